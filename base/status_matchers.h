@@ -47,6 +47,14 @@ MATCHER_P2(StatusIs, code, message_matcher,
              std::string(status.message()), result_listener);
 }
 
+// Matches a Status or StatusOr whose code is `code`, whatever its message.
+MATCHER_P(StatusIs, code,
+          std::string("has status code ") + absl::StatusCodeToString(code)) {
+  const absl::Status& status = ::ptser::testing_internal::GetStatus(arg);
+  *result_listener << "whose status is " << status;
+  return status.code() == code;
+}
+
 // Matches an OK Status or StatusOr.
 MATCHER(IsOk, "is OK") {
   const absl::Status& status = ::ptser::testing_internal::GetStatus(arg);

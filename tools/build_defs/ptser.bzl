@@ -19,9 +19,10 @@ def ptser_cc_library(name, copts = [], **kwargs):
         **kwargs
     )
 
-def ptser_cc_test(name, copts = [], deps = [], **kwargs):
+def ptser_cc_test(name, copts = [], deps = [], size = "small", **kwargs):
     cc_test(
         name = name,
+        size = size,
         copts = PTSER_COPTS + copts,
         deps = deps + ["@com_google_googletest//:gtest_main"],
         **kwargs
