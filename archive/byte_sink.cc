@@ -1,0 +1,189 @@
+// Copyright ptser authors.
+#include "archive/byte_sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+
+namespace ptser {
+namespace {
+
+absl::Status ErrnoError(int err, absl::string_view what,
+                        const std::string& path) {
+  std::string message = absl::StrCat(what, " '", path, "': ", strerror(err));
+  switch (err) {
+    case ENOENT:
+      return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return absl::PermissionDeniedError(message);
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+      return absl::ResourceExhaustedError(message);
+    default:
+      return absl::UnavailableError(message);
+  }
+}
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+absl::Status StringSink::Write(const void* data, size_t n) {
+  data_.append(static_cast<const char*>(data), n);
+  return absl::OkStatus();
+}
+
+AtomicFileSink::AtomicFileSink(std::string path, std::string temp_path, int fd,
+                               Options options)
+    : path_(std::move(path)),
+      temp_path_(std::move(temp_path)),
+      fd_(fd),
+      options_(options) {
+  buffer_.reserve(options_.buffer_size);
+}
+
+absl::StatusOr<std::unique_ptr<AtomicFileSink>> AtomicFileSink::Create(
+    const std::string& path, Options options) {
+  if (path.empty() || path.back() == '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid file name '", path, "'"));
+  }
+  std::string dir = DirName(path);
+  std::string pattern =
+      absl::StrCat(dir, "/.", BaseName(path), ".ptser-tmp-XXXXXX");
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  int fd = mkostemp(buf.data(), O_CLOEXEC);
+  if (fd < 0) return ErrnoError(errno, "cannot create a file in", dir);
+  // mkostemp makes the file 0600; a saved checkpoint gets the usual 0666 &
+  // ~umask, as open(2) would give it.
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  if (options.buffer_size == 0) options.buffer_size = 1;
+  return std::unique_ptr<AtomicFileSink>(
+      new AtomicFileSink(path, std::string(buf.data()), fd, options));
+}
+
+AtomicFileSink::~AtomicFileSink() {
+  if (!committed_) Abandon();
+}
+
+void AtomicFileSink::Abandon() {
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+  if (!temp_path_.empty()) {
+    unlink(temp_path_.c_str());
+    temp_path_.clear();
+  }
+}
+
+absl::Status AtomicFileSink::Flush() {
+  size_t done = 0;
+  while (done < buffer_.size()) {
+    ssize_t n = write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error_ = ErrnoError(errno, "cannot write", temp_path_);
+      return error_;
+    }
+    done += static_cast<size_t>(n);
+  }
+  buffer_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status AtomicFileSink::Write(const void* data, size_t n) {
+  if (!error_.ok()) return error_;
+  if (committed_ || fd_ < 0) {
+    return absl::FailedPreconditionError("write to a closed AtomicFileSink");
+  }
+  const char* p = static_cast<const char*>(data);
+  if (buffer_.size() + n <= options_.buffer_size) {
+    buffer_.append(p, n);
+  } else {
+    PTSER_RETURN_IF_ERROR(Flush());
+    if (n >= options_.buffer_size) {
+      // Large pieces (tensor data) go straight to the file.
+      size_t done = 0;
+      while (done < n) {
+        ssize_t w = write(fd_, p + done, n - done);
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          error_ = ErrnoError(errno, "cannot write", temp_path_);
+          return error_;
+        }
+        done += static_cast<size_t>(w);
+      }
+    } else {
+      buffer_.append(p, n);
+    }
+  }
+  position_ += n;
+  return absl::OkStatus();
+}
+
+absl::Status AtomicFileSink::Commit() {
+  if (!error_.ok()) {
+    Abandon();
+    return error_;
+  }
+  if (committed_ || fd_ < 0) {
+    return absl::FailedPreconditionError("AtomicFileSink committed twice");
+  }
+  absl::Status status = Flush();
+  if (status.ok() && options_.durable && fsync(fd_) != 0) {
+    status = ErrnoError(errno, "cannot sync", temp_path_);
+  }
+  if (status.ok()) {
+    int rc = close(fd_);
+    fd_ = -1;
+    if (rc != 0) status = ErrnoError(errno, "cannot close", temp_path_);
+  }
+  if (status.ok() && rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    status = ErrnoError(errno, "cannot rename onto", path_);
+  }
+  if (!status.ok()) {
+    error_ = status;
+    Abandon();
+    return status;
+  }
+  temp_path_.clear();
+  committed_ = true;
+  if (options_.durable) {
+    int dir = open(DirName(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      fsync(dir);  // best effort: the rename itself has happened
+      close(dir);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ptser

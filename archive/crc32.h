@@ -1,0 +1,31 @@
+// Copyright ptser authors.
+//
+// archive/crc32.h — the zip CRC-32 (ISO 3309 / ITU-T V.42, reflected, as zlib's
+// crc32()), the hot loop of every save and of a verified load.
+//
+// Intel ISA-L (`crc32_gzip_refl`) computes it several times faster than zlib;
+// Debian ships ISA-L only as a shared library, so the fully static release build
+// (--config=release, --define=ptser_isal=off) uses zlib.  Both give the same
+// values; Crc32BackendName() says which one is linked.
+//
+//   uint32_t crc = Crc32(0, bytes);          // whole buffer
+//   crc = Crc32(Crc32(0, first), second);    // streaming: same as one call
+#ifndef PTSER_ARCHIVE_CRC32_H_
+#define PTSER_ARCHIVE_CRC32_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+
+namespace ptser {
+
+// Continues `crc` (0 to start) over `size` bytes at `data`.
+uint32_t Crc32(uint32_t crc, const void* data, size_t size);
+
+// "isa-l" or "zlib".
+absl::string_view Crc32BackendName();
+
+}  // namespace ptser
+
+#endif  // PTSER_ARCHIVE_CRC32_H_

@@ -1,0 +1,373 @@
+// Copyright ptser authors.
+#include "archive/zip_reader.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "archive/crc32.h"
+#include "archive/zip_format.h"
+#include "base/status_macros.h"
+
+namespace ptser {
+namespace {
+
+using zip::Load16;
+using zip::Load32;
+using zip::Load64;
+
+absl::Status Corrupt(const ByteSource& src, uint64_t offset,
+                     absl::string_view what) {
+  return absl::DataLossError(
+      absl::StrCat("'", src.name(), "' at offset ", offset, ": ", what));
+}
+
+absl::Status Malformed(const ByteSource& src, uint64_t offset,
+                       absl::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", src.name(), "' at offset ", offset, ": ", what));
+}
+
+// Reads the 4.5.3 ZIP64 extra of a central entry: the 64-bit values appear,
+// in this order, only for the 32-bit fields that are saturated.
+absl::Status ApplyZip64Extra(const ByteSource& src, uint64_t offset,
+                             const uint8_t* extra, size_t extra_len,
+                             bool want_usize, bool want_csize,
+                             bool want_offset, ZipEntry* e) {
+  size_t pos = 0;
+  while (pos + 4 <= extra_len) {
+    uint16_t id = Load16(extra + pos);
+    uint16_t len = Load16(extra + pos + 2);
+    if (pos + 4 + len > extra_len) {
+      return Malformed(src, offset,
+                       absl::StrCat("extra field of record '", e->name,
+                                    "' runs past its end"));
+    }
+    if (id == zip::kZip64ExtraId) {
+      const uint8_t* p = extra + pos + 4;
+      size_t need = (want_usize ? 8 : 0) + (want_csize ? 8 : 0) + (want_offset ? 8 : 0);
+      if (len < need) {
+        return Malformed(src, offset,
+                         absl::StrCat("ZIP64 extra of record '", e->name,
+                                      "' is ", len, " bytes, needs ", need));
+      }
+      if (want_usize) { e->uncompressed_size = Load64(p); p += 8; }
+      if (want_csize) { e->compressed_size = Load64(p); p += 8; }
+      if (want_offset) { e->header_offset = Load64(p); p += 8; }
+      return absl::OkStatus();
+    }
+    pos += 4 + len;
+  }
+  if (want_usize || want_csize || want_offset) {
+    return Malformed(src, offset,
+                     absl::StrCat("record '", e->name,
+                                  "' has a saturated size or offset but no ZIP64 extra"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ZipReader>> ZipReader::Open(
+    std::shared_ptr<const ByteSource> source, Options options) {
+  if (source == nullptr) return absl::InvalidArgumentError("null ByteSource");
+  std::unique_ptr<ZipReader> reader(new ZipReader(std::move(source), options));
+  PTSER_RETURN_IF_ERROR(reader->ReadDirectory());
+  return reader;
+}
+
+absl::Status ZipReader::ReadDirectory() {
+  const ByteSource& src = *source_;
+  const uint64_t size = src.size();
+  if (size < zip::kEndSize) {
+    return Corrupt(src, 0, absl::StrCat("not a zip archive: ", size,
+                                        " bytes is shorter than an end record"));
+  }
+  // 4.3.16: the end record, followed by a comment of up to 65535 bytes.
+  const uint64_t tail_len = std::min<uint64_t>(size, zip::kEndSize + 0xFFFF);
+  std::string tail(tail_len, '\0');
+  PTSER_RETURN_IF_ERROR(src.ReadAt(size - tail_len, tail_len, tail.data()));
+  const uint8_t* t = reinterpret_cast<const uint8_t*>(tail.data());
+  int64_t found = -1;
+  for (int64_t i = static_cast<int64_t>(tail_len - zip::kEndSize); i >= 0; --i) {
+    if (Load32(t + i) == zip::kEndSignature &&
+        Load16(t + i + 20) == tail_len - i - zip::kEndSize) {
+      found = i;
+      break;
+    }
+  }
+  if (found < 0) {
+    return Corrupt(src, size, "no end of central directory record (not a zip archive, or truncated)");
+  }
+  const uint64_t end_offset = size - tail_len + static_cast<uint64_t>(found);
+  const uint8_t* end = t + found;
+  if (Load16(end + 4) != 0 || Load16(end + 6) != 0) {
+    return absl::UnimplementedError(absl::StrCat(
+        "'", src.name(), "' at offset ", end_offset, ": multi-disk zip archives are not supported"));
+  }
+  uint64_t count = Load16(end + 10);
+  uint64_t cd_size = Load32(end + 12);
+  uint64_t cd_offset = Load32(end + 16);
+  uint64_t cd_end_limit = end_offset;
+  // 4.3.15: a ZIP64 locator just before the end record points at the ZIP64 end.
+  if (end_offset >= zip::kZip64LocatorSize) {
+    uint8_t loc[zip::kZip64LocatorSize];
+    uint64_t loc_offset = end_offset - zip::kZip64LocatorSize;
+    PTSER_RETURN_IF_ERROR(src.ReadAt(loc_offset, sizeof(loc), loc));
+    if (Load32(loc) == zip::kZip64LocatorSignature) {
+      uint64_t z64_offset = Load64(loc + 8);
+      if (z64_offset > loc_offset || loc_offset - z64_offset < zip::kZip64EndSize) {
+        return Corrupt(src, loc_offset,
+                       absl::StrCat("ZIP64 locator points at ", z64_offset,
+                                    ", not before itself"));
+      }
+      uint8_t z64[zip::kZip64EndSize];
+      PTSER_RETURN_IF_ERROR(src.ReadAt(z64_offset, sizeof(z64), z64));
+      if (Load32(z64) != zip::kZip64EndSignature) {
+        return Corrupt(src, z64_offset, "bad ZIP64 end of central directory signature");
+      }
+      count = Load64(z64 + 32);
+      cd_size = Load64(z64 + 40);
+      cd_offset = Load64(z64 + 48);
+      cd_end_limit = z64_offset;
+    }
+  }
+  if (cd_offset > cd_end_limit || cd_size > cd_end_limit - cd_offset) {
+    return Corrupt(src, end_offset,
+                   absl::StrCat("central directory (", cd_size, " bytes at offset ",
+                                cd_offset, ") lies outside the file (", size, " bytes)"));
+  }
+  if (count > options_.max_entries) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "'", src.name(), "': ", count, " entries exceed the limit of ",
+        options_.max_entries));
+  }
+  if (count * zip::kCentralHeaderSize > cd_size) {
+    return Corrupt(src, cd_offset,
+                   absl::StrCat(count, " entries cannot fit in a central directory of ",
+                                cd_size, " bytes"));
+  }
+  cd_offset_ = cd_offset;
+  std::string cd(cd_size, '\0');
+  PTSER_RETURN_IF_ERROR(src.ReadAt(cd_offset, cd_size, cd.data()));
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(cd.data());
+  entries_.reserve(count);
+  uint64_t pos = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t at = cd_offset + pos;
+    if (cd_size - pos < zip::kCentralHeaderSize) {
+      return Corrupt(src, at, absl::StrCat("central directory ends inside entry ", i));
+    }
+    const uint8_t* h = p + pos;
+    if (Load32(h) != zip::kCentralHeaderSignature) {
+      return Corrupt(src, at, absl::StrCat("bad signature of central directory entry ", i));
+    }
+    ZipEntry e;
+    e.flags = Load16(h + 8);
+    e.method = Load16(h + 10);
+    e.crc32 = Load32(h + 16);
+    e.compressed_size = Load32(h + 20);
+    e.uncompressed_size = Load32(h + 24);
+    const uint16_t name_len = Load16(h + 28);
+    const uint16_t extra_len = Load16(h + 30);
+    const uint16_t comment_len = Load16(h + 32);
+    e.header_offset = Load32(h + 42);
+    const uint64_t var_len = uint64_t{name_len} + extra_len + comment_len;
+    if (cd_size - pos - zip::kCentralHeaderSize < var_len) {
+      return Corrupt(src, at, absl::StrCat("central directory entry ", i, " runs past the directory"));
+    }
+    e.name.assign(reinterpret_cast<const char*>(h + zip::kCentralHeaderSize), name_len);
+    PTSER_RETURN_IF_ERROR(ApplyZip64Extra(
+        src, at, h + zip::kCentralHeaderSize + name_len, extra_len,
+        e.uncompressed_size == 0xFFFFFFFFu, e.compressed_size == 0xFFFFFFFFu,
+        e.header_offset == 0xFFFFFFFFu, &e));
+    if (e.flags & 0x0001) {
+      return absl::UnimplementedError(absl::StrCat(
+          "'", src.name(), "': record '", e.name, "' is encrypted"));
+    }
+    if (e.method != zip::kMethodStored && e.method != zip::kMethodDeflated) {
+      return absl::UnimplementedError(absl::StrCat(
+          "'", src.name(), "': record '", e.name, "' uses compression method ",
+          e.method, " (only stored and deflated are supported)"));
+    }
+    if (e.method == zip::kMethodStored && e.compressed_size != e.uncompressed_size) {
+      return Corrupt(src, at, absl::StrCat("stored record '", e.name, "' has compressed size ",
+                                           e.compressed_size, " but uncompressed size ",
+                                           e.uncompressed_size));
+    }
+    if (!index_.emplace(e.name, entries_.size()).second) {
+      return Malformed(src, at, absl::StrCat("record '", e.name, "' appears twice"));
+    }
+    entries_.push_back(std::move(e));
+    pos += zip::kCentralHeaderSize + var_len;
+  }
+  // Records must not overlap each other or the directory: each one ends at
+  // or before the next header (in file order) or the directory.
+  std::vector<size_t> order(entries_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [this](size_t a, size_t b) {
+    return entries_[a].header_offset < entries_[b].header_offset;
+  });
+  for (size_t k = 0; k < order.size(); ++k) {
+    ZipEntry& e = entries_[order[k]];
+    e.limit = k + 1 < order.size() ? entries_[order[k + 1]].header_offset : cd_offset;
+    const uint64_t min_len = zip::kLocalHeaderSize + e.name.size();
+    if (e.header_offset > e.limit || e.limit - e.header_offset < min_len ||
+        e.limit - e.header_offset - min_len < e.compressed_size) {
+      return Corrupt(src, e.header_offset,
+                     absl::StrCat("record '", e.name, "' (", e.compressed_size,
+                                  " bytes) overlaps the next record or the central directory at offset ",
+                                  e.limit));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const ZipEntry*> ZipReader::Find(absl::string_view name) const {
+  auto it = index_.find(name);
+  if (it == index_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("'", source_->name(), "' has no record '", name, "'"));
+  }
+  return &entries_[it->second];
+}
+
+absl::StatusOr<uint64_t> ZipReader::DataOffset(const ZipEntry& e) const {
+  const ByteSource& src = *source_;
+  uint8_t h[zip::kLocalHeaderSize];
+  PTSER_RETURN_IF_ERROR(src.ReadAt(e.header_offset, sizeof(h), h));
+  if (Load32(h) != zip::kLocalHeaderSignature) {
+    return Corrupt(src, e.header_offset,
+                   absl::StrCat("bad local header signature of record '", e.name, "'"));
+  }
+  const uint16_t name_len = Load16(h + 26);
+  const uint16_t extra_len = Load16(h + 28);
+  if (name_len != e.name.size()) {
+    return Corrupt(src, e.header_offset,
+                   absl::StrCat("local header of record '", e.name,
+                                "' disagrees with the central directory about its name"));
+  }
+  std::string local_name(name_len, '\0');
+  PTSER_RETURN_IF_ERROR(src.ReadAt(e.header_offset + zip::kLocalHeaderSize, name_len,
+                                   local_name.data()));
+  if (local_name != e.name) {
+    return Corrupt(src, e.header_offset,
+                   absl::StrCat("local header names '", local_name,
+                                "' where the central directory says '", e.name, "'"));
+  }
+  const uint64_t data = e.header_offset + zip::kLocalHeaderSize + name_len + extra_len;
+  if (data > e.limit || e.limit - data < e.compressed_size) {
+    return Corrupt(src, e.header_offset,
+                   absl::StrCat("record '", e.name, "' (", e.compressed_size,
+                                " bytes at offset ", data,
+                                ") runs into the next record or the central directory at offset ",
+                                e.limit));
+  }
+  return data;
+}
+
+absl::Status ZipReader::CheckCrc(const ZipEntry& e, const Storage& bytes) const {
+  if (!options_.verify_crc32 || e.crc32 == 0) return absl::OkStatus();
+  uint32_t crc = Crc32(0, bytes.data(), bytes.nbytes());
+  if (crc != e.crc32) {
+    return absl::DataLossError(absl::StrFormat(
+        "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, computed %08x",
+        source_->name(), e.name, e.header_offset, e.crc32, crc));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Storage> ZipReader::Read(const ZipEntry& e) const {
+  const ByteSource& src = *source_;
+  PTSER_ASSIGN_OR_RETURN(uint64_t data, DataOffset(e));
+  if (e.uncompressed_size > options_.max_record_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "'", src.name(), "': record '", e.name, "' claims ", e.uncompressed_size,
+        " bytes, above the limit of ", options_.max_record_bytes));
+  }
+  if (e.method == zip::kMethodStored) {
+    PTSER_ASSIGN_OR_RETURN(Storage bytes, src.StorageAt(data, e.compressed_size));
+    PTSER_RETURN_IF_ERROR(CheckCrc(e, bytes));
+    return bytes;
+  }
+  // Deflated: inflate into exactly uncompressed_size bytes.  Deflate cannot
+  // expand more than 1032:1, so a larger claim is a lie: refuse it before
+  // allocating (a zip bomb's header).
+  if (e.uncompressed_size / 1032 > e.compressed_size + 1) {
+    return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' claims ",
+                                           e.uncompressed_size, " bytes from only ",
+                                           e.compressed_size, " compressed bytes"));
+  }
+  PTSER_ASSIGN_OR_RETURN(Storage out, Storage::Allocate(e.uncompressed_size));
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+    return absl::ResourceExhaustedError("cannot initialise zlib");
+  }
+  struct Ender {
+    z_stream* zs;
+    ~Ender() { inflateEnd(zs); }
+  } ender{&zs};
+  uint8_t* dst = static_cast<uint8_t*>(out.mutable_data());
+  uint64_t produced = 0;
+  uint64_t consumed = 0;
+  std::string chunk;
+  const uint8_t* whole = src.memory();
+  bool done = false;
+  while (!done) {
+    if (zs.avail_in == 0 && consumed < e.compressed_size) {
+      uint64_t n = std::min<uint64_t>(e.compressed_size - consumed, 1 << 20);
+      if (whole != nullptr) {
+        zs.next_in = const_cast<Bytef*>(whole + data + consumed);
+      } else {
+        chunk.resize(n);
+        PTSER_RETURN_IF_ERROR(src.ReadAt(data + consumed, n, chunk.data()));
+        zs.next_in = reinterpret_cast<Bytef*>(chunk.data());
+      }
+      zs.avail_in = static_cast<uInt>(n);
+      consumed += n;
+    }
+    uint8_t probe;
+    const bool full = produced == e.uncompressed_size;
+    zs.next_out = full ? &probe : dst + produced;
+    zs.avail_out = full ? 1 : static_cast<uInt>(std::min<uint64_t>(
+                                  e.uncompressed_size - produced, 1u << 30));
+    const uInt before = zs.avail_out;
+    int rc = inflate(&zs, Z_NO_FLUSH);
+    const uInt made = before - zs.avail_out;
+    if (full && made > 0) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name,
+                                             "' inflates to more than the ",
+                                             e.uncompressed_size, " bytes it claims"));
+    }
+    produced += full ? 0 : made;
+    if (rc == Z_STREAM_END) {
+      done = true;
+    } else if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed == e.compressed_size) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' is truncated"));
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' is corrupt: ",
+                                             zs.msg != nullptr ? zs.msg : "zlib error"));
+    }
+  }
+  if (produced != e.uncompressed_size) {
+    return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' inflates to ",
+                                           produced, " bytes, not the ", e.uncompressed_size,
+                                           " it claims"));
+  }
+  PTSER_RETURN_IF_ERROR(CheckCrc(e, out));
+  return out;
+}
+
+absl::StatusOr<std::string> ZipReader::ReadString(const ZipEntry& e) const {
+  PTSER_ASSIGN_OR_RETURN(Storage bytes, Read(e));
+  return std::string(static_cast<const char*>(bytes.data()), bytes.nbytes());
+}
+
+}  // namespace ptser

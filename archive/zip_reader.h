@@ -1,0 +1,106 @@
+// Copyright ptser authors.
+//
+// archive/zip_reader.h — reads the ZIP container of `torch.save` and
+// `torch.jit.save` files (and any ordinary zip of the same records).
+//
+// Open() reads only the end records and the central directory; records are
+// read on request.  Stored records from a memory-backed ByteSource come back
+// as Storages that borrow the source's bytes (zero copy); deflated records are
+// inflated into a new Storage whose size the central directory announced (and
+// which may not exceed Options::max_record_bytes).
+//
+// Everything read from the file is validated before use, and errors name the
+// record and the byte offset: a truncated archive, a central directory outside
+// the file, entries that overlap each other or the directory, a local header
+// that disagrees with the directory, a record running past its neighbour, a
+// deflate stream that inflates to more or less than it claims, a CRC-32 that
+// does not match (checked unless Options::verify_crc32 is false; a stored CRC
+// of 0 — what newer PyTorch writes when told not to compute CRCs — is accepted
+// as "not computed").
+//
+//   PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ZipReader> zip,
+//                          ZipReader::Open(std::move(source)));
+//   PTSER_ASSIGN_OR_RETURN(const ZipEntry* e, zip->Find("archive/data.pkl"));
+//   PTSER_ASSIGN_OR_RETURN(Storage pickle, zip->Read(*e));
+#ifndef PTSER_ARCHIVE_ZIP_READER_H_
+#define PTSER_ARCHIVE_ZIP_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "archive/byte_source.h"
+#include "tensor/storage.h"
+
+namespace ptser {
+
+// One central-directory entry, after ZIP64 extras are applied.
+struct ZipEntry {
+  std::string name;              // full name, with the archive folder
+  uint16_t method = 0;           // 0 stored, 8 deflated
+  uint16_t flags = 0;
+  uint32_t crc32 = 0;
+  uint64_t compressed_size = 0;
+  uint64_t uncompressed_size = 0;
+  uint64_t header_offset = 0;    // of the local header
+  // Where the next entry (or the central directory) starts: the record's
+  // header and payload must end at or before it.
+  uint64_t limit = 0;
+};
+
+class ZipReader {
+ public:
+  struct Options {
+    // Verify each record's CRC-32 when it is read.  Default: true.
+    bool verify_crc32 = true;
+    // Most entries an archive may have.  Default: 1,000,000.
+    uint64_t max_entries = 1000000;
+    // Largest record (after inflating) Read() will produce.  Default: 1 TiB.
+    uint64_t max_record_bytes = uint64_t{1} << 40;
+  };
+
+  static absl::StatusOr<std::unique_ptr<ZipReader>> Open(
+      std::shared_ptr<const ByteSource> source, Options options);
+  static absl::StatusOr<std::unique_ptr<ZipReader>> Open(
+      std::shared_ptr<const ByteSource> source) {
+    return Open(std::move(source), Options());
+  }
+
+  // Entries in central-directory order.
+  const std::vector<ZipEntry>& entries() const { return entries_; }
+  // NotFoundError naming the record when absent.
+  absl::StatusOr<const ZipEntry*> Find(absl::string_view name) const;
+  bool Has(absl::string_view name) const { return index_.contains(name); }
+
+  // Offset of the record's payload, from its local header (whose extra field
+  // length may differ from the central directory's).
+  absl::StatusOr<uint64_t> DataOffset(const ZipEntry& entry) const;
+
+  // The record's bytes (see the file comment for copying and checks).
+  absl::StatusOr<Storage> Read(const ZipEntry& entry) const;
+  // Read() into a std::string (small records: data.pkl, version, code).
+  absl::StatusOr<std::string> ReadString(const ZipEntry& entry) const;
+
+  const ByteSource& source() const { return *source_; }
+
+ private:
+  ZipReader(std::shared_ptr<const ByteSource> source, Options options)
+      : source_(std::move(source)), options_(options) {}
+  absl::Status ReadDirectory();
+  absl::Status CheckCrc(const ZipEntry& entry, const Storage& bytes) const;
+
+  std::shared_ptr<const ByteSource> source_;
+  Options options_;
+  std::vector<ZipEntry> entries_;
+  absl::flat_hash_map<std::string, size_t> index_;
+  uint64_t cd_offset_ = 0;
+};
+
+}  // namespace ptser
+
+#endif  // PTSER_ARCHIVE_ZIP_READER_H_

@@ -1,0 +1,293 @@
+// Copyright ptser authors.
+//
+// ZipWriter and ZipReader against archives real PyTorch 1.13 wrote
+// (archive/testdata/make_zip_fixtures.py), and against broken archives.
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "archive/byte_sink.h"
+#include "archive/byte_source.h"
+#include "archive/zip_format.h"
+#include "archive/zip_reader.h"
+#include "archive/zip_writer.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ptser {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in("archive/testdata/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::shared_ptr<const ByteSource> Source(const std::string& bytes) {
+  return std::shared_ptr<const ByteSource>(ByteSource::FromString(bytes, "test.pt"));
+}
+
+// Reads every record of `bytes` and writes them again in the same order.
+absl::StatusOr<std::string> Rewrite(const std::string& bytes,
+                                    const std::string& prefix) {
+  auto reader = ZipReader::Open(Source(bytes));
+  if (!reader.ok()) return reader.status();
+  StringSink sink;
+  ZipWriter writer(&sink, prefix);
+  for (const ZipEntry& e : (*reader)->entries()) {
+    auto data = (*reader)->ReadString(e);
+    if (!data.ok()) return data.status();
+    std::string name = e.name.substr(e.name.find('/') + 1);
+    absl::Status s = writer.WriteRecord(name, data->data(), data->size());
+    if (!s.ok()) return s;
+  }
+  absl::Status s = writer.Finish();
+  if (!s.ok()) return s;
+  return sink.Release();
+}
+
+TEST(ArchivePrefix, FollowsPyTorch) {
+  EXPECT_THAT(ArchivePrefixForPath("out/float_tensor.pt"), ::ptser::IsOk());
+  EXPECT_EQ(*ArchivePrefixForPath("out/float_tensor.pt"), "float_tensor");
+  EXPECT_EQ(*ArchivePrefixForPath("out/a.b.c.pt"), "a.b.c");
+  EXPECT_EQ(*ArchivePrefixForPath("noext"), "noext");
+  EXPECT_EQ(*ArchivePrefixForPath("C:\\x\\model.pth"), "model");
+  EXPECT_THAT(ArchivePrefixForPath("out/.hidden"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("invalid file name")));
+}
+
+class PyTorchFixture : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(PyTorchFixture, RewriteIsByteIdentical) {
+  std::string original = ReadFixture(GetParam());
+  ASSERT_FALSE(original.empty()) << GetParam();
+  ASSERT_OK_AND_ASSIGN(std::string prefix, ArchivePrefixForPath(GetParam()));
+  ASSERT_OK_AND_ASSIGN(std::string rewritten, Rewrite(original, prefix));
+  EXPECT_EQ(rewritten.size(), original.size());
+  EXPECT_TRUE(rewritten == original) << "first difference at byte "
+                                     << std::mismatch(rewritten.begin(), rewritten.end(),
+                                                      original.begin()).first - rewritten.begin();
+}
+
+TEST_P(PyTorchFixture, PayloadsAre64ByteAligned) {
+  std::string original = ReadFixture(GetParam());
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(original)));
+  for (const ZipEntry& e : reader->entries()) {
+    ASSERT_OK_AND_ASSIGN(uint64_t offset, reader->DataOffset(e));
+    EXPECT_EQ(offset % 64, 0u) << e.name;
+  }
+}
+
+TEST_P(PyTorchFixture, EveryTruncationIsAnError) {
+  std::string original = ReadFixture(GetParam());
+  for (size_t n = 0; n < original.size(); ++n) {
+    std::string cut = original.substr(0, n);
+    auto reader = ZipReader::Open(Source(cut));
+    if (!reader.ok()) continue;
+    // The end records survived (impossible when cut), so reading must fail.
+    bool all_ok = true;
+    for (const ZipEntry& e : (*reader)->entries()) all_ok &= (*reader)->Read(e).ok();
+    EXPECT_FALSE(all_ok) << "truncated to " << n << " bytes";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, PyTorchFixture,
+                         ::testing::Values("float_tensor.pt", "empty.pt", "dict.pt",
+                                           "twelve.pt"));
+
+TEST(ZipReader, RecordsOfFloatTensor) {
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(ReadFixture("float_tensor.pt"))));
+  std::vector<std::string> names;
+  for (const ZipEntry& e : reader->entries()) names.push_back(e.name);
+  EXPECT_THAT(names, ElementsAre("float_tensor/data.pkl", "float_tensor/data/0",
+                                 "float_tensor/version"));
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* data, reader->Find("float_tensor/data/0"));
+  EXPECT_EQ(data->crc32, 0xb20e96b1u);
+  ASSERT_OK_AND_ASSIGN(uint64_t offset, reader->DataOffset(*data));
+  EXPECT_EQ(offset, 320u);
+  ASSERT_OK_AND_ASSIGN(Storage bytes, reader->Read(*data));
+  ASSERT_EQ(bytes.nbytes(), 12u);
+  float values[3];
+  std::memcpy(values, bytes.data(), 12);
+  EXPECT_THAT(values, ElementsAre(1.0f, 2.0f, 3.0f));
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* version, reader->Find("float_tensor/version"));
+  EXPECT_THAT(reader->ReadString(*version), ::ptser::IsOk());
+  EXPECT_EQ(*reader->ReadString(*version), "3\n");
+  EXPECT_THAT(reader->Find("float_tensor/nope").status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("float_tensor/nope")));
+}
+
+TEST(ZipReader, StoredRecordsFromMemoryAreZeroCopy) {
+  std::string bytes = ReadFixture("float_tensor.pt");
+  auto source = Source(bytes);
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(source));
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* data, reader->Find("float_tensor/data/0"));
+  ASSERT_OK_AND_ASSIGN(Storage s, reader->Read(*data));
+  EXPECT_EQ(s.data(), source->memory() + 320);
+}
+
+TEST(ZipReader, DeflatedArchiveFromPythonZipfile) {
+  ASSERT_OK_AND_ASSIGN(auto deflated, ZipReader::Open(Source(ReadFixture("dict_deflated.zip"))));
+  ASSERT_OK_AND_ASSIGN(auto stored, ZipReader::Open(Source(ReadFixture("dict.pt"))));
+  ASSERT_EQ(deflated->entries().size(), stored->entries().size());
+  for (size_t i = 0; i < stored->entries().size(); ++i) {
+    const ZipEntry& d = deflated->entries()[i];
+    EXPECT_EQ(d.method, zip::kMethodDeflated) << d.name;
+    ASSERT_OK_AND_ASSIGN(std::string a, deflated->ReadString(d));
+    ASSERT_OK_AND_ASSIGN(std::string b, stored->ReadString(stored->entries()[i]));
+    EXPECT_EQ(a, b) << d.name;
+  }
+}
+
+// Offsets into float_tensor.pt (see the hexdump in docs/formats/zip.md).
+constexpr size_t kCdOffset = 0x1d2;          // first central entry
+constexpr size_t kCd1 = kCdOffset + 46 + 21;  // second entry (data/0)
+
+void Poke32(std::string* s, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) (*s)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+TEST(ZipReader, CrcMismatchIsDataLossUnlessTurnedOff) {
+  std::string bytes = ReadFixture("float_tensor.pt");
+  bytes[320] ^= 1;  // flip a bit of data/0's payload
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(bytes)));
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* data, reader->Find("float_tensor/data/0"));
+  EXPECT_THAT(reader->Read(*data).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("CRC-32 mismatch in record 'float_tensor/data/0'")));
+  ZipReader::Options no_crc;
+  no_crc.verify_crc32 = false;
+  ASSERT_OK_AND_ASSIGN(auto lax, ZipReader::Open(Source(bytes), no_crc));
+  EXPECT_OK(lax->Read(*(*lax->Find("float_tensor/data/0"))).status());
+  // A stored CRC of 0 means "not computed" (newer PyTorch can write that).
+  Poke32(&bytes, kCd1 + 16, 0);
+  ASSERT_OK_AND_ASSIGN(auto zero, ZipReader::Open(Source(bytes)));
+  EXPECT_OK(zero->Read(*(*zero->Find("float_tensor/data/0"))).status());
+}
+
+TEST(ZipReader, CentralDirectoryOutsideTheFile) {
+  std::string bytes = ReadFixture("float_tensor.pt");
+  // The ZIP64 end record's CD offset (8 bytes at 0x298 + 48).
+  Poke32(&bytes, 0x298 + 48, 0x7fffffff);
+  EXPECT_THAT(ZipReader::Open(Source(bytes)).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("lies outside the file")));
+}
+
+TEST(ZipReader, NotAZip) {
+  EXPECT_THAT(ZipReader::Open(Source("hello")).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shorter than an end record")));
+  EXPECT_THAT(ZipReader::Open(Source(std::string(100, 'x'))).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("no end of central directory")));
+}
+
+TEST(ZipReader, OverlappingEntries) {
+  std::string bytes = ReadFixture("float_tensor.pt");
+  // Point data/0's local header offset at data.pkl's header.
+  Poke32(&bytes, kCd1 + 42, 0);
+  EXPECT_THAT(ZipReader::Open(Source(bytes)).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("overlaps")));
+}
+
+TEST(ZipReader, RecordClaimingMoreBytesThanFit) {
+  std::string bytes = ReadFixture("float_tensor.pt");
+  // data/0 claims 4000 bytes (stored: both sizes).
+  Poke32(&bytes, kCd1 + 20, 4000);
+  Poke32(&bytes, kCd1 + 24, 4000);
+  EXPECT_THAT(ZipReader::Open(Source(bytes)).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("record 'float_tensor/data/0' (4000 bytes) overlaps")));
+}
+
+TEST(ZipReader, LocalHeaderDisagreeingWithDirectory) {
+  std::string bytes = ReadFixture("float_tensor.pt");
+  bytes[0xe6 + 30 + 13] = 'X';  // data/0's local name: float_tensor/dXta/0
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(bytes)));
+  EXPECT_THAT(reader->Read(*(*reader->Find("float_tensor/data/0"))).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("local header names")));
+}
+
+TEST(ZipReader, ZipBombClaimIsRefusedBeforeAllocating) {
+  std::string bytes = ReadFixture("dict_deflated.zip");
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(bytes)));
+  const ZipEntry& first = reader->entries()[0];
+  // Find the first central entry and make it claim 1 TiB - 1.
+  size_t cd = bytes.find(std::string("PK\1\2", 4));
+  ASSERT_NE(cd, std::string::npos);
+  Poke32(&bytes, cd + 24, 0xfffffff0u);
+  ASSERT_OK_AND_ASSIGN(auto bomb, ZipReader::Open(Source(bytes)));
+  EXPECT_THAT(bomb->Read(bomb->entries()[0]).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("claims")));
+  // A claim that is possible but false: one byte short.
+  std::string liar = ReadFixture("dict_deflated.zip");
+  Poke32(&liar, cd + 24, static_cast<uint32_t>(first.uncompressed_size - 1));
+  ASSERT_OK_AND_ASSIGN(auto short_claim, ZipReader::Open(Source(liar)));
+  EXPECT_THAT(short_claim->Read(short_claim->entries()[0]).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inflates to more than")));
+}
+
+TEST(ZipReader, DuplicateNamesAreRefused) {
+  StringSink sink;
+  ZipWriter writer(&sink, "a");
+  ASSERT_OK(writer.WriteRecord("x", "1", 1));
+  EXPECT_THAT(writer.WriteRecord("x", "2", 1),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("'x'")));
+  ASSERT_OK(writer.WriteRecord("y", "2", 1));
+  ASSERT_OK(writer.Finish());
+  std::string bytes = sink.Release();
+  // Rename the second central entry "a/y" to "a/x".
+  size_t cd = bytes.rfind("a/y");
+  ASSERT_NE(cd, std::string::npos);
+  bytes[cd + 2] = 'x';
+  EXPECT_THAT(ZipReader::Open(Source(bytes)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("appears twice")));
+}
+
+// A sink that pretends `base` bytes were already written: exercises the
+// ZIP64 paths for offsets past 4 GiB without writing 4 GiB.
+class OffsetSink : public ByteSink {
+ public:
+  explicit OffsetSink(uint64_t base) : base_(base) {}
+  absl::Status Write(const void* data, size_t n) override {
+    return inner_.Write(data, n);
+  }
+  uint64_t position() const override { return base_ + inner_.position(); }
+  const std::string& data() const { return inner_.data(); }
+
+ private:
+  uint64_t base_;
+  StringSink inner_;
+};
+
+TEST(ZipWriter, Zip64LocalHeaderPastFourGiBMatchesPyTorch) {
+  // PyTorch 1.13's `big.pt` (a 4.3e9-byte tensor, then [1., 2., 3.]) has the
+  // header of big/data/1 at offset 4300000408: this is it, byte for byte.
+  OffsetSink sink(4300000408u);
+  ZipWriter writer(&sink, "big");
+  const float values[] = {1.f, 2.f, 3.f};
+  ASSERT_OK(writer.WriteRecord("data/1", values, sizeof(values)));
+  std::string expected_header = absl::HexStringToBytes(
+      "504b0304000008080000000000000000000000000000000000000a0040006269672f646174612f31"
+      "0100080098cc4c0001000000464230005a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+      "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+  ASSERT_GE(sink.data().size(), expected_header.size());
+  EXPECT_EQ(absl::BytesToHexString(sink.data().substr(0, expected_header.size())),
+            absl::BytesToHexString(expected_header));
+  EXPECT_EQ((sink.position() - 24 - 12) % 64, 0u);  // payload aligned
+  // 24-byte descriptor with 8-byte sizes.
+  EXPECT_EQ(absl::BytesToHexString(sink.data().substr(sink.data().size() - 24)),
+            "504b0708b1960eb20c000000000000000c00000000000000");
+  ASSERT_OK(writer.Finish());
+}
+
+}  // namespace
+}  // namespace ptser
