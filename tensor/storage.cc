@@ -1,0 +1,96 @@
+// Copyright ptser authors.
+//
+// tensor/storage.cc — owned and borrowed byte buffers.
+
+#include "tensor/storage.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+
+namespace ptser {
+
+struct Storage::Impl {
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    if (owned) std::free(data);
+  }
+
+  void* data = nullptr;
+  size_t nbytes = 0;
+  Device device;
+  bool read_only = false;
+  bool owned = false;  // `data` came from calloc and is freed here
+  std::shared_ptr<const void> keep_alive;
+};
+
+Storage::Storage() : impl_(std::make_shared<Impl>()) {}
+
+absl::StatusOr<Storage> Storage::Allocate(size_t nbytes) {
+  if (nbytes > kMaxStorageBytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot allocate a storage of ", nbytes,
+                     " bytes: the limit is ", kMaxStorageBytes, " bytes"));
+  }
+  // calloc(0) may return null; keep a real (1-byte) block so data() of an
+  // owned storage is never null.
+  void* data = std::calloc(nbytes == 0 ? 1 : nbytes, 1);
+  if (data == nullptr) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("out of memory allocating a storage of ", nbytes,
+                     " bytes"));
+  }
+  std::shared_ptr<Impl> impl;
+  try {
+    impl = std::make_shared<Impl>();
+  } catch (const std::bad_alloc&) {
+    std::free(data);
+    return absl::ResourceExhaustedError(
+        "out of memory allocating a storage handle");
+  }
+  impl->data = data;
+  impl->nbytes = nbytes;
+  impl->owned = true;
+  return Storage(std::move(impl));
+}
+
+absl::StatusOr<Storage> Storage::CopyFrom(const void* src, size_t nbytes) {
+  absl::StatusOr<Storage> storage = Allocate(nbytes);
+  if (!storage.ok()) return storage.status();
+  if (nbytes > 0) std::memcpy(storage->mutable_data(), src, nbytes);
+  return storage;
+}
+
+Storage Storage::Borrow(void* data, size_t nbytes,
+                        std::shared_ptr<const void> keep_alive, Device device,
+                        bool read_only) {
+  auto impl = std::make_shared<Impl>();
+  impl->data = data;
+  impl->nbytes = nbytes;
+  impl->device = std::move(device);
+  impl->read_only = read_only;
+  impl->keep_alive = std::move(keep_alive);
+  return Storage(std::move(impl));
+}
+
+const void* Storage::data() const { return impl_->data; }
+
+void* Storage::mutable_data() const {
+  return impl_->read_only ? nullptr : impl_->data;
+}
+
+size_t Storage::nbytes() const { return impl_->nbytes; }
+
+const Device& Storage::device() const { return impl_->device; }
+
+bool Storage::is_read_only() const { return impl_->read_only; }
+
+}  // namespace ptser

@@ -1,0 +1,130 @@
+// Copyright ptser authors.
+//
+// tensor/tensor.h — a strided view of a Storage.
+//
+// A Tensor is a Storage + a storage offset + sizes + strides (both in
+// elements) + a dtype, plus what a checkpoint records about it:
+// requires_grad, whether it is an nn.Parameter, the conj/neg bits, and for
+// quantized dtypes the Quantizer.  Element `i` (a multi-index) lives at byte
+// `(offset + sum_k i_k * stride_k) * ElementSize(dtype)` of the storage —
+// exactly `_rebuild_tensor_v2`'s `set_(storage, offset, size, stride)`.
+//
+// Copying a Tensor is cheap and shares the Storage: it is the same tensor
+// object from the data's point of view (like Python's `b = a`).  Views
+// (tensor/views.h) make new Tensors on the same Storage; `Clone` and
+// `Contiguous` (tensor/views.h) make new storages.
+//
+// Create tensors through the factories in tensor/factories.h, or
+// Tensor::Make when the storage and layout come from a file (it validates
+// them against the storage, so a hostile layout is an error, not an
+// out-of-bounds read).
+#ifndef PTSER_TENSOR_TENSOR_H_
+#define PTSER_TENSOR_TENSOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "tensor/quantizer.h"
+#include "tensor/scalar_type.h"
+#include "tensor/storage.h"
+
+namespace ptser {
+
+class Tensor {
+ public:
+  // A 0-element float32 tensor of shape (0,) on an empty storage.
+  Tensor();
+
+  // Builds a tensor viewing `storage`.  Fails with InvalidArgumentError when
+  // sizes/strides differ in rank, a size or the offset is negative, a stride
+  // is negative, the index arithmetic overflows int64, or the highest
+  // addressed element `(offset + sum (size_k-1)*stride_k + 1) * itemsize`
+  // lies past storage.nbytes() (OutOfRangeError, quoting both numbers).  A
+  // tensor with a zero size addresses nothing and is always in range.
+  static absl::StatusOr<Tensor> Make(Storage storage, ScalarType dtype,
+                                     int64_t storage_offset,
+                                     std::vector<int64_t> sizes,
+                                     std::vector<int64_t> strides);
+
+  // Row-major contiguous strides for `sizes` (stride 1 for the last dim).
+  static std::vector<int64_t> ContiguousStrides(absl::Span<const int64_t> sizes);
+
+  const Storage& storage() const { return storage_; }
+  ScalarType dtype() const { return dtype_; }
+  size_t itemsize() const { return ElementSize(dtype_); }
+  int64_t storage_offset() const { return storage_offset_; }
+  const std::vector<int64_t>& sizes() const { return sizes_; }
+  const std::vector<int64_t>& strides() const { return strides_; }
+  int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
+  // Size/stride of dimension `d`; negative `d` counts from the end.  Out of
+  // range is InvalidArgumentError ("Dimension out of range ...").
+  absl::StatusOr<int64_t> size(int64_t d) const;
+  absl::StatusOr<int64_t> stride(int64_t d) const;
+  int64_t numel() const;
+  bool is_contiguous() const;
+  const Device& device() const { return storage_.device(); }
+
+  // Pointer to the first element (storage data + offset * itemsize).  Only
+  // meaningful on the CPU.
+  const void* data() const;
+  void* mutable_data() const;
+
+  // Flags a checkpoint records.
+  bool requires_grad() const { return requires_grad_; }
+  void set_requires_grad(bool v) { requires_grad_ = v; }
+  bool is_parameter() const { return is_parameter_; }
+  void set_is_parameter(bool v) { is_parameter_ = v; }
+  bool is_conj() const { return is_conj_; }
+  void set_conj(bool v) { is_conj_ = v; }
+  bool is_neg() const { return is_neg_; }
+  void set_neg(bool v) { is_neg_ = v; }
+  const std::optional<Quantizer>& quantizer() const { return quantizer_; }
+  void set_quantizer(std::optional<Quantizer> q) { quantizer_ = std::move(q); }
+
+  // True when both tensors view the same storage with the same layout.
+  bool IsSameAs(const Tensor& other) const;
+
+ private:
+  Storage storage_;
+  ScalarType dtype_ = ScalarType::kFloat;
+  int64_t storage_offset_ = 0;
+  std::vector<int64_t> sizes_;
+  std::vector<int64_t> strides_;
+  bool requires_grad_ = false;
+  bool is_parameter_ = false;
+  bool is_conj_ = false;
+  bool is_neg_ = false;
+  std::optional<Quantizer> quantizer_;
+};
+
+// Helpers shared by the tensor code (additions to the original contract).
+
+// Wraps a possibly negative dimension index into [0, rank), PyTorch's
+// maybe_wrap_dim: valid inputs are [-rank, rank-1].  With `wrap_scalar` a
+// 0-dim tensor accepts 0 and -1 as if it had one dimension (what views such
+// as transpose/squeeze/unsqueeze allow).  Out of range is
+// InvalidArgumentError "Dimension out of range (expected to be in range of
+// [-2, 1], but got 2)"; rank 0 without `wrap_scalar` is
+// InvalidArgumentError "Dimension specified as 0 but tensor has no
+// dimensions".
+absl::StatusOr<int64_t> WrapDim(int64_t dim, int64_t rank,
+                                bool wrap_scalar = true);
+
+// The number of elements of `sizes`.  A negative size is
+// InvalidArgumentError ("Trying to create tensor with negative dimension
+// -1: [-1]"); a product overflowing int64 — checked over all sizes, even
+// when one is 0, like PyTorch — is InvalidArgumentError ("Storage size
+// calculation overflowed with sizes=[...]").
+absl::StatusOr<int64_t> CheckedNumel(absl::Span<const int64_t> sizes);
+
+// "[2, 3]" — sizes or strides as PyTorch prints them in messages.
+std::string ShapeToString(absl::Span<const int64_t> values);
+
+}  // namespace ptser
+
+#endif  // PTSER_TENSOR_TENSOR_H_
