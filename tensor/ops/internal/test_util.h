@@ -1,0 +1,90 @@
+// Copyright ptser authors.
+//
+// tensor/ops/internal/test_util.h — terse tensor construction for tests
+// (testonly).
+//
+//   Tensor a = T<float>({1, 2, 3, 4}, {2, 2});
+//   EXPECT_THAT(Values<float>(a), ElementsAre(1, 2, 3, 4));
+//
+// Failures are reported as gtest failures (ADD_FAILURE) and give an empty
+// tensor / vector, so a test keeps going and shows every problem.
+#ifndef PTSER_TENSOR_OPS_INTERNAL_TEST_UTIL_H_
+#define PTSER_TENSOR_OPS_INTERNAL_TEST_UTIL_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tensor/cast.h"
+#include "tensor/factories.h"
+#include "tensor/tensor.h"
+
+namespace ptser {
+namespace testing_util {
+
+// A contiguous tensor holding `values` with shape `sizes` (1-D when
+// omitted; {} for a 0-dim tensor pass sizes = std::vector<int64_t>{}).
+template <typename T>
+Tensor T_(const std::vector<T>& values,
+          std::optional<std::vector<int64_t>> sizes = std::nullopt) {
+  const std::vector<int64_t> shape =
+      sizes.value_or(std::vector<int64_t>{static_cast<int64_t>(values.size())});
+  absl::StatusOr<Tensor> t;
+  if constexpr (std::is_same_v<T, bool>) {
+    std::unique_ptr<bool[]> copy(new bool[values.size() + 1]);
+    for (size_t i = 0; i < values.size(); ++i) copy[i] = values[i];
+    t = MakeTensor<bool>(absl::Span<const bool>(copy.get(), values.size()),
+                         shape);
+  } else {
+    t = MakeTensor<T>(absl::Span<const T>(values), shape);
+  }
+  if (!t.ok()) {
+    ADD_FAILURE() << "MakeTensor: " << t.status();
+    return Tensor();
+  }
+  return *std::move(t);
+}
+
+// A 0-dim tensor.
+template <typename T>
+Tensor Scalar0(T value) {
+  return T_<T>(std::vector<T>{value}, std::vector<int64_t>{});
+}
+
+// t's elements in row-major order, converted to T.
+template <typename T>
+std::vector<T> Values(const absl::StatusOr<Tensor>& t) {
+  if (!t.ok()) {
+    ADD_FAILURE() << "tensor is an error: " << t.status();
+    return {};
+  }
+  absl::StatusOr<std::vector<T>> v = ToVector<T>(*t);
+  if (!v.ok()) {
+    ADD_FAILURE() << "ToVector: " << v.status();
+    return {};
+  }
+  return *std::move(v);
+}
+template <typename T>
+std::vector<T> Values(const Tensor& t) {
+  return Values<T>(absl::StatusOr<Tensor>(t));
+}
+
+// Matches an OK StatusOr whose value matches `matcher`.
+MATCHER_P(IsOkAndHolds, matcher, "") {
+  if (!arg.ok()) {
+    *result_listener << "whose status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(matcher, *arg, result_listener);
+}
+
+}  // namespace testing_util
+}  // namespace ptser
+
+#endif  // PTSER_TENSOR_OPS_INTERNAL_TEST_UTIL_H_
