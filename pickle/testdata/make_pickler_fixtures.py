@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Expected bytes for pickler_test.cc: what CPython's pickle.dumps writes.
+
+Regenerate with:  cd pickle/testdata && python3 make_pickler_fixtures.py > pickler_expected.txt
+Each line: <case name> <protocol> <hex of pickle.dumps(value, protocol)>.
+pickler_test.cc builds the same object graphs (same sharing) by case name.
+"""
+import collections
+import pickle
+
+shared_list = [1, 2]
+shared_str = "shared"
+od = collections.OrderedDict([("weight", 1.5), ("bias", -2)])
+od._metadata = collections.OrderedDict([("", {"version": 1})])
+
+CASES = {
+    "none": None,
+    "true_false": [True, False],
+    "ints": [0, 1, 255, 256, 65535, 65536, -1, -129, 2**31 - 1, -2**31, 2**31, -2**31 - 1,
+             2**63 - 1, -2**63, 2**40, -2**40, 128, 2**15],
+    "floats": [0.0, -0.0, 1.5, 1e300, float("inf"), -3.25],
+    "strings": ["", "a", "héllo", "x" * 300],
+    "bytes": [b"", b"ab\x00\xff", b"\x80" * 3],
+    "bytearray": [bytearray(b""), bytearray(b"xyz")],
+    "tuples": [(), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4)],
+    "nested": {"a": [1, {"b": (2, 3)}], "c": None},
+    "shared": [shared_list, shared_list, shared_str, shared_str],
+    "big_list": list(range(2500)),
+    "big_dict": {i: i * 2 for i in range(1200)},
+    "set": {1, 2, 3},
+    "frozenset": frozenset({"a"}),
+    "complex": [complex(1, 2), complex(-0.5, 0)],
+    "ordered_dict": od,
+    "counter": collections.Counter({"a": 2, "b": 1}),
+    "many_memo": [str(i) for i in range(300)],
+    "framing": [str(i) for i in range(20000)],
+    "large_payloads": ["s" * 70000, b"b" * 70000, 7],
+}
+
+for name, value in CASES.items():
+    for proto in (2, 3, 4, 5):
+        print(name, proto, pickle.dumps(value, protocol=proto).hex())

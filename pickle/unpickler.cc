@@ -1,0 +1,1202 @@
+// Copyright ptser authors.
+//
+// The pickle machine: a value stack split by marks, and a memo.  The opcode
+// semantics follow Python's pickle (Lib/pickletools.py documents each
+// opcode); where CPython's C unpickler and the pure-Python one differ, this
+// follows the C one (what `pickle.loads` runs): POP of an empty frame pops
+// the mark; APPENDS/SETITEMS/ADDITEMS need their target below the mark and
+// above the previous one.
+
+#include "pickle/unpickler.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "pickle/internal/python_text.h"
+#include "pickle/opcodes.h"
+#include "pickle/torch_globals.h"
+
+namespace ptser {
+
+namespace op = pickle_op;
+
+namespace {
+
+// Approximate bytes charged per container slot, memo entry, stack slot.
+constexpr uint64_t kSlotBytes = sizeof(Value) + sizeof(uint32_t);
+constexpr uint64_t kMemoEntryBytes = sizeof(Value) + 32;
+
+absl::Status WithCode(absl::StatusCode code, std::string message) {
+  return absl::Status(code, message);
+}
+
+}  // namespace
+
+class Unpickler::Impl {
+ public:
+  Impl(absl::Span<const uint8_t> data, UnpicklerOptions options)
+      : data_(data), options_(std::move(options)) {
+    registry_ = options_.globals != nullptr ? options_.globals : &TorchGlobals();
+  }
+
+  absl::StatusOr<Value> Load();
+  size_t position() const { return position_; }
+  int protocol() const { return protocol_; }
+
+ private:
+  struct Slot {
+    Value value;
+    uint32_t depth;  // container nesting as built (0 for scalars)
+  };
+
+  // ---- errors -------------------------------------------------------------
+  std::string Where() const {
+    return absl::StrCat(op::OpcodeName(op_), " at offset ", op_offset_);
+  }
+  absl::Status Error(absl::StatusCode code, absl::string_view message) const {
+    return WithCode(code, absl::StrCat(Where(), ": ", message));
+  }
+  absl::Status Invalid(absl::string_view message) const {
+    return Error(absl::StatusCode::kInvalidArgument, message);
+  }
+  absl::Status Corrupt(absl::string_view message) const {
+    return Error(absl::StatusCode::kDataLoss, message);
+  }
+  // Prefixes a handler's or hook's error with the opcode and offset.
+  absl::Status Wrap(const absl::Status& status) const {
+    return WithCode(status.code(),
+                    absl::StrCat(Where(), ": ", status.message()));
+  }
+
+  // ---- input --------------------------------------------------------------
+  size_t remaining() const { return data_.size() - pos_; }
+  absl::Status Truncated(uint64_t needed) const {
+    return Corrupt(absl::StrCat("pickle data truncated: needs ", needed,
+                                " bytes, ", remaining(), " left"));
+  }
+  absl::Status Read(uint64_t n, const uint8_t** out) {
+    if (n > remaining()) return Truncated(n);
+    *out = data_.data() + pos_;
+    pos_ += n;
+    return absl::OkStatus();
+  }
+  absl::Status ReadU8(uint8_t* v) {
+    const uint8_t* p = nullptr;
+    PTSER_RETURN_IF_ERROR(Read(1, &p));
+    *v = p[0];
+    return absl::OkStatus();
+  }
+  absl::Status ReadLE(int n, uint64_t* v) {
+    const uint8_t* p = nullptr;
+    PTSER_RETURN_IF_ERROR(Read(n, &p));
+    uint64_t x = 0;
+    for (int i = n - 1; i >= 0; --i) x = (x << 8) | p[i];
+    *v = x;
+    return absl::OkStatus();
+  }
+  // A line without its '\n'.
+  absl::Status ReadLine(absl::string_view* line) {
+    const uint8_t* start = data_.data() + pos_;
+    const void* nl = std::memchr(start, '\n', remaining());
+    if (nl == nullptr) {
+      return Corrupt("pickle data truncated: no newline ends the argument");
+    }
+    size_t len = static_cast<const uint8_t*>(nl) - start;
+    *line = absl::string_view(reinterpret_cast<const char*>(start), len);
+    pos_ += len + 1;
+    return absl::OkStatus();
+  }
+
+  // ---- limits -------------------------------------------------------------
+  absl::Status Charge(uint64_t bytes) {
+    charged_ += bytes;
+    if (charged_ > options_.max_total_bytes) {
+      return Error(absl::StatusCode::kResourceExhausted,
+                   absl::StrCat("allocation limit of ",
+                                options_.max_total_bytes,
+                                " bytes exceeded (UnpicklerOptions::"
+                                "max_total_bytes)"));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status CheckStringLength(uint64_t n) {
+    if (n > options_.max_string_bytes) {
+      return Error(absl::StatusCode::kResourceExhausted,
+                   absl::StrCat("string of ", n, " bytes exceeds the limit of ",
+                                options_.max_string_bytes,
+                                " (UnpicklerOptions::max_string_bytes)"));
+    }
+    if (n > remaining()) return Truncated(n);
+    return Charge(n);
+  }
+  absl::Status CheckDepth(uint32_t depth) {
+    if (depth > options_.max_nesting_depth) {
+      return Error(absl::StatusCode::kResourceExhausted,
+                   absl::StrCat("containers nested deeper than ",
+                                options_.max_nesting_depth,
+                                " (UnpicklerOptions::max_nesting_depth)"));
+    }
+    return absl::OkStatus();
+  }
+
+  // ---- stack --------------------------------------------------------------
+  size_t fence() const { return marks_.empty() ? 0 : marks_.back(); }
+  size_t frame_size() const { return stack_.size() - fence(); }
+
+  absl::Status Push(Value v, uint32_t depth = 0) {
+    if (stack_.size() >= stack_high_water_) {
+      stack_high_water_ = stack_.size() + 1;
+      PTSER_RETURN_IF_ERROR(Charge(kSlotBytes));
+    }
+    stack_.push_back(Slot{std::move(v), depth});
+    return absl::OkStatus();
+  }
+  // Pushes a container this load just made.
+  absl::Status PushNew(Value v, uint32_t depth) {
+    PTSER_RETURN_IF_ERROR(Track(v));
+    return Push(std::move(v), depth);
+  }
+  absl::Status Track(const Value& v) {
+    const void* id = v.identity();
+    if (id == nullptr || !created_ids_.insert(id).second) {
+      return absl::OkStatus();
+    }
+    PTSER_RETURN_IF_ERROR(Charge(kSlotBytes));
+    created_.push_back(v);
+    return absl::OkStatus();
+  }
+  void NoteMutated(const Value& target) {
+    const void* id = target.identity();
+    if (id != nullptr && created_ids_.contains(id)) mutated_ids_.insert(id);
+  }
+  void ReleaseUnreachable(const Value* result);
+
+  absl::Status Underflow() const {
+    return Invalid(marks_.empty() || stack_.size() > fence()
+                       ? "unpickling stack underflow"
+                       : "unpickling stack underflow: the value is "
+                         "below a MARK");
+  }
+  absl::Status Pop(Slot* out) {
+    if (frame_size() == 0) return Underflow();
+    *out = std::move(stack_.back());
+    stack_.pop_back();
+    return absl::OkStatus();
+  }
+  absl::Status Top(Slot** out) {
+    if (frame_size() == 0) return Underflow();
+    *out = &stack_.back();
+    return absl::OkStatus();
+  }
+  // Pops everything above the last mark, and the mark.
+  absl::Status PopMark(std::vector<Slot>* items) {
+    if (marks_.empty()) return Invalid("could not find MARK");
+    size_t start = marks_.back();
+    marks_.pop_back();
+    items->clear();
+    items->reserve(stack_.size() - start);
+    for (size_t i = start; i < stack_.size(); ++i) {
+      items->push_back(std::move(stack_[i]));
+    }
+    stack_.resize(start);
+    return absl::OkStatus();
+  }
+  static uint32_t MaxDepth(const std::vector<Slot>& items) {
+    uint32_t d = 0;
+    for (const Slot& s : items) d = std::max(d, s.depth);
+    return d;
+  }
+  static std::vector<Value> Values(std::vector<Slot>&& items) {
+    std::vector<Value> out;
+    out.reserve(items.size());
+    for (Slot& s : items) out.push_back(std::move(s.value));
+    return out;
+  }
+
+  // ---- values -------------------------------------------------------------
+  absl::Status PushTuple(std::vector<Slot>&& items) {
+    uint32_t depth = MaxDepth(items) + 1;
+    PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+    PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+    return PushNew(Value::NewTuple(Values(std::move(items))), depth);
+  }
+  absl::Status PushStr(absl::string_view utf8) {
+    if (!pickle_internal::IsValidUtf8(utf8)) {
+      return Corrupt("string is not valid UTF-8");
+    }
+    return Push(Value::Str(std::string(utf8)));
+  }
+  absl::Status PushPython2String(absl::string_view raw);
+  absl::Status PushInt(absl::string_view text, bool allow_bool, int base);
+  absl::Status PushLongBytes(const uint8_t* p, uint64_t n);
+
+  // ---- globals and calls ---------------------------------------------------
+  absl::StatusOr<Value> ResolveGlobal(std::string module, std::string name);
+  absl::Status CallGlobal(const Value& callable, std::vector<Value> args,
+                          uint32_t depth, Value::Object::Construction how,
+                          Value kwargs);
+  absl::Status Build();
+  absl::Status PersistentLoad(const Value& pid);
+
+  absl::Status Memoize(uint64_t index);
+  absl::Status MemoGet(uint64_t index);
+
+  absl::Status Step(bool* stop, Value* result);
+
+  const absl::Span<const uint8_t> data_;
+  UnpicklerOptions options_;
+  const GlobalRegistry* registry_;
+
+  size_t pos_ = 0;
+  size_t position_ = 0;
+  int protocol_ = 0;
+  bool failed_ = false;
+
+  uint8_t op_ = 0;
+  size_t op_offset_ = 0;
+
+  std::vector<Slot> stack_;
+  std::vector<size_t> marks_;
+  absl::flat_hash_map<uint64_t, Slot> memo_;
+  size_t stack_high_water_ = 0;
+  uint64_t charged_ = 0;
+  size_t next_buffer_ = 0;
+
+  // Containers this load made (held, so their addresses stay unique) and
+  // those of them it later mutated: the only ones that can close a
+  // reference cycle.  ReleaseUnreachable() empties the mutated ones the
+  // result does not reach, so cycles built by a failed or hostile pickle
+  // are freed.  Containers from outside (hook results, registry constants)
+  // are never touched.
+  std::vector<Value> created_;
+  absl::flat_hash_set<const void*> created_ids_;
+  absl::flat_hash_set<const void*> mutated_ids_;
+};
+
+// ---------------------------------------------------------------------------
+
+absl::Status Unpickler::Impl::PushPython2String(absl::string_view raw) {
+  using P = UnpicklerOptions::Python2Strings;
+  switch (options_.python2_strings) {
+    case P::kBytes:
+      return Push(Value::Bytes(std::string(raw)));
+    case P::kLatin1: {
+      std::string utf8 = pickle_internal::Latin1ToUtf8(raw);
+      PTSER_RETURN_IF_ERROR(Charge(utf8.size()));
+      return Push(Value::Str(std::move(utf8)));
+    }
+    case P::kAscii:
+      for (char c : raw) {
+        if (static_cast<uint8_t>(c) >= 0x80) {
+          return Corrupt(
+              "Python 2 string is not ASCII (set UnpicklerOptions::"
+              "python2_strings to kLatin1 or kBytes)");
+        }
+      }
+      return Push(Value::Str(std::string(raw)));
+    case P::kUtf8:
+      if (!pickle_internal::IsValidUtf8(raw)) {
+        return Corrupt(
+            "Python 2 string is not valid UTF-8 (set UnpicklerOptions::"
+            "python2_strings to kLatin1 or kBytes)");
+      }
+      return Push(Value::Str(std::string(raw)));
+  }
+  return absl::OkStatus();
+}
+
+// INT (base 0 as C's strtol: 0x.., 0.. octal, decimal) and LONG (base 10,
+// optional trailing 'L').  Values beyond int64 are an error.
+absl::Status Unpickler::Impl::PushInt(absl::string_view text, bool allow_bool,
+                                      int base) {
+  if (allow_bool && text == "00") return Push(Value::Bool(false));
+  if (allow_bool && text == "01") return Push(Value::Bool(true));
+  absl::string_view s = text;
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (base == 0) {
+    if (s.size() > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+      base = 16;
+      s.remove_prefix(2);
+    } else if (s.size() > 1 && s[0] == '0') {
+      base = 8;
+      s.remove_prefix(1);
+    } else {
+      base = 10;
+    }
+  }
+  if (s.empty()) {
+    return Corrupt(absl::StrCat("invalid integer literal '",
+                                absl::CEscape(text), "'"));
+  }
+  // Accumulate the magnitude in unsigned 64 bits.
+  uint64_t magnitude = 0;
+  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  bool overflow = false;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      d = c - 'A' + 10;
+    } else {
+      d = 99;
+    }
+    if (d >= base) {
+      return Corrupt(absl::StrCat("invalid integer literal '",
+                                  absl::CEscape(text), "'"));
+    }
+    if (!overflow) {
+      if (magnitude > (limit - d) / base) {
+        overflow = true;
+      } else {
+        magnitude = magnitude * base + d;
+      }
+    }
+  }
+  if (overflow) {
+    return Error(absl::StatusCode::kOutOfRange,
+                 absl::StrCat("integer ", absl::CEscape(text),
+                              " does not fit in int64"));
+  }
+  int64_t v = negative ? static_cast<int64_t>(0 - magnitude)
+                       : static_cast<int64_t>(magnitude);
+  return Push(Value::Int(v));
+}
+
+// LONG1/LONG4 payload: little-endian two's complement.
+absl::Status Unpickler::Impl::PushLongBytes(const uint8_t* p, uint64_t n) {
+  if (n == 0) return Push(Value::Int(0));
+  const bool negative = (p[n - 1] & 0x80) != 0;
+  // Bytes beyond the eighth must only sign-extend.
+  for (uint64_t i = 8; i < n; ++i) {
+    if (p[i] != (negative ? 0xff : 0x00)) {
+      return Error(absl::StatusCode::kOutOfRange,
+                   absl::StrCat(n, "-byte integer does not fit in int64"));
+    }
+  }
+  if (n > 8 && ((p[7] & 0x80) != 0) != negative) {
+    return Error(absl::StatusCode::kOutOfRange,
+                 absl::StrCat(n, "-byte integer does not fit in int64"));
+  }
+  uint64_t x = negative ? ~uint64_t{0} : 0;
+  const uint64_t m = std::min<uint64_t>(n, 8);
+  for (uint64_t i = 0; i < m; ++i) {
+    x &= ~(uint64_t{0xff} << (8 * i));
+    x |= uint64_t{p[i]} << (8 * i);
+  }
+  return Push(Value::Int(static_cast<int64_t>(x)));
+}
+
+absl::StatusOr<Value> Unpickler::Impl::ResolveGlobal(std::string module,
+                                                     std::string name) {
+  if (!pickle_internal::IsValidUtf8(module) ||
+      !pickle_internal::IsValidUtf8(name)) {
+    return Corrupt("global name is not valid UTF-8");
+  }
+  GlobalRef ref = MapLegacyGlobalName(GlobalRef{module, name});
+  const GlobalHandler* handler = registry_->Find(ref.module, ref.name);
+  if (handler != nullptr) {
+    if (handler->value.has_value()) return *handler->value;
+    return Value::Global(ref.module, ref.name);
+  }
+  if (options_.unknown_globals == UnpicklerOptions::UnknownGlobals::kKeepInert) {
+    return Value::Global(ref.module, ref.name);
+  }
+  std::string shown = absl::StrCat(module, ".", name);
+  std::string mapped = ref.FullName();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "refusing global '", shown, "' at offset ", op_offset_, " (",
+      op::OpcodeName(op_), ")",
+      mapped != shown ? absl::StrCat(" (read as '", mapped, "')") : "",
+      ": not an allowed global; register a handler in the GlobalRegistry, or "
+      "set UnpicklerOptions::unknown_globals to kKeepInert to keep it as an "
+      "inert object"));
+}
+
+absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
+                                         std::vector<Value> args,
+                                         uint32_t depth,
+                                         Value::Object::Construction how,
+                                         Value kwargs) {
+  const char* verb = how == Value::Object::Construction::kCall
+                         ? "call"
+                         : "create an instance of";
+  if (!callable.is_global()) {
+    return Invalid(absl::StrCat("cannot ", verb, " a ", callable.TypeName(),
+                                " (only globals can be called)"));
+  }
+  const GlobalRef& ref = callable.global();
+  const GlobalHandler* handler = registry_->Find(ref.module, ref.name);
+  Value result;
+  if (handler == nullptr) {
+    // Only reachable with UnknownGlobals::kKeepInert.
+    result = Value::FromObject(std::make_shared<Value::Object>(
+        ref, how, Value::NewTuple(std::move(args)), std::move(kwargs)));
+  } else {
+    const GlobalCallFn* fn = &handler->call;
+    if (how != Value::Object::Construction::kCall && handler->new_object) {
+      fn = &handler->new_object;
+    }
+    if (!*fn) {
+      return Invalid(absl::StrCat("cannot ", verb, " '", ref.FullName(),
+                                  "': it is registered as a name only"));
+    }
+    CallContext ctx(*registry_, ref, op_offset_, std::move(kwargs));
+    absl::StatusOr<Value> r = (*fn)(ctx, args);
+    if (!r.ok()) return Wrap(r.status());
+    result = *std::move(r);
+  }
+  const bool container = result.is_list() || result.is_tuple() ||
+                         result.is_dict() || result.is_set() ||
+                         result.is_frozenset() || result.is_object();
+  uint32_t d = container ? depth + 1 : 0;
+  PTSER_RETURN_IF_ERROR(CheckDepth(d));
+  if (container) PTSER_RETURN_IF_ERROR(Track(result));
+  return Push(std::move(result), d);
+}
+
+absl::Status Unpickler::Impl::Build() {
+  Slot state;
+  PTSER_RETURN_IF_ERROR(Pop(&state));
+  Slot* target = nullptr;
+  PTSER_RETURN_IF_ERROR(Top(&target));
+  PTSER_RETURN_IF_ERROR(CheckDepth(std::max(target->depth, state.depth + 1)));
+  target->depth = std::max(target->depth, state.depth + 1);
+  Value& obj = target->value;
+  NoteMutated(obj);
+  // Python's BUILD without __setstate__: a dict state updates __dict__.
+  auto merge = [](const Value& old_state, Value new_state) -> Value {
+    if (old_state.is_dict() && new_state.is_dict()) {
+      for (const Value::Dict::Item& item : new_state.dict().items()) {
+        // Keys of an existing dict state were hashable; ignore failures.
+        old_state.dict().SetItem(item.key, item.value).IgnoreError();
+      }
+      return old_state;
+    }
+    return new_state;
+  };
+  if (obj.is_object()) {
+    Value::Object& o = obj.object();
+    const GlobalHandler* handler =
+        registry_->Find(o.callee().module, o.callee().name);
+    if (handler != nullptr && handler->build) {
+      CallContext ctx(*registry_, o.callee(), op_offset_);
+      absl::Status s = handler->build(ctx, obj, state.value);
+      return s.ok() ? s : Wrap(s);
+    }
+    o.set_state(o.has_state() ? merge(o.state(), std::move(state.value))
+                              : std::move(state.value));
+    return absl::OkStatus();
+  }
+  if (obj.is_dict() && obj.dict().flavor() != Value::Dict::Flavor::kDict) {
+    // OrderedDict/Counter instances have a __dict__ (state_dict()._metadata).
+    const Value& s = state.value;
+    const bool dict_state = s.is_dict();
+    const bool slots_state = s.is_tuple() && s.tuple().size() == 2 &&
+                             (s.tuple()[0].is_dict() || s.tuple()[0].is_none()) &&
+                             (s.tuple()[1].is_dict() || s.tuple()[1].is_none());
+    if (!dict_state && !slots_state) {
+      return Invalid(absl::StrCat("BUILD state for an ", obj.TypeName(),
+                                  " must be a dict or a (dict, dict) tuple, "
+                                  "got ",
+                                  s.TypeName()));
+    }
+    Value::Dict& d = obj.dict();
+    d.set_state(d.state().is_none() ? std::move(state.value)
+                                    : merge(d.state(), std::move(state.value)));
+    return absl::OkStatus();
+  }
+  if (obj.is_tensor()) {
+    return Error(absl::StatusCode::kUnimplemented,
+                 "BUILD on a Tensor (legacy Tensor.__setstate__) is not "
+                 "supported");
+  }
+  return Invalid(absl::StrCat("cannot BUILD a ", obj.TypeName(),
+                              ": only objects, OrderedDicts and registered "
+                              "classes take BUILD state"));
+}
+
+absl::Status Unpickler::Impl::PersistentLoad(const Value& pid) {
+  if (!options_.persistent_load) {
+    return Error(absl::StatusCode::kFailedPrecondition,
+                 absl::StrCat("the pickle has a persistent id (", pid.Repr(),
+                              ") but no persistent_load hook was given"));
+  }
+  absl::StatusOr<Value> v = options_.persistent_load(pid, op_offset_);
+  if (!v.ok()) return Wrap(v.status());
+  return Push(*std::move(v), 1);
+}
+
+absl::Status Unpickler::Impl::Memoize(uint64_t index) {
+  if (frame_size() == 0) return Underflow();
+  auto it = memo_.find(index);
+  if (it == memo_.end()) {
+    if (memo_.size() >= options_.max_memo_entries) {
+      return Error(absl::StatusCode::kResourceExhausted,
+                   absl::StrCat("more than ", options_.max_memo_entries,
+                                " memo entries (UnpicklerOptions::"
+                                "max_memo_entries)"));
+    }
+    PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
+    memo_.emplace(index, stack_.back());
+  } else {
+    it->second = stack_.back();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Unpickler::Impl::MemoGet(uint64_t index) {
+  auto it = memo_.find(index);
+  if (it == memo_.end()) {
+    return Invalid(absl::StrCat("memo key ", index, " not found"));
+  }
+  return Push(it->second.value, it->second.depth);
+}
+
+// ---------------------------------------------------------------------------
+
+absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
+  op_offset_ = pos_;
+  if (pos_ >= data_.size()) {
+    op_ = 0;
+    return WithCode(absl::StatusCode::kDataLoss,
+                    absl::StrCat("pickle data truncated at offset ", pos_,
+                                 ": no STOP opcode"));
+  }
+  op_ = data_[pos_++];
+  switch (op_) {
+    // ---- framing and control ---------------------------------------------
+    case op::kProto: {
+      uint8_t proto = 0;
+      PTSER_RETURN_IF_ERROR(ReadU8(&proto));
+      if (proto > op::kHighestProtocol) {
+        return Error(absl::StatusCode::kFailedPrecondition,
+                     absl::StrCat("unsupported pickle protocol ", proto,
+                                  " (ptser reads 0 to ", op::kHighestProtocol,
+                                  ")"));
+      }
+      protocol_ = proto;
+      return absl::OkStatus();
+    }
+    case op::kFrame: {
+      uint64_t n = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(8, &n));
+      if (n > remaining()) {
+        return Corrupt(absl::StrCat("frame of ", n, " bytes but only ",
+                                    remaining(), " left"));
+      }
+      return absl::OkStatus();
+    }
+    case op::kStop: {
+      Slot top;
+      PTSER_RETURN_IF_ERROR(Pop(&top));
+      *result = std::move(top.value);
+      *stop = true;
+      return absl::OkStatus();
+    }
+    case op::kMark:
+      PTSER_RETURN_IF_ERROR(Charge(sizeof(size_t)));
+      marks_.push_back(stack_.size());
+      return absl::OkStatus();
+    case op::kPop:
+      if (!marks_.empty() && marks_.back() == stack_.size()) {
+        marks_.pop_back();
+        return absl::OkStatus();
+      }
+      if (frame_size() == 0) return Underflow();
+      stack_.pop_back();
+      return absl::OkStatus();
+    case op::kPopMark: {
+      std::vector<Slot> items;
+      return PopMark(&items);
+    }
+    case op::kDup: {
+      Slot* top = nullptr;
+      PTSER_RETURN_IF_ERROR(Top(&top));
+      Slot copy = *top;
+      return Push(std::move(copy.value), copy.depth);
+    }
+
+    // ---- numbers -----------------------------------------------------------
+    case op::kNone:
+      return Push(Value());
+    case op::kNewTrue:
+      return Push(Value::Bool(true));
+    case op::kNewFalse:
+      return Push(Value::Bool(false));
+    case op::kInt: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      return PushInt(line, /*allow_bool=*/true, /*base=*/0);
+    }
+    case op::kLong: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      if (!line.empty() && line.back() == 'L') line.remove_suffix(1);
+      return PushInt(line, /*allow_bool=*/false, /*base=*/10);
+    }
+    case op::kBinInt: {
+      uint64_t v = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(4, &v));
+      return Push(Value::Int(static_cast<int32_t>(static_cast<uint32_t>(v))));
+    }
+    case op::kBinInt1: {
+      uint64_t v = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(1, &v));
+      return Push(Value::Int(static_cast<int64_t>(v)));
+    }
+    case op::kBinInt2: {
+      uint64_t v = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(2, &v));
+      return Push(Value::Int(static_cast<int64_t>(v)));
+    }
+    case op::kLong1:
+    case op::kLong4: {
+      uint64_t n = 0;
+      if (op_ == op::kLong1) {
+        PTSER_RETURN_IF_ERROR(ReadLE(1, &n));
+      } else {
+        PTSER_RETURN_IF_ERROR(ReadLE(4, &n));
+        if (static_cast<int32_t>(static_cast<uint32_t>(n)) < 0) {
+          return Corrupt("LONG pickle has negative byte count");
+        }
+      }
+      const uint8_t* p = nullptr;
+      PTSER_RETURN_IF_ERROR(Read(n, &p));
+      return PushLongBytes(p, n);
+    }
+    case op::kFloat: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      double d;
+      if (!absl::SimpleAtod(line, &d)) {
+        return Corrupt(absl::StrCat("invalid float literal '",
+                                    absl::CEscape(line), "'"));
+      }
+      return Push(Value::Float(d));
+    }
+    case op::kBinFloat: {
+      const uint8_t* p = nullptr;
+      PTSER_RETURN_IF_ERROR(Read(8, &p));
+      uint64_t bits = 0;
+      for (int i = 0; i < 8; ++i) bits = (bits << 8) | p[i];
+      double d;
+      std::memcpy(&d, &bits, sizeof(d));
+      return Push(Value::Float(d));
+    }
+
+    // ---- strings -----------------------------------------------------------
+    case op::kString: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      absl::StatusOr<std::string> raw =
+          pickle_internal::DecodeEscapedString(line);
+      if (!raw.ok()) return Corrupt(raw.status().message());
+      PTSER_RETURN_IF_ERROR(Charge(raw->size()));
+      return PushPython2String(*raw);
+    }
+    case op::kBinString:
+    case op::kShortBinString: {
+      uint64_t n = 0;
+      if (op_ == op::kShortBinString) {
+        PTSER_RETURN_IF_ERROR(ReadLE(1, &n));
+      } else {
+        PTSER_RETURN_IF_ERROR(ReadLE(4, &n));
+        if (static_cast<int32_t>(static_cast<uint32_t>(n)) < 0) {
+          return Corrupt("BINSTRING pickle has negative byte count");
+        }
+      }
+      PTSER_RETURN_IF_ERROR(CheckStringLength(n));
+      const uint8_t* p = nullptr;
+      PTSER_RETURN_IF_ERROR(Read(n, &p));
+      return PushPython2String(
+          absl::string_view(reinterpret_cast<const char*>(p), n));
+    }
+    case op::kUnicode: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      absl::StatusOr<std::string> s =
+          pickle_internal::DecodeRawUnicodeEscape(line);
+      if (!s.ok()) return Corrupt(s.status().message());
+      PTSER_RETURN_IF_ERROR(Charge(s->size()));
+      return Push(Value::Str(*std::move(s)));
+    }
+    case op::kShortBinUnicode:
+    case op::kBinUnicode:
+    case op::kBinUnicode8: {
+      uint64_t n = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(
+          op_ == op::kShortBinUnicode ? 1 : op_ == op::kBinUnicode ? 4 : 8,
+          &n));
+      PTSER_RETURN_IF_ERROR(CheckStringLength(n));
+      const uint8_t* p = nullptr;
+      PTSER_RETURN_IF_ERROR(Read(n, &p));
+      return PushStr(absl::string_view(reinterpret_cast<const char*>(p), n));
+    }
+    case op::kShortBinBytes:
+    case op::kBinBytes:
+    case op::kBinBytes8:
+    case op::kByteArray8: {
+      uint64_t n = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(
+          op_ == op::kShortBinBytes ? 1 : op_ == op::kBinBytes ? 4 : 8, &n));
+      PTSER_RETURN_IF_ERROR(CheckStringLength(n));
+      const uint8_t* p = nullptr;
+      PTSER_RETURN_IF_ERROR(Read(n, &p));
+      std::string bytes(reinterpret_cast<const char*>(p), n);
+      return Push(op_ == op::kByteArray8 ? Value::ByteArray(std::move(bytes))
+                                         : Value::Bytes(std::move(bytes)));
+    }
+
+    // ---- containers ----------------------------------------------------------
+    case op::kEmptyTuple:
+      return PushNew(Value::NewTuple(), 1);
+    case op::kTuple1:
+    case op::kTuple2:
+    case op::kTuple3: {
+      const size_t n = op_ - op::kTuple1 + 1;
+      if (frame_size() < n) return Underflow();
+      std::vector<Slot> items;
+      for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+        items.push_back(std::move(stack_[i]));
+      }
+      stack_.resize(stack_.size() - n);
+      return PushTuple(std::move(items));
+    }
+    case op::kTuple: {
+      std::vector<Slot> items;
+      PTSER_RETURN_IF_ERROR(PopMark(&items));
+      return PushTuple(std::move(items));
+    }
+    case op::kEmptyList:
+      return PushNew(Value::NewList(), 1);
+    case op::kList: {
+      std::vector<Slot> items;
+      PTSER_RETURN_IF_ERROR(PopMark(&items));
+      uint32_t depth = MaxDepth(items) + 1;
+      PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      return PushNew(Value::NewList(Values(std::move(items))), depth);
+    }
+    case op::kEmptyDict:
+      return PushNew(Value::NewDict(), 1);
+    case op::kDict: {
+      std::vector<Slot> items;
+      PTSER_RETURN_IF_ERROR(PopMark(&items));
+      if (items.size() % 2 != 0) {
+        return Invalid("odd number of items for DICT");
+      }
+      uint32_t depth = MaxDepth(items) + 1;
+      PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      Value d = Value::NewDict();
+      for (size_t i = 0; i < items.size(); i += 2) {
+        absl::Status s = d.dict().SetItem(std::move(items[i].value),
+                                          std::move(items[i + 1].value));
+        if (!s.ok()) return Invalid(s.message());
+      }
+      return PushNew(std::move(d), depth);
+    }
+    case op::kEmptySet:
+      return PushNew(Value::NewSet(), 1);
+    case op::kFrozenSet: {
+      std::vector<Slot> items;
+      PTSER_RETURN_IF_ERROR(PopMark(&items));
+      uint32_t depth = MaxDepth(items) + 1;
+      PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      Value s = Value::NewFrozenSet();
+      for (Slot& item : items) {
+        absl::Status st = s.set().Add(std::move(item.value));
+        if (!st.ok()) return Invalid(st.message());
+      }
+      return PushNew(std::move(s), depth);
+    }
+    case op::kAppend:
+    case op::kAppends: {
+      std::vector<Slot> items;
+      if (op_ == op::kAppend) {
+        Slot v;
+        PTSER_RETURN_IF_ERROR(Pop(&v));
+        items.push_back(std::move(v));
+      } else {
+        PTSER_RETURN_IF_ERROR(PopMark(&items));
+      }
+      Slot* target = nullptr;
+      PTSER_RETURN_IF_ERROR(Top(&target));
+      uint32_t depth = std::max(target->depth, MaxDepth(items) + 1);
+      PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      const Value& t = target->value;
+      std::vector<Value>* dest = nullptr;
+      if (t.is_list()) {
+        dest = &t.list().items();
+      } else if (t.is_object() &&
+                 registry_->Find(t.object().callee().module,
+                                 t.object().callee().name) == nullptr) {
+        dest = &t.object().list_items();  // an inert unknown list subclass
+      } else {
+        return Invalid(absl::StrCat("cannot append to a ", t.TypeName(),
+                                    ": the target must be a list"));
+      }
+      target->depth = depth;
+      NoteMutated(t);
+      for (Slot& s : items) dest->push_back(std::move(s.value));
+      return absl::OkStatus();
+    }
+    case op::kSetItem:
+    case op::kSetItems: {
+      std::vector<Slot> items;
+      if (op_ == op::kSetItem) {
+        Slot value, key;
+        PTSER_RETURN_IF_ERROR(Pop(&value));
+        PTSER_RETURN_IF_ERROR(Pop(&key));
+        items.push_back(std::move(key));
+        items.push_back(std::move(value));
+      } else {
+        PTSER_RETURN_IF_ERROR(PopMark(&items));
+        if (items.size() % 2 != 0) {
+          return Invalid("odd number of items for SETITEMS");
+        }
+      }
+      Slot* target = nullptr;
+      PTSER_RETURN_IF_ERROR(Top(&target));
+      uint32_t depth = std::max(target->depth, MaxDepth(items) + 1);
+      PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      const Value& t = target->value;
+      if (t.is_dict()) {
+        target->depth = depth;
+        NoteMutated(t);
+        Value::Dict& d = t.dict();
+        for (size_t i = 0; i < items.size(); i += 2) {
+          absl::Status s = d.SetItem(std::move(items[i].value),
+                                     std::move(items[i + 1].value));
+          if (!s.ok()) return Invalid(s.message());
+        }
+        return absl::OkStatus();
+      }
+      if (t.is_object() && registry_->Find(t.object().callee().module,
+                                            t.object().callee().name) ==
+                               nullptr) {
+        target->depth = depth;
+        NoteMutated(t);
+        auto& dest = t.object().dict_items();
+        for (size_t i = 0; i < items.size(); i += 2) {
+          dest.push_back(Value::Dict::Item{std::move(items[i].value),
+                                           std::move(items[i + 1].value)});
+        }
+        return absl::OkStatus();
+      }
+      return Invalid(absl::StrCat("cannot set items on a ", t.TypeName(),
+                                  ": the target must be a dict"));
+    }
+    case op::kAddItems: {
+      std::vector<Slot> items;
+      PTSER_RETURN_IF_ERROR(PopMark(&items));
+      Slot* target = nullptr;
+      PTSER_RETURN_IF_ERROR(Top(&target));
+      uint32_t depth = std::max(target->depth, MaxDepth(items) + 1);
+      PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      if (!target->value.is_set()) {
+        return Invalid(absl::StrCat("cannot add items to a ",
+                                    target->value.TypeName(),
+                                    ": the target must be a set"));
+      }
+      target->depth = depth;
+      NoteMutated(target->value);
+      Value::Set& s = target->value.set();
+      for (Slot& item : items) {
+        absl::Status st = s.Add(std::move(item.value));
+        if (!st.ok()) return Invalid(st.message());
+      }
+      return absl::OkStatus();
+    }
+
+    // ---- memo ------------------------------------------------------------------
+    case op::kPut: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      int64_t index;
+      if (!absl::SimpleAtoi(line, &index)) {
+        return Corrupt(absl::StrCat("invalid PUT index '",
+                                    absl::CEscape(line), "'"));
+      }
+      if (index < 0) return Invalid("negative PUT argument");
+      return Memoize(static_cast<uint64_t>(index));
+    }
+    case op::kBinPut:
+    case op::kLongBinPut: {
+      uint64_t index = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinPut ? 1 : 4, &index));
+      return Memoize(index);
+    }
+    case op::kMemoize:
+      return Memoize(memo_.size());
+    case op::kGet: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      int64_t index;
+      if (!absl::SimpleAtoi(line, &index) || index < 0) {
+        return Corrupt(absl::StrCat("invalid GET index '",
+                                    absl::CEscape(line), "'"));
+      }
+      return MemoGet(static_cast<uint64_t>(index));
+    }
+    case op::kBinGet:
+    case op::kLongBinGet: {
+      uint64_t index = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinGet ? 1 : 4, &index));
+      return MemoGet(index);
+    }
+
+    // ---- globals and objects -----------------------------------------------------
+    case op::kGlobal: {
+      absl::string_view module, name;
+      PTSER_RETURN_IF_ERROR(ReadLine(&module));
+      PTSER_RETURN_IF_ERROR(ReadLine(&name));
+      absl::StatusOr<Value> g =
+          ResolveGlobal(std::string(module), std::string(name));
+      if (!g.ok()) return g.status();
+      return Push(*std::move(g));
+    }
+    case op::kStackGlobal: {
+      Slot name, module;
+      PTSER_RETURN_IF_ERROR(Pop(&name));
+      PTSER_RETURN_IF_ERROR(Pop(&module));
+      if (!name.value.is_str() || !module.value.is_str()) {
+        return Invalid(absl::StrCat("STACK_GLOBAL requires str module and "
+                                    "name, got ",
+                                    module.value.TypeName(), " and ",
+                                    name.value.TypeName()));
+      }
+      absl::StatusOr<Value> g =
+          ResolveGlobal(module.value.as_string(), name.value.as_string());
+      if (!g.ok()) return g.status();
+      return Push(*std::move(g));
+    }
+    case op::kReduce: {
+      Slot args, callable;
+      PTSER_RETURN_IF_ERROR(Pop(&args));
+      PTSER_RETURN_IF_ERROR(Pop(&callable));
+      if (!args.value.is_tuple()) {
+        return Invalid(absl::StrCat("REDUCE arguments must be a tuple, got ",
+                                    args.value.TypeName()));
+      }
+      return CallGlobal(callable.value, args.value.tuple().items(), args.depth,
+                        Value::Object::Construction::kCall, Value());
+    }
+    case op::kNewObj: {
+      Slot args, cls;
+      PTSER_RETURN_IF_ERROR(Pop(&args));
+      PTSER_RETURN_IF_ERROR(Pop(&cls));
+      if (!args.value.is_tuple()) {
+        return Invalid(absl::StrCat("NEWOBJ arguments must be a tuple, got ",
+                                    args.value.TypeName()));
+      }
+      return CallGlobal(cls.value, args.value.tuple().items(), args.depth,
+                        Value::Object::Construction::kNewObj, Value());
+    }
+    case op::kNewObjEx: {
+      Slot kwargs, args, cls;
+      PTSER_RETURN_IF_ERROR(Pop(&kwargs));
+      PTSER_RETURN_IF_ERROR(Pop(&args));
+      PTSER_RETURN_IF_ERROR(Pop(&cls));
+      if (!args.value.is_tuple() || !kwargs.value.is_dict()) {
+        return Invalid(absl::StrCat(
+            "NEWOBJ_EX takes a tuple and a dict, got ", args.value.TypeName(),
+            " and ", kwargs.value.TypeName()));
+      }
+      return CallGlobal(cls.value, args.value.tuple().items(),
+                        std::max(args.depth, kwargs.depth),
+                        Value::Object::Construction::kNewObjEx,
+                        std::move(kwargs.value));
+    }
+    case op::kInst: {
+      absl::string_view module, name;
+      PTSER_RETURN_IF_ERROR(ReadLine(&module));
+      PTSER_RETURN_IF_ERROR(ReadLine(&name));
+      absl::StatusOr<Value> cls =
+          ResolveGlobal(std::string(module), std::string(name));
+      if (!cls.ok()) return cls.status();
+      std::vector<Slot> items;
+      PTSER_RETURN_IF_ERROR(PopMark(&items));
+      uint32_t depth = MaxDepth(items) + 1;
+      return CallGlobal(*cls, Values(std::move(items)), depth,
+                        Value::Object::Construction::kCall, Value());
+    }
+    case op::kObj: {
+      std::vector<Slot> items;
+      PTSER_RETURN_IF_ERROR(PopMark(&items));
+      if (items.empty()) return Underflow();
+      Value cls = std::move(items[0].value);
+      items.erase(items.begin());
+      uint32_t depth = MaxDepth(items) + 1;
+      return CallGlobal(cls, Values(std::move(items)), depth,
+                        Value::Object::Construction::kCall, Value());
+    }
+    case op::kBuild:
+      return Build();
+
+    // ---- persistent ids, extensions, buffers ---------------------------------------
+    case op::kPersId: {
+      absl::string_view line;
+      PTSER_RETURN_IF_ERROR(ReadLine(&line));
+      for (char c : line) {
+        if (static_cast<uint8_t>(c) >= 0x80) {
+          return Corrupt("persistent IDs in protocol 0 must be ASCII strings");
+        }
+      }
+      return PersistentLoad(Value::Str(std::string(line)));
+    }
+    case op::kBinPersId: {
+      Slot pid;
+      PTSER_RETURN_IF_ERROR(Pop(&pid));
+      return PersistentLoad(pid.value);
+    }
+    case op::kExt1:
+    case op::kExt2:
+    case op::kExt4: {
+      uint64_t code = 0;
+      PTSER_RETURN_IF_ERROR(
+          ReadLE(op_ == op::kExt1 ? 1 : op_ == op::kExt2 ? 2 : 4, &code));
+      return Error(absl::StatusCode::kUnimplemented,
+                   absl::StrCat("extension code ", code,
+                                ": the copyreg extension registry is not "
+                                "supported"));
+    }
+    case op::kNextBuffer: {
+      if (next_buffer_ >= options_.buffers.size()) {
+        return Error(absl::StatusCode::kFailedPrecondition,
+                     options_.buffers.empty()
+                         ? "the pickle uses out-of-band buffers but none were "
+                           "given (UnpicklerOptions::buffers)"
+                         : "not enough out-of-band buffers");
+      }
+      const Value& buf = options_.buffers[next_buffer_++];
+      if (!buf.is_bytes() && !buf.is_bytearray()) {
+        return Invalid(absl::StrCat("out-of-band buffer must be bytes or "
+                                    "bytearray, got ",
+                                    buf.TypeName()));
+      }
+      return Push(buf);
+    }
+    case op::kReadOnlyBuffer: {
+      Slot* top = nullptr;
+      PTSER_RETURN_IF_ERROR(Top(&top));
+      if (top->value.is_bytearray()) {
+        top->value = Value::Bytes(top->value.bytearray());
+      } else if (!top->value.is_bytes()) {
+        return Invalid(absl::StrCat("READONLY_BUFFER needs a buffer, got ",
+                                    top->value.TypeName()));
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return WithCode(absl::StatusCode::kDataLoss,
+                      absl::StrFormat("invalid opcode 0x%02x at offset %d",
+                                      op_, op_offset_));
+  }
+}
+
+void Unpickler::Impl::ReleaseUnreachable(const Value* result) {
+  if (!mutated_ids_.empty()) {
+    absl::flat_hash_set<const void*> reachable;
+    if (result != nullptr) {
+      for (const Value& c : ReachableContainers(*result)) {
+        reachable.insert(c.identity());
+      }
+    }
+    for (const Value& c : created_) {
+      const void* id = c.identity();
+      if (mutated_ids_.contains(id) && !reachable.contains(id)) {
+        ClearContainer(c);
+      }
+    }
+  }
+  created_.clear();
+  created_ids_.clear();
+  mutated_ids_.clear();
+}
+
+absl::StatusOr<Value> Unpickler::Impl::Load() {
+  if (failed_) {
+    return absl::FailedPreconditionError(
+        "Unpickler::Load called after an error");
+  }
+  stack_.clear();
+  marks_.clear();
+  memo_.clear();
+  stack_high_water_ = 0;
+  charged_ = 0;
+  pos_ = position_;
+  bool stop = false;
+  Value result;
+  while (!stop) {
+    absl::Status s = Step(&stop, &result);
+    if (!s.ok()) {
+      failed_ = true;
+      stack_.clear();
+      marks_.clear();
+      memo_.clear();
+      ReleaseUnreachable(nullptr);
+      return s;
+    }
+  }
+  position_ = pos_;
+  stack_.clear();
+  marks_.clear();
+  memo_.clear();
+  ReleaseUnreachable(&result);
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+
+Unpickler::Unpickler(absl::Span<const uint8_t> data, UnpicklerOptions options)
+    : impl_(std::make_unique<Impl>(data, std::move(options))) {}
+
+Unpickler::Unpickler(absl::string_view data, UnpicklerOptions options)
+    : Unpickler(absl::Span<const uint8_t>(
+                    reinterpret_cast<const uint8_t*>(data.data()), data.size()),
+                std::move(options)) {}
+
+Unpickler::~Unpickler() = default;
+
+absl::StatusOr<Value> Unpickler::Load() { return impl_->Load(); }
+size_t Unpickler::position() const { return impl_->position(); }
+int Unpickler::protocol() const { return impl_->protocol(); }
+
+absl::StatusOr<Value> Unpickle(absl::Span<const uint8_t> data,
+                               const UnpicklerOptions& options) {
+  Unpickler u(data, options);
+  return u.Load();
+}
+
+absl::StatusOr<Value> Unpickle(absl::string_view data,
+                               const UnpicklerOptions& options) {
+  Unpickler u(data, options);
+  return u.Load();
+}
+
+}  // namespace ptser

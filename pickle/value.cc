@@ -1,0 +1,1204 @@
+// Copyright ptser authors.
+
+#include "pickle/value.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "pickle/internal/python_text.h"
+#include "tensor/print/repr.h"
+#include "tensor/quantizer.h"
+
+namespace ptser {
+namespace {
+
+// Recursive walks (repr, equality, hashing) stop at this depth.
+constexpr int kMaxRecursion = 1000;
+
+bool IsContainerKind(Value::Kind k) {
+  switch (k) {
+    case Value::Kind::kList:
+    case Value::Kind::kTuple:
+    case Value::Kind::kDict:
+    case Value::Kind::kSet:
+    case Value::Kind::kFrozenSet:
+    case Value::Kind::kObject:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Iterative release of nested containers.
+//
+// A container's destructor moves its nested containers into a thread-local
+// worklist instead of destroying them in place; the outermost destructor
+// drains the list.  Destroying a list nested a million deep therefore uses
+// constant stack.
+
+thread_local std::vector<Value>* g_release_list = nullptr;
+
+void MoveNested(Value& v, std::vector<Value>* sink) {
+  if (IsContainerKind(v.kind())) sink->push_back(std::move(v));
+}
+
+template <typename MoveChildren>
+void ReleaseNested(MoveChildren move_children) {
+  if (g_release_list != nullptr) {
+    move_children(g_release_list);
+    return;
+  }
+  std::vector<Value> pending;
+  g_release_list = &pending;
+  move_children(&pending);
+  while (!pending.empty()) {
+    Value v = std::move(pending.back());
+    pending.pop_back();
+    // `v` is destroyed here; if it was the last handle its destructor adds
+    // its own nested containers to `pending`.
+  }
+  g_release_list = nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Python numeric equality across bool/int/float/complex.
+
+bool IsNumeric(const Value& v) {
+  return v.is_bool() || v.is_int() || v.is_float() || v.is_complex();
+}
+
+// Returns the value as (real, imag, is_integer, int value).
+struct Numeric {
+  bool is_int;
+  int64_t i;
+  double re;
+  double im;
+};
+
+Numeric ToNumeric(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kBool:
+      return {true, v.as_bool() ? 1 : 0, 0, 0};
+    case Value::Kind::kInt:
+      return {true, v.as_int(), 0, 0};
+    case Value::Kind::kFloat:
+      return {false, 0, v.as_float(), 0};
+    default:
+      return {false, 0, v.as_complex().real(), v.as_complex().imag()};
+  }
+}
+
+// Exact comparison of an int64 with a double, as Python compares int and
+// float (no rounding of the int).
+bool IntEqualsDouble(int64_t i, double d) {
+  if (!std::isfinite(d) || d != std::trunc(d)) return false;
+  if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return false;
+  return static_cast<int64_t>(d) == i;
+}
+
+bool NumericEqual(const Value& a, const Value& b) {
+  Numeric x = ToNumeric(a), y = ToNumeric(b);
+  if (x.is_int && y.is_int) return x.i == y.i;
+  if (x.is_int) return y.im == 0 && IntEqualsDouble(x.i, y.re);
+  if (y.is_int) return x.im == 0 && IntEqualsDouble(y.i, x.re);
+  return x.re == y.re && x.im == y.im;
+}
+
+// Integral numbers hash as their int64 so that 1, 1.0, True and 1+0j agree.
+size_t HashNumeric(const Value& v) {
+  Numeric n = ToNumeric(v);
+  if (n.is_int) return absl::Hash<int64_t>{}(n.i);
+  if (n.im == 0) {
+    double d = n.re;
+    if (std::isfinite(d) && d == std::trunc(d) &&
+        d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+      return absl::Hash<int64_t>{}(static_cast<int64_t>(d));
+    }
+    return absl::Hash<double>{}(d);
+  }
+  return absl::Hash<std::pair<double, double>>{}({n.re, n.im});
+}
+
+size_t Mix(size_t h, size_t v) {
+  return (h ^ v) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull;
+}
+
+// ---------------------------------------------------------------------------
+// Hashability and hashing (only for hashable values).
+
+bool IsHashableImpl(const Value& v, int depth) {
+  if (depth > kMaxRecursion) return true;
+  switch (v.kind()) {
+    case Value::Kind::kList:
+    case Value::Kind::kDict:
+    case Value::Kind::kSet:
+    case Value::Kind::kByteArray:
+      return false;
+    case Value::Kind::kTuple:
+      for (const Value& e : v.tuple().items()) {
+        if (!IsHashableImpl(e, depth + 1)) return false;
+      }
+      return true;
+    case Value::Kind::kFrozenSet:
+      return true;  // members were checked when added
+    default:
+      return true;
+  }
+}
+
+size_t HashKey(const Value& v, int depth) {
+  if (depth > kMaxRecursion) return 0x5eed;
+  switch (v.kind()) {
+    case Value::Kind::kNone:
+      return 0x9e37;
+    case Value::Kind::kBool:
+    case Value::Kind::kInt:
+    case Value::Kind::kFloat:
+    case Value::Kind::kComplex:
+      return HashNumeric(v);
+    case Value::Kind::kStr:
+      return absl::Hash<std::pair<int, absl::string_view>>{}(
+          {1, v.as_string()});
+    case Value::Kind::kBytes:
+      return absl::Hash<std::pair<int, absl::string_view>>{}(
+          {2, v.as_string()});
+    case Value::Kind::kTuple: {
+      size_t h = 0x345678;
+      for (const Value& e : v.tuple().items()) h = Mix(h, HashKey(e, depth + 1));
+      return h;
+    }
+    case Value::Kind::kSize: {
+      size_t h = 0x345678;
+      for (int64_t s : v.size()) h = Mix(h, absl::Hash<int64_t>{}(s));
+      return h;
+    }
+    case Value::Kind::kFrozenSet: {
+      size_t h = 0x1234;
+      for (const Value& e : v.set().items()) h += HashKey(e, depth + 1) * 31;
+      return Mix(h, v.set().size());
+    }
+    case Value::Kind::kDtype:
+      return absl::Hash<std::pair<int, int>>{}({3, static_cast<int>(v.dtype())});
+    case Value::Kind::kDevice:
+      return absl::Hash<std::pair<int, std::string>>{}(
+          {4, v.device().ToString()});
+    case Value::Kind::kEnum:
+      return absl::Hash<std::pair<int, std::string>>{}({5, v.enum_value().name});
+    case Value::Kind::kGlobal:
+      return absl::Hash<std::pair<int, std::string>>{}(
+          {6, v.global().FullName()});
+    case Value::Kind::kStorage:
+      return absl::Hash<std::pair<const void*, int>>{}(
+          {v.storage().storage.id(), static_cast<int>(v.storage().dtype)});
+    default:
+      return absl::Hash<const void*>{}(v.identity());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Equality.
+
+enum class EqMode {
+  kKey,   // Python == for hashable values; identity for tensors/objects
+  kDeep,  // ValuesEqual
+};
+
+struct EqState {
+  EqMode mode;
+  // Pairs of containers being compared (cycle guard).
+  absl::flat_hash_set<std::pair<const void*, const void*>> active;
+};
+
+bool Equal(const Value& a, const Value& b, EqState& st, int depth);
+
+bool SeqEqual(const std::vector<Value>& x, const std::vector<Value>& y,
+              EqState& st, int depth) {
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!Equal(x[i], y[i], st, depth + 1)) return false;
+  }
+  return true;
+}
+
+bool TensorsEqual(const Tensor& x, const Tensor& y) {
+  if (x.dtype() != y.dtype() || x.sizes() != y.sizes() ||
+      x.requires_grad() != y.requires_grad() ||
+      x.is_parameter() != y.is_parameter() || x.is_conj() != y.is_conj() ||
+      x.is_neg() != y.is_neg()) {
+    return false;
+  }
+  if (x.quantizer().has_value() != y.quantizer().has_value()) return false;
+  if (x.quantizer()) {
+    const Quantizer& p = *x.quantizer();
+    const Quantizer& q = *y.quantizer();
+    if (p.scheme != q.scheme || p.scale != q.scale ||
+        p.zero_point != q.zero_point || p.axis != q.axis) {
+      return false;
+    }
+    if ((p.scales == nullptr) != (q.scales == nullptr) ||
+        (p.zero_points == nullptr) != (q.zero_points == nullptr)) {
+      return false;
+    }
+    if (p.scales && !TensorsEqual(*p.scales, *q.scales)) return false;
+    if (p.zero_points && !TensorsEqual(*p.zero_points, *q.zero_points)) {
+      return false;
+    }
+  }
+  if (!x.device().is_cpu() || !y.device().is_cpu()) {
+    return x.device() == y.device() && x.IsSameAs(y);
+  }
+  const int64_t numel = x.numel();
+  if (numel == 0) return true;
+  const size_t itemsize = x.itemsize();
+  const auto* xb = static_cast<const uint8_t*>(x.storage().data());
+  const auto* yb = static_cast<const uint8_t*>(y.storage().data());
+  const size_t dims = x.sizes().size();
+  std::vector<int64_t> index(dims, 0);
+  for (int64_t n = 0; n < numel; ++n) {
+    int64_t xo = x.storage_offset(), yo = y.storage_offset();
+    for (size_t d = 0; d < dims; ++d) {
+      xo += index[d] * x.strides()[d];
+      yo += index[d] * y.strides()[d];
+    }
+    if (std::memcmp(xb + xo * itemsize, yb + yo * itemsize, itemsize) != 0) {
+      return false;
+    }
+    for (size_t d = dims; d-- > 0;) {
+      if (++index[d] < x.sizes()[d]) break;
+      index[d] = 0;
+    }
+  }
+  return true;
+}
+
+bool Equal(const Value& a, const Value& b, EqState& st, int depth) {
+  if (depth > kMaxRecursion) return false;
+  if (IsNumeric(a) || IsNumeric(b)) {
+    return IsNumeric(a) && IsNumeric(b) && NumericEqual(a, b);
+  }
+  const bool deep = st.mode == EqMode::kDeep;
+  using K = Value::Kind;
+  // Cross-kind cases Python treats as equal.
+  if (a.kind() != b.kind()) {
+    if ((a.is_tuple() && b.is_size()) || (a.is_size() && b.is_tuple())) {
+      const Value& t = a.is_tuple() ? a : b;
+      const Value& s = a.is_tuple() ? b : a;
+      const auto& items = t.tuple().items();
+      if (items.size() != s.size().size()) return false;
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (!items[i].is_int() && !items[i].is_bool()) return false;
+        if (!NumericEqual(items[i], Value::Int(s.size()[i]))) return false;
+      }
+      return true;
+    }
+    if (deep && ((a.is_bytes() && b.is_bytearray()) ||
+                 (a.is_bytearray() && b.is_bytes()))) {
+      const std::string& x = a.is_bytes() ? a.as_string() : a.bytearray();
+      const std::string& y = b.is_bytes() ? b.as_string() : b.bytearray();
+      return x == y;
+    }
+    if ((a.is_set() && b.is_frozenset()) || (a.is_frozenset() && b.is_set())) {
+      // handled below with the set comparison
+    } else {
+      return false;
+    }
+  }
+  if (a.IsSameObject(b)) return true;
+  switch (a.kind()) {
+    case K::kNone:
+      return true;
+    case K::kStr:
+    case K::kBytes:
+      return a.as_string() == b.as_string();
+    case K::kByteArray:
+      return a.bytearray() == b.bytearray();
+    case K::kTensor:
+      return deep && TensorsEqual(a.tensor(), b.tensor());
+    case K::kStorage: {
+      const TypedStorage& x = a.storage();
+      const TypedStorage& y = b.storage();
+      if (x.dtype != y.dtype || x.untyped != y.untyped) return false;
+      if (x.storage.IsSameAs(y.storage)) return true;
+      if (!deep || x.storage.nbytes() != y.storage.nbytes()) return false;
+      if (!x.storage.device().is_cpu() || !y.storage.device().is_cpu()) {
+        return false;
+      }
+      return x.storage.nbytes() == 0 ||
+             std::memcmp(x.storage.data(), y.storage.data(),
+                         x.storage.nbytes()) == 0;
+    }
+    case K::kSize:
+      return a.size() == b.size();
+    case K::kDtype:
+      return a.dtype() == b.dtype();
+    case K::kDevice:
+      return a.device() == b.device();
+    case K::kEnum:
+      return a.enum_value() == b.enum_value();
+    case K::kGlobal:
+      return a.global() == b.global();
+    default:
+      break;
+  }
+  // Containers: guard against cycles.
+  auto key = std::make_pair(a.identity(), b.identity());
+  if (!st.active.insert(key).second) return true;
+  bool result = false;
+  switch (a.kind()) {
+    case K::kList:
+      result = SeqEqual(a.list().items(), b.list().items(), st, depth);
+      break;
+    case K::kTuple:
+      result = SeqEqual(a.tuple().items(), b.tuple().items(), st, depth);
+      break;
+    case K::kDict: {
+      const Value::Dict& x = a.dict();
+      const Value::Dict& y = b.dict();
+      if (x.size() != y.size()) break;
+      if (deep && x.flavor() != y.flavor()) break;
+      const bool ordered = x.is_ordered_dict() && y.is_ordered_dict();
+      result = true;
+      for (size_t i = 0; i < x.size() && result; ++i) {
+        const Value::Dict::Item& item = x.items()[i];
+        if (ordered) {
+          result = Equal(item.key, y.items()[i].key, st, depth + 1) &&
+                   Equal(item.value, y.items()[i].value, st, depth + 1);
+        } else {
+          const Value* other = y.Find(item.key);
+          result = other != nullptr && Equal(item.value, *other, st, depth + 1);
+        }
+      }
+      if (result && deep) {
+        result = Equal(x.state(), y.state(), st, depth + 1);
+      }
+      break;
+    }
+    case K::kSet:
+    case K::kFrozenSet: {
+      const Value::Set& x = a.set();
+      const Value::Set& y = b.set();
+      if (x.size() != y.size() || (deep && a.kind() != b.kind())) break;
+      result = true;
+      for (const Value& e : x.items()) {
+        if (!y.Contains(e)) {
+          result = false;
+          break;
+        }
+      }
+      break;
+    }
+    case K::kObject: {
+      if (!deep) break;  // identity, checked above
+      const Value::Object& x = a.object();
+      const Value::Object& y = b.object();
+      result = x.callee() == y.callee() &&
+               x.construction() == y.construction() &&
+               x.has_state() == y.has_state() &&
+               Equal(x.args(), y.args(), st, depth + 1) &&
+               Equal(x.kwargs(), y.kwargs(), st, depth + 1) &&
+               Equal(x.state(), y.state(), st, depth + 1) &&
+               SeqEqual(x.list_items(), y.list_items(), st, depth) &&
+               x.dict_items().size() == y.dict_items().size();
+      for (size_t i = 0; result && i < x.dict_items().size(); ++i) {
+        result = Equal(x.dict_items()[i].key, y.dict_items()[i].key, st,
+                       depth + 1) &&
+                 Equal(x.dict_items()[i].value, y.dict_items()[i].value, st,
+                       depth + 1);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  st.active.erase(key);
+  return result;
+}
+
+bool KeyEquals(const Value& a, const Value& b) {
+  EqState st{EqMode::kKey, {}};
+  return Equal(a, b, st, 0);
+}
+
+// ---------------------------------------------------------------------------
+// Repr.
+
+struct ReprState {
+  absl::flat_hash_set<const void*> active;
+};
+
+void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out);
+
+void ReprSeq(const std::vector<Value>& items, ReprState& st, int depth,
+             std::string* out) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out->append(", ");
+    ReprImpl(items[i], st, depth + 1, out);
+  }
+}
+
+void ReprDictBody(const std::vector<Value::Dict::Item>& items, ReprState& st,
+                  int depth, std::string* out) {
+  out->push_back('{');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out->append(", ");
+    ReprImpl(items[i].key, st, depth + 1, out);
+    out->append(": ");
+    ReprImpl(items[i].value, st, depth + 1, out);
+  }
+  out->push_back('}');
+}
+
+bool IsRealNumber(const Value& v) {
+  return v.is_bool() || v.is_int() || v.is_float();
+}
+
+double AsDouble(const Value& v) {
+  if (v.is_bool()) return v.as_bool() ? 1 : 0;
+  if (v.is_int()) return static_cast<double>(v.as_int());
+  return v.as_float();
+}
+
+void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out) {
+  if (depth > kMaxRecursion) {
+    out->append("...");
+    return;
+  }
+  using K = Value::Kind;
+  switch (v.kind()) {
+    case K::kNone:
+      out->append("None");
+      return;
+    case K::kBool:
+      out->append(v.as_bool() ? "True" : "False");
+      return;
+    case K::kInt:
+      absl::StrAppend(out, v.as_int());
+      return;
+    case K::kFloat:
+      out->append(pickle_internal::FloatRepr(v.as_float()));
+      return;
+    case K::kComplex:
+      out->append(pickle_internal::ComplexRepr(v.as_complex().real(),
+                                               v.as_complex().imag()));
+      return;
+    case K::kStr:
+      out->append(pickle_internal::StrRepr(v.as_string()));
+      return;
+    case K::kBytes:
+      out->append(pickle_internal::BytesRepr(v.as_string()));
+      return;
+    case K::kByteArray:
+      absl::StrAppend(out, "bytearray(",
+                      pickle_internal::BytesRepr(v.bytearray()), ")");
+      return;
+    case K::kTensor:
+      // PyTorch's own repr(tensor) (tensor/print/repr.h).
+      out->append(::ptser::Repr(v.tensor()));
+      return;
+    case K::kStorage: {
+      const TypedStorage& s = v.storage();
+      if (s.untyped) {
+        absl::StrAppend(out, "UntypedStorage(nbytes=", s.storage.nbytes(),
+                        ", device='", s.storage.device().ToString(), "')");
+      } else {
+        absl::StrAppend(out, "TypedStorage(dtype=", DtypeRepr(s.dtype),
+                        ", numel=", s.numel(), ", device='",
+                        s.storage.device().ToString(), "')");
+      }
+      return;
+    }
+    case K::kSize:
+      absl::StrAppend(out, "torch.Size([", absl::StrJoin(v.size(), ", "), "])");
+      return;
+    case K::kDtype:
+      out->append(DtypeRepr(v.dtype()));
+      return;
+    case K::kDevice: {
+      const Device& d = v.device();
+      absl::StrAppend(out, "device(type='", d.type(), "'");
+      if (d.has_index()) absl::StrAppend(out, ", index=", d.index());
+      out->push_back(')');
+      return;
+    }
+    case K::kEnum:
+      out->append(v.enum_value().Repr());
+      return;
+    case K::kGlobal:
+      absl::StrAppend(out, "<global ", v.global().FullName(), ">");
+      return;
+    default:
+      break;
+  }
+  // Containers, with Python's recursion markers.
+  const void* id = v.identity();
+  if (st.active.contains(id)) {
+    switch (v.kind()) {
+      case K::kList:
+        out->append("[...]");
+        break;
+      case K::kTuple:
+        out->append("(...)");
+        break;
+      case K::kDict:
+        out->append(v.dict().flavor() == Value::Dict::Flavor::kDict ? "{...}"
+                                                                    : "...");
+        break;
+      case K::kSet:
+        out->append("set(...)");
+        break;
+      case K::kFrozenSet:
+        out->append("frozenset(...)");
+        break;
+      default:
+        out->append("<...>");
+        break;
+    }
+    return;
+  }
+  st.active.insert(id);
+  switch (v.kind()) {
+    case K::kList:
+      out->push_back('[');
+      ReprSeq(v.list().items(), st, depth, out);
+      out->push_back(']');
+      break;
+    case K::kTuple:
+      out->push_back('(');
+      ReprSeq(v.tuple().items(), st, depth, out);
+      if (v.tuple().size() == 1) out->push_back(',');
+      out->push_back(')');
+      break;
+    case K::kDict: {
+      const Value::Dict& d = v.dict();
+      switch (d.flavor()) {
+        case Value::Dict::Flavor::kDict:
+          ReprDictBody(d.items(), st, depth, out);
+          break;
+        case Value::Dict::Flavor::kOrderedDict:
+          // Python 3.11: OrderedDict([('a', 1)]).
+          out->append("OrderedDict(");
+          if (!d.empty()) {
+            out->push_back('[');
+            for (size_t i = 0; i < d.size(); ++i) {
+              if (i > 0) out->append(", ");
+              out->push_back('(');
+              ReprImpl(d.items()[i].key, st, depth + 1, out);
+              out->append(", ");
+              ReprImpl(d.items()[i].value, st, depth + 1, out);
+              out->push_back(')');
+            }
+            out->push_back(']');
+          }
+          out->push_back(')');
+          break;
+        case Value::Dict::Flavor::kCounter: {
+          // Counter({'b': 2, 'a': 1}): most common first when orderable.
+          out->append("Counter(");
+          if (!d.empty()) {
+            std::vector<Value::Dict::Item> items = d.items();
+            bool orderable = std::all_of(
+                items.begin(), items.end(),
+                [](const Value::Dict::Item& it) { return IsRealNumber(it.value); });
+            if (orderable) {
+              std::stable_sort(items.begin(), items.end(),
+                               [](const Value::Dict::Item& x,
+                                  const Value::Dict::Item& y) {
+                                 return AsDouble(x.value) > AsDouble(y.value);
+                               });
+            }
+            ReprDictBody(items, st, depth, out);
+          }
+          out->push_back(')');
+          break;
+        }
+      }
+      break;
+    }
+    case K::kSet:
+    case K::kFrozenSet: {
+      const Value::Set& s = v.set();
+      const bool frozen = v.kind() == K::kFrozenSet;
+      if (s.empty()) {
+        out->append(frozen ? "frozenset()" : "set()");
+        break;
+      }
+      if (frozen) out->append("frozenset(");
+      out->push_back('{');
+      ReprSeq(s.items(), st, depth, out);
+      out->push_back('}');
+      if (frozen) out->push_back(')');
+      break;
+    }
+    case K::kObject: {
+      const Value::Object& o = v.object();
+      absl::StrAppend(out, "<object ", o.callee().FullName());
+      switch (o.construction()) {
+        case Value::Object::Construction::kCall:
+          out->append(" called with ");
+          break;
+        case Value::Object::Construction::kNewObj:
+          out->append(" new with ");
+          break;
+        case Value::Object::Construction::kNewObjEx:
+          out->append(" new_ex with ");
+          break;
+      }
+      ReprImpl(o.args(), st, depth + 1, out);
+      if (o.construction() == Value::Object::Construction::kNewObjEx) {
+        out->append(", ");
+        ReprImpl(o.kwargs(), st, depth + 1, out);
+      }
+      if (o.has_state()) {
+        out->append(", state=");
+        ReprImpl(o.state(), st, depth + 1, out);
+      }
+      if (!o.list_items().empty()) {
+        out->append(", items=[");
+        ReprSeq(o.list_items(), st, depth, out);
+        out->push_back(']');
+      }
+      if (!o.dict_items().empty()) {
+        out->append(", dict_items=");
+        ReprDictBody(o.dict_items(), st, depth, out);
+      }
+      out->push_back('>');
+      break;
+    }
+    default:
+      break;
+  }
+  st.active.erase(id);
+}
+
+const Value* AttributeFromState(const Value& state, absl::string_view name) {
+  if (state.is_dict()) return state.dict().Find(name);
+  if (state.is_tuple() && state.tuple().size() == 2) {
+    for (const Value& part : state.tuple().items()) {
+      if (part.is_dict()) {
+        if (const Value* v = part.dict().Find(name)) return v;
+      }
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// TypedStorage
+
+int64_t TypedStorage::numel() const {
+  size_t itemsize = ElementSize(dtype);
+  return itemsize == 0 ? 0 : static_cast<int64_t>(storage.nbytes() / itemsize);
+}
+
+// ---------------------------------------------------------------------------
+// Value factories and accessors.
+
+Value Value::Bool(bool v) { return Value(Kind::kBool, v); }
+Value Value::Int(int64_t v) { return Value(Kind::kInt, v); }
+Value Value::Float(double v) { return Value(Kind::kFloat, v); }
+Value Value::Complex(std::complex<double> v) { return Value(Kind::kComplex, v); }
+Value Value::Str(std::string utf8) {
+  return Value(Kind::kStr,
+               ConstStringPtr(std::make_shared<const std::string>(std::move(utf8))));
+}
+Value Value::Bytes(std::string bytes) {
+  return Value(Kind::kBytes, ConstStringPtr(std::make_shared<const std::string>(
+                                 std::move(bytes))));
+}
+Value Value::ByteArray(std::string bytes) {
+  return Value(Kind::kByteArray,
+               MutableStringPtr(std::make_shared<std::string>(std::move(bytes))));
+}
+Value Value::FromTensor(Tensor tensor) {
+  return Value(Kind::kTensor, std::make_shared<Tensor>(std::move(tensor)));
+}
+Value Value::FromStorage(TypedStorage storage) {
+  return Value(Kind::kStorage, std::move(storage));
+}
+Value Value::NewList(std::vector<Value> items) {
+  return Value(Kind::kList, std::make_shared<List>(std::move(items)));
+}
+Value Value::NewTuple(std::vector<Value> items) {
+  return Value(Kind::kTuple, std::make_shared<Tuple>(std::move(items)));
+}
+Value Value::NewDict() {
+  return Value(Kind::kDict, std::make_shared<Dict>(Dict::Flavor::kDict));
+}
+Value Value::NewOrderedDict() {
+  return Value(Kind::kDict, std::make_shared<Dict>(Dict::Flavor::kOrderedDict));
+}
+Value Value::NewCounter() {
+  return Value(Kind::kDict, std::make_shared<Dict>(Dict::Flavor::kCounter));
+}
+Value Value::NewSet() {
+  return Value(Kind::kSet, std::make_shared<Set>(false));
+}
+Value Value::NewFrozenSet() {
+  return Value(Kind::kFrozenSet, std::make_shared<Set>(true));
+}
+Value Value::Size(std::vector<int64_t> sizes) {
+  return Value(Kind::kSize,
+               std::shared_ptr<const std::vector<int64_t>>(
+                   std::make_shared<const std::vector<int64_t>>(std::move(sizes))));
+}
+Value Value::Dtype(ScalarType dtype) { return Value(Kind::kDtype, dtype); }
+Value Value::FromDevice(Device device) {
+  return Value(Kind::kDevice, std::shared_ptr<const Device>(
+                                  std::make_shared<const Device>(std::move(device))));
+}
+Value Value::Enum(TorchEnum value) {
+  return Value(Kind::kEnum,
+               std::shared_ptr<const TorchEnum>(
+                   std::make_shared<const TorchEnum>(std::move(value))));
+}
+Value Value::Global(std::string module, std::string name) {
+  return Value(Kind::kGlobal,
+               std::shared_ptr<const GlobalRef>(std::make_shared<const GlobalRef>(
+                   GlobalRef{std::move(module), std::move(name)})));
+}
+Value Value::FromObject(std::shared_ptr<Object> object) {
+  return Value(Kind::kObject, std::move(object));
+}
+Value Value::FromList(std::shared_ptr<List> list) {
+  return Value(Kind::kList, std::move(list));
+}
+Value Value::FromTuple(std::shared_ptr<Tuple> tuple) {
+  return Value(Kind::kTuple, std::move(tuple));
+}
+Value Value::FromDict(std::shared_ptr<Dict> dict) {
+  return Value(Kind::kDict, std::move(dict));
+}
+Value Value::FromSet(std::shared_ptr<Set> set) {
+  const bool frozen = set->frozen();
+  return Value(frozen ? Kind::kFrozenSet : Kind::kSet, std::move(set));
+}
+
+std::shared_ptr<Value::List> Value::list_ptr() const {
+  return is_list() ? std::get<std::shared_ptr<List>>(rep_) : nullptr;
+}
+std::shared_ptr<Value::Dict> Value::dict_ptr() const {
+  return is_dict() ? std::get<std::shared_ptr<Dict>>(rep_) : nullptr;
+}
+std::shared_ptr<Value::Object> Value::object_ptr() const {
+  return is_object() ? std::get<std::shared_ptr<Object>>(rep_) : nullptr;
+}
+
+const std::vector<Value>* Value::sequence_items() const {
+  if (is_tuple()) return &tuple().items();
+  if (is_list()) return &list().items();
+  return nullptr;
+}
+
+absl::string_view KindName(Value::Kind kind) {
+  switch (kind) {
+    case Value::Kind::kNone:
+      return "NoneType";
+    case Value::Kind::kBool:
+      return "bool";
+    case Value::Kind::kInt:
+      return "int";
+    case Value::Kind::kFloat:
+      return "float";
+    case Value::Kind::kComplex:
+      return "complex";
+    case Value::Kind::kStr:
+      return "str";
+    case Value::Kind::kBytes:
+      return "bytes";
+    case Value::Kind::kByteArray:
+      return "bytearray";
+    case Value::Kind::kTensor:
+      return "Tensor";
+    case Value::Kind::kStorage:
+      return "TypedStorage";
+    case Value::Kind::kList:
+      return "list";
+    case Value::Kind::kTuple:
+      return "tuple";
+    case Value::Kind::kDict:
+      return "dict";
+    case Value::Kind::kSet:
+      return "set";
+    case Value::Kind::kFrozenSet:
+      return "frozenset";
+    case Value::Kind::kSize:
+      return "torch.Size";
+    case Value::Kind::kDtype:
+      return "torch.dtype";
+    case Value::Kind::kDevice:
+      return "torch.device";
+    case Value::Kind::kEnum:
+      return "torch enum";
+    case Value::Kind::kGlobal:
+      return "global";
+    case Value::Kind::kObject:
+      return "object";
+  }
+  return "unknown";
+}
+
+std::string Value::TypeName() const {
+  switch (kind_) {
+    case Kind::kTensor:
+      return tensor().is_parameter() ? "Parameter" : "Tensor";
+    case Kind::kStorage:
+      return storage().untyped ? "UntypedStorage" : "TypedStorage";
+    case Kind::kDict:
+      switch (dict().flavor()) {
+        case Dict::Flavor::kDict:
+          return "dict";
+        case Dict::Flavor::kOrderedDict:
+          return "OrderedDict";
+        case Dict::Flavor::kCounter:
+          return "Counter";
+      }
+      return "dict";
+    case Kind::kEnum:
+      switch (enum_value().type) {
+        case TorchEnum::Type::kLayout:
+          return "torch.layout";
+        case TorchEnum::Type::kQScheme:
+          return "torch.qscheme";
+        case TorchEnum::Type::kMemoryFormat:
+          return "torch.memory_format";
+      }
+      return "torch enum";
+    case Kind::kGlobal:
+      return absl::StrCat("global '", global().FullName(), "'");
+    case Kind::kObject:
+      return absl::StrCat("'", object().callee().FullName(), "' object");
+    default:
+      return std::string(KindName(kind_));
+  }
+}
+
+const void* Value::identity() const {
+  switch (kind_) {
+    case Kind::kStr:
+    case Kind::kBytes:
+      return std::get<ConstStringPtr>(rep_).get();
+    case Kind::kByteArray:
+      return std::get<MutableStringPtr>(rep_).get();
+    case Kind::kTensor:
+      return std::get<std::shared_ptr<Tensor>>(rep_).get();
+    case Kind::kStorage:
+      return storage().storage.id();
+    case Kind::kList:
+      return std::get<std::shared_ptr<List>>(rep_).get();
+    case Kind::kTuple:
+      return std::get<std::shared_ptr<Tuple>>(rep_).get();
+    case Kind::kDict:
+      return std::get<std::shared_ptr<Dict>>(rep_).get();
+    case Kind::kSet:
+    case Kind::kFrozenSet:
+      return std::get<std::shared_ptr<Set>>(rep_).get();
+    case Kind::kSize:
+      return std::get<std::shared_ptr<const std::vector<int64_t>>>(rep_).get();
+    case Kind::kDevice:
+      return std::get<std::shared_ptr<const Device>>(rep_).get();
+    case Kind::kObject:
+      return std::get<std::shared_ptr<Object>>(rep_).get();
+    default:
+      return nullptr;
+  }
+}
+
+bool Value::IsSameObject(const Value& other) const {
+  if (kind_ != other.kind_) return false;
+  switch (kind_) {
+    case Kind::kNone:
+      return true;
+    case Kind::kBool:
+      return as_bool() == other.as_bool();
+    case Kind::kInt:
+      return as_int() == other.as_int();
+    case Kind::kFloat: {
+      double x = as_float(), y = other.as_float();
+      return std::memcmp(&x, &y, sizeof(x)) == 0;
+    }
+    case Kind::kComplex: {
+      std::complex<double> x = as_complex(), y = other.as_complex();
+      return std::memcmp(&x, &y, sizeof(x)) == 0;
+    }
+    case Kind::kDtype:
+      return dtype() == other.dtype();
+    case Kind::kEnum:
+      return enum_value() == other.enum_value();
+    case Kind::kGlobal:
+      return global() == other.global();
+    case Kind::kStorage:
+      return storage().storage.IsSameAs(other.storage().storage) &&
+             storage().dtype == other.storage().dtype &&
+             storage().untyped == other.storage().untyped;
+    default:
+      return identity() == other.identity();
+  }
+}
+
+bool Value::IsHashable() const { return IsHashableImpl(*this, 0); }
+
+std::string Value::Repr() const {
+  ReprState st;
+  std::string out;
+  ReprImpl(*this, st, 0, &out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Containers.
+
+Value::List::~List() {
+  ReleaseNested([this](std::vector<Value>* sink) {
+    for (Value& v : items_) MoveNested(v, sink);
+  });
+}
+
+Value::Tuple::~Tuple() {
+  ReleaseNested([this](std::vector<Value>* sink) {
+    for (Value& v : items_) MoveNested(v, sink);
+  });
+}
+
+Value::Dict::~Dict() {
+  ReleaseNested([this](std::vector<Value>* sink) {
+    for (Item& item : items_) {
+      MoveNested(item.key, sink);
+      MoveNested(item.value, sink);
+    }
+    MoveNested(state_, sink);
+  });
+}
+
+Value::Set::~Set() {
+  ReleaseNested([this](std::vector<Value>* sink) {
+    for (Value& v : items_) MoveNested(v, sink);
+  });
+}
+
+Value::Object::~Object() {
+  ReleaseNested([this](std::vector<Value>* sink) {
+    MoveNested(args_, sink);
+    MoveNested(kwargs_, sink);
+    MoveNested(state_, sink);
+    for (Value& v : list_items_) MoveNested(v, sink);
+    for (Dict::Item& item : dict_items_) {
+      MoveNested(item.key, sink);
+      MoveNested(item.value, sink);
+    }
+  });
+}
+
+std::optional<size_t> Value::Dict::IndexOf(const Value& key,
+                                           size_t hash) const {
+  auto it = index_.find(hash);
+  if (it == index_.end()) return std::nullopt;
+  for (size_t i : it->second) {
+    if (KeyEquals(items_[i].key, key)) return i;
+  }
+  return std::nullopt;
+}
+
+void Value::Dict::Reindex() {
+  index_.clear();
+  for (size_t i = 0; i < items_.size(); ++i) {
+    index_[hashes_[i]].push_back(static_cast<uint32_t>(i));
+  }
+}
+
+absl::Status Value::Dict::SetItem(Value key, Value value) {
+  if (!key.IsHashable()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unhashable type: '", key.TypeName(), "'"));
+  }
+  const size_t hash = HashKey(key, 0);
+  if (std::optional<size_t> i = IndexOf(key, hash)) {
+    items_[*i].value = std::move(value);
+    return absl::OkStatus();
+  }
+  index_[hash].push_back(static_cast<uint32_t>(items_.size()));
+  hashes_.push_back(hash);
+  items_.push_back(Item{std::move(key), std::move(value)});
+  return absl::OkStatus();
+}
+
+const Value* Value::Dict::Find(const Value& key) const {
+  if (!key.IsHashable()) return nullptr;
+  std::optional<size_t> i = IndexOf(key, HashKey(key, 0));
+  return i ? &items_[*i].value : nullptr;
+}
+
+Value* Value::Dict::FindMutable(const Value& key) {
+  if (!key.IsHashable()) return nullptr;
+  std::optional<size_t> i = IndexOf(key, HashKey(key, 0));
+  return i ? &items_[*i].value : nullptr;
+}
+
+const Value* Value::Dict::Find(absl::string_view str_key) const {
+  return Find(Value::Str(std::string(str_key)));
+}
+
+bool Value::Dict::Erase(const Value& key) {
+  if (!key.IsHashable()) return false;
+  std::optional<size_t> i = IndexOf(key, HashKey(key, 0));
+  if (!i) return false;
+  items_.erase(items_.begin() + *i);
+  hashes_.erase(hashes_.begin() + *i);
+  Reindex();
+  return true;
+}
+
+const Value* Value::Dict::Attribute(absl::string_view name) const {
+  return AttributeFromState(state_, name);
+}
+
+absl::Status Value::Set::Add(Value v) {
+  if (!v.IsHashable()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unhashable type: '", v.TypeName(), "'"));
+  }
+  const size_t hash = HashKey(v, 0);
+  auto it = index_.find(hash);
+  if (it != index_.end()) {
+    for (size_t i : it->second) {
+      if (KeyEquals(items_[i], v)) return absl::OkStatus();
+    }
+  }
+  index_[hash].push_back(static_cast<uint32_t>(items_.size()));
+  hashes_.push_back(hash);
+  items_.push_back(std::move(v));
+  return absl::OkStatus();
+}
+
+bool Value::Set::Contains(const Value& v) const {
+  if (!v.IsHashable()) return false;
+  auto it = index_.find(HashKey(v, 0));
+  if (it == index_.end()) return false;
+  for (size_t i : it->second) {
+    if (KeyEquals(items_[i], v)) return true;
+  }
+  return false;
+}
+
+const Value* Value::Object::Attribute(absl::string_view name) const {
+  return has_state_ ? AttributeFromState(state_, name) : nullptr;
+}
+
+// ---------------------------------------------------------------------------
+
+std::vector<Value> ReachableContainers(const Value& root) {
+  std::vector<Value> containers;
+  absl::flat_hash_set<const void*> seen;
+  auto visit = [&](const Value& v) {
+    if (IsContainerKind(v.kind()) && seen.insert(v.identity()).second) {
+      containers.push_back(v);
+    }
+  };
+  visit(root);
+  for (size_t i = 0; i < containers.size(); ++i) {
+    const Value v = containers[i];  // a copy: visit() grows the vector
+    switch (v.kind()) {
+      case Value::Kind::kList:
+        for (const Value& e : v.list().items()) visit(e);
+        break;
+      case Value::Kind::kTuple:
+        for (const Value& e : v.tuple().items()) visit(e);
+        break;
+      case Value::Kind::kDict:
+        for (const auto& item : v.dict().items()) {
+          visit(item.key);
+          visit(item.value);
+        }
+        visit(v.dict().state());
+        break;
+      case Value::Kind::kSet:
+      case Value::Kind::kFrozenSet:
+        for (const Value& e : v.set().items()) visit(e);
+        break;
+      case Value::Kind::kObject: {
+        const Value::Object& o = v.object();
+        visit(o.args());
+        visit(o.kwargs());
+        visit(o.state());
+        for (const Value& e : o.list_items()) visit(e);
+        for (const auto& item : o.dict_items()) {
+          visit(item.key);
+          visit(item.value);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return containers;
+}
+
+void ClearContainer(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kList:
+      v.list().items_.clear();
+      break;
+    case Value::Kind::kTuple:
+      const_cast<Value::Tuple&>(v.tuple()).items_.clear();
+      break;
+    case Value::Kind::kDict: {
+      Value::Dict& d = v.dict();
+      d.items_.clear();
+      d.hashes_.clear();
+      d.index_.clear();
+      d.state_ = Value();
+      break;
+    }
+    case Value::Kind::kSet:
+    case Value::Kind::kFrozenSet: {
+      Value::Set& st = v.set();
+      st.items_.clear();
+      st.hashes_.clear();
+      st.index_.clear();
+      break;
+    }
+    case Value::Kind::kObject: {
+      Value::Object& o = v.object();
+      o.args_ = Value();
+      o.kwargs_ = Value();
+      o.state_ = Value();
+      o.has_state_ = false;
+      o.list_items_.clear();
+      o.dict_items_.clear();
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void ReleaseValueGraph(const Value& root) {
+  // Every container is held by `all` while the others are emptied, so
+  // nothing is freed while still being walked.
+  std::vector<Value> all = ReachableContainers(root);
+  for (const Value& v : all) ClearContainer(v);
+}
+
+bool ValuesEqual(const Value& a, const Value& b) {
+  EqState st{EqMode::kDeep, {}};
+  return Equal(a, b, st, 0);
+}
+
+std::ostream& operator<<(std::ostream& os, const Value& v) {
+  return os << v.Repr();
+}
+
+void PrintTo(const Value& v, std::ostream* os) { *os << v.Repr(); }
+
+}  // namespace ptser

@@ -1,0 +1,560 @@
+// Copyright ptser authors.
+//
+// pickle/value.h — one type for everything a checkpoint's pickle holds.
+//
+// A `Value` is what PyTorch's C++ calls an IValue: a tagged union of the
+// Python objects that `torch.save` pickles can contain, after ptser has
+// rebuilt the torch ones (formats notes §2):
+//
+//   None, bool, int (int64), float, complex, str (UTF-8), bytes, bytearray,
+//   Tensor, TypedStorage (a Storage plus its dtype), list, tuple,
+//   dict (insertion ordered; also OrderedDict and Counter), set, frozenset,
+//   torch.Size, torch.dtype, torch.device, the enum-like torch globals
+//   (layouts, qschemes, memory formats), a reference to a global
+//   ("torch.FloatStorage", a class or function named in the pickle), and
+//   Object: an inert record of an instance ptser does not model
+//   ("module.Name" + constructor arguments + BUILD state; never executed).
+//
+// Reference semantics.  Like Python objects, containers (list, tuple, dict,
+// set, bytearray, Object) and tensors are held by shared pointer: copying a
+// Value copies the handle, so an object the pickle references twice is one
+// object after loading, and a list appended to through one Value shows the
+// change through every other.  Scalars and strings behave as values (strings
+// are immutable and shared).  `IsSameObject` is Python's `is`.
+//
+//   Value d = Value::NewDict();
+//   PTSER_RETURN_IF_ERROR(d.dict().SetItem(Value::Str("lr"), Value::Float(0.1)));
+//   Value l = Value::NewList({Value::Int(1), d});
+//   l.Repr() == "[1, {'lr': 0.1}]"
+//
+// Reference cycles (a list that contains itself) are representable, as in
+// Python, but shared pointers cannot free them: such a value leaks when
+// dropped unless ReleaseValueGraph() empties it first.  Deeply nested values
+// are destroyed without recursion.
+//
+// Accessors such as `as_int()` or `list()` require the matching kind (check
+// `kind()` or `is_int()` first); calling one on another kind throws
+// std::bad_variant_access.  Code that handles untrusted input checks kinds
+// and reports errors as statuses.
+#ifndef PTSER_PICKLE_VALUE_H_
+#define PTSER_PICKLE_VALUE_H_
+
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "tensor/device.h"
+#include "tensor/scalar_type.h"
+#include "tensor/storage.h"
+#include "tensor/tensor.h"
+
+namespace ptser {
+
+// A storage as a checkpoint names it: the bytes plus the dtype its storage
+// class implies (`torch.FloatStorage` → float32).  `untyped` marks
+// `torch.UntypedStorage` (newer PyTorch; dtype is then kByte and a tensor's
+// dtype comes from `_rebuild_tensor_v3`).
+struct TypedStorage {
+  Storage storage;
+  ScalarType dtype = ScalarType::kByte;
+  bool untyped = false;
+
+  // Elements of `dtype` the storage holds (nbytes / itemsize, rounded down).
+  int64_t numel() const;
+};
+
+// The enum-like torch objects that pickle as globals or small reductions.
+struct TorchEnum {
+  enum class Type : uint8_t {
+    kLayout,        // torch.strided, torch.sparse_coo, ... (via _get_layout)
+    kQScheme,       // torch.per_tensor_affine, ...
+    kMemoryFormat,  // torch.contiguous_format, torch.channels_last, ...
+  };
+  Type type;
+  std::string name;  // without "torch.": "strided", "per_tensor_affine"
+
+  // "torch.strided" — Python's repr and str.
+  std::string Repr() const { return "torch." + name; }
+  friend bool operator==(const TorchEnum& a, const TorchEnum& b) {
+    return a.type == b.type && a.name == b.name;
+  }
+};
+
+// A global named by the pickle (GLOBAL / STACK_GLOBAL) that resolved to a
+// class or function rather than to a value: `torch.FloatStorage`,
+// `torch._utils._rebuild_tensor_v2`, `torch.Tensor`, or with unknown
+// globals kept, anything.  Only a name; nothing is imported.
+struct GlobalRef {
+  std::string module;  // "torch._utils"
+  std::string name;    // "_rebuild_tensor_v2" (may be a dotted qualname)
+
+  std::string FullName() const { return module + "." + name; }
+  friend bool operator==(const GlobalRef& a, const GlobalRef& b) {
+    return a.module == b.module && a.name == b.name;
+  }
+};
+
+class Value {
+ public:
+  enum class Kind : uint8_t {
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kComplex,
+    kStr,
+    kBytes,
+    kByteArray,
+    kTensor,
+    kStorage,
+    kList,
+    kTuple,
+    kDict,
+    kSet,
+    kFrozenSet,
+    kSize,
+    kDtype,
+    kDevice,
+    kEnum,
+    kGlobal,
+    kObject,
+  };
+
+  class List;
+  class Tuple;
+  class Dict;
+  class Set;
+  class Object;
+
+  // None.
+  Value() = default;
+
+  // Factories.  Each container factory makes a new object (a new identity).
+  static Value None() { return Value(); }
+  static Value Bool(bool v);
+  static Value Int(int64_t v);
+  static Value Float(double v);
+  static Value Complex(std::complex<double> v);
+  // `utf8` must be UTF-8 (lone surrogates allowed, as Python's pickle
+  // "surrogatepass"); the unpickler validates what it reads.
+  static Value Str(std::string utf8);
+  static Value Bytes(std::string bytes);
+  static Value ByteArray(std::string bytes);
+  static Value FromTensor(Tensor tensor);
+  static Value FromStorage(TypedStorage storage);
+  static Value NewList(std::vector<Value> items = {});
+  static Value NewTuple(std::vector<Value> items = {});
+  // An empty dict; `NewOrderedDict` and `NewCounter` make the
+  // collections.OrderedDict / collections.Counter flavours.
+  static Value NewDict();
+  static Value NewOrderedDict();
+  static Value NewCounter();
+  static Value NewSet();
+  static Value NewFrozenSet();
+  static Value Size(std::vector<int64_t> sizes);
+  static Value Dtype(ScalarType dtype);
+  static Value FromDevice(Device device);
+  static Value Enum(TorchEnum value);
+  static Value Global(std::string module, std::string name);
+  static Value FromObject(std::shared_ptr<Object> object);
+  // Wraps existing container objects (sharing them).
+  static Value FromList(std::shared_ptr<List> list);
+  static Value FromTuple(std::shared_ptr<Tuple> tuple);
+  static Value FromDict(std::shared_ptr<Dict> dict);
+  static Value FromSet(std::shared_ptr<Set> set);
+
+  Kind kind() const { return kind_; }
+  // Python's type name: "NoneType", "int", "str", "list", "OrderedDict",
+  // "Tensor", "torch.Size", "torch.dtype", "object '__main__.Foo'", ...
+  std::string TypeName() const;
+
+  bool is_none() const { return kind_ == Kind::kNone; }
+  bool is_bool() const { return kind_ == Kind::kBool; }
+  bool is_int() const { return kind_ == Kind::kInt; }
+  bool is_float() const { return kind_ == Kind::kFloat; }
+  bool is_complex() const { return kind_ == Kind::kComplex; }
+  bool is_str() const { return kind_ == Kind::kStr; }
+  bool is_bytes() const { return kind_ == Kind::kBytes; }
+  bool is_bytearray() const { return kind_ == Kind::kByteArray; }
+  bool is_tensor() const { return kind_ == Kind::kTensor; }
+  bool is_storage() const { return kind_ == Kind::kStorage; }
+  bool is_list() const { return kind_ == Kind::kList; }
+  bool is_tuple() const { return kind_ == Kind::kTuple; }
+  bool is_dict() const { return kind_ == Kind::kDict; }
+  bool is_set() const { return kind_ == Kind::kSet; }
+  bool is_frozenset() const { return kind_ == Kind::kFrozenSet; }
+  bool is_size() const { return kind_ == Kind::kSize; }
+  bool is_dtype() const { return kind_ == Kind::kDtype; }
+  bool is_device() const { return kind_ == Kind::kDevice; }
+  bool is_enum() const { return kind_ == Kind::kEnum; }
+  bool is_global() const { return kind_ == Kind::kGlobal; }
+  bool is_object() const { return kind_ == Kind::kObject; }
+
+  // Accessors; each requires the matching kind.
+  bool as_bool() const { return std::get<bool>(rep_); }
+  int64_t as_int() const { return std::get<int64_t>(rep_); }
+  double as_float() const { return std::get<double>(rep_); }
+  std::complex<double> as_complex() const {
+    return std::get<std::complex<double>>(rep_);
+  }
+  // str (UTF-8) or bytes.
+  const std::string& as_string() const { return *std::get<ConstStringPtr>(rep_); }
+  // A bytearray's contents; mutable like Python's.
+  std::string& bytearray() const { return *std::get<MutableStringPtr>(rep_); }
+  const Tensor& tensor() const { return *std::get<std::shared_ptr<Tensor>>(rep_); }
+  Tensor& mutable_tensor() const {
+    return *std::get<std::shared_ptr<Tensor>>(rep_);
+  }
+  const TypedStorage& storage() const { return std::get<TypedStorage>(rep_); }
+  List& list() const { return *std::get<std::shared_ptr<List>>(rep_); }
+  const Tuple& tuple() const { return *std::get<std::shared_ptr<Tuple>>(rep_); }
+  Dict& dict() const { return *std::get<std::shared_ptr<Dict>>(rep_); }
+  // set or frozenset.
+  Set& set() const { return *std::get<std::shared_ptr<Set>>(rep_); }
+  const std::vector<int64_t>& size() const {
+    return *std::get<std::shared_ptr<const std::vector<int64_t>>>(rep_);
+  }
+  ScalarType dtype() const { return std::get<ScalarType>(rep_); }
+  const Device& device() const {
+    return *std::get<std::shared_ptr<const Device>>(rep_);
+  }
+  const TorchEnum& enum_value() const {
+    return *std::get<std::shared_ptr<const TorchEnum>>(rep_);
+  }
+  const GlobalRef& global() const {
+    return *std::get<std::shared_ptr<const GlobalRef>>(rep_);
+  }
+  Object& object() const { return *std::get<std::shared_ptr<Object>>(rep_); }
+
+  // The shared objects themselves (null when the kind differs).
+  std::shared_ptr<List> list_ptr() const;
+  std::shared_ptr<Dict> dict_ptr() const;
+  std::shared_ptr<Object> object_ptr() const;
+
+  // The elements of a tuple or list (empty span otherwise); tuples and lists
+  // are both "sequences" to the torch rebuild functions.
+  const std::vector<Value>* sequence_items() const;
+
+  // Python's `is`: both handles name the same object.  For scalars (None,
+  // bool, int, float, complex, dtype, enum, global) equal values count as
+  // the same object, as they do for Python's small-int cache and singletons.
+  bool IsSameObject(const Value& other) const;
+
+  // A pointer identifying the object for memo tables (null for scalars that
+  // have no identity: None, bool, int, float, complex, dtype, enum, global).
+  const void* identity() const;
+
+  // Python's `repr`.  Tensors print as PyTorch prints them
+  // (tensor/print/repr.h: `tensor([1., 2.])`, summarized when large);
+  // storages as `TypedStorage(dtype=torch.float32, numel=3, device='cpu')`;
+  // self-referencing containers print "[...]" as Python's do; nesting
+  // deeper than 1000 prints "...".
+  std::string Repr() const;
+
+  // Whether the value could be a dict key or set member (Python's
+  // hashability): not for list, dict, set, bytearray, or tuples/frozensets
+  // containing them.
+  bool IsHashable() const;
+
+ private:
+  using ConstStringPtr = std::shared_ptr<const std::string>;
+  using MutableStringPtr = std::shared_ptr<std::string>;
+  using Rep = std::variant<std::monostate, bool, int64_t, double,
+                           std::complex<double>, ConstStringPtr,
+                           MutableStringPtr, std::shared_ptr<Tensor>,
+                           TypedStorage, std::shared_ptr<List>,
+                           std::shared_ptr<Tuple>, std::shared_ptr<Dict>,
+                           std::shared_ptr<Set>,
+                           std::shared_ptr<const std::vector<int64_t>>,
+                           ScalarType, std::shared_ptr<const Device>,
+                           std::shared_ptr<const TorchEnum>,
+                           std::shared_ptr<const GlobalRef>,
+                           std::shared_ptr<Object>>;
+
+  Value(Kind kind, Rep rep) : kind_(kind), rep_(std::move(rep)) {}
+
+  Kind kind_ = Kind::kNone;
+  Rep rep_;
+};
+
+// Python's name for a kind ("list", "dict", ...), for messages.
+absl::string_view KindName(Value::Kind kind);
+
+// Empties every list, tuple, dict, set and Object reachable from `root`
+// (their items, BUILD states and constructor arguments), so that a value
+// with reference cycles can be freed: shared pointers alone never free a
+// list that contains itself.  Only for a graph that is being dropped as a
+// whole: containers reachable from `root` are emptied even if other values
+// still share them.  Iterative; safe on any depth.
+void ReleaseValueGraph(const Value& root);
+
+// Handles to every container (list, tuple, dict, set, frozenset, Object)
+// reachable from `root`, `root` included, each once.  Iterative.
+std::vector<Value> ReachableContainers(const Value& root);
+
+// Empties one container: the items of a list, tuple or set; the items and
+// BUILD state of a dict; the arguments, state and items of an Object.  The
+// values it held are not touched (they live on if shared).  No-op for
+// other kinds.
+void ClearContainer(const Value& v);
+
+// ---------------------------------------------------------------------------
+// Containers.  Their destructors hand nested containers to an iterative
+// release loop, so dropping a value nested a million deep does not recurse.
+
+// A Python list.
+class Value::List {
+ public:
+  List() = default;
+  explicit List(std::vector<Value> items) : items_(std::move(items)) {}
+  List(const List&) = delete;
+  List& operator=(const List&) = delete;
+  ~List();
+
+  std::vector<Value>& items() { return items_; }
+  const std::vector<Value>& items() const { return items_; }
+  size_t size() const { return items_.size(); }
+  const Value& operator[](size_t i) const { return items_[i]; }
+  void Append(Value v) { items_.push_back(std::move(v)); }
+
+ private:
+  friend void ClearContainer(const Value& v);
+
+// Handles to every container (list, tuple, dict, set, frozenset, Object)
+// reachable from `root`, `root` included, each once.  Iterative.
+std::vector<Value> ReachableContainers(const Value& root);
+
+// Empties one container: the items of a list, tuple or set; the items and
+// BUILD state of a dict; the arguments, state and items of an Object.  The
+// values it held are not touched (they live on if shared).  No-op for
+// other kinds.
+void ClearContainer(const Value& v);
+  std::vector<Value> items_;
+};
+
+// A Python tuple (immutable once made).
+class Value::Tuple {
+ public:
+  explicit Tuple(std::vector<Value> items) : items_(std::move(items)) {}
+  Tuple(const Tuple&) = delete;
+  Tuple& operator=(const Tuple&) = delete;
+  ~Tuple();
+
+  const std::vector<Value>& items() const { return items_; }
+  size_t size() const { return items_.size(); }
+  const Value& operator[](size_t i) const { return items_[i]; }
+
+ private:
+  friend void ClearContainer(const Value& v);
+
+// Handles to every container (list, tuple, dict, set, frozenset, Object)
+// reachable from `root`, `root` included, each once.  Iterative.
+std::vector<Value> ReachableContainers(const Value& root);
+
+// Empties one container: the items of a list, tuple or set; the items and
+// BUILD state of a dict; the arguments, state and items of an Object.  The
+// values it held are not touched (they live on if shared).  No-op for
+// other kinds.
+void ClearContainer(const Value& v);
+  std::vector<Value> items_;
+};
+
+// A dict with Python's key semantics: insertion ordered, keys compared with
+// Python's `==` on hashable values (1, 1.0 and True are one key; 'a' and
+// b'a' are two; tuples compare element-wise; tensors, storages and Objects
+// by identity).
+class Value::Dict {
+ public:
+  enum class Flavor : uint8_t { kDict, kOrderedDict, kCounter };
+
+  struct Item {
+    Value key;
+    Value value;
+  };
+
+  explicit Dict(Flavor flavor = Flavor::kDict) : flavor_(flavor) {}
+  Dict(const Dict&) = delete;
+  Dict& operator=(const Dict&) = delete;
+  ~Dict();
+
+  Flavor flavor() const { return flavor_; }
+  bool is_ordered_dict() const { return flavor_ == Flavor::kOrderedDict; }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  const std::vector<Item>& items() const { return items_; }
+
+  // `d[key] = value`: replaces the value of an equal key in place (keeping
+  // its position and the original key object), else appends.  An unhashable
+  // key is InvalidArgumentError ("unhashable type: 'list'").
+  absl::Status SetItem(Value key, Value value);
+  // Null when absent (or `key` is unhashable).
+  const Value* Find(const Value& key) const;
+  Value* FindMutable(const Value& key);
+  // Convenience for str keys: `d.Find("weight")`.
+  const Value* Find(absl::string_view str_key) const;
+  // Removes `key`; false when absent.  O(size).
+  bool Erase(const Value& key);
+
+  // The BUILD state of an OrderedDict/Counter instance: its `__dict__`
+  // (a state dict's `_metadata` lives here) or a `(dict, slots)` tuple.
+  // None when never built.
+  const Value& state() const { return state_; }
+  void set_state(Value state) { state_ = std::move(state); }
+  // `getattr(d, name)` for attributes kept in state(); null when absent.
+  const Value* Attribute(absl::string_view name) const;
+
+ private:
+  friend void ClearContainer(const Value& v);
+
+// Handles to every container (list, tuple, dict, set, frozenset, Object)
+// reachable from `root`, `root` included, each once.  Iterative.
+std::vector<Value> ReachableContainers(const Value& root);
+
+// Empties one container: the items of a list, tuple or set; the items and
+// BUILD state of a dict; the arguments, state and items of an Object.  The
+// values it held are not touched (they live on if shared).  No-op for
+// other kinds.
+void ClearContainer(const Value& v);
+  std::optional<size_t> IndexOf(const Value& key, size_t hash) const;
+  void Reindex();
+
+  Flavor flavor_;
+  std::vector<Item> items_;
+  std::vector<size_t> hashes_;
+  absl::flat_hash_map<size_t, absl::InlinedVector<uint32_t, 1>> index_;
+  Value state_;
+};
+
+// A set or frozenset (insertion ordered, Python key semantics as Dict).
+class Value::Set {
+ public:
+  explicit Set(bool frozen) : frozen_(frozen) {}
+  Set(const Set&) = delete;
+  Set& operator=(const Set&) = delete;
+  ~Set();
+
+  bool frozen() const { return frozen_; }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  const std::vector<Value>& items() const { return items_; }
+  // `s.add(v)`: no-op when an equal member exists.  Unhashable values are
+  // InvalidArgumentError.  (Allowed on frozensets too: the unpickler fills
+  // a frozenset before handing it out.)
+  absl::Status Add(Value v);
+  bool Contains(const Value& v) const;
+
+ private:
+  friend void ClearContainer(const Value& v);
+
+// Handles to every container (list, tuple, dict, set, frozenset, Object)
+// reachable from `root`, `root` included, each once.  Iterative.
+std::vector<Value> ReachableContainers(const Value& root);
+
+// Empties one container: the items of a list, tuple or set; the items and
+// BUILD state of a dict; the arguments, state and items of an Object.  The
+// values it held are not touched (they live on if shared).  No-op for
+// other kinds.
+void ClearContainer(const Value& v);
+  bool frozen_;
+  std::vector<Value> items_;
+  std::vector<size_t> hashes_;
+  absl::flat_hash_map<size_t, absl::InlinedVector<uint32_t, 1>> index_;
+};
+
+// An instance of a class ptser does not model, kept inert so it saves back
+// unchanged: how it was made (`callable(*args)` for REDUCE/INST/OBJ,
+// `cls.__new__(cls, *args[, **kwargs])` for NEWOBJ/NEWOBJ_EX), the BUILD
+// state, and items added by APPEND(S)/SETITEM(S) (list or dict subclasses).
+class Value::Object {
+ public:
+  enum class Construction : uint8_t { kCall, kNewObj, kNewObjEx };
+
+  // `args` must be a tuple; `kwargs` a dict (kNewObjEx) or None.
+  Object(GlobalRef callee, Construction how, Value args,
+         Value kwargs = Value())
+      : callee_(std::move(callee)),
+        how_(how),
+        args_(std::move(args)),
+        kwargs_(std::move(kwargs)) {}
+  Object(const Object&) = delete;
+  Object& operator=(const Object&) = delete;
+  ~Object();
+
+  // The class (or, for kCall, the callable) — e.g. "__main__.Net" or
+  // "torch._utils._rebuild_sparse_tensor".
+  const GlobalRef& callee() const { return callee_; }
+  Construction construction() const { return how_; }
+  const Value& args() const { return args_; }
+  const Value& kwargs() const { return kwargs_; }
+
+  bool has_state() const { return has_state_; }
+  const Value& state() const { return state_; }
+  void set_state(Value state) {
+    state_ = std::move(state);
+    has_state_ = true;
+  }
+  // `getattr(obj, name)` when the state is a dict (or (dict, slots)).
+  const Value* Attribute(absl::string_view name) const;
+
+  std::vector<Value>& list_items() { return list_items_; }
+  const std::vector<Value>& list_items() const { return list_items_; }
+  std::vector<Dict::Item>& dict_items() { return dict_items_; }
+  const std::vector<Dict::Item>& dict_items() const { return dict_items_; }
+
+ private:
+  friend void ClearContainer(const Value& v);
+
+// Handles to every container (list, tuple, dict, set, frozenset, Object)
+// reachable from `root`, `root` included, each once.  Iterative.
+std::vector<Value> ReachableContainers(const Value& root);
+
+// Empties one container: the items of a list, tuple or set; the items and
+// BUILD state of a dict; the arguments, state and items of an Object.  The
+// values it held are not touched (they live on if shared).  No-op for
+// other kinds.
+void ClearContainer(const Value& v);
+  GlobalRef callee_;
+  Construction how_;
+  Value args_;
+  Value kwargs_;
+  Value state_;
+  bool has_state_ = false;
+  std::vector<Value> list_items_;
+  std::vector<Dict::Item> dict_items_;
+};
+
+// ---------------------------------------------------------------------------
+// Comparison (for tests and for callers checking a loaded structure).
+
+// Python's `==`, extended to what Python cannot compare to a bool: numbers
+// compare across bool/int/float/complex; list == list and tuple == tuple
+// element-wise (a tuple equals a torch.Size of the same ints); dicts by
+// items regardless of order unless both are OrderedDicts; sets as sets.
+// Tensors are equal when dtype, sizes, requires_grad, is_parameter,
+// conj/neg bits and every element's bytes agree (CPU; other devices compare
+// storage identity and layout).  Storages: same bytes and dtype.  Objects:
+// same callee, construction, args, kwargs, state and items.  Globals,
+// devices, dtypes and enums by value.  Dict/OrderedDict flavour and BUILD
+// state are compared too (unlike Python).  Self-referencing structures
+// compare equal when they have the same shape; nesting deeper than 1000
+// compares unequal.
+bool ValuesEqual(const Value& a, const Value& b);
+
+// Prints Repr() (gtest uses this too).
+std::ostream& operator<<(std::ostream& os, const Value& v);
+void PrintTo(const Value& v, std::ostream* os);
+
+}  // namespace ptser
+
+#endif  // PTSER_PICKLE_VALUE_H_
