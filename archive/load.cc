@@ -1,0 +1,332 @@
+// Copyright ptser authors.
+#include "archive/load.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "archive/torch_archive.h"
+#include "base/status_macros.h"
+#include "pickle/torch_globals.h"
+#include "tensor/scalar_type.h"
+
+namespace ptser {
+namespace {
+
+// The first pickle of a legacy file: PROTO 2, LONG1 with the 10 bytes of
+// MAGIC_NUMBER = 0x1950a86a20f9469cfc6c, STOP.  Compared as bytes: the
+// number does not fit an int64 Value.
+constexpr unsigned char kLegacyMagicPickle[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
+                                                0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
+constexpr int64_t kLegacyProtocolVersion = 1001;
+
+// Reverses the bytes of each `unit`-byte element in place.
+void SwapBytes(void* data, size_t nbytes, size_t unit) {
+  if (unit <= 1) return;
+  auto* p = static_cast<unsigned char*>(data);
+  for (size_t i = 0; i + unit <= nbytes; i += unit) std::reverse(p + i, p + i + unit);
+}
+
+// Byte-swap unit of a dtype: complex numbers swap each component.
+size_t SwapUnit(ScalarType dtype) {
+  size_t size = ElementSize(dtype);
+  return IsComplex(dtype) ? size / 2 : size;
+}
+
+// Applies map_location and the materializer to a CPU storage.
+absl::StatusOr<Storage> Restore(const Storage& cpu, const std::string& saved_tag,
+                                const LoadOptions& options) {
+  if (options.map_location.function()) {
+    PTSER_ASSIGN_OR_RETURN(std::optional<Storage> mapped,
+                           options.map_location.function()(cpu, saved_tag));
+    if (mapped.has_value()) return *mapped;
+  }
+  const std::string target = options.map_location.TargetTag(saved_tag);
+  PTSER_ASSIGN_OR_RETURN(Device device, Device::Parse(target));
+  return MaterializeStorage(cpu, device);
+}
+
+struct LoadedStorage {
+  Storage storage;
+  ScalarType dtype;
+  bool untyped;
+  int64_t numel;
+};
+
+absl::Status CheckNoHook(const LoadOptions& options) {
+  if (options.unpickler.persistent_load) {
+    return absl::InvalidArgumentError(
+        "LoadOptions::unpickler.persistent_load must be unset: Load resolves storages itself");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const LoadOptions& options) {
+  ZipReader::Options zip_options;
+  zip_options.verify_crc32 =
+      options.verify_crc32 && (source->memory() == nullptr || !options.mmap ||
+                               options.verify_crc32_when_mapped);
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive,
+                         TorchArchive::Open(source, zip_options));
+  if (archive->is_torchscript()) {
+    return absl::UnimplementedError(absl::StrCat(
+        "'", source->name(),
+        "' is a TorchScript archive (it has a constants.pkl record): ptser does not "
+        "load TorchScript modules yet; its records can be listed with TorchArchive"));
+  }
+  PTSER_ASSIGN_OR_RETURN(std::optional<std::string> order, archive->ByteOrder());
+  const bool swap = order.has_value() && *order == "big";
+  PTSER_ASSIGN_OR_RETURN(Storage pickle, archive->ReadRecord("data.pkl"));
+
+  std::map<std::string, LoadedStorage> by_key;
+  UnpicklerOptions up = options.unpickler;
+  up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
+    PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    if (!id.view_metadata.is_none()) {
+      return absl::InvalidArgumentError(
+          "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
+    }
+    auto it = by_key.find(id.key);
+    if (it != by_key.end()) {
+      if (it->second.dtype != id.dtype || it->second.untyped != id.untyped) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "storage 'data/", id.key, "' is named as ", DtypeName(it->second.dtype),
+            " and as ", DtypeName(id.dtype), "; one storage has one dtype"));
+      }
+      return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
+    }
+    const std::string record = "data/" + id.key;
+    if (!archive->HasRecord(record)) {
+      return absl::DataLossError(absl::StrCat("missing storage record '", record, "' in '",
+                                              source->name(), "'"));
+    }
+    PTSER_ASSIGN_OR_RETURN(const ZipEntry* entry, archive->FindRecord(record));
+    if (entry->uncompressed_size < id.nbytes) {
+      return absl::DataLossError(absl::StrCat(
+          "record '", record, "' holds ", entry->uncompressed_size, " bytes but its storage of ",
+          id.numel, " ", DtypeName(id.dtype), " elements needs ", id.nbytes));
+    }
+    PTSER_ASSIGN_OR_RETURN(Storage bytes, archive->ReadRecord(record));
+    if (bytes.nbytes() > id.nbytes) {
+      // Keep exactly the storage's bytes (the record may be longer).
+      auto holder = std::make_shared<Storage>(bytes);
+      bytes = Storage::Borrow(const_cast<void*>(bytes.data()), id.nbytes, holder,
+                              bytes.device(), bytes.is_read_only());
+    }
+    if (swap && ElementSize(id.dtype) > 1) {
+      PTSER_ASSIGN_OR_RETURN(bytes, Storage::CopyFrom(bytes.data(), bytes.nbytes()));
+      SwapBytes(bytes.mutable_data(), bytes.nbytes(), SwapUnit(id.dtype));
+    }
+    PTSER_ASSIGN_OR_RETURN(Storage restored, Restore(bytes, id.location, options));
+    by_key.emplace(id.key, LoadedStorage{restored, id.dtype, id.untyped, id.numel});
+    return Value::FromStorage({restored, id.dtype, id.untyped});
+  };
+  absl::StatusOr<Value> value = Unpickle(
+      absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
+  if (!value.ok()) {
+    return absl::Status(value.status().code(),
+                        absl::StrCat("'", source->name(), "' record 'data.pkl': ",
+                                     value.status().message()));
+  }
+  return value;
+}
+
+absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
+                                 const LoadOptions& options) {
+  // The pickles are parsed from memory; a file source is read once.
+  Storage whole;
+  const uint8_t* data = source->memory();
+  const uint64_t size = source->size();
+  if (data == nullptr) {
+    PTSER_ASSIGN_OR_RETURN(whole, source->StorageAt(0, size));
+    data = static_cast<const uint8_t*>(whole.data());
+  }
+  if (size < sizeof(kLegacyMagicPickle) ||
+      std::memcmp(data, kLegacyMagicPickle, sizeof(kLegacyMagicPickle)) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
+  }
+  const size_t base = sizeof(kLegacyMagicPickle);
+  std::map<std::string, LoadedStorage> by_key;
+  std::map<std::string, Value> views;  // view key -> storage value
+  UnpicklerOptions up = options.unpickler;
+  const uint64_t file_size = size;
+  up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
+    const std::vector<Value>* items = pid.sequence_items();
+    if (pid.is_tuple() && items != nullptr && !items->empty() && (*items)[0].is_str() &&
+        (*items)[0].as_string() == "module") {
+      return absl::UnimplementedError(
+          "the file pickles a whole nn.Module (a 'module' persistent id): its Python class "
+          "would have to run; save and load the module's state_dict() instead");
+    }
+    PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    auto it = by_key.find(id.key);
+    if (it == by_key.end()) {
+      // Allocated now, filled after the object pickle (its bytes come last).
+      // The file must hold them, which bounds the allocation.
+      if (id.nbytes > file_size) {
+        return absl::DataLossError(absl::StrCat("storage '", id.key, "' of ", id.nbytes,
+                                                " bytes cannot fit in a file of ", file_size,
+                                                " bytes"));
+      }
+      if (id.location != "cpu") {
+        PTSER_ASSIGN_OR_RETURN(Device d, Device::Parse(options.map_location.TargetTag(id.location)));
+        if (!d.is_cpu() && !options.map_location.function()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "storage '", id.key, "' was saved on '", id.location,
+              "'; legacy-format files load on the CPU: use "
+              "LoadOptions::map_location = MapLocation::To(Device::Cpu())"));
+        }
+      }
+      PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
+      it = by_key.emplace(id.key, LoadedStorage{s, id.dtype, id.untyped, id.numel}).first;
+    } else if (it->second.dtype != id.dtype || it->second.numel != id.numel) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "storage '", id.key, "' is named with two different types or sizes"));
+    }
+    if (id.view_metadata.is_none()) {
+      return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
+    }
+    // Old files: (view_key, offset, view_numel) — a slice of the root storage.
+    const std::vector<Value>* view = id.view_metadata.sequence_items();
+    if (!id.view_metadata.is_tuple() || view == nullptr || view->size() != 3 ||
+        !(*view)[0].is_str() || !(*view)[1].is_int() || !(*view)[2].is_int()) {
+      return absl::InvalidArgumentError("storage view metadata is not (key, offset, numel)");
+    }
+    const std::string& view_key = (*view)[0].as_string();
+    auto seen = views.find(view_key);
+    if (seen != views.end()) return seen->second;
+    const int64_t off = (*view)[1].as_int();
+    const int64_t n = (*view)[2].as_int();
+    if (off < 0 || n < 0 || off > it->second.numel || n > it->second.numel - off) {
+      return absl::OutOfRangeError(absl::StrCat("storage view '", view_key, "' (", n,
+                                                " elements at ", off, ") runs past storage '",
+                                                id.key, "' of ", it->second.numel, " elements"));
+    }
+    const size_t itemsize = ElementSize(id.dtype);
+    auto holder = std::make_shared<Storage>(it->second.storage);
+    Storage slice = Storage::Borrow(
+        static_cast<char*>(it->second.storage.mutable_data()) + off * itemsize, n * itemsize,
+        holder);
+    Value v = Value::FromStorage({slice, id.dtype, id.untyped});
+    views.emplace(view_key, v);
+    return v;
+  };
+  Unpickler unpickler(
+      absl::Span<const uint8_t>(data + base, size - base), up);
+  auto context = [&](absl::string_view what, const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("'", source->name(), "' (legacy format) ", what,
+                                               " at offset ", base + unpickler.position(), ": ",
+                                               s.message()));
+  };
+  absl::StatusOr<Value> version = unpickler.Load();
+  if (!version.ok()) return context("protocol version", version.status());
+  if (!version->is_int() || version->as_int() != kLegacyProtocolVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", source->name(), "': legacy protocol version ", version->Repr(), ", expected ",
+        kLegacyProtocolVersion));
+  }
+  absl::StatusOr<Value> sys_info = unpickler.Load();
+  if (!sys_info.ok()) return context("sys_info", sys_info.status());
+  absl::StatusOr<Value> result = unpickler.Load();
+  if (!result.ok()) return context("object pickle", result.status());
+  absl::StatusOr<Value> keys = unpickler.Load();
+  if (!keys.ok()) return context("storage key list", keys.status());
+  const std::vector<Value>* key_items = keys->sequence_items();
+  if (key_items == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("'", source->name(),
+                                                   "': the storage key list is not a list"));
+  }
+  uint64_t pos = base + unpickler.position();
+  for (const Value& key : *key_items) {
+    if (!key.is_str()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", source->name(), "': storage key ", key.Repr(), " is not a str"));
+    }
+    auto it = by_key.find(key.as_string());
+    if (it == by_key.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", source->name(), "': storage '", key.as_string(),
+          "' has data but no tensor names it"));
+    }
+    if (pos + 8 > size) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "' ends at offset ", size,
+                                              " before storage '", key.as_string(), "'"));
+    }
+    uint64_t count = 0;
+    for (int i = 7; i >= 0; --i) count = (count << 8) | data[pos + i];
+    if (count != static_cast<uint64_t>(it->second.numel)) {
+      return absl::DataLossError(absl::StrCat(
+          "'", source->name(), "' at offset ", pos, ": storage '", key.as_string(), "' has ",
+          count, " elements, but the pickle said ", it->second.numel));
+    }
+    pos += 8;
+    const uint64_t nbytes = it->second.storage.nbytes();
+    if (nbytes > size - pos) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "' at offset ", pos,
+                                              ": storage '", key.as_string(), "' needs ", nbytes,
+                                              " bytes, the file has ", size - pos, " left"));
+    }
+    if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
+    pos += nbytes;
+  }
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
+  unsigned char head[sizeof(kLegacyMagicPickle)] = {};
+  const uint64_t n = std::min<uint64_t>(source.size(), sizeof(head));
+  PTSER_RETURN_IF_ERROR(source.ReadAt(0, n, head));
+  if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::kZip;
+  if (n == sizeof(head) && std::memcmp(head, kLegacyMagicPickle, n) == 0) {
+    return FileFormat::kLegacy;
+  }
+  if (source.size() >= 263) {
+    char magic[6];
+    PTSER_RETURN_IF_ERROR(source.ReadAt(257, 6, magic));
+    if (std::memcmp(magic, "ustar", 5) == 0) return FileFormat::kTar;
+  }
+  return FileFormat::kUnknown;
+}
+
+absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
+                                     const LoadOptions& options) {
+  if (source == nullptr) return absl::InvalidArgumentError("null ByteSource");
+  PTSER_RETURN_IF_ERROR(CheckNoHook(options));
+  PTSER_ASSIGN_OR_RETURN(FileFormat format, DetectFormat(*source));
+  switch (format) {
+    case FileFormat::kZip:
+    case FileFormat::kTorchScript:
+      return LoadZip(std::move(source), options);
+    case FileFormat::kLegacy:
+      return LoadLegacy(std::move(source), options);
+    case FileFormat::kTar:
+      return absl::UnimplementedError(absl::StrCat(
+          "'", source->name(), "' is in the tar format of PyTorch <= 0.1.9, not supported yet"));
+    case FileFormat::kUnknown:
+      break;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "'", source->name(),
+      "' is not a PyTorch file: it starts with neither a zip signature nor the legacy "
+      "magic number"));
+}
+
+absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options) {
+  std::unique_ptr<ByteSource> source;
+  if (options.mmap) {
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::MapFile(path));
+  } else {
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::OpenFile(path));
+  }
+  return LoadFromSource(std::shared_ptr<const ByteSource>(std::move(source)), options);
+}
+
+}  // namespace ptser

@@ -1,0 +1,72 @@
+// Copyright ptser authors.
+//
+// archive/load.h — ptser::Load, the C++ `torch.load`.
+//
+// Reads every file `torch.save` writes:
+//  - the ZIP format (PyTorch >= 1.6 default): `<folder>/data.pkl` plus one
+//    `data/<key>` record per storage, 64-byte aligned;
+//  - the legacy "magic number" stream (`_use_new_zipfile_serialization=False`,
+//    and PyTorch 0.1.10 to 1.5): five pickles, then the raw storages.
+// TorchScript archives (a `constants.pkl` record) are recognised and refused
+// with UnimplementedError until ptser's jit/ layer exists.
+//
+// Tensors come back on shared storages exactly as saved: tensors that shared
+// a storage share one again (an in-place change through one is seen through
+// the other), with their sizes, strides and offsets.  Nothing the file names
+// is executed: globals resolve through the Unpickler's registry (by default
+// what newest PyTorch's weights-only loader allows; anything else is refused
+// with its name and byte offset).
+//
+//   PTSER_ASSIGN_OR_RETURN(Value sd, ptser::Load("model.pt"));
+//   const Value* w = sd.dict().Find("fc.weight");
+//
+//   LoadOptions options;
+//   options.mmap = true;                                   // zero-copy
+//   options.map_location = MapLocation::To(Device::Cpu()); // cuda -> cpu
+//   PTSER_ASSIGN_OR_RETURN(Value v, ptser::Load("big.pt", options));
+#ifndef PTSER_ARCHIVE_LOAD_H_
+#define PTSER_ARCHIVE_LOAD_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "archive/byte_source.h"
+#include "archive/map_location.h"
+#include "pickle/unpickler.h"
+#include "pickle/value.h"
+
+namespace ptser {
+
+struct LoadOptions {
+  // Where storages go (see map_location.h).  Default: keep each saved tag.
+  MapLocation map_location;
+  // Memory-map the file: stored, aligned records become storages without a
+  // copy (writes to them stay private, as MAP_PRIVATE).  CRCs of mapped
+  // records are then only checked when `verify_crc32_when_mapped` is set,
+  // because checking reads every byte.  Default: false.
+  bool mmap = false;
+  // Verify the CRC-32 of each record read (a copying load reads every byte
+  // anyway; ISA-L checks at tens of GB/s).  Default: true.
+  bool verify_crc32 = true;
+  // With mmap: verify CRCs too (touches every page).  Default: false.
+  bool verify_crc32_when_mapped = false;
+  // Globals, limits and unknown-class handling for the pickle.  Its
+  // persistent_load is set by Load and must be left unset.
+  UnpicklerOptions unpickler;
+};
+
+// Loads `path`.  Errors name the file, the record and the byte offset.
+absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options = {});
+
+// Loads from bytes already in hand (a buffer, a map, a file).
+absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
+                                     const LoadOptions& options = {});
+
+// The format of a file, as torch.load decides it.
+enum class FileFormat { kZip, kTorchScript, kLegacy, kTar, kUnknown };
+absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source);
+
+}  // namespace ptser
+
+#endif  // PTSER_ARCHIVE_LOAD_H_

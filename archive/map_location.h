@@ -1,0 +1,71 @@
+// Copyright ptser authors.
+//
+// archive/map_location.h — where loaded storages go: `torch.load`'s
+// map_location, and the one place a storage is materialised on a device.
+//
+// Every storage in a checkpoint carries the location tag it was saved from
+// ("cpu", "cuda:0").  A MapLocation turns that tag into the device the storage
+// is loaded to, the way torch.load's argument does:
+//
+//   MapLocation()                        keep each tag (torch.load default)
+//   MapLocation::To(Device::Cpu())       everything to one device  ('cpu')
+//   MapLocation::Table({{"cuda:1", "cpu"}})   remap some tags     ({...})
+//   MapLocation::Fn(f)                   f(storage, tag) decides  (callable)
+//
+// Bytes are always read on the CPU first; a storage whose target is not the
+// CPU goes through a StorageMaterializer.  ptser's default knows only the CPU
+// and answers any other device with an error that says how to map it
+// (FailedPrecondition), as torch.load does on a machine without CUDA.  The
+// gpu/ layer registers a materializer that copies to CUDA devices.
+#ifndef PTSER_ARCHIVE_MAP_LOCATION_H_
+#define PTSER_ARCHIVE_MAP_LOCATION_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "tensor/device.h"
+#include "tensor/storage.h"
+
+namespace ptser {
+
+class MapLocation {
+ public:
+  // f(cpu_storage, saved_tag): a Storage to use instead, or nullopt for the
+  // default restore of `saved_tag`.
+  using Fn = std::function<absl::StatusOr<std::optional<Storage>>(
+      const Storage& cpu_storage, const std::string& saved_tag)>;
+
+  MapLocation() = default;
+  static MapLocation To(Device device);
+  static MapLocation Table(std::map<std::string, std::string> table);
+  static MapLocation Function(Fn fn);
+
+  // The device tag a storage saved as `saved_tag` is restored to (before a
+  // Function gets its say).
+  std::string TargetTag(const std::string& saved_tag) const;
+  const Fn& function() const { return fn_; }
+
+ private:
+  std::optional<Device> device_;
+  std::map<std::string, std::string> table_;
+  Fn fn_;
+};
+
+// Moves CPU bytes to `device`.  Must return a Storage on that device.
+using StorageMaterializer =
+    std::function<absl::StatusOr<Storage>(const Storage& cpu, const Device& device)>;
+
+// The materializer used when LoadOptions has none: the CPU itself, plus
+// whatever RegisterStorageMaterializer added (the gpu/ layer adds "cuda").
+absl::StatusOr<Storage> MaterializeStorage(const Storage& cpu, const Device& device);
+
+// Adds a materializer for a device type ("cuda"); replaces an earlier one.
+void RegisterStorageMaterializer(const std::string& device_type,
+                                 StorageMaterializer materializer);
+
+}  // namespace ptser
+
+#endif  // PTSER_ARCHIVE_MAP_LOCATION_H_

@@ -1,0 +1,354 @@
+// Copyright ptser authors.
+#include "archive/save.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "archive/zip_writer.h"
+#include "base/status_macros.h"
+#include "pickle/pickler.h"
+#include "tensor/scalar_type.h"
+
+namespace ptser {
+namespace {
+
+// The first three pickles of a legacy file (formats notes §3.1), protocol 2.
+constexpr unsigned char kLegacyMagicPickle[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
+                                                0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
+constexpr int64_t kLegacyProtocolVersion = 1001;
+
+Value Tuple(std::vector<Value> items) { return Value::NewTuple(std::move(items)); }
+
+Value IntTuple(const std::vector<int64_t>& values) {
+  std::vector<Value> items;
+  items.reserve(values.size());
+  for (int64_t v : values) items.push_back(Value::Int(v));
+  return Tuple(std::move(items));
+}
+
+Value Call(const char* module, const char* name, std::vector<Value> args) {
+  return Value::FromObject(std::make_shared<Value::Object>(
+      GlobalRef{module, name}, Value::Object::Construction::kCall, Tuple(std::move(args))));
+}
+
+// A storage as one save writes it: its key and, with `compact`, the trimmed
+// copy and the byte offset it starts at in the original.
+struct SavedStorage {
+  Value key;            // a str, shared by every persistent id naming it
+  Storage bytes;        // what the record holds
+  uint64_t lo = 0;      // compact: first byte kept
+  ScalarType dtype = ScalarType::kByte;
+  bool untyped = false;
+  bool dtype_known = false;
+};
+
+class SaveContext {
+ public:
+  SaveContext(const SaveOptions& options, bool legacy) : options_(options), legacy_(legacy) {}
+
+  // Compact: the byte span each storage's tensors use.
+  absl::Status CollectSpans(const Value& v) { return Walk(v, 0); }
+
+  absl::StatusOr<Value> ReduceTensor(const Value& tv) {
+    const Tensor& t = tv.tensor();
+    if (!t.device().is_cpu()) {
+      return absl::UnimplementedError(absl::StrCat(
+          "cannot save a tensor on '", t.device().ToString(),
+          "' yet: ptser saves CPU tensors (copy it to the CPU first)"));
+    }
+    const bool new_dtype = !LegacyStorageClassName(t.dtype()).has_value();
+    PTSER_ASSIGN_OR_RETURN(SavedStorage * saved, Register(t.storage(), t.dtype(), new_dtype));
+    int64_t offset = t.storage_offset();
+    if (options_.compact) offset -= static_cast<int64_t>(saved->lo / t.itemsize());
+    if (t.numel() == 0 && options_.compact) offset = 0;
+    Value storage = Value::FromStorage({t.storage(), t.dtype(), new_dtype});
+    std::vector<Value> args = {storage, Value::Int(offset), IntTuple(t.sizes()),
+                               IntTuple(t.strides())};
+    const bool requires_grad = t.requires_grad() && !t.is_parameter();
+    Value result;
+    if (t.quantizer().has_value()) {
+      const Quantizer& q = *t.quantizer();
+      Value scheme = Value::Enum({TorchEnum::Type::kQScheme, std::string(QSchemeName(q.scheme))});
+      Value qparams;
+      if (q.scheme == QScheme::kPerTensorAffine || q.scheme == QScheme::kPerTensorSymmetric) {
+        qparams = Tuple({scheme, Value::Float(q.scale), Value::Int(q.zero_point)});
+      } else {
+        if (q.scales == nullptr || q.zero_points == nullptr) {
+          return absl::InvalidArgumentError("per-channel quantizer without scales/zero points");
+        }
+        qparams = Tuple({scheme, Value::FromTensor(*q.scales), Value::FromTensor(*q.zero_points),
+                         Value::Int(q.axis)});
+      }
+      args.push_back(qparams);
+      args.push_back(Value::Bool(requires_grad));
+      args.push_back(Value::NewOrderedDict());
+      result = Call("torch._utils", "_rebuild_qtensor", std::move(args));
+    } else {
+      args.push_back(Value::Bool(requires_grad));
+      args.push_back(Value::NewOrderedDict());  // backward hooks: never saved
+      Value metadata;
+      if (t.is_conj() || t.is_neg()) {
+        // Newer PyTorch's 7th (v3: 8th) argument; 1.13 drops these bits.
+        metadata = Value::NewDict();
+        if (t.is_conj()) PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("conj"), Value::Bool(true)));
+        if (t.is_neg()) PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("neg"), Value::Bool(true)));
+      }
+      if (new_dtype) {
+        args.push_back(Value::Dtype(t.dtype()));
+        if (!metadata.is_none()) args.push_back(metadata);
+        result = Call("torch._utils", "_rebuild_tensor_v3", std::move(args));
+      } else {
+        if (!metadata.is_none()) args.push_back(metadata);
+        result = Call("torch._utils", "_rebuild_tensor_v2", std::move(args));
+      }
+    }
+    if (t.is_parameter()) {
+      result = Call("torch._utils", "_rebuild_parameter",
+                    {result, Value::Bool(t.requires_grad()), Value::NewOrderedDict()});
+    }
+    return result;
+  }
+
+  absl::StatusOr<std::optional<Value>> PersistentId(const Value& v) {
+    if (!v.is_storage()) return std::optional<Value>();
+    const TypedStorage& ts = v.storage();
+    PTSER_ASSIGN_OR_RETURN(SavedStorage * saved, Register(ts.storage, ts.dtype, ts.untyped));
+    Value cls = ts.untyped ? Value::Global("torch.storage", "UntypedStorage")
+                           : Value::Global("torch", std::string(*LegacyStorageClassName(ts.dtype)));
+    const int64_t numel = static_cast<int64_t>(
+        ts.untyped ? saved->bytes.nbytes() : saved->bytes.nbytes() / ElementSize(ts.dtype));
+    const Device& device = ts.storage.device();
+    // 'cpu' is one literal in torch.serialization: the pickle memoizes it.
+    Value location = device.is_cpu() ? cpu_literal_ : Value::Str(device.ToString());
+    std::vector<Value> pid = {storage_literal_, cls, saved->key, location, Value::Int(numel)};
+    if (legacy_) pid.push_back(Value::None());
+    return std::optional<Value>(Tuple(std::move(pid)));
+  }
+
+  // Keys in the order torch.save writes records: sorted as strings.
+  std::vector<const SavedStorage*> SortedStorages() const {
+    std::vector<const SavedStorage*> out;
+    for (const auto& [id, s] : saved_) out.push_back(&s);
+    std::sort(out.begin(), out.end(), [](const SavedStorage* a, const SavedStorage* b) {
+      return a->key.as_string() < b->key.as_string();
+    });
+    return out;
+  }
+
+ private:
+  struct Span {
+    uint64_t lo = ~uint64_t{0};
+    uint64_t hi = 0;
+  };
+
+  absl::StatusOr<SavedStorage*> Register(const Storage& storage, ScalarType dtype, bool untyped) {
+    auto it = saved_.find(storage.id());
+    if (it == saved_.end()) {
+      SavedStorage s;
+      s.key = Value::Str(std::to_string(saved_.size()));
+      s.bytes = storage;
+      s.dtype = dtype;
+      s.untyped = untyped;
+      if (options_.compact) {
+        auto span = spans_.find(storage.id());
+        if (span != spans_.end() && span->second.lo < span->second.hi) {
+          s.lo = span->second.lo;
+          PTSER_ASSIGN_OR_RETURN(
+              s.bytes, Storage::CopyFrom(static_cast<const char*>(storage.data()) + s.lo,
+                                         span->second.hi - s.lo));
+        } else {
+          PTSER_ASSIGN_OR_RETURN(s.bytes, Storage::Allocate(0));
+        }
+      } else {
+        // The whole storage, in whole elements (as storage.size() * itemsize).
+        const size_t itemsize = untyped ? 1 : ElementSize(dtype);
+        const size_t n = storage.nbytes() / itemsize * itemsize;
+        if (n != storage.nbytes()) {
+          auto holder = std::make_shared<Storage>(storage);
+          s.bytes = Storage::Borrow(const_cast<void*>(storage.data()), n, holder);
+        }
+      }
+      it = saved_.emplace(storage.id(), std::move(s)).first;
+    } else if (it->second.dtype != dtype || it->second.untyped != untyped) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot save tensors or storages that view the same data as different types (",
+          DtypeName(it->second.dtype), " and ", DtypeName(dtype), "), as in PyTorch"));
+    }
+    return &it->second;
+  }
+
+  absl::Status AddTensorSpan(const Tensor& t) {
+    if (t.numel() == 0) {
+      spans_.try_emplace(t.storage().id());
+      return absl::OkStatus();
+    }
+    uint64_t last = static_cast<uint64_t>(t.storage_offset());
+    for (int64_t d = 0; d < t.dim(); ++d) {
+      last += static_cast<uint64_t>((t.sizes()[d] - 1) * t.strides()[d]);
+    }
+    Span& span = spans_[t.storage().id()];
+    span.lo = std::min<uint64_t>(span.lo, t.storage_offset() * t.itemsize());
+    span.hi = std::max<uint64_t>(span.hi, (last + 1) * t.itemsize());
+    if (t.quantizer().has_value()) {
+      if (t.quantizer()->scales) PTSER_RETURN_IF_ERROR(AddTensorSpan(*t.quantizer()->scales));
+      if (t.quantizer()->zero_points) {
+        PTSER_RETURN_IF_ERROR(AddTensorSpan(*t.quantizer()->zero_points));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Walk(const Value& v, int depth) {
+    if (depth > 1000) return absl::ResourceExhaustedError("value nested deeper than 1000 levels");
+    const void* id = v.identity();
+    if (id != nullptr && !visited_.insert(id).second) return absl::OkStatus();
+    switch (v.kind()) {
+      case Value::Kind::kTensor:
+        return AddTensorSpan(v.tensor());
+      case Value::Kind::kStorage: {
+        // A bare storage keeps all of itself.
+        Span& span = spans_[v.storage().storage.id()];
+        span.lo = 0;
+        span.hi = v.storage().storage.nbytes();
+        return absl::OkStatus();
+      }
+      case Value::Kind::kList:
+      case Value::Kind::kTuple:
+        for (const Value& item : *v.sequence_items()) PTSER_RETURN_IF_ERROR(Walk(item, depth + 1));
+        return absl::OkStatus();
+      case Value::Kind::kDict:
+        for (const auto& item : v.dict().items()) {
+          PTSER_RETURN_IF_ERROR(Walk(item.key, depth + 1));
+          PTSER_RETURN_IF_ERROR(Walk(item.value, depth + 1));
+        }
+        return Walk(v.dict().state(), depth + 1);
+      case Value::Kind::kSet:
+      case Value::Kind::kFrozenSet:
+        for (const Value& item : v.set().items()) PTSER_RETURN_IF_ERROR(Walk(item, depth + 1));
+        return absl::OkStatus();
+      case Value::Kind::kObject: {
+        const Value::Object& o = v.object();
+        PTSER_RETURN_IF_ERROR(Walk(o.args(), depth + 1));
+        PTSER_RETURN_IF_ERROR(Walk(o.kwargs(), depth + 1));
+        PTSER_RETURN_IF_ERROR(Walk(o.state(), depth + 1));
+        for (const Value& item : o.list_items()) PTSER_RETURN_IF_ERROR(Walk(item, depth + 1));
+        for (const auto& item : o.dict_items()) {
+          PTSER_RETURN_IF_ERROR(Walk(item.key, depth + 1));
+          PTSER_RETURN_IF_ERROR(Walk(item.value, depth + 1));
+        }
+        return absl::OkStatus();
+      }
+      default:
+        return absl::OkStatus();
+    }
+  }
+
+  const SaveOptions& options_;
+  bool legacy_;
+  Value storage_literal_ = Value::Str("storage");
+  Value cpu_literal_ = Value::Str("cpu");
+  std::map<const void*, SavedStorage> saved_;
+  absl::flat_hash_map<const void*, Span> spans_;
+  absl::flat_hash_set<const void*> visited_;
+};
+
+absl::StatusOr<std::string> PickleObject(const Value& value, SaveContext* context, int protocol) {
+  Pickler::Options po;
+  po.protocol = protocol;
+  Pickler pickler(po);
+  pickler.set_persistent_id([context](const Value& v) { return context->PersistentId(v); });
+  pickler.set_tensor_reducer([context](const Value& v) { return context->ReduceTensor(v); });
+  return pickler.Dump(value);
+}
+
+absl::Status SaveZip(const Value& value, ByteSink* sink, const std::string& archive_name,
+                     const SaveOptions& options) {
+  SaveContext context(options, /*legacy=*/false);
+  if (options.compact) PTSER_RETURN_IF_ERROR(context.CollectSpans(value));
+  PTSER_ASSIGN_OR_RETURN(std::string pickle, PickleObject(value, &context, options.pickle_protocol));
+  ZipWriter zip(sink, archive_name);
+  PTSER_RETURN_IF_ERROR(zip.WriteRecord("data.pkl", pickle.data(), pickle.size()));
+  for (const SavedStorage* s : context.SortedStorages()) {
+    PTSER_RETURN_IF_ERROR(zip.WriteRecord("data/" + s->key.as_string(), s->bytes.data(),
+                                          s->bytes.nbytes()));
+  }
+  // PyTorchStreamWriter's end of file: the version record torch.save never
+  // raises above kMinProducedFileFormatVersion = 3.
+  PTSER_RETURN_IF_ERROR(zip.WriteRecord("version", "3\n", 2));
+  return zip.Finish();
+}
+
+absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& options) {
+  if (options.pickle_protocol != 2) {
+    return absl::UnimplementedError("the legacy format is written with pickle protocol 2 only");
+  }
+  SaveContext context(options, /*legacy=*/true);
+  if (options.compact) PTSER_RETURN_IF_ERROR(context.CollectSpans(value));
+  PTSER_RETURN_IF_ERROR(sink->Write(kLegacyMagicPickle, sizeof(kLegacyMagicPickle)));
+  PTSER_ASSIGN_OR_RETURN(std::string version, PickleValue(Value::Int(kLegacyProtocolVersion), 2));
+  PTSER_RETURN_IF_ERROR(sink->Write(version.data(), version.size()));
+  Value sys_info = Value::NewDict();
+  Value sizes = Value::NewDict();
+  PTSER_RETURN_IF_ERROR(sizes.dict().SetItem(Value::Str("short"), Value::Int(2)));
+  PTSER_RETURN_IF_ERROR(sizes.dict().SetItem(Value::Str("int"), Value::Int(4)));
+  PTSER_RETURN_IF_ERROR(sizes.dict().SetItem(Value::Str("long"), Value::Int(4)));
+  PTSER_RETURN_IF_ERROR(
+      sys_info.dict().SetItem(Value::Str("protocol_version"), Value::Int(kLegacyProtocolVersion)));
+  PTSER_RETURN_IF_ERROR(sys_info.dict().SetItem(Value::Str("little_endian"), Value::Bool(true)));
+  PTSER_RETURN_IF_ERROR(sys_info.dict().SetItem(Value::Str("type_sizes"), sizes));
+  PTSER_ASSIGN_OR_RETURN(std::string info, PickleValue(sys_info, 2));
+  PTSER_RETURN_IF_ERROR(sink->Write(info.data(), info.size()));
+  PTSER_ASSIGN_OR_RETURN(std::string pickle, PickleObject(value, &context, 2));
+  PTSER_RETURN_IF_ERROR(sink->Write(pickle.data(), pickle.size()));
+  std::vector<Value> keys;
+  std::vector<const SavedStorage*> storages = context.SortedStorages();
+  for (const SavedStorage* s : storages) keys.push_back(Value::Str(s->key.as_string()));
+  PTSER_ASSIGN_OR_RETURN(std::string key_list, PickleValue(Value::NewList(std::move(keys)), 2));
+  PTSER_RETURN_IF_ERROR(sink->Write(key_list.data(), key_list.size()));
+  for (const SavedStorage* s : storages) {
+    const size_t itemsize = s->untyped ? 1 : ElementSize(s->dtype);
+    const uint64_t numel = s->bytes.nbytes() / itemsize;
+    unsigned char count[8];
+    for (int i = 0; i < 8; ++i) count[i] = static_cast<unsigned char>((numel >> (8 * i)) & 0xff);
+    PTSER_RETURN_IF_ERROR(sink->Write(count, 8));
+    PTSER_RETURN_IF_ERROR(sink->Write(s->bytes.data(), s->bytes.nbytes()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SaveToSink(const Value& value, ByteSink* sink, const std::string& archive_name,
+                        const SaveOptions& options) {
+  if (options.format == SaveOptions::Format::kLegacy) return SaveLegacy(value, sink, options);
+  return SaveZip(value, sink, archive_name, options);
+}
+
+absl::StatusOr<std::string> SaveToString(const Value& value, const std::string& archive_name,
+                                         const SaveOptions& options) {
+  StringSink sink;
+  PTSER_RETURN_IF_ERROR(SaveToSink(value, &sink, archive_name, options));
+  return sink.Release();
+}
+
+absl::Status Save(const Value& value, const std::string& path, const SaveOptions& options) {
+  std::string prefix;
+  if (options.format == SaveOptions::Format::kZip) {
+    PTSER_ASSIGN_OR_RETURN(prefix, ArchivePrefixForPath(path));
+  }
+  AtomicFileSink::Options sink_options;
+  sink_options.durable = options.durable;
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFileSink> sink,
+                         AtomicFileSink::Create(path, sink_options));
+  PTSER_RETURN_IF_ERROR(SaveToSink(value, sink.get(), prefix, options));
+  return sink->Commit();
+}
+
+}  // namespace ptser
