@@ -1,0 +1,81 @@
+// Copyright ptser authors.
+//
+// ptser — a safe command line tool for PyTorch checkpoint files.
+//
+// Exit status: 0 success, 1 a file ptser refuses or cannot read (the reason on
+// stderr), 2 bad usage, 3 a finding of `verify` or `diff`.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "tools/cli/demo.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: ptser <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  demo [--out DIR]   the serialization note's tensor examples, saved and\n"
+    "                     loaded with ptser (files in a temporary folder or DIR)\n"
+    "\n"
+    "exit status: 0 ok, 1 unreadable or refused file, 2 bad usage, 3 finding\n";
+
+int Fail(const absl::Status& status) {
+  std::cerr << "ptser: " << status.message() << "\n";
+  return 1;
+}
+
+int Demo(const std::vector<std::string>& args) {
+  std::string out_dir;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--out" && i + 1 < args.size()) {
+      out_dir = args[++i];
+    } else if (args[i] == "--help" || args[i] == "-h") {
+      std::cout << "usage: ptser demo [--out DIR]\n\n"
+                   "Walks through the tensor examples of PyTorch's serialization note with\n"
+                   "ptser::Save and ptser::Load, printing what each step shows.\n";
+      return 0;
+    } else {
+      std::cerr << "ptser demo: unexpected argument '" << args[i] << "'\n";
+      return 2;
+    }
+  }
+  if (out_dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp != nullptr ? tmp : "/tmp") + "/ptser-demo-XXXXXX";
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    if (mkdtemp(buf.data()) == nullptr) {
+      std::cerr << "ptser demo: cannot create a temporary folder\n";
+      return 1;
+    }
+    out_dir = buf.data();
+  }
+  absl::Status s = ptser::cli::RunDemo(out_dir, std::cout);
+  return s.ok() ? 0 : Fail(s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    // The README's main job: `tools/bazel run //tools:ptser` with no command
+    // runs the embedded demo.
+    return Demo({});
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "demo") return Demo(args);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "ptser: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}
