@@ -59,7 +59,10 @@ class Unpickler::Impl {
  private:
   struct Slot {
     Value value;
-    uint32_t depth;  // container nesting as built (0 for scalars)
+    uint32_t depth = 0;  // container nesting as built (0 for scalars)
+    // A container this load made (not one from a hook or the registry):
+    // only these may be emptied by ReleaseUnreachable().
+    bool owned = false;
   };
 
   // ---- errors -------------------------------------------------------------
@@ -156,33 +159,43 @@ class Unpickler::Impl {
   size_t fence() const { return marks_.empty() ? 0 : marks_.back(); }
   size_t frame_size() const { return stack_.size() - fence(); }
 
-  absl::Status Push(Value v, uint32_t depth = 0) {
+  absl::Status Push(Value v, uint32_t depth = 0, bool owned = false) {
     if (stack_.size() >= stack_high_water_) {
       stack_high_water_ = stack_.size() + 1;
       PTSER_RETURN_IF_ERROR(Charge(kSlotBytes));
     }
-    stack_.push_back(Slot{std::move(v), depth});
+    stack_.push_back(Slot{std::move(v), depth, owned});
     return absl::OkStatus();
   }
   // Pushes a container this load just made.
   absl::Status PushNew(Value v, uint32_t depth) {
-    PTSER_RETURN_IF_ERROR(Track(v));
-    return Push(std::move(v), depth);
+    return Push(std::move(v), depth, /*owned=*/true);
   }
-  absl::Status Track(const Value& v) {
-    const void* id = v.identity();
-    if (id == nullptr || !created_ids_.insert(id).second) {
+  // Records that an owned container got items or state after it was made:
+  // only such containers can close a reference cycle.
+  absl::Status NoteMutated(const Slot& target) {
+    if (!target.owned) return absl::OkStatus();
+    const void* id = target.value.identity();
+    if (id == nullptr || !mutated_ids_.insert(id).second) {
       return absl::OkStatus();
     }
-    PTSER_RETURN_IF_ERROR(Charge(kSlotBytes));
-    created_.push_back(v);
-    return absl::OkStatus();
-  }
-  void NoteMutated(const Value& target) {
-    const void* id = target.identity();
-    if (id != nullptr && created_ids_.contains(id)) mutated_ids_.insert(id);
+    mutated_.push_back(target.value);  // held: its address stays unique
+    return Charge(kSlotBytes);
   }
   void ReleaseUnreachable(const Value* result);
+  Slot* FindMemo(uint64_t index) {
+    if (index < memo_dense_.size() && memo_dense_set_[index]) {
+      return &memo_dense_[index];
+    }
+    auto it = memo_sparse_.find(index);
+    return it == memo_sparse_.end() ? nullptr : &it->second;
+  }
+  void ClearMemo() {
+    memo_dense_.clear();
+    memo_dense_set_.clear();
+    memo_sparse_.clear();
+    memo_count_ = 0;
+  }
 
   absl::Status Underflow() const {
     return Invalid(marks_.empty() || stack_.size() > fence()
@@ -201,37 +214,38 @@ class Unpickler::Impl {
     *out = &stack_.back();
     return absl::OkStatus();
   }
-  // Pops everything above the last mark, and the mark.
-  absl::Status PopMark(std::vector<Slot>* items) {
-    if (marks_.empty()) return Invalid("could not find MARK");
-    size_t start = marks_.back();
-    marks_.pop_back();
-    items->clear();
-    items->reserve(stack_.size() - start);
-    for (size_t i = start; i < stack_.size(); ++i) {
-      items->push_back(std::move(stack_[i]));
+  // Values taken off the stack, with the deepest nesting among them.
+  struct Items {
+    std::vector<Value> values;
+    uint32_t max_depth = 0;
+    void Add(Slot&& slot) {
+      max_depth = std::max(max_depth, slot.depth);
+      values.push_back(std::move(slot.value));
     }
-    stack_.resize(start);
+  };
+  // Pops everything above the last mark, and the mark.
+  absl::Status PopMark(Items* items) {
+    if (marks_.empty()) return Invalid("could not find MARK");
+    const size_t start = marks_.back();
+    marks_.pop_back();
+    PopFrom(start, items);
     return absl::OkStatus();
   }
-  static uint32_t MaxDepth(const std::vector<Slot>& items) {
-    uint32_t d = 0;
-    for (const Slot& s : items) d = std::max(d, s.depth);
-    return d;
-  }
-  static std::vector<Value> Values(std::vector<Slot>&& items) {
-    std::vector<Value> out;
-    out.reserve(items.size());
-    for (Slot& s : items) out.push_back(std::move(s.value));
-    return out;
+  // Moves stack_[start...] into `items`.
+  void PopFrom(size_t start, Items* items) {
+    items->values.reserve(items->values.size() + (stack_.size() - start));
+    for (size_t i = start; i < stack_.size(); ++i) {
+      items->Add(std::move(stack_[i]));
+    }
+    stack_.resize(start);
   }
 
   // ---- values -------------------------------------------------------------
-  absl::Status PushTuple(std::vector<Slot>&& items) {
-    uint32_t depth = MaxDepth(items) + 1;
+  absl::Status PushTuple(Items&& items) {
+    const uint32_t depth = items.max_depth + 1;
     PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-    PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
-    return PushNew(Value::NewTuple(Values(std::move(items))), depth);
+    PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
+    return PushNew(Value::NewTuple(std::move(items.values)), depth);
   }
   absl::Status PushStr(absl::string_view utf8) {
     if (!pickle_internal::IsValidUtf8(utf8)) {
@@ -270,19 +284,22 @@ class Unpickler::Impl {
 
   std::vector<Slot> stack_;
   std::vector<size_t> marks_;
-  absl::flat_hash_map<uint64_t, Slot> memo_;
+  // The memo: indices near 0..size (what picklers write) in a vector,
+  // sparse ones (LONG_BINPUT 0xffffffff) in a map.
+  std::vector<Slot> memo_dense_;
+  std::vector<bool> memo_dense_set_;
+  absl::flat_hash_map<uint64_t, Slot> memo_sparse_;
+  size_t memo_count_ = 0;
   size_t stack_high_water_ = 0;
   uint64_t charged_ = 0;
   size_t next_buffer_ = 0;
 
-  // Containers this load made (held, so their addresses stay unique) and
-  // those of them it later mutated: the only ones that can close a
-  // reference cycle.  ReleaseUnreachable() empties the mutated ones the
-  // result does not reach, so cycles built by a failed or hostile pickle
-  // are freed.  Containers from outside (hook results, registry constants)
-  // are never touched.
-  std::vector<Value> created_;
-  absl::flat_hash_set<const void*> created_ids_;
+  // Containers this load made and later mutated (APPEND, SETITEM,
+  // ADDITEMS, BUILD): the only ones that can close a reference cycle.
+  // ReleaseUnreachable() empties those the result does not reach, so
+  // cycles built by a failed or hostile pickle are freed.  Containers from
+  // outside (hook results, registry constants) are never touched.
+  std::vector<Value> mutated_;
   absl::flat_hash_set<const void*> mutated_ids_;
 };
 
@@ -470,8 +487,7 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
                          result.is_frozenset() || result.is_object();
   uint32_t d = container ? depth + 1 : 0;
   PTSER_RETURN_IF_ERROR(CheckDepth(d));
-  if (container) PTSER_RETURN_IF_ERROR(Track(result));
-  return Push(std::move(result), d);
+  return Push(std::move(result), d, /*owned=*/container);
 }
 
 absl::Status Unpickler::Impl::Build() {
@@ -481,8 +497,8 @@ absl::Status Unpickler::Impl::Build() {
   PTSER_RETURN_IF_ERROR(Top(&target));
   PTSER_RETURN_IF_ERROR(CheckDepth(std::max(target->depth, state.depth + 1)));
   target->depth = std::max(target->depth, state.depth + 1);
+  PTSER_RETURN_IF_ERROR(NoteMutated(*target));
   Value& obj = target->value;
-  NoteMutated(obj);
   // Python's BUILD without __setstate__: a dict state updates __dict__.
   auto merge = [](const Value& old_state, Value new_state) -> Value {
     if (old_state.is_dict() && new_state.is_dict()) {
@@ -548,28 +564,39 @@ absl::Status Unpickler::Impl::PersistentLoad(const Value& pid) {
 
 absl::Status Unpickler::Impl::Memoize(uint64_t index) {
   if (frame_size() == 0) return Underflow();
-  auto it = memo_.find(index);
-  if (it == memo_.end()) {
-    if (memo_.size() >= options_.max_memo_entries) {
-      return Error(absl::StatusCode::kResourceExhausted,
-                   absl::StrCat("more than ", options_.max_memo_entries,
-                                " memo entries (UnpicklerOptions::"
-                                "max_memo_entries)"));
+  if (Slot* existing = FindMemo(index)) {
+    *existing = stack_.back();
+    return absl::OkStatus();
+  }
+  if (memo_count_ >= options_.max_memo_entries) {
+    return Error(absl::StatusCode::kResourceExhausted,
+                 absl::StrCat("more than ", options_.max_memo_entries,
+                              " memo entries (UnpicklerOptions::"
+                              "max_memo_entries)"));
+  }
+  PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
+  ++memo_count_;
+  // Grow the vector only while it stays within twice the entry count, so
+  // large or scattered indices cannot make it allocate.
+  if (index < 2 * memo_count_ + 64) {
+    if (index >= memo_dense_.size()) {
+      memo_dense_.resize(index + 1);
+      memo_dense_set_.resize(index + 1, false);
     }
-    PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
-    memo_.emplace(index, stack_.back());
+    memo_dense_[index] = stack_.back();
+    memo_dense_set_[index] = true;
   } else {
-    it->second = stack_.back();
+    memo_sparse_.emplace(index, stack_.back());
   }
   return absl::OkStatus();
 }
 
 absl::Status Unpickler::Impl::MemoGet(uint64_t index) {
-  auto it = memo_.find(index);
-  if (it == memo_.end()) {
+  const Slot* slot = FindMemo(index);
+  if (slot == nullptr) {
     return Invalid(absl::StrCat("memo key ", index, " not found"));
   }
-  return Push(it->second.value, it->second.depth);
+  return Push(slot->value, slot->depth, slot->owned);
 }
 
 // ---------------------------------------------------------------------------
@@ -626,14 +653,14 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       stack_.pop_back();
       return absl::OkStatus();
     case op::kPopMark: {
-      std::vector<Slot> items;
+      Items items;
       return PopMark(&items);
     }
     case op::kDup: {
       Slot* top = nullptr;
       PTSER_RETURN_IF_ERROR(Top(&top));
       Slot copy = *top;
-      return Push(std::move(copy.value), copy.depth);
+      return Push(std::move(copy.value), copy.depth, copy.owned);
     }
 
     // ---- numbers -----------------------------------------------------------
@@ -775,43 +802,40 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     case op::kTuple3: {
       const size_t n = op_ - op::kTuple1 + 1;
       if (frame_size() < n) return Underflow();
-      std::vector<Slot> items;
-      for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
-        items.push_back(std::move(stack_[i]));
-      }
-      stack_.resize(stack_.size() - n);
+      Items items;
+      PopFrom(stack_.size() - n, &items);
       return PushTuple(std::move(items));
     }
     case op::kTuple: {
-      std::vector<Slot> items;
+      Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
       return PushTuple(std::move(items));
     }
     case op::kEmptyList:
       return PushNew(Value::NewList(), 1);
     case op::kList: {
-      std::vector<Slot> items;
+      Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
-      uint32_t depth = MaxDepth(items) + 1;
+      uint32_t depth = items.max_depth + 1;
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
-      return PushNew(Value::NewList(Values(std::move(items))), depth);
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
+      return PushNew(Value::NewList(std::move(items.values)), depth);
     }
     case op::kEmptyDict:
       return PushNew(Value::NewDict(), 1);
     case op::kDict: {
-      std::vector<Slot> items;
+      Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
-      if (items.size() % 2 != 0) {
+      if (items.values.size() % 2 != 0) {
         return Invalid("odd number of items for DICT");
       }
-      uint32_t depth = MaxDepth(items) + 1;
+      uint32_t depth = items.max_depth + 1;
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
       Value d = Value::NewDict();
-      for (size_t i = 0; i < items.size(); i += 2) {
-        absl::Status s = d.dict().SetItem(std::move(items[i].value),
-                                          std::move(items[i + 1].value));
+      for (size_t i = 0; i < items.values.size(); i += 2) {
+        absl::Status s = d.dict().SetItem(std::move(items.values[i]),
+                                          std::move(items.values[i + 1]));
         if (!s.ok()) return Invalid(s.message());
       }
       return PushNew(std::move(d), depth);
@@ -819,33 +843,33 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     case op::kEmptySet:
       return PushNew(Value::NewSet(), 1);
     case op::kFrozenSet: {
-      std::vector<Slot> items;
+      Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
-      uint32_t depth = MaxDepth(items) + 1;
+      uint32_t depth = items.max_depth + 1;
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
       Value s = Value::NewFrozenSet();
-      for (Slot& item : items) {
-        absl::Status st = s.set().Add(std::move(item.value));
+      for (Value& item : items.values) {
+        absl::Status st = s.set().Add(std::move(item));
         if (!st.ok()) return Invalid(st.message());
       }
       return PushNew(std::move(s), depth);
     }
     case op::kAppend:
     case op::kAppends: {
-      std::vector<Slot> items;
+      Items items;
       if (op_ == op::kAppend) {
         Slot v;
         PTSER_RETURN_IF_ERROR(Pop(&v));
-        items.push_back(std::move(v));
+        items.Add(std::move(v));
       } else {
         PTSER_RETURN_IF_ERROR(PopMark(&items));
       }
       Slot* target = nullptr;
       PTSER_RETURN_IF_ERROR(Top(&target));
-      uint32_t depth = std::max(target->depth, MaxDepth(items) + 1);
+      uint32_t depth = std::max(target->depth, items.max_depth + 1);
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
       const Value& t = target->value;
       std::vector<Value>* dest = nullptr;
       if (t.is_list()) {
@@ -859,38 +883,38 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
                                     ": the target must be a list"));
       }
       target->depth = depth;
-      NoteMutated(t);
-      for (Slot& s : items) dest->push_back(std::move(s.value));
+      PTSER_RETURN_IF_ERROR(NoteMutated(*target));
+      for (Value& v : items.values) dest->push_back(std::move(v));
       return absl::OkStatus();
     }
     case op::kSetItem:
     case op::kSetItems: {
-      std::vector<Slot> items;
+      Items items;
       if (op_ == op::kSetItem) {
         Slot value, key;
         PTSER_RETURN_IF_ERROR(Pop(&value));
         PTSER_RETURN_IF_ERROR(Pop(&key));
-        items.push_back(std::move(key));
-        items.push_back(std::move(value));
+        items.Add(std::move(key));
+        items.Add(std::move(value));
       } else {
         PTSER_RETURN_IF_ERROR(PopMark(&items));
-        if (items.size() % 2 != 0) {
+        if (items.values.size() % 2 != 0) {
           return Invalid("odd number of items for SETITEMS");
         }
       }
       Slot* target = nullptr;
       PTSER_RETURN_IF_ERROR(Top(&target));
-      uint32_t depth = std::max(target->depth, MaxDepth(items) + 1);
+      uint32_t depth = std::max(target->depth, items.max_depth + 1);
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
       const Value& t = target->value;
       if (t.is_dict()) {
         target->depth = depth;
-        NoteMutated(t);
+        PTSER_RETURN_IF_ERROR(NoteMutated(*target));
         Value::Dict& d = t.dict();
-        for (size_t i = 0; i < items.size(); i += 2) {
-          absl::Status s = d.SetItem(std::move(items[i].value),
-                                     std::move(items[i + 1].value));
+        for (size_t i = 0; i < items.values.size(); i += 2) {
+          absl::Status s = d.SetItem(std::move(items.values[i]),
+                                     std::move(items.values[i + 1]));
           if (!s.ok()) return Invalid(s.message());
         }
         return absl::OkStatus();
@@ -899,11 +923,11 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
                                             t.object().callee().name) ==
                                nullptr) {
         target->depth = depth;
-        NoteMutated(t);
+        PTSER_RETURN_IF_ERROR(NoteMutated(*target));
         auto& dest = t.object().dict_items();
-        for (size_t i = 0; i < items.size(); i += 2) {
-          dest.push_back(Value::Dict::Item{std::move(items[i].value),
-                                           std::move(items[i + 1].value)});
+        for (size_t i = 0; i < items.values.size(); i += 2) {
+          dest.push_back(Value::Dict::Item{std::move(items.values[i]),
+                                           std::move(items.values[i + 1])});
         }
         return absl::OkStatus();
       }
@@ -911,23 +935,23 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
                                   ": the target must be a dict"));
     }
     case op::kAddItems: {
-      std::vector<Slot> items;
+      Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
       Slot* target = nullptr;
       PTSER_RETURN_IF_ERROR(Top(&target));
-      uint32_t depth = std::max(target->depth, MaxDepth(items) + 1);
+      uint32_t depth = std::max(target->depth, items.max_depth + 1);
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
       if (!target->value.is_set()) {
         return Invalid(absl::StrCat("cannot add items to a ",
                                     target->value.TypeName(),
                                     ": the target must be a set"));
       }
       target->depth = depth;
-      NoteMutated(target->value);
+      PTSER_RETURN_IF_ERROR(NoteMutated(*target));
       Value::Set& s = target->value.set();
-      for (Slot& item : items) {
-        absl::Status st = s.Add(std::move(item.value));
+      for (Value& item : items.values) {
+        absl::Status st = s.Add(std::move(item));
         if (!st.ok()) return Invalid(st.message());
       }
       return absl::OkStatus();
@@ -952,7 +976,7 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       return Memoize(index);
     }
     case op::kMemoize:
-      return Memoize(memo_.size());
+      return Memoize(memo_count_);
     case op::kGet: {
       absl::string_view line;
       PTSER_RETURN_IF_ERROR(ReadLine(&line));
@@ -1039,20 +1063,20 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       absl::StatusOr<Value> cls =
           ResolveGlobal(std::string(module), std::string(name));
       if (!cls.ok()) return cls.status();
-      std::vector<Slot> items;
+      Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
-      uint32_t depth = MaxDepth(items) + 1;
-      return CallGlobal(*cls, Values(std::move(items)), depth,
+      uint32_t depth = items.max_depth + 1;
+      return CallGlobal(*cls, std::move(items.values), depth,
                         Value::Object::Construction::kCall, Value());
     }
     case op::kObj: {
-      std::vector<Slot> items;
+      Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
-      if (items.empty()) return Underflow();
-      Value cls = std::move(items[0].value);
-      items.erase(items.begin());
-      uint32_t depth = MaxDepth(items) + 1;
-      return CallGlobal(cls, Values(std::move(items)), depth,
+      if (items.values.empty()) return Underflow();
+      Value cls = std::move(items.values[0]);
+      items.values.erase(items.values.begin());
+      uint32_t depth = items.max_depth + 1;
+      return CallGlobal(cls, std::move(items.values), depth,
                         Value::Object::Construction::kCall, Value());
     }
     case op::kBuild:
@@ -1120,22 +1144,21 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
 }
 
 void Unpickler::Impl::ReleaseUnreachable(const Value* result) {
-  if (!mutated_ids_.empty()) {
-    absl::flat_hash_set<const void*> reachable;
+  if (!mutated_.empty()) {
+    // Which mutated containers does the result reach?  Usually all of them,
+    // found near the root, so the walk stops early.
+    absl::flat_hash_set<const void*> reached;
     if (result != nullptr) {
-      for (const Value& c : ReachableContainers(*result)) {
-        reachable.insert(c.identity());
-      }
+      VisitReachableContainers(*result, [this, &reached](const Value& c) {
+        if (mutated_ids_.contains(c.identity())) reached.insert(c.identity());
+        return reached.size() < mutated_ids_.size();
+      });
     }
-    for (const Value& c : created_) {
-      const void* id = c.identity();
-      if (mutated_ids_.contains(id) && !reachable.contains(id)) {
-        ClearContainer(c);
-      }
+    for (const Value& c : mutated_) {
+      if (!reached.contains(c.identity())) ClearContainer(c);
     }
   }
-  created_.clear();
-  created_ids_.clear();
+  mutated_.clear();
   mutated_ids_.clear();
 }
 
@@ -1146,7 +1169,7 @@ absl::StatusOr<Value> Unpickler::Impl::Load() {
   }
   stack_.clear();
   marks_.clear();
-  memo_.clear();
+  ClearMemo();
   stack_high_water_ = 0;
   charged_ = 0;
   pos_ = position_;
@@ -1158,7 +1181,7 @@ absl::StatusOr<Value> Unpickler::Impl::Load() {
       failed_ = true;
       stack_.clear();
       marks_.clear();
-      memo_.clear();
+      ClearMemo();
       ReleaseUnreachable(nullptr);
       return s;
     }
@@ -1166,7 +1189,7 @@ absl::StatusOr<Value> Unpickler::Impl::Load() {
   position_ = pos_;
   stack_.clear();
   marks_.clear();
-  memo_.clear();
+  ClearMemo();
   ReleaseUnreachable(&result);
   return result;
 }

@@ -1098,14 +1098,27 @@ const Value* Value::Object::Attribute(absl::string_view name) const {
 
 std::vector<Value> ReachableContainers(const Value& root) {
   std::vector<Value> containers;
+  VisitReachableContainers(root, [&containers](const Value& v) {
+    containers.push_back(v);
+    return true;
+  });
+  return containers;
+}
+
+void VisitReachableContainers(const Value& root,
+                              const std::function<bool(const Value&)>& fn) {
+  std::vector<Value> containers;
   absl::flat_hash_set<const void*> seen;
+  bool stopped = false;
   auto visit = [&](const Value& v) {
-    if (IsContainerKind(v.kind()) && seen.insert(v.identity()).second) {
+    if (!stopped && IsContainerKind(v.kind()) &&
+        seen.insert(v.identity()).second) {
       containers.push_back(v);
+      if (!fn(v)) stopped = true;
     }
   };
   visit(root);
-  for (size_t i = 0; i < containers.size(); ++i) {
+  for (size_t i = 0; i < containers.size() && !stopped; ++i) {
     const Value v = containers[i];  // a copy: visit() grows the vector
     switch (v.kind()) {
       case Value::Kind::kList:
@@ -1141,7 +1154,6 @@ std::vector<Value> ReachableContainers(const Value& root) {
         break;
     }
   }
-  return containers;
 }
 
 void ClearContainer(const Value& v) {

@@ -40,6 +40,7 @@
 #define PTSER_PICKLE_VALUE_H_
 
 #include <complex>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -303,6 +304,11 @@ void ReleaseValueGraph(const Value& root);
 // reachable from `root`, `root` included, each once.  Iterative.
 std::vector<Value> ReachableContainers(const Value& root);
 
+// Calls `visit` once on each container reachable from `root` (breadth
+// first, `root` first); stops when `visit` returns false.  Iterative.
+void VisitReachableContainers(const Value& root,
+                              const std::function<bool(const Value&)>& visit);
+
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The
 // values it held are not touched (they live on if shared).  No-op for
@@ -335,6 +341,11 @@ class Value::List {
 // reachable from `root`, `root` included, each once.  Iterative.
 std::vector<Value> ReachableContainers(const Value& root);
 
+// Calls `visit` once on each container reachable from `root` (breadth
+// first, `root` first); stops when `visit` returns false.  Iterative.
+void VisitReachableContainers(const Value& root,
+                              const std::function<bool(const Value&)>& visit);
+
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The
 // values it held are not touched (they live on if shared).  No-op for
@@ -361,6 +372,11 @@ class Value::Tuple {
 // Handles to every container (list, tuple, dict, set, frozenset, Object)
 // reachable from `root`, `root` included, each once.  Iterative.
 std::vector<Value> ReachableContainers(const Value& root);
+
+// Calls `visit` once on each container reachable from `root` (breadth
+// first, `root` first); stops when `visit` returns false.  Iterative.
+void VisitReachableContainers(const Value& root,
+                              const std::function<bool(const Value&)>& visit);
 
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The
@@ -421,6 +437,11 @@ class Value::Dict {
 // reachable from `root`, `root` included, each once.  Iterative.
 std::vector<Value> ReachableContainers(const Value& root);
 
+// Calls `visit` once on each container reachable from `root` (breadth
+// first, `root` first); stops when `visit` returns false.  Iterative.
+void VisitReachableContainers(const Value& root,
+                              const std::function<bool(const Value&)>& visit);
+
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The
 // values it held are not touched (they live on if shared).  No-op for
@@ -460,6 +481,11 @@ class Value::Set {
 // Handles to every container (list, tuple, dict, set, frozenset, Object)
 // reachable from `root`, `root` included, each once.  Iterative.
 std::vector<Value> ReachableContainers(const Value& root);
+
+// Calls `visit` once on each container reachable from `root` (breadth
+// first, `root` first); stops when `visit` returns false.  Iterative.
+void VisitReachableContainers(const Value& root,
+                              const std::function<bool(const Value&)>& visit);
 
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The
@@ -518,6 +544,11 @@ class Value::Object {
 // Handles to every container (list, tuple, dict, set, frozenset, Object)
 // reachable from `root`, `root` included, each once.  Iterative.
 std::vector<Value> ReachableContainers(const Value& root);
+
+// Calls `visit` once on each container reachable from `root` (breadth
+// first, `root` first); stops when `visit` returns false.  Iterative.
+void VisitReachableContainers(const Value& root,
+                              const std::function<bool(const Value&)>& visit);
 
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The

@@ -132,7 +132,36 @@ std::string ComplexRepr(double re, double im) {
 }
 
 bool IsValidUtf8(absl::string_view s) {
-  return Utf8ToCodePoints(s).has_value();
+  // The same rules as Utf8ToCodePoints, without building the code points.
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    // Fast path: runs of ASCII.
+    while (i < n && static_cast<uint8_t>(s[i]) < 0x80) ++i;
+    if (i >= n) break;
+    const uint8_t b0 = static_cast<uint8_t>(s[i]);
+    int len;
+    uint8_t lo = 0x80, hi = 0xbf;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+      len = 2;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      len = 3;
+      if (b0 == 0xe0) lo = 0xa0;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      len = 4;
+      if (b0 == 0xf0) lo = 0x90;
+      if (b0 == 0xf4) hi = 0x8f;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      const uint8_t b = static_cast<uint8_t>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf)) return false;
+    }
+    i += len;
+  }
+  return true;
 }
 
 std::optional<std::vector<uint32_t>> Utf8ToCodePoints(absl::string_view s) {
