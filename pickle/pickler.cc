@@ -274,25 +274,61 @@ absl::Status Pickler::SaveTuple(const std::vector<Value>& items, const void* ide
   return absl::OkStatus();
 }
 
-absl::Status Pickler::BatchAppends(const std::vector<Value>& items, int depth) {
+// CPython's C pickler (batch_list_exact / batch_dict_exact / batch_list /
+// batch_dict): an exact list or dict with one item uses APPEND / SETITEM;
+// otherwise an exact list writes MARK ... APPENDS batches (a one-item tail is
+// still MARK x APPENDS), and an exact dict keeps writing batches while the
+// last one was full (1000 items end with an empty MARK SETITEMS).  Items from
+// an iterator (OrderedDict, __reduce__ list/dict items) write a one-item tail
+// as a bare APPEND / SETITEM.
+absl::Status Pickler::BatchAppends(const std::vector<Value>& items, int depth, bool exact) {
+  if (items.empty()) return absl::OkStatus();
+  if (items.size() == 1) {
+    PTSER_RETURN_IF_ERROR(Save(items[0], depth + 1));
+    Op(op::kAppend);
+    return absl::OkStatus();
+  }
   for (size_t start = 0; start < items.size(); start += kBatchSize) {
     size_t n = std::min(kBatchSize, items.size() - start);
-    if (n > 1) Op(op::kMark);
+    if (!exact && n == 1) {
+      PTSER_RETURN_IF_ERROR(Save(items[start], depth + 1));
+      Op(op::kAppend);
+      continue;
+    }
+    Op(op::kMark);
     for (size_t i = start; i < start + n; ++i) PTSER_RETURN_IF_ERROR(Save(items[i], depth + 1));
-    Op(n > 1 ? op::kAppends : op::kAppend);
+    Op(op::kAppends);
   }
   return absl::OkStatus();
 }
 
-absl::Status Pickler::BatchSetItems(const std::vector<Value::Dict::Item>& items, int depth) {
-  for (size_t start = 0; start < items.size(); start += kBatchSize) {
+absl::Status Pickler::BatchSetItems(const std::vector<Value::Dict::Item>& items, int depth,
+                                    bool exact) {
+  if (items.empty()) return absl::OkStatus();
+  if (items.size() == 1) {
+    PTSER_RETURN_IF_ERROR(Save(items[0].key, depth + 1));
+    PTSER_RETURN_IF_ERROR(Save(items[0].value, depth + 1));
+    Op(op::kSetItem);
+    return absl::OkStatus();
+  }
+  size_t start = 0;
+  while (true) {
     size_t n = std::min(kBatchSize, items.size() - start);
-    if (n > 1) Op(op::kMark);
+    if (!exact && n == 0) break;
+    if (!exact && n == 1) {
+      PTSER_RETURN_IF_ERROR(Save(items[start].key, depth + 1));
+      PTSER_RETURN_IF_ERROR(Save(items[start].value, depth + 1));
+      Op(op::kSetItem);
+      break;
+    }
+    Op(op::kMark);
     for (size_t i = start; i < start + n; ++i) {
       PTSER_RETURN_IF_ERROR(Save(items[i].key, depth + 1));
       PTSER_RETURN_IF_ERROR(Save(items[i].value, depth + 1));
     }
-    Op(n > 1 ? op::kSetItems : op::kSetItem);
+    Op(op::kSetItems);
+    start += n;
+    if (n < kBatchSize) break;  // exact dicts go on while the batch was full
   }
   return absl::OkStatus();
 }
@@ -303,7 +339,7 @@ absl::Status Pickler::SaveDict(const Value& v, int depth) {
     case Value::Dict::Flavor::kDict:
       Op(op::kEmptyDict);
       Memoize(v.identity());
-      PTSER_RETURN_IF_ERROR(BatchSetItems(d.items(), depth));
+      PTSER_RETURN_IF_ERROR(BatchSetItems(d.items(), depth, /*exact=*/true));
       break;
     case Value::Dict::Flavor::kOrderedDict:
       // OrderedDict.__reduce__: (OrderedDict, (), state, None, items).
@@ -311,14 +347,14 @@ absl::Status Pickler::SaveDict(const Value& v, int depth) {
       Op(op::kEmptyTuple);
       Op(op::kReduce);
       Memoize(v.identity());
-      PTSER_RETURN_IF_ERROR(BatchSetItems(d.items(), depth));
+      PTSER_RETURN_IF_ERROR(BatchSetItems(d.items(), depth, /*exact=*/false));
       break;
     case Value::Dict::Flavor::kCounter: {
       // Counter.__reduce__: (Counter, (dict(self),)) — a fresh plain dict.
       PTSER_RETURN_IF_ERROR(SaveGlobal(kCounter));
       Op(op::kEmptyDict);
       Memoize(nullptr);
-      PTSER_RETURN_IF_ERROR(BatchSetItems(d.items(), depth));
+      PTSER_RETURN_IF_ERROR(BatchSetItems(d.items(), depth, /*exact=*/true));
       Op(op::kTuple1);
       Memoize(nullptr);
       Op(op::kReduce);
@@ -341,7 +377,7 @@ absl::Status Pickler::SaveSet(const Value& v, int depth) {
         SaveGlobal(GlobalRef{"builtins", s.frozen() ? "frozenset" : "set"}));
     Op(op::kEmptyList);
     Memoize(nullptr);
-    PTSER_RETURN_IF_ERROR(BatchAppends(s.items(), depth));
+    PTSER_RETURN_IF_ERROR(BatchAppends(s.items(), depth, /*exact=*/true));
     Op(op::kTuple1);
     Memoize(nullptr);
     Op(op::kReduce);
@@ -358,11 +394,15 @@ absl::Status Pickler::SaveSet(const Value& v, int depth) {
   Op(op::kEmptySet);
   Memoize(v.identity());
   const auto& items = s.items();
-  for (size_t start = 0; start < items.size(); start += kBatchSize) {
+  if (items.empty()) return absl::OkStatus();
+  size_t start = 0;
+  while (true) {  // batches go on while the last one was full, as for dicts
     size_t n = std::min(kBatchSize, items.size() - start);
     Op(op::kMark);
     for (size_t i = start; i < start + n; ++i) PTSER_RETURN_IF_ERROR(Save(items[i], depth + 1));
     Op(op::kAddItems);
+    start += n;
+    if (n < kBatchSize) break;
   }
   return absl::OkStatus();
 }
@@ -393,8 +433,8 @@ absl::Status Pickler::SaveObject(const Value& v, int depth) {
       break;
   }
   Memoize(v.identity());
-  PTSER_RETURN_IF_ERROR(BatchAppends(o.list_items(), depth));
-  PTSER_RETURN_IF_ERROR(BatchSetItems(o.dict_items(), depth));
+  PTSER_RETURN_IF_ERROR(BatchAppends(o.list_items(), depth, /*exact=*/false));
+  PTSER_RETURN_IF_ERROR(BatchSetItems(o.dict_items(), depth, /*exact=*/false));
   if (o.has_state()) {
     PTSER_RETURN_IF_ERROR(Save(o.state(), depth + 1));
     Op(op::kBuild);
@@ -508,7 +548,7 @@ absl::Status Pickler::Save(const Value& v, int depth) {
       if (EmitGet(v.identity())) return absl::OkStatus();
       Op(op::kEmptyList);
       Memoize(v.identity());
-      return BatchAppends(v.list().items(), depth);
+      return BatchAppends(v.list().items(), depth, /*exact=*/true);
     case Kind::kTuple:
       return SaveTuple(v.tuple().items(), v.identity(), depth);
     case Kind::kDict:

@@ -2,11 +2,6 @@
 //
 // pickle/pickler.h — a Value to the bytes CPython's pickler writes.
 //
-// NOTE (from the unpickler session): this header was accidentally
-// overwritten while pickler.cc was being written by another session; it was
-// reconstructed from pickler.cc and pickler_test.cc so both still build.
-// Its owner should check it against the original intent.
-//
 // Pickler::Dump writes protocol 2 to 5 pickles the way `pickle.dumps` does:
 // BINPUT/LONG_BINPUT (MEMOIZE from protocol 4) memoization by identity,
 // batches of 1000 items, bytes as `_codecs.encode(str, 'latin1')` below
@@ -85,9 +80,9 @@ class Pickler {
                          const void* identity);
   absl::Status SaveTuple(const std::vector<Value>& items, const void* identity,
                          int depth);
-  absl::Status BatchAppends(const std::vector<Value>& items, int depth);
+  absl::Status BatchAppends(const std::vector<Value>& items, int depth, bool exact);
   absl::Status BatchSetItems(const std::vector<Value::Dict::Item>& items,
-                             int depth);
+                             int depth, bool exact);
   absl::Status SaveDict(const Value& v, int depth);
   absl::Status SaveSet(const Value& v, int depth);
   absl::Status SaveObject(const Value& v, int depth);

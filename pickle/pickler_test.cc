@@ -125,6 +125,27 @@ Value BuildCase(const std::string& name) {
   if (name == "large_payloads") {
     return List({Str(std::string(70000, 's')), Value::Bytes(std::string(70000, 'b')), Int(7)});
   }
+  if (name == "batch_tails") {
+    auto range = [](int n) {
+      std::vector<Value> v;
+      for (int i = 0; i < n; ++i) v.push_back(Int(i));
+      return v;
+    };
+    auto dict = [&](int n, int value, bool ordered) {
+      Value d = ordered ? Value::NewOrderedDict() : Value::NewDict();
+      for (int i = 0; i < n; ++i) EXPECT_OK(d.dict().SetItem(Int(i), Int(value)));
+      return d;
+    };
+    auto set = [&](int n) {
+      Value s = Value::NewSet();
+      for (int i = 0; i < n; ++i) EXPECT_OK(s.set().Add(Int(i)));
+      return s;
+    };
+    Value five = Value::NewSet();
+    EXPECT_OK(five.set().Add(Int(5)));
+    return List({List(range(1000)), List(range(1001)), dict(1000, 0, false), dict(1001, 0, false),
+                 set(1000), set(1001), dict(1001, 1, true), five});
+  }
   ADD_FAILURE() << "unknown case " << name;
   return Value::None();
 }
@@ -144,7 +165,7 @@ TEST(Pickler, MatchesCPythonByteForByte) {
     EXPECT_EQ(absl::BytesToHexString(bytes), hex) << name << " protocol " << protocol;
     ++cases;
   }
-  EXPECT_EQ(cases, 20 * 4);
+  EXPECT_EQ(cases, 21 * 4);
 }
 
 TEST(Pickler, RefusesWhatItCannotWrite) {

@@ -35,6 +35,9 @@ CASES = {
     "many_memo": [str(i) for i in range(300)],
     "framing": [str(i) for i in range(20000)],
     "large_payloads": ["s" * 70000, b"b" * 70000, 7],
+    "batch_tails": [list(range(1000)), list(range(1001)), dict.fromkeys(range(1000), 0),
+                    dict.fromkeys(range(1001), 0), set(range(1000)), set(range(1001)),
+                    collections.OrderedDict.fromkeys(range(1001), 1), {5}],
 }
 
 for name, value in CASES.items():
