@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Adds up gtest/bazel results from bazel-testlogs into a running tally.
 
-usage: count_results.py TESTLOGS_DIR TALLY_FILE LABEL
+usage: count_results.py TESTLOGS_DIR TALLY_FILE LABEL [SINCE_FILE]
+
+Only test.xml files written after SINCE_FILE (when given) count: configs that
+share an output directory (asan, ubsan and the default all build in k8-opt)
+would otherwise count each other's stale results.
 
 Each test case in every test.xml counts once: failed if it has a <failure> or
 <error>, skipped if <skipped>, else passed.  A test target whose test.xml has no
@@ -13,10 +17,12 @@ import sys
 import xml.etree.ElementTree as ET
 
 
-def count(testlogs):
+def count(testlogs, since=0.0):
     passed = failed = skipped = 0
     for root, _dirs, files in os.walk(testlogs, followlinks=True):
         if "test.xml" not in files:
+            continue
+        if os.path.getmtime(os.path.join(root, "test.xml")) < since:
             continue
         try:
             tree = ET.parse(os.path.join(root, "test.xml"))
@@ -42,7 +48,8 @@ def count(testlogs):
 
 def main():
     testlogs, tally, label = sys.argv[1], sys.argv[2], sys.argv[3]
-    p, f, s = count(testlogs) if os.path.isdir(testlogs) else (0, 0, 0)
+    since = os.path.getmtime(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+    p, f, s = count(testlogs, since) if os.path.isdir(testlogs) else (0, 0, 0)
     old = [0, 0, 0]
     if os.path.exists(tally):
         old = [int(x) for x in open(tally).read().split()]
