@@ -14,25 +14,37 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then
-  mapfile -t targets < <(grep -o 'name = "[a-z_]*_fuzzer"' tests/fuzz/BUILD | sed 's/name = "\(.*\)"/\1/')
-fi
 bazel=tools/bazel
+# Every fuzzer in the tree: binaries tagged "fuzzer" by ptser_fuzz_target.
+mapfile -t all_labels < <("$bazel" query 'attr(tags, "fuzzer", kind("cc_binary", //...))' 2>/dev/null)
 labels=()
-for t in "${targets[@]}"; do labels+=("//tests/fuzz:$t"); done
+for l in "${all_labels[@]}"; do
+  name="${l##*:}"
+  if ((${#targets[@]} == 0)) || [[ " ${targets[*]} " == *" $name "* ]]; then labels+=("$l"); fi
+done
+# Seed folders besides tests/fuzz/corpus/<name>/ (fixtures that live elsewhere).
+declare -A extra_seeds=(
+  [unpickler]="pickle/testdata/plain pickle/testdata/errors"
+  [zip_reader]="archive/testdata"
+  [load]="archive/testdata"
+)
 if ! "$bazel" build --config=fuzz "${labels[@]}"; then
   echo "fuzz: build failed"
   exit 2
 fi
 findings=0
 scratch="$(mktemp -d)"
-for t in "${targets[@]}"; do
+for label in "${labels[@]}"; do
+  t="${label##*:}"
+  pkg="${label%%:*}"; pkg="${pkg#//}"
   name="${t%_fuzzer}"
   mkdir -p "$scratch/$name" "tests/fuzz/findings/$name"
   cp -r "tests/fuzz/corpus/$name/." "$scratch/$name/" 2>/dev/null || true
   log="$scratch/$name.log"
   echo "[fuzz] $t for ${seconds}s"
-  "bazel-bin/tests/fuzz/$t" "$scratch/$name" \
+  seeds=()
+  for d in ${extra_seeds[$name]:-}; do seeds+=("$d"); done
+  "bazel-bin/$pkg/$t" "$scratch/$name" "${seeds[@]}" \
       -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
       -artifact_prefix="tests/fuzz/findings/$name/" -print_final_stats=1 >"$log" 2>&1
   rc=$?
@@ -46,5 +58,5 @@ for t in "${targets[@]}"; do
 done
 rmdir tests/fuzz/findings 2>/dev/null || true
 rm -rf "$scratch"
-echo "fuzz: ${#targets[@]} targets, ${seconds} seconds each, ${findings} findings"
+echo "fuzz: ${#labels[@]} targets, ${seconds} seconds each, ${findings} findings"
 [[ $findings == 0 ]]

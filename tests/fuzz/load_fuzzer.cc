@@ -1,0 +1,28 @@
+// Copyright ptser authors.
+//
+// Fuzzes the whole ptser::Load from bytes (the memory-backed path is the one
+// a memory-mapped load takes): zip and legacy files, the pickle, the storage
+// records, then saving what loaded.  CRC checks are off so that mutations
+// reach the structures behind them.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "archive/byte_source.h"
+#include "archive/load.h"
+#include "archive/save.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  std::shared_ptr<const ptser::ByteSource> source(ptser::ByteSource::FromString(bytes, "fuzz"));
+  ptser::LoadOptions options;
+  options.verify_crc32 = false;
+  options.map_location = ptser::MapLocation::To(ptser::Device::Cpu());
+  options.unpickler.max_total_bytes = 64 << 20;
+  absl::StatusOr<ptser::Value> value = ptser::LoadFromSource(source, options);
+  if (value.ok()) {
+    (void)ptser::SaveToString(*value, "fuzz");
+    ptser::ReleaseValueGraph(*value);
+  }
+  return 0;
+}
