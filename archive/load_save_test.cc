@@ -6,6 +6,7 @@
 // bytes, which only holds when every tensor, storage, sharing and memo
 // detail survived the round trip.
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -15,6 +16,8 @@
 
 #include "archive/load.h"
 #include "archive/save.h"
+#include "archive/torch_archive.h"
+#include "archive/zip_writer.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -221,6 +224,71 @@ TEST(Save, AtomicSaveToPath) {
   std::ifstream in(path);
   std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(contents, "precious");
+}
+
+}  // namespace
+}  // namespace ptser
+
+namespace ptser {
+namespace {
+
+// Dtypes PyTorch 1.13 lacks (no oracle here): newer PyTorch saves them on an
+// UntypedStorage and rebuilds them with _rebuild_tensor_v3(..., dtype)
+// (formats notes §2.3).  The pickle ptser writes must have exactly that
+// shape, and load back bit for bit.
+TEST(Save, NewDtypesUseRebuildTensorV3) {
+  for (ScalarType dtype : {ScalarType::kFloat8_e4m3fn, ScalarType::kFloat8_e5m2,
+                           ScalarType::kFloat8_e4m3fnuz, ScalarType::kFloat8_e5m2fnuz,
+                           ScalarType::kUInt16, ScalarType::kUInt32, ScalarType::kUInt64,
+                           ScalarType::kComplexHalf}) {
+    const size_t itemsize = ElementSize(dtype);
+    std::string bytes(6 * itemsize, '\0');
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 37 + 1);
+    ASSERT_OK_AND_ASSIGN(Storage storage, Storage::CopyFrom(bytes.data(), bytes.size()));
+    ASSERT_OK_AND_ASSIGN(Tensor t, Tensor::Make(storage, dtype, 1, {2, 2}, {1, 2}));
+    ASSERT_OK_AND_ASSIGN(std::string file, SaveToString(Value::FromTensor(t), "v3"));
+    // The pickle names the v3 rebuild, the untyped storage and the dtype.
+    EXPECT_NE(file.find("torch._utils\n_rebuild_tensor_v3\n"), std::string::npos) << DtypeName(dtype);
+    EXPECT_NE(file.find("torch.storage\nUntypedStorage\n"), std::string::npos) << DtypeName(dtype);
+    EXPECT_NE(file.find("ctorch\n" + std::string(DtypeName(dtype)) + "\n"), std::string::npos)
+        << DtypeName(dtype);
+    ASSERT_OK_AND_ASSIGN(Value back, LoadBytes(file));
+    const Tensor& r = back.tensor();
+    EXPECT_EQ(r.dtype(), dtype);
+    EXPECT_EQ(r.sizes(), std::vector<int64_t>({2, 2}));
+    EXPECT_EQ(r.strides(), std::vector<int64_t>({1, 2}));
+    EXPECT_EQ(r.storage_offset(), 1);
+    ASSERT_EQ(r.storage().nbytes(), bytes.size());
+    EXPECT_EQ(std::memcmp(r.storage().data(), bytes.data(), bytes.size()), 0);
+  }
+}
+
+TEST(Load, ByteOrderBigSwapsEachElement) {
+  // A file declaring big-endian storages (a `byteorder` record, PyTorch 2.1+).
+  ASSERT_OK_AND_ASSIGN(Tensor t, MakeTensor<int32_t>({0x01020304, 0x0a0b0c0d}));
+  ASSERT_OK_AND_ASSIGN(std::string little, SaveToString(Value::FromTensor(t), "be"));
+  ASSERT_OK_AND_ASSIGN(Value parsed, LoadBytes(little));
+  // Rebuild the archive with swapped data and a byteorder record.
+  ASSERT_OK_AND_ASSIGN(auto source_archive,
+                       TorchArchive::Open(std::shared_ptr<const ByteSource>(
+                           ByteSource::FromString(little, "be.pt"))));
+  StringSink sink;
+  ZipWriter zip(&sink, "be");
+  for (const std::string& name : source_archive->RecordNames()) {
+    ASSERT_OK_AND_ASSIGN(std::string data, source_archive->ReadRecordString(name));
+    if (name == "data/0") {
+      for (size_t i = 0; i < data.size(); i += 4) std::reverse(data.begin() + i, data.begin() + i + 4);
+    }
+    if (name == "version") {
+      ASSERT_OK(zip.WriteRecord("byteorder", "big", 3));
+    }
+    ASSERT_OK(zip.WriteRecord(name, data.data(), data.size()));
+  }
+  ASSERT_OK(zip.Finish());
+  ASSERT_OK_AND_ASSIGN(Value back, LoadBytes(sink.data()));
+  const int32_t* v = static_cast<const int32_t*>(back.tensor().storage().data());
+  EXPECT_EQ(v[0], 0x01020304);
+  EXPECT_EQ(v[1], 0x0a0b0c0d);
 }
 
 }  // namespace
