@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tools/cli/commands.h"
 #include "tools/cli/demo.h"
 
 namespace {
@@ -20,8 +21,18 @@ constexpr char kUsage[] =
     "usage: ptser <command> [options]\n"
     "\n"
     "commands:\n"
-    "  demo [--out DIR]   the serialization note's tensor examples, saved and\n"
-    "                     loaded with ptser (files in a temporary folder or DIR)\n"
+    "  demo [--out DIR]       the serialization note's tensor examples, saved and\n"
+    "                         loaded with ptser (files in a temporary folder or DIR)\n"
+    "  inspect FILE [--json] [--pickle]\n"
+    "                         format, records, tensors and shared storages\n"
+    "  verify FILE            CRCs, structure and a verdict on every global named\n"
+    "  convert IN OUT [--format zip|legacy]\n"
+    "                         rewrite in another format (atomic)\n"
+    "  compact IN OUT         trim storages to what their views use\n"
+    "  diff A B [--rtol R] [--atol A]\n"
+    "                         compare two checkpoints tensor by tensor\n"
+    "\n"
+    "  ptser COMMAND --help   more about one command\n"
     "\n"
     "exit status: 0 ok, 1 unreadable or refused file, 2 bad usage, 3 finding\n";
 
@@ -72,6 +83,11 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "demo") return Demo(args);
+  if (command == "inspect") return ptser::cli::Inspect(args, std::cout, std::cerr);
+  if (command == "verify") return ptser::cli::Verify(args, std::cout, std::cerr);
+  if (command == "convert") return ptser::cli::Convert(args, std::cout, std::cerr);
+  if (command == "compact") return ptser::cli::Compact(args, std::cout, std::cerr);
+  if (command == "diff") return ptser::cli::Diff(args, std::cout, std::cerr);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return 0;

@@ -1,0 +1,498 @@
+// Copyright ptser authors.
+#include "tools/cli/commands.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "archive/byte_source.h"
+#include "archive/load.h"
+#include "archive/save.h"
+#include "archive/torch_archive.h"
+#include "base/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "pickle/disassembler.h"
+#include "pickle/globals.h"
+#include "pickle/torch_globals.h"
+#include "tensor/cast.h"
+
+namespace ptser {
+namespace cli {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kUnreadable = 1;
+constexpr int kUsage = 2;
+constexpr int kFinding = 3;
+
+int Fail(std::ostream& err, const absl::Status& s) {
+  err << "ptser: " << s.message() << "\n";
+  return kUnreadable;
+}
+
+const char* FormatName(FileFormat f) {
+  switch (f) {
+    case FileFormat::kZip: return "zip (torch.save, PyTorch >= 1.6)";
+    case FileFormat::kTorchScript: return "TorchScript archive";
+    case FileFormat::kLegacy: return "legacy (_use_new_zipfile_serialization=False)";
+    case FileFormat::kTar: return "tar (PyTorch <= 0.1.9)";
+    case FileFormat::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+// Loads for inspection: every storage on the CPU whatever its tag.
+absl::StatusOr<Value> LoadForTools(const std::string& path) {
+  LoadOptions options;
+  options.map_location = MapLocation::To(Device::Cpu());
+  return Load(path, options);
+}
+
+struct TensorInfo {
+  std::string path;
+  Tensor tensor;
+  size_t storage_index;
+};
+
+void CollectTensors(const Value& v, const std::string& path, std::vector<TensorInfo>* out,
+                    std::map<const void*, size_t>* storages, int depth = 0) {
+  if (depth > 200) return;
+  switch (v.kind()) {
+    case Value::Kind::kTensor: {
+      auto [it, _] = storages->emplace(v.tensor().storage().id(), storages->size());
+      out->push_back({path.empty() ? "/" : path, v.tensor(), it->second});
+      return;
+    }
+    case Value::Kind::kList:
+    case Value::Kind::kTuple: {
+      const auto& items = *v.sequence_items();
+      for (size_t i = 0; i < items.size(); ++i) {
+        CollectTensors(items[i], absl::StrCat(path, "/", i), out, storages, depth + 1);
+      }
+      return;
+    }
+    case Value::Kind::kDict:
+      for (const auto& item : v.dict().items()) {
+        CollectTensors(item.value,
+                       absl::StrCat(path, "/", item.key.is_str() ? item.key.as_string()
+                                                                 : item.key.Repr()),
+                       out, storages, depth + 1);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+std::string Shape(const std::vector<int64_t>& v) {
+  return absl::StrCat("(", absl::StrJoin(v, ", "), v.size() == 1 ? ",)" : ")");
+}
+
+// The pickle bytes to disassemble: data.pkl of a zip; the whole stream of a
+// legacy file (its five pickles are listed one after another).
+absl::StatusOr<std::string> PickleBytes(const std::string& path, FileFormat format) {
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::OpenFile(path));
+  std::shared_ptr<const ByteSource> source(std::move(src));
+  if (format == FileFormat::kZip || format == FileFormat::kTorchScript) {
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive, TorchArchive::Open(source));
+    return archive->ReadRecordString("data.pkl");
+  }
+  std::string all(source->size(), '\0');
+  PTSER_RETURN_IF_ERROR(source->ReadAt(0, all.size(), all.data()));
+  return all;
+}
+
+// Disassembles the consecutive pickles at the start of `bytes` (a legacy
+// file has five, then raw storage bytes).
+absl::StatusOr<std::vector<PickleOp>> DisassembleAll(const std::string& bytes, int max_pickles) {
+  std::vector<PickleOp> all;
+  size_t pos = 0;
+  for (int i = 0; i < max_pickles && pos < bytes.size(); ++i) {
+    PTSER_ASSIGN_OR_RETURN(std::vector<PickleOp> ops,
+                           Disassemble(absl::string_view(bytes).substr(pos)));
+    for (PickleOp& o : ops) o.offset += pos;
+    pos = ops.back().offset + 1;
+    all.insert(all.end(), ops.begin(), ops.end());
+  }
+  return all;
+}
+
+}  // namespace
+
+int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string path;
+  bool json = false, pickle = false;
+  for (const std::string& a : args) {
+    if (a == "--json") json = true;
+    else if (a == "--pickle") pickle = true;
+    else if (a == "--help" || a == "-h") {
+      out << "usage: ptser inspect FILE [--json] [--pickle]\n\n"
+             "The format, version and records of FILE, then every tensor: dtype, shape,\n"
+             "strides, storage offset and which tensors share a storage.  --json for\n"
+             "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n";
+      return kOk;
+    } else if (path.empty()) path = a;
+    else { err << "ptser inspect: unexpected argument '" << a << "'\n"; return kUsage; }
+  }
+  if (path.empty()) { err << "usage: ptser inspect FILE [--json] [--pickle]\n"; return kUsage; }
+  absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
+  if (!src.ok()) return Fail(err, src.status());
+  absl::StatusOr<FileFormat> format = DetectFormat(**src);
+  if (!format.ok()) return Fail(err, format.status());
+  nlohmann::json report;
+  report["file"] = path;
+  report["format"] = FormatName(*format);
+  std::shared_ptr<const ByteSource> source(std::move(*src));
+  if (*format == FileFormat::kZip) {
+    absl::StatusOr<std::unique_ptr<TorchArchive>> archive = TorchArchive::Open(source);
+    if (!archive.ok()) return Fail(err, archive.status());
+    if ((*archive)->is_torchscript()) report["format"] = FormatName(FileFormat::kTorchScript);
+    report["version"] = (*archive)->version();
+    report["folder"] = (*archive)->prefix();
+    nlohmann::json records = nlohmann::json::array();
+    for (const ZipEntry& e : (*archive)->zip().entries()) {
+      absl::StatusOr<uint64_t> offset = (*archive)->zip().DataOffset(e);
+      records.push_back({{"name", e.name.substr((*archive)->prefix().size() + 1)},
+                         {"size", e.uncompressed_size},
+                         {"stored", e.method == 0},
+                         {"crc32", e.crc32},
+                         {"offset", offset.ok() ? *offset : 0}});
+    }
+    report["records"] = records;
+  }
+  if (pickle) {
+    absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
+    if (!bytes.ok()) return Fail(err, bytes.status());
+    absl::StatusOr<std::vector<PickleOp>> ops =
+        DisassembleAll(*bytes, *format == FileFormat::kLegacy ? 5 : 1);
+    if (!ops.ok()) return Fail(err, ops.status());
+    if (!json) {
+      out << FormatDisassembly(*ops);
+      return kOk;
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (const PickleOp& o : *ops) list.push_back({{"offset", o.offset}, {"op", o.name}, {"arg", o.arg}});
+    report["pickle"] = list;
+  }
+  absl::StatusOr<Value> value = LoadForTools(path);
+  if (!value.ok()) return Fail(err, value.status());
+  std::vector<TensorInfo> tensors;
+  std::map<const void*, size_t> storages;
+  CollectTensors(*value, "", &tensors, &storages);
+  std::map<size_t, std::vector<std::string>> sharing;
+  for (const TensorInfo& t : tensors) sharing[t.storage_index].push_back(t.path);
+  report["object"] = value->TypeName();
+  nlohmann::json tj = nlohmann::json::array();
+  for (const TensorInfo& t : tensors) {
+    tj.push_back({{"path", t.path},
+                  {"dtype", std::string(DtypeName(t.tensor.dtype()))},
+                  {"shape", t.tensor.sizes()},
+                  {"strides", t.tensor.strides()},
+                  {"offset", t.tensor.storage_offset()},
+                  {"storage", t.storage_index},
+                  {"storage_bytes", t.tensor.storage().nbytes()},
+                  {"device", t.tensor.device().ToString()},
+                  {"requires_grad", t.tensor.requires_grad()},
+                  {"parameter", t.tensor.is_parameter()}});
+  }
+  report["tensors"] = tj;
+  if (json) {
+    out << report.dump(2) << "\n";
+    return kOk;
+  }
+  out << path << ": " << report["format"].get<std::string>();
+  if (report.contains("version")) {
+    out << ", version " << report["version"].get<uint64_t>() << ", folder '"
+        << report["folder"].get<std::string>() << "'";
+  }
+  out << "\n";
+  if (report.contains("records")) {
+    out << "records:\n";
+    for (const auto& r : report["records"]) {
+      out << "  " << r["name"].get<std::string>() << "  " << r["size"].get<uint64_t>()
+          << " bytes at " << r["offset"].get<uint64_t>()
+          << (r["stored"].get<bool>() ? "" : " (deflated)") << "\n";
+    }
+  }
+  out << "object: " << value->TypeName() << " with " << tensors.size() << " tensors on "
+      << storages.size() << " storages\n";
+  for (const TensorInfo& t : tensors) {
+    out << "  " << t.path << ": " << DtypeName(t.tensor.dtype()) << " " << Shape(t.tensor.sizes())
+        << " strides " << Shape(t.tensor.strides()) << " offset " << t.tensor.storage_offset()
+        << " storage #" << t.storage_index << " (" << t.tensor.storage().nbytes() << " bytes";
+    const auto& peers = sharing[t.storage_index];
+    if (peers.size() > 1) out << ", shared by " << peers.size() << " tensors";
+    out << ")";
+    if (t.tensor.is_parameter()) out << " Parameter";
+    if (t.tensor.requires_grad()) out << " requires_grad";
+    out << "\n";
+  }
+  return kOk;
+}
+
+int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() != 1 || args[0] == "--help" || args[0] == "-h") {
+    (args.size() == 1 ? out : err)
+        << "usage: ptser verify FILE\n\n"
+           "Checks every record's CRC-32 and the structure, and lists every global the\n"
+           "pickle names with ptser's verdict.  Exit 0 when clean, 3 when it finds a\n"
+           "global ptser refuses or a bad CRC, 1 when the file cannot be read.\n";
+    return args.size() == 1 ? kOk : kUsage;
+  }
+  const std::string& path = args[0];
+  absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
+  if (!src.ok()) return Fail(err, src.status());
+  absl::StatusOr<FileFormat> format = DetectFormat(**src);
+  if (!format.ok()) return Fail(err, format.status());
+  std::shared_ptr<const ByteSource> source(std::move(*src));
+  int findings = 0;
+  out << path << ": " << FormatName(*format) << "\n";
+  if (*format == FileFormat::kZip) {
+    absl::StatusOr<std::unique_ptr<ZipReader>> zip = ZipReader::Open(source);
+    if (!zip.ok()) return Fail(err, zip.status());
+    for (const ZipEntry& e : (*zip)->entries()) {
+      absl::StatusOr<Storage> bytes = (*zip)->Read(e);
+      if (!bytes.ok()) {
+        ++findings;
+        out << "  BAD  " << e.name << ": " << bytes.status().message() << "\n";
+      }
+    }
+    if (findings == 0) out << "  crc  all " << (*zip)->entries().size() << " records match\n";
+  } else if (*format != FileFormat::kLegacy) {
+    return Fail(err, absl::UnimplementedError(absl::StrCat("cannot verify ", FormatName(*format))));
+  }
+  absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
+  if (!bytes.ok()) return Fail(err, bytes.status());
+  std::vector<GlobalReference> globals;
+  size_t pos = 0;
+  for (int i = 0; i < (*format == FileFormat::kLegacy ? 5 : 1) && pos < bytes->size(); ++i) {
+    absl::string_view rest = absl::string_view(*bytes).substr(pos);
+    absl::StatusOr<std::vector<GlobalReference>> refs = ReferencedGlobals(rest);
+    if (!refs.ok()) return Fail(err, refs.status());
+    for (GlobalReference g : *refs) {
+      g.offset += pos;
+      globals.push_back(g);
+    }
+    absl::StatusOr<std::vector<PickleOp>> ops = Disassemble(rest);
+    if (!ops.ok()) return Fail(err, ops.status());
+    pos += ops->back().offset + 1;
+  }
+  std::map<std::string, int> seen;
+  for (const GlobalReference& g : globals) {
+    std::string name = g.resolved ? g.module + "." + g.name : "<unresolved STACK_GLOBAL>";
+    if (seen[name]++ > 0) continue;
+    GlobalRef mapped = MapLegacyGlobalName(GlobalRef{g.module, g.name});
+    const bool allowed = g.resolved && TorchGlobals().Find(mapped.module, mapped.name) != nullptr;
+    if (!allowed) ++findings;
+    out << "  " << (allowed ? "ok     " : "REFUSED") << " " << name << " (first at offset "
+        << g.offset << ")\n";
+  }
+  if (findings == 0) {
+    absl::StatusOr<Value> value = LoadForTools(path);
+    if (!value.ok()) return Fail(err, value.status());
+    out << "clean: ptser loads it without running anything\n";
+    return kOk;
+  }
+  out << findings << (findings == 1 ? " finding" : " findings")
+      << ": do not torch.load this file with weights_only=False\n";
+  return kFinding;
+}
+
+int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> paths;
+  std::string format;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
+    else if (args[i] == "--help" || args[i] == "-h") {
+      out << "usage: ptser convert IN OUT [--format zip|legacy]\n\n"
+             "Reads any file ptser loads and writes it in the chosen format (default\n"
+             "zip).  A zip written from a PyTorch 1.13 file is byte-identical to what\n"
+             "torch.save(torch.load(IN), OUT) writes.  A failed convert leaves nothing\n"
+             "at OUT.\n";
+      return kOk;
+    } else paths.push_back(args[i]);
+  }
+  if (paths.size() != 2) { err << "usage: ptser convert IN OUT [--format zip|legacy]\n"; return kUsage; }
+  SaveOptions save;
+  if (format.empty() || format == "zip") {
+    save.format = SaveOptions::Format::kZip;
+  } else if (format == "legacy") {
+    save.format = SaveOptions::Format::kLegacy;
+  } else if (format == "safetensors") {
+    err << "ptser convert: the safetensors format is not implemented yet\n";
+    return kUnreadable;
+  } else {
+    err << "ptser convert: unknown format '" << format << "' (zip or legacy)\n";
+    return kUsage;
+  }
+  absl::StatusOr<Value> value = LoadForTools(paths[0]);
+  if (!value.ok()) return Fail(err, value.status());
+  absl::Status s = Save(*value, paths[1], save);
+  if (!s.ok()) return Fail(err, s);
+  out << "wrote " << paths[1] << "\n";
+  return kOk;
+}
+
+int Compact(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() != 2) {
+    (args.size() == 1 && (args[0] == "--help" || args[0] == "-h") ? out : err)
+        << "usage: ptser compact IN OUT\n\n"
+           "Rewrites IN with every storage trimmed to the bytes its tensors use; views\n"
+           "keep sharing their (smaller) storage.  Prints the sizes before and after.\n";
+    return args.size() == 1 && (args[0] == "--help" || args[0] == "-h") ? kOk : kUsage;
+  }
+  absl::StatusOr<Value> value = LoadForTools(args[0]);
+  if (!value.ok()) return Fail(err, value.status());
+  SaveOptions save;
+  save.compact = true;
+  absl::Status s = Save(*value, args[1], save);
+  if (!s.ok()) return Fail(err, s);
+  struct stat a, b;
+  if (stat(args[0].c_str(), &a) == 0 && stat(args[1].c_str(), &b) == 0) {
+    out << args[0] << ": " << a.st_size << " bytes -> " << args[1] << ": " << b.st_size
+        << " bytes\n";
+  }
+  return kOk;
+}
+
+namespace {
+
+struct DiffState {
+  double rtol = 1e-5;
+  double atol = 1e-8;
+  std::vector<std::string> differences;
+};
+
+void DiffValues(const Value& a, const Value& b, const std::string& path, DiffState* st,
+                int depth = 0) {
+  const std::string where = path.empty() ? "/" : path;
+  if (depth > 200) return;
+  if (a.kind() != b.kind()) {
+    st->differences.push_back(where + ": " + a.TypeName() + " vs " + b.TypeName());
+    return;
+  }
+  switch (a.kind()) {
+    case Value::Kind::kTensor: {
+      const Tensor& x = a.tensor();
+      const Tensor& y = b.tensor();
+      if (x.dtype() != y.dtype() || x.sizes() != y.sizes()) {
+        st->differences.push_back(absl::StrCat(where, ": ", DtypeName(x.dtype()), Shape(x.sizes()),
+                                               " vs ", DtypeName(y.dtype()), Shape(y.sizes())));
+        return;
+      }
+      absl::StatusOr<Tensor> xd = Cast(x, IsComplex(x.dtype()) ? ScalarType::kComplexDouble
+                                                                : ScalarType::kDouble);
+      absl::StatusOr<Tensor> yd = Cast(y, IsComplex(y.dtype()) ? ScalarType::kComplexDouble
+                                                                : ScalarType::kDouble);
+      if (!xd.ok() || !yd.ok()) {
+        st->differences.push_back(where + ": cannot compare values of " +
+                                  std::string(DtypeName(x.dtype())));
+        return;
+      }
+      const double* p = static_cast<const double*>(xd->data());
+      const double* q = static_cast<const double*>(yd->data());
+      const int64_t n = xd->numel() * (IsComplex(x.dtype()) ? 2 : 1);
+      int64_t bad = 0;
+      double worst = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const double d = std::fabs(p[i] - q[i]);
+        const bool both_nan = std::isnan(p[i]) && std::isnan(q[i]);
+        if (!both_nan && !(p[i] == q[i]) && !(d <= st->atol + st->rtol * std::fabs(q[i]))) {
+          ++bad;
+          worst = std::isnan(d) ? d : std::max(worst, d);
+        }
+      }
+      if (bad > 0) {
+        st->differences.push_back(absl::StrCat(where, ": ", bad, " of ", n,
+                                               " values differ (max abs diff ", worst, ")"));
+      }
+      return;
+    }
+    case Value::Kind::kList:
+    case Value::Kind::kTuple: {
+      const auto& xs = *a.sequence_items();
+      const auto& ys = *b.sequence_items();
+      if (xs.size() != ys.size()) {
+        st->differences.push_back(absl::StrCat(where, ": length ", xs.size(), " vs ", ys.size()));
+      }
+      for (size_t i = 0; i < std::min(xs.size(), ys.size()); ++i) {
+        DiffValues(xs[i], ys[i], absl::StrCat(path, "/", i), st, depth + 1);
+      }
+      return;
+    }
+    case Value::Kind::kDict: {
+      for (const auto& item : a.dict().items()) {
+        const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr();
+        const Value* other = b.dict().Find(item.key);
+        if (other == nullptr) {
+          st->differences.push_back(absl::StrCat(path, "/", key, ": only in the first file"));
+        } else {
+          DiffValues(item.value, *other, absl::StrCat(path, "/", key), st, depth + 1);
+        }
+      }
+      for (const auto& item : b.dict().items()) {
+        if (a.dict().Find(item.key) == nullptr) {
+          const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr();
+          st->differences.push_back(absl::StrCat(path, "/", key, ": only in the second file"));
+        }
+      }
+      return;
+    }
+    default:
+      if (a.Repr() != b.Repr()) {
+        st->differences.push_back(where + ": " + a.Repr() + " vs " + b.Repr());
+      }
+      return;
+  }
+}
+
+}  // namespace
+
+int Diff(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> paths;
+  DiffState st;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--rtol" || args[i] == "--atol") && i + 1 < args.size()) {
+      double v;
+      if (!absl::SimpleAtod(args[i + 1], &v) || v < 0) {
+        err << "ptser diff: " << args[i] << " takes a non-negative number\n";
+        return kUsage;
+      }
+      (args[i] == "--rtol" ? st.rtol : st.atol) = v;
+      ++i;
+    } else if (args[i] == "--help" || args[i] == "-h") {
+      out << "usage: ptser diff A B [--rtol R] [--atol A]\n\n"
+             "Compares two checkpoints object by object and tensor by tensor\n"
+             "(|a - b| <= atol + rtol * |b|, defaults 1e-5 and 1e-8 as torch.allclose).\n"
+             "Exit 0 when equal within tolerance, 3 when they differ.\n";
+      return kOk;
+    } else {
+      paths.push_back(args[i]);
+    }
+  }
+  if (paths.size() != 2) { err << "usage: ptser diff A B [--rtol R] [--atol A]\n"; return kUsage; }
+  absl::StatusOr<Value> a = LoadForTools(paths[0]);
+  if (!a.ok()) return Fail(err, a.status());
+  absl::StatusOr<Value> b = LoadForTools(paths[1]);
+  if (!b.ok()) return Fail(err, b.status());
+  DiffValues(*a, *b, "", &st);
+  if (st.differences.empty()) {
+    out << "equal (rtol " << st.rtol << ", atol " << st.atol << ")\n";
+    return kOk;
+  }
+  for (const std::string& d : st.differences) out << d << "\n";
+  out << st.differences.size() << (st.differences.size() == 1 ? " difference" : " differences")
+      << "\n";
+  return kFinding;
+}
+
+}  // namespace cli
+}  // namespace ptser
