@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 #include <memory>
 #include <string>
 #include <utility>
@@ -146,6 +148,38 @@ absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::OpenFile(
   PTSER_ASSIGN_OR_RETURN(auto opened, OpenForReading(path));
   return std::unique_ptr<ByteSource>(
       new FileSource(path, std::move(opened.first), opened.second));
+}
+
+absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::ReadFile(const std::string& path) {
+  PTSER_ASSIGN_OR_RETURN(auto opened, OpenForReading(path));
+  const uint64_t size = opened.second;
+  if (size > Storage::kMaxStorageBytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("'", path, "' is ", size, " bytes, too large to read into memory"));
+  }
+  // Uninitialised memory: every byte is written by the reads below.
+  std::unique_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[size > 0 ? size : 1]);
+  if (buffer == nullptr) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot allocate ", size, " bytes to read '", path, "'"));
+  }
+  uint64_t done = 0;
+  while (done < size) {
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(size - done, 1u << 30));
+    ssize_t got = pread(opened.first->fd, buffer.get() + done, chunk, static_cast<off_t>(done));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, "cannot read", path);
+    }
+    if (got == 0) {
+      return absl::DataLossError(
+          absl::StrCat("'", path, "' ended at byte ", done, " while reading (was it truncated?)"));
+    }
+    done += static_cast<uint64_t>(got);
+  }
+  std::shared_ptr<uint8_t> owner(buffer.release(), std::default_delete<uint8_t[]>());
+  uint8_t* data = owner.get();
+  return std::unique_ptr<ByteSource>(new MemorySource(path, data, size, std::move(owner), false));
 }
 
 absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::MapFile(

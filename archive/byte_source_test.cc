@@ -36,13 +36,15 @@ std::string ReadWholeFile(const std::string& path) {
 
 class ByteSourceTest : public ::testing::TestWithParam<int> {
  protected:
-  // 0: pread, 1: mmap, 2: memory.
+  // 0: pread, 1: mmap, 2: memory, 3: whole file read.
   absl::StatusOr<std::unique_ptr<ByteSource>> Open(const std::string& path) {
     switch (GetParam()) {
       case 0:
         return ByteSource::OpenFile(path);
       case 1:
         return ByteSource::MapFile(path);
+      case 3:
+        return ByteSource::ReadFile(path);
       default:
         return ByteSource::FromString(ReadWholeFile(path), path);
     }
@@ -70,7 +72,7 @@ TEST_P(ByteSourceTest, ReadsRangesAndRefusesOutOfRange) {
   std::remove(path.c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(AllSources, ByteSourceTest, ::testing::Values(0, 1, 2));
+INSTANTIATE_TEST_SUITE_P(AllSources, ByteSourceTest, ::testing::Values(0, 1, 2, 3));
 
 TEST(ByteSource, MissingFileIsNotFound) {
   EXPECT_THAT(ByteSource::OpenFile("/nonexistent/x.pt").status(),

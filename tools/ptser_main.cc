@@ -26,7 +26,7 @@ constexpr char kUsage[] =
     "  inspect FILE [--json] [--pickle]\n"
     "                         format, records, tensors and shared storages\n"
     "  verify FILE            CRCs, structure and a verdict on every global named\n"
-    "  convert IN OUT [--format zip|legacy]\n"
+    "  convert IN OUT [--format zip|legacy|safetensors]\n"
     "                         rewrite in another format (atomic)\n"
     "  compact IN OUT         trim storages to what their views use\n"
     "  diff A B [--rtol R] [--atol A]\n"

@@ -120,6 +120,62 @@ def convert():
     run("convert", src, path("bad", "x.pt"), "--format", "nope", expect=2)
 
 
+def read_safetensors(p):
+    """A reader written from the published layout (not the safetensors package)."""
+    import json as _json
+    import struct
+    data = read(p)
+    (n,) = struct.unpack("<Q", data[:8])
+    header = _json.loads(data[8:8 + n])
+    body = data[8 + n:]
+    dtypes = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "F16": torch.float16,
+              "BF16": torch.bfloat16, "I32": torch.int32, "U8": torch.uint8, "BOOL": torch.bool,
+              "I8": torch.int8, "I16": torch.int16}
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = info["data_offsets"]
+        t = torch.frombuffer(bytearray(body[b:e]), dtype=dtypes[info["dtype"]]) if e > b else \
+            torch.empty(0, dtype=dtypes[info["dtype"]])
+        out[name] = t.reshape(info["shape"])
+    return out
+
+
+def safetensors():
+    sd = {"w": torch.randn(3, 4), "t": torch.randn(4, 3).t(), "h": torch.randn(5).half(),
+          "b": torch.randn(2, 2).bfloat16(), "i": torch.arange(6).view(2, 3), "e": torch.zeros(0, 2)}
+    numbers = torch.arange(10.0)
+    sd["v"] = numbers[2:5]
+    sd["n"] = numbers
+    torch.save(sd, path("st", "model.pt"))
+    text = run("convert", path("st", "model.pt"), path("st", "model.safetensors"))
+    assert "'t' was a strided" in text and "'v'" in text, text
+    back = read_safetensors(path("st", "model.safetensors"))
+    assert set(back) == set(sd)
+    for k in sd:
+        assert back[k].dtype == sd[k].dtype and torch.equal(back[k], sd[k]), k
+    # A safetensors file made here (by hand, from the layout) converts to .pt.
+    import json as _json
+    import struct
+    a = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    c = torch.tensor([7, 8], dtype=torch.int64)
+    header = _json.dumps({"__metadata__": {"format": "pt"},
+                          "a": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+                          "c": {"dtype": "I64", "shape": [2], "data_offsets": [24, 40]}}).encode()
+    with open(path("st", "hand.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(header)) + header + a.numpy().tobytes() + c.numpy().tobytes())
+    run("convert", path("st", "hand.safetensors"), path("st", "hand.pt"))
+    loaded = torch.load(path("st", "hand.pt"))
+    assert torch.equal(loaded["a"], a) and torch.equal(loaded["c"], c)
+    # A lying header is refused, and leaves nothing at OUT.
+    with open(path("st", "bad.safetensors"), "wb") as f:
+        bad = header.replace(b"[24, 40]", b"[24, 4000]")
+        f.write(struct.pack("<Q", len(bad)) + bad + bytes(40))
+    run("convert", path("st", "bad.safetensors"), path("st", "bad.pt"), expect=1)
+    assert not os.path.exists(path("st", "bad.pt"))
+
+
 def compact():
     big = torch.arange(1000.0)
     torch.save([big[10:15], big[12:20]], path("in", "views.pt"))
@@ -155,6 +211,7 @@ check("inspect", inspect)
 check("verify flags os.system, passes a clean file", verify)
 check("convert: zip byte-identical to torch.save, legacy loads", convert)
 check("compact keeps views, trims storage", compact)
+check("safetensors both ways", safetensors)
 check("diff", diff)
 check("usage and exit codes", usage)
 

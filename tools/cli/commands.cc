@@ -13,8 +13,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "archive/byte_sink.h"
 #include "archive/byte_source.h"
 #include "archive/load.h"
+#include "archive/safetensors.h"
 #include "archive/save.h"
 #include "archive/torch_archive.h"
 #include "base/status_macros.h"
@@ -49,8 +51,17 @@ const char* FormatName(FileFormat f) {
   return "unknown";
 }
 
-// Loads for inspection: every storage on the CPU whatever its tag.
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Loads for inspection: every storage on the CPU whatever its tag.  A
+// `.safetensors` file is read as one.
 absl::StatusOr<Value> LoadForTools(const std::string& path) {
+  if (EndsWith(path, ".safetensors")) {
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::MapFile(path));
+    return LoadSafetensors(std::shared_ptr<const ByteSource>(std::move(src)));
+  }
   LoadOptions options;
   options.map_location = MapLocation::To(Device::Cpu());
   return Load(path, options);
@@ -312,29 +323,48 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i] == "--help" || args[i] == "-h") {
-      out << "usage: ptser convert IN OUT [--format zip|legacy]\n\n"
-             "Reads any file ptser loads and writes it in the chosen format (default\n"
+      out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n\n"
+             "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
+             "chosen format (default: safetensors when OUT ends in .safetensors, else\n"
              "zip).  A zip written from a PyTorch 1.13 file is byte-identical to what\n"
-             "torch.save(torch.load(IN), OUT) writes.  A failed convert leaves nothing\n"
-             "at OUT.\n";
+             "torch.save(torch.load(IN), OUT) writes.  safetensors keeps no views: shared\n"
+             "or strided tensors are written contiguous, and the command says which.\n"
+             "A failed convert leaves nothing at OUT.\n";
       return kOk;
     } else paths.push_back(args[i]);
   }
-  if (paths.size() != 2) { err << "usage: ptser convert IN OUT [--format zip|legacy]\n"; return kUsage; }
+  if (paths.size() != 2) {
+    err << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n";
+    return kUsage;
+  }
+  if (format.empty()) format = EndsWith(paths[1], ".safetensors") ? "safetensors" : "zip";
   SaveOptions save;
-  if (format.empty() || format == "zip") {
+  if (format == "zip") {
     save.format = SaveOptions::Format::kZip;
   } else if (format == "legacy") {
     save.format = SaveOptions::Format::kLegacy;
-  } else if (format == "safetensors") {
-    err << "ptser convert: the safetensors format is not implemented yet\n";
-    return kUnreadable;
-  } else {
-    err << "ptser convert: unknown format '" << format << "' (zip or legacy)\n";
+  } else if (format != "safetensors") {
+    err << "ptser convert: unknown format '" << format << "' (zip, legacy or safetensors)\n";
     return kUsage;
   }
   absl::StatusOr<Value> value = LoadForTools(paths[0]);
   if (!value.ok()) return Fail(err, value.status());
+  if (format == "safetensors") {
+    absl::StatusOr<std::unique_ptr<AtomicFileSink>> sink = AtomicFileSink::Create(paths[1]);
+    if (!sink.ok()) return Fail(err, sink.status());
+    SafetensorsSaveReport report;
+    absl::Status st = SaveSafetensors(*value, sink->get(), &report);
+    if (st.ok()) st = (*sink)->Commit();
+    if (!st.ok()) return Fail(err, st);
+    for (const std::string& n : report.made_contiguous) {
+      out << "note: '" << n << "' was a strided or offset view; written contiguous\n";
+    }
+    for (const std::string& n : report.unshared) {
+      out << "note: '" << n << "' shared its storage; written as its own copy\n";
+    }
+    out << "wrote " << paths[1] << "\n";
+    return kOk;
+  }
   absl::Status s = Save(*value, paths[1], save);
   if (!s.ok()) return Fail(err, s);
   out << "wrote " << paths[1] << "\n";

@@ -21,7 +21,7 @@ namespace cli {
 int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // ptser verify FILE
 int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-// ptser convert IN OUT [--format zip|legacy]
+// ptser convert IN OUT [--format zip|legacy|safetensors]
 int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // ptser compact IN OUT
 int Compact(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
