@@ -55,7 +55,7 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Loads for inspection: every storage on the CPU whatever its tag.  A
+// Loads for the tools: every storage on the CPU whatever its tag.  A
 // `.safetensors` file is read as one.
 absl::StatusOr<Value> LoadForTools(const std::string& path) {
   if (EndsWith(path, ".safetensors")) {
@@ -64,6 +64,11 @@ absl::StatusOr<Value> LoadForTools(const std::string& path) {
   }
   LoadOptions options;
   options.map_location = MapLocation::To(Device::Cpu());
+  // Mapped: storages are slices of the file, so convert/compact stream from
+  // the page cache instead of copying the checkpoint into memory first.
+  // Every record's CRC is still checked.
+  options.mmap = true;
+  options.verify_crc32_when_mapped = true;
   return Load(path, options);
 }
 
@@ -320,8 +325,10 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
 int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> paths;
   std::string format;
+  bool durable = true;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
+    else if (args[i] == "--no-fsync") durable = false;
     else if (args[i] == "--help" || args[i] == "-h") {
       out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n\n"
              "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
@@ -329,7 +336,8 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
              "zip).  A zip written from a PyTorch 1.13 file is byte-identical to what\n"
              "torch.save(torch.load(IN), OUT) writes.  safetensors keeps no views: shared\n"
              "or strided tensors are written contiguous, and the command says which.\n"
-             "A failed convert leaves nothing at OUT.\n";
+             "A failed convert leaves nothing at OUT.  --no-fsync skips the final\n"
+             "fsync (still atomic, but not durable across a power cut).\n";
       return kOk;
     } else paths.push_back(args[i]);
   }
@@ -339,6 +347,7 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   if (format.empty()) format = EndsWith(paths[1], ".safetensors") ? "safetensors" : "zip";
   SaveOptions save;
+  save.durable = durable;
   if (format == "zip") {
     save.format = SaveOptions::Format::kZip;
   } else if (format == "legacy") {
@@ -350,7 +359,10 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   absl::StatusOr<Value> value = LoadForTools(paths[0]);
   if (!value.ok()) return Fail(err, value.status());
   if (format == "safetensors") {
-    absl::StatusOr<std::unique_ptr<AtomicFileSink>> sink = AtomicFileSink::Create(paths[1]);
+    AtomicFileSink::Options sink_options;
+    sink_options.durable = durable;
+    absl::StatusOr<std::unique_ptr<AtomicFileSink>> sink =
+        AtomicFileSink::Create(paths[1], sink_options);
     if (!sink.ok()) return Fail(err, sink.status());
     SafetensorsSaveReport report;
     absl::Status st = SaveSafetensors(*value, sink->get(), &report);
