@@ -275,9 +275,14 @@ absl::Status SaveZip(const Value& value, ByteSink* sink, const std::string& arch
   PTSER_ASSIGN_OR_RETURN(std::string pickle, PickleObject(value, &context, options.pickle_protocol));
   ZipWriter zip(sink, archive_name);
   PTSER_RETURN_IF_ERROR(zip.WriteRecord("data.pkl", pickle.data(), pickle.size()));
-  for (const SavedStorage* s : context.SortedStorages()) {
+  const std::vector<const SavedStorage*> storages = context.SortedStorages();
+  uint64_t total = 0, done = 0;
+  for (const SavedStorage* s : storages) total += s->bytes.nbytes();
+  for (const SavedStorage* s : storages) {
     PTSER_RETURN_IF_ERROR(zip.WriteRecord("data/" + s->key.as_string(), s->bytes.data(),
                                           s->bytes.nbytes()));
+    done += s->bytes.nbytes();
+    if (options.progress) options.progress(done, total);
   }
   // PyTorchStreamWriter's end of file: the version record torch.save never
   // raises above kMinProducedFileFormatVersion = 3.
@@ -312,6 +317,8 @@ absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& o
   for (const SavedStorage* s : storages) keys.push_back(Value::Str(s->key.as_string()));
   PTSER_ASSIGN_OR_RETURN(std::string key_list, PickleValue(Value::NewList(std::move(keys)), 2));
   PTSER_RETURN_IF_ERROR(sink->Write(key_list.data(), key_list.size()));
+  uint64_t total = 0, done = 0;
+  for (const SavedStorage* s : storages) total += s->bytes.nbytes();
   for (const SavedStorage* s : storages) {
     const size_t itemsize = s->untyped ? 1 : ElementSize(s->dtype);
     const uint64_t numel = s->bytes.nbytes() / itemsize;
@@ -319,6 +326,8 @@ absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& o
     for (int i = 0; i < 8; ++i) count[i] = static_cast<unsigned char>((numel >> (8 * i)) & 0xff);
     PTSER_RETURN_IF_ERROR(sink->Write(count, 8));
     PTSER_RETURN_IF_ERROR(sink->Write(s->bytes.data(), s->bytes.nbytes()));
+    done += s->bytes.nbytes();
+    if (options.progress) options.progress(done, total);
   }
   return absl::OkStatus();
 }

@@ -21,6 +21,8 @@
 #ifndef PTSER_ARCHIVE_SAVE_H_
 #define PTSER_ARCHIVE_SAVE_H_
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -41,6 +43,9 @@ struct SaveOptions {
   bool compact = false;
   // fsync the file and its folder before returning.  Default: true.
   bool durable = true;
+  // Called after each storage is written with the storage bytes written so
+  // far and in all (a progress bar).  Default: none.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 // Saves to `path` (atomically).  The archive folder inside a zip is the

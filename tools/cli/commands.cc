@@ -25,6 +25,7 @@
 #include "pickle/globals.h"
 #include "pickle/torch_globals.h"
 #include "tensor/cast.h"
+#include "tools/cli/progress.h"
 
 namespace ptser {
 namespace cli {
@@ -377,7 +378,10 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     out << "wrote " << paths[1] << "\n";
     return kOk;
   }
+  ProgressBar bar("convert");
+  save.progress = bar.Callback();
   absl::Status s = Save(*value, paths[1], save);
+  bar.Finish();
   if (!s.ok()) return Fail(err, s);
   out << "wrote " << paths[1] << "\n";
   return kOk;
@@ -395,7 +399,10 @@ int Compact(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (!value.ok()) return Fail(err, value.status());
   SaveOptions save;
   save.compact = true;
+  ProgressBar bar("compact");
+  save.progress = bar.Callback();
   absl::Status s = Save(*value, args[1], save);
+  bar.Finish();
   if (!s.ok()) return Fail(err, s);
   struct stat a, b;
   if (stat(args[0].c_str(), &a) == 0 && stat(args[1].c_str(), &b) == 0) {
