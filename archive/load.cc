@@ -224,8 +224,17 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
                                                " at offset ", base + unpickler.position(), ": ",
                                                s.message()));
   };
+  // The pickles are untrusted: any of them may hold a reference cycle, which
+  // shared pointers cannot free.  Every value this function drops is released.
+  struct Releaser {
+    std::vector<Value> values;
+    ~Releaser() {
+      for (const Value& v : values) ReleaseValueGraph(v);
+    }
+  } dropped;
   absl::StatusOr<Value> version = unpickler.Load();
   if (!version.ok()) return context("protocol version", version.status());
+  dropped.values.push_back(*version);
   if (!version->is_int() || version->as_int() != kLegacyProtocolVersion) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", source->name(), "': legacy protocol version ", version->Repr(), ", expected ",
@@ -233,10 +242,20 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   }
   absl::StatusOr<Value> sys_info = unpickler.Load();
   if (!sys_info.ok()) return context("sys_info", sys_info.status());
+  dropped.values.push_back(*sys_info);
   absl::StatusOr<Value> result = unpickler.Load();
   if (!result.ok()) return context("object pickle", result.status());
+  // Released too unless it is returned (cleared below on success).
+  Value result_guard = *result;
+  struct ResultReleaser {
+    Value* v;
+    ~ResultReleaser() {
+      if (v != nullptr) ReleaseValueGraph(*v);
+    }
+  } result_releaser{&result_guard};
   absl::StatusOr<Value> keys = unpickler.Load();
   if (!keys.ok()) return context("storage key list", keys.status());
+  dropped.values.push_back(*keys);
   const std::vector<Value>* key_items = keys->sequence_items();
   if (key_items == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("'", source->name(),
@@ -275,6 +294,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
     pos += nbytes;
   }
+  result_releaser.v = nullptr;  // handed to the caller
   return result;
 }
 

@@ -20,6 +20,11 @@
 //   PTSER_ASSIGN_OR_RETURN(Value sd, ptser::Load("model.pt"));
 //   const Value* w = sd.dict().Find("fc.weight");
 //
+// A pickle can build reference cycles (a list containing itself); PyTorch
+// checkpoints never do, but a returned value that has one leaks unless the
+// caller passes it to ReleaseValueGraph (pickle/value.h).  Values Load drops
+// on the way are released.
+//
 //   LoadOptions options;
 //   options.mmap = true;                                   // zero-copy
 //   options.map_location = MapLocation::To(Device::Cpu()); // cuda -> cpu
