@@ -8,8 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "archive/load_internal.h"
+#include "archive/sharded.h"
+#include "archive/tar_load.h"
 #include "archive/torch_archive.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"
@@ -36,19 +40,6 @@ void SwapBytes(void* data, size_t nbytes, size_t unit) {
 size_t SwapUnit(ScalarType dtype) {
   size_t size = ElementSize(dtype);
   return IsComplex(dtype) ? size / 2 : size;
-}
-
-// Applies map_location and the materializer to a CPU storage.
-absl::StatusOr<Storage> Restore(const Storage& cpu, const std::string& saved_tag,
-                                const LoadOptions& options) {
-  if (options.map_location.function()) {
-    PTSER_ASSIGN_OR_RETURN(std::optional<Storage> mapped,
-                           options.map_location.function()(cpu, saved_tag));
-    if (mapped.has_value()) return *mapped;
-  }
-  const std::string target = options.map_location.TargetTag(saved_tag);
-  PTSER_ASSIGN_OR_RETURN(Device device, Device::Parse(target));
-  return MaterializeStorage(cpu, device);
 }
 
 struct LoadedStorage {
@@ -122,7 +113,8 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       PTSER_ASSIGN_OR_RETURN(bytes, Storage::CopyFrom(bytes.data(), bytes.nbytes()));
       SwapBytes(bytes.mutable_data(), bytes.nbytes(), SwapUnit(id.dtype));
     }
-    PTSER_ASSIGN_OR_RETURN(Storage restored, Restore(bytes, id.location, options));
+    PTSER_ASSIGN_OR_RETURN(Storage restored,
+                           load_internal::RestoreStorage(bytes, id.location, options));
     by_key.emplace(id.key, LoadedStorage{restored, id.dtype, id.untyped, id.numel});
     return Value::FromStorage({restored, id.dtype, id.untyped});
   };
@@ -328,8 +320,7 @@ absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
     case FileFormat::kLegacy:
       return LoadLegacy(std::move(source), options);
     case FileFormat::kTar:
-      return absl::UnimplementedError(absl::StrCat(
-          "'", source->name(), "' is in the tar format of PyTorch <= 0.1.9, not supported yet"));
+      return LoadTar(std::move(source), options);
     case FileFormat::kUnknown:
       break;
   }
@@ -339,7 +330,21 @@ absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
       "magic number"));
 }
 
-absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options) {
+namespace load_internal {
+
+absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, const std::string& saved_tag,
+                                       const LoadOptions& options) {
+  if (options.map_location.function()) {
+    PTSER_ASSIGN_OR_RETURN(std::optional<Storage> mapped,
+                           options.map_location.function()(cpu, saved_tag));
+    if (mapped.has_value()) return *mapped;
+  }
+  const std::string target = options.map_location.TargetTag(saved_tag);
+  PTSER_ASSIGN_OR_RETURN(Device device, Device::Parse(target));
+  return MaterializeStorage(cpu, device);
+}
+
+absl::StatusOr<Value> LoadSingleFile(const std::string& path, const LoadOptions& options) {
   std::unique_ptr<ByteSource> source;
   if (options.mmap) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::MapFile(path));
@@ -347,6 +352,13 @@ absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options) 
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::OpenFile(path));
   }
   return LoadFromSource(std::shared_ptr<const ByteSource>(std::move(source)), options);
+}
+
+}  // namespace load_internal
+
+absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options) {
+  if (absl::EndsWith(path, kShardedIndexSuffix)) return LoadSharded(path, options);
+  return load_internal::LoadSingleFile(path, options);
 }
 
 }  // namespace ptser

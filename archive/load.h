@@ -6,7 +6,11 @@
 //  - the ZIP format (PyTorch >= 1.6 default): `<folder>/data.pkl` plus one
 //    `data/<key>` record per storage, 64-byte aligned;
 //  - the legacy "magic number" stream (`_use_new_zipfile_serialization=False`,
-//    and PyTorch 0.1.10 to 1.5): five pickles, then the raw storages.
+//    and PyTorch 0.1.10 to 1.5): five pickles, then the raw storages;
+//  - the tar archive of PyTorch <= 0.1.9 (archive/tar_load.h);
+//  - sharded checkpoints: a path ending in ".index.json" is a HuggingFace-style
+//    index, and Load returns its shards merged into one state dict
+//    (archive/sharded.h).
 // TorchScript archives (a `constants.pkl` record) are recognised and refused
 // with UnimplementedError until ptser's jit/ layer exists.
 //
@@ -61,10 +65,12 @@ struct LoadOptions {
   UnpicklerOptions unpickler;
 };
 
-// Loads `path`.  Errors name the file, the record and the byte offset.
+// Loads `path`.  Errors name the file, the record and the byte offset.  A
+// path ending in ".index.json" is loaded with LoadSharded(path, options).
 absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options = {});
 
-// Loads from bytes already in hand (a buffer, a map, a file).
+// Loads from bytes already in hand (a buffer, a map, a file): zip, legacy or
+// tar, as DetectFormat says.
 absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
                                      const LoadOptions& options = {});
 

@@ -1,0 +1,70 @@
+// Copyright ptser authors.
+//
+// archive/sharded.h — sharded checkpoints: one state dict split over several
+// torch.save files, tied together by a HuggingFace-style index.
+//
+// HuggingFace `save_pretrained` (and many tools since) writes a large state
+// dict as shards plus an index `pytorch_model.bin.index.json`:
+//
+//   {
+//     "metadata": {"total_size": 1234},
+//     "weight_map": {
+//       "embed.weight": "pytorch_model-00001-of-00002.bin",
+//       "head.bias": "pytorch_model-00002-of-00002.bin",
+//       ...
+//     }
+//   }
+//
+// Each shard is an ordinary torch.save file (zip or legacy) holding a dict
+// of some of the tensors.  LoadSharded reads the index, loads every shard
+// named in it exactly once (in the order of first mention, through the same
+// code as ptser::Load, so LoadOptions apply to each), checks that the shards
+// hold exactly what the index says, and merges them into one
+// collections.OrderedDict in weight_map order (the order of the JSON text;
+// HuggingFace writes it sorted).  Tensors that shared a storage inside one
+// shard share it in the result.  `metadata` is not interpreted.
+//
+// Shard paths are relative to the index's folder.  An absolute path, a path
+// containing ".." anywhere, an empty path or one with a NUL byte is refused
+// before anything is opened, so an index cannot make ptser read outside its
+// folder (symbolic links inside the folder are followed, as open(2) does).
+//
+//   PTSER_ASSIGN_OR_RETURN(Value sd,
+//                          ptser::LoadSharded("ckpt/pytorch_model.bin.index.json"));
+//   // ptser::Load routes any path ending in ".index.json" here too.
+//
+// Not supported: safetensors shards (`model.safetensors.index.json` names
+// `.safetensors` files, which ptser::Load does not read).
+#ifndef PTSER_ARCHIVE_SHARDED_H_
+#define PTSER_ARCHIVE_SHARDED_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "archive/load.h"
+#include "pickle/value.h"
+
+namespace ptser {
+
+// The file-name ending ptser::Load treats as a sharded-checkpoint index.
+inline constexpr char kShardedIndexSuffix[] = ".index.json";
+
+// Loads the sharded checkpoint whose index is `index_json_path` and returns
+// one OrderedDict {name: tensor} in weight_map order.  Errors, each naming
+// the index and, where one is involved, the key and the shard:
+//   InvalidArgumentError  the index is not JSON, is not an object, has no
+//                         "weight_map" object, a "metadata" that is not an
+//                         object, or a shard path that is not a str, is
+//                         absolute, contains "..", is empty, names no file or
+//                         itself ends in ".index.json"; a shard that is not a dict with str
+//                         keys; a key a shard holds that the index does not
+//                         assign to that shard; an index key missing from its
+//                         shard;
+//   whatever loading the index file or a shard reports (NotFoundError for a
+//   missing file), with the shard's path prepended.
+absl::StatusOr<Value> LoadSharded(const std::string& index_json_path,
+                                  const LoadOptions& options = {});
+
+}  // namespace ptser
+
+#endif  // PTSER_ARCHIVE_SHARDED_H_

@@ -1,0 +1,281 @@
+// Copyright ptser authors.
+//
+// TarReader on a tar written by Python's tarfile (the PAX format PyTorch
+// 0.1.9 used; archive/testdata/make_tar_fixtures.py) and on archives built
+// byte by byte, well-formed and broken.
+#include "archive/tar_reader.h"
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "archive/byte_source.h"
+#include "archive/tar_testutil.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ptser {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in("archive/testdata/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<std::unique_ptr<TarReader>> OpenBytes(const std::string& bytes,
+                                                     TarReader::Options options = {}) {
+  return TarReader::Open(
+      std::shared_ptr<const ByteSource>(ByteSource::FromString(bytes, "test.tar")), options);
+}
+
+std::string AsString(const Storage& s) {
+  return std::string(static_cast<const char*>(s.data()), s.nbytes());
+}
+
+std::vector<std::string> Names(const TarReader& tar) {
+  std::vector<std::string> names;
+  for (const TarMember& m : tar.members()) names.push_back(m.name);
+  return names;
+}
+
+TEST(TarReader, ReadsWhatPythonsTarfileWrote) {
+  // Every member is preceded by a PAX header (a float mtime): those are not
+  // members themselves.
+  const std::string bytes = ReadFixture("tar_state_dict.pt");
+  ASSERT_FALSE(bytes.empty());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TarReader> tar, OpenBytes(bytes));
+  EXPECT_THAT(Names(*tar), ElementsAre("sys_info", "pickle", "tensors", "storages"));
+  for (const TarMember& m : tar->members()) {
+    EXPECT_TRUE(m.is_file()) << m.name;
+    EXPECT_EQ(m.data_offset, m.header_offset + 512);
+    EXPECT_EQ(m.data_offset % 512, 0u);
+  }
+  // The first PAX header is at 0, its records at 512, the member's header at 1024.
+  EXPECT_EQ(tar->members()[0].header_offset, 1024u);
+  ASSERT_OK_AND_ASSIGN(Storage pickle, tar->ReadFile("pickle"));
+  ASSERT_GE(pickle.nbytes(), 3u);
+  EXPECT_EQ(AsString(pickle).substr(0, 2), "\x80\x02");
+  EXPECT_EQ(AsString(pickle).back(), '.');
+  const TarMember* member = tar->Find("pickle");
+  ASSERT_NE(member, nullptr);
+  EXPECT_EQ(AsString(pickle), bytes.substr(member->data_offset, member->size));
+}
+
+TEST(TarReader, FileSourceGivesTheSameBytes) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ByteSource> file,
+                       ByteSource::OpenFile("archive/testdata/tar_views.pt"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TarReader> tar,
+                       TarReader::Open(std::shared_ptr<const ByteSource>(std::move(file))));
+  const std::string bytes = ReadFixture("tar_views.pt");
+  const TarMember* storages = tar->Find("storages");
+  ASSERT_NE(storages, nullptr);
+  ASSERT_OK_AND_ASSIGN(Storage data, tar->Read(*storages));
+  EXPECT_EQ(AsString(data), bytes.substr(storages->data_offset, storages->size));
+}
+
+TEST(TarReader, UstarPrefixGnuLongNamesAndPaxHeaders) {
+  const std::string long_name(150, 'n');
+  std::string tar;
+  // ustar prefix + name.
+  TarTestHeader prefixed{"file.bin", 3, '0', "", "some/dir"};
+  tar += TarHeaderBlock(prefixed) + TarPadded("abc");
+  // GNU long name ('L'), then the member it names.
+  TarTestHeader gnu{"././@LongLink", long_name.size() + 1, 'L'};
+  tar += TarHeaderBlock(gnu) + TarPadded(long_name + '\0');
+  tar += TarHeaderBlock({"truncated-name", 2}) + TarPadded("xy");
+  // PAX header with path and size (the ustar size field says 0).
+  const std::string pax = PaxRecord("path", "pax/" + long_name) + PaxRecord("size", "5") +
+                          PaxRecord("mtime", "1486000000.25");
+  tar += TarHeaderBlock({"././@PaxHeader", pax.size(), 'x'}) + TarPadded(pax);
+  tar += TarHeaderBlock({"short", 0}) + TarPadded("hello");
+  // A directory and a symbolic link carry no data.
+  tar += TarHeaderBlock({"dir/", 0, '5'});
+  tar += TarHeaderBlock({"link", 0, '2', "file.bin"});
+  tar += std::string(1024, '\0');
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TarReader> reader, OpenBytes(tar));
+  EXPECT_THAT(Names(*reader), ElementsAre("some/dir/file.bin", long_name, "pax/" + long_name,
+                                          "dir", "link"));
+  ASSERT_OK_AND_ASSIGN(Storage a, reader->ReadFile("some/dir/file.bin"));
+  EXPECT_EQ(AsString(a), "abc");
+  ASSERT_OK_AND_ASSIGN(Storage b, reader->ReadFile(long_name));
+  EXPECT_EQ(AsString(b), "xy");
+  ASSERT_OK_AND_ASSIGN(Storage c, reader->ReadFile("pax/" + long_name));
+  EXPECT_EQ(AsString(c), "hello");
+  EXPECT_EQ(reader->Find("link")->link_name, "file.bin");
+  EXPECT_THAT(reader->ReadFile("dir"), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                                HasSubstr("not a regular file")));
+  EXPECT_THAT(reader->ReadFile("link"), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(reader->ReadFile("absent"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no tar member 'absent'")));
+}
+
+TEST(TarReader, LastMemberOfANameWinsAndDotDotIsJustAName) {
+  std::string tar = MakeTar({{"pickle", "first"}, {"../../etc/passwd", "p"}, {"pickle", "second"}});
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TarReader> reader, OpenBytes(tar));
+  ASSERT_OK_AND_ASSIGN(Storage s, reader->ReadFile("pickle"));
+  EXPECT_EQ(AsString(s), "second");
+  ASSERT_OK_AND_ASSIGN(Storage p, reader->ReadFile("../../etc/passwd"));
+  EXPECT_EQ(AsString(p), "p");
+}
+
+TEST(TarReader, EmptyMembersAndNoEndBlocks) {
+  // Python accepts an archive that stops at a block boundary.
+  std::string tar = MakeTar({{"empty", ""}, {"one", "1"}});
+  tar.resize(tar.size() - 1024);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TarReader> reader, OpenBytes(tar));
+  EXPECT_THAT(Names(*reader), ElementsAre("empty", "one"));
+  ASSERT_OK_AND_ASSIGN(Storage e, reader->ReadFile("empty"));
+  EXPECT_EQ(e.nbytes(), 0u);
+  // The last member's padding may be missing too.
+  tar.resize(tar.size() - 511);
+  ASSERT_OK_AND_ASSIGN(reader, OpenBytes(tar));
+  ASSERT_OK_AND_ASSIGN(Storage one, reader->ReadFile("one"));
+  EXPECT_EQ(AsString(one), "1");
+  // And an empty source is an empty archive.
+  ASSERT_OK_AND_ASSIGN(reader, OpenBytes(""));
+  EXPECT_TRUE(reader->members().empty());
+}
+
+TEST(TarReader, Base256AndBlankPaddedSizes) {
+  TarTestHeader h{"big", 4};
+  h.raw_size_field = std::string("\x80\0\0\0\0\0\0\0\0\0\0\x04", 12);
+  std::string tar = TarHeaderBlock(h) + TarPadded("abcd");
+  TarTestHeader spaced{"spaced", 2};
+  spaced.raw_size_field = std::string("         2 \0", 12);
+  tar += TarHeaderBlock(spaced) + TarPadded("xy") + std::string(1024, '\0');
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TarReader> reader, OpenBytes(tar));
+  ASSERT_OK_AND_ASSIGN(Storage s, reader->ReadFile("big"));
+  EXPECT_EQ(AsString(s), "abcd");
+  ASSERT_OK_AND_ASSIGN(Storage t, reader->ReadFile("spaced"));
+  EXPECT_EQ(AsString(t), "xy");
+}
+
+TEST(TarReader, SignedChecksumsAreAccepted) {
+  // A name byte >= 0x80 makes the signed and unsigned sums differ; old tars
+  // stored the signed one.
+  TarTestHeader h{"caf\xc3\xa9", 1};
+  std::string block = TarHeaderBlock(h);
+  // Rewrite the checksum as the signed sum.
+  int sum = 0;
+  for (int i = 0; i < 512; ++i) {
+    sum += (i >= 148 && i < 156) ? ' ' : static_cast<signed char>(block[i]);
+  }
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "%06o", sum);
+  block.replace(148, 6, buf, 6);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TarReader> reader,
+                       OpenBytes(block + TarPadded("z") + std::string(1024, '\0')));
+  EXPECT_THAT(Names(*reader), ElementsAre("caf\xc3\xa9"));
+}
+
+TEST(TarReader, MalformedHeadersAreDataLossNamingTheOffset) {
+  const std::string good = MakeTar({{"a", "1"}});
+  // A bad checksum in the second header (offset 1024).
+  {
+    TarTestHeader h{"b", 1};
+    h.checksum_delta = 1;
+    std::string tar = good.substr(0, 1024) + TarHeaderBlock(h) + TarPadded("2");
+    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kDataLoss,
+                                         HasSubstr("tar header at offset 1024: bad checksum")));
+  }
+  // A size field with a non-octal digit.
+  {
+    TarTestHeader h{"b", 1};
+    h.raw_size_field = std::string("0000000009\0", 12);
+    EXPECT_THAT(OpenBytes(TarHeaderBlock(h) + TarPadded("2")),
+                StatusIs(absl::StatusCode::kDataLoss,
+                         HasSubstr("tar header at offset 0: malformed size field")));
+  }
+  // A negative base-256 size.
+  {
+    TarTestHeader h{"b", 1};
+    h.raw_size_field = std::string(12, '\xff');
+    EXPECT_THAT(OpenBytes(TarHeaderBlock(h)),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("negative")));
+  }
+  // A member whose data runs past the end (a truncated file).
+  {
+    std::string tar = TarHeaderBlock({"storages", 5000}) + std::string(600, 'x');
+    EXPECT_THAT(OpenBytes(tar),
+                StatusIs(absl::StatusCode::kDataLoss,
+                         HasSubstr("member 'storages' of 5000 bytes at offset 512 runs past "
+                                   "the end of the archive (600 bytes left)")));
+  }
+  // A header cut short.
+  EXPECT_THAT(OpenBytes(good.substr(0, 1024) + std::string(100, 'h')),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("offset 1024: truncated: 100 bytes left of a 512-byte header")));
+  // A PAX record whose length is wrong, and one without '='.
+  for (const std::string& pax : {std::string("99 path=x\n"), std::string("8 pathx\n"),
+                                 std::string("x path=y\n")}) {
+    std::string tar = TarHeaderBlock({"pax", pax.size(), 'x'}) + TarPadded(pax) +
+                      TarHeaderBlock({"m", 0}) + std::string(1024, '\0');
+    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kDataLoss,
+                                         HasSubstr("tar header at offset 0")))
+        << pax;
+  }
+  // A malformed PAX size.
+  {
+    const std::string pax = PaxRecord("size", "12x");
+    std::string tar = TarHeaderBlock({"pax", pax.size(), 'x'}) + TarPadded(pax) +
+                      TarHeaderBlock({"m", 0}) + std::string(1024, '\0');
+    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kDataLoss,
+                                         HasSubstr("malformed PAX size")));
+  }
+  // A PAX size that points past the end.
+  {
+    const std::string pax = PaxRecord("size", "100000");
+    std::string tar = TarHeaderBlock({"pax", pax.size(), 'x'}) + TarPadded(pax) +
+                      TarHeaderBlock({"m", 0}) + std::string(1024, '\0');
+    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kDataLoss,
+                                         HasSubstr("member 'm' of 100000 bytes")));
+  }
+  // An extended header as the last thing in the archive.
+  {
+    const std::string pax = PaxRecord("path", "p");
+    EXPECT_THAT(OpenBytes(TarHeaderBlock({"pax", pax.size(), 'x'}) + TarPadded(pax)),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("after an extended header")));
+  }
+}
+
+TEST(TarReader, SparseMembersAreUnimplemented) {
+  EXPECT_THAT(OpenBytes(TarHeaderBlock({"s", 0, 'S'}) + std::string(1024, '\0')),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("sparse")));
+  const std::string pax = PaxRecord("GNU.sparse.major", "1");
+  EXPECT_THAT(OpenBytes(TarHeaderBlock({"pax", pax.size(), 'x'}) + TarPadded(pax) +
+                        TarHeaderBlock({"m", 0}) + std::string(1024, '\0')),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("sparse")));
+}
+
+TEST(TarReader, LimitsAreResourceExhausted) {
+  TarReader::Options options;
+  options.max_members = 2;
+  EXPECT_THAT(OpenBytes(MakeTar({{"a", ""}, {"b", ""}, {"c", ""}}), options),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("max_members")));
+  options = TarReader::Options();
+  options.max_extended_header_bytes = 10;
+  const std::string pax = PaxRecord("path", "a-long-enough-path");
+  EXPECT_THAT(OpenBytes(TarHeaderBlock({"pax", pax.size(), 'x'}) + TarPadded(pax) +
+                            TarHeaderBlock({"m", 0}) + std::string(1024, '\0'),
+                        options),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("max_extended_header_bytes")));
+  // A long-name header claiming more than the file holds is refused before
+  // anything is allocated.
+  EXPECT_THAT(OpenBytes(TarHeaderBlock({"././@LongLink", uint64_t{1} << 40, 'L'})),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("runs past the end")));
+}
+
+}  // namespace
+}  // namespace ptser
