@@ -348,6 +348,8 @@ absl::StatusOr<Value> LoadSingleFile(const std::string& path, const LoadOptions&
   std::unique_ptr<ByteSource> source;
   if (options.mmap) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::MapFile(path));
+  } else if (options.one_buffer) {
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::ReadFile(path));
   } else {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::OpenFile(path));
   }

@@ -55,6 +55,13 @@ struct LoadOptions {
   // records are then only checked when `verify_crc32_when_mapped` is set,
   // because checking reads every byte.  Default: false.
   bool mmap = false;
+  // A copying load reads the whole file with one sequential read into one
+  // fresh buffer, and storages are slices of it: fast, and peak memory is the
+  // file size.  But a storage keeps the whole buffer alive, so a program that
+  // keeps only a few tensors of a large file should Clone() them, or set this
+  // to false: each storage is then read into its own allocation, as
+  // torch.load does.  Ignored with mmap.  Default: true.
+  bool one_buffer = true;
   // Verify the CRC-32 of each record read (a copying load reads every byte
   // anyway; ISA-L checks at tens of GB/s).  Default: true.
   bool verify_crc32 = true;
