@@ -18,6 +18,7 @@
 #include "archive/load.h"
 #include "archive/safetensors.h"
 #include "archive/save.h"
+#include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
 #include "base/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -122,6 +123,12 @@ absl::StatusOr<std::string> PickleBytes(const std::string& path, FileFormat form
     PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive, TorchArchive::Open(source));
     return archive->ReadRecordString("data.pkl");
   }
+  if (format == FileFormat::kTar) {
+    // The object pickle of the old tar format is its `pickle` member.
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TarReader> tar, TarReader::Open(source));
+    PTSER_ASSIGN_OR_RETURN(Storage pickle, tar->ReadFile("pickle"));
+    return std::string(static_cast<const char*>(pickle.data()), pickle.nbytes());
+  }
   std::string all(source->size(), '\0');
   PTSER_RETURN_IF_ERROR(source->ReadAt(0, all.size(), all.data()));
   return all;
@@ -166,7 +173,9 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (!format.ok()) return Fail(err, format.status());
   nlohmann::json report;
   report["file"] = path;
-  report["format"] = FormatName(*format);
+  report["format"] = EndsWith(path, ".index.json") ? "sharded checkpoint (index.json)"
+                     : EndsWith(path, ".safetensors") ? "safetensors"
+                                                      : FormatName(*format);
   std::shared_ptr<const ByteSource> source(std::move(*src));
   if (*format == FileFormat::kZip) {
     absl::StatusOr<std::unique_ptr<TorchArchive>> archive = TorchArchive::Open(source);
@@ -283,7 +292,7 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
       }
     }
     if (findings == 0) out << "  crc  all " << (*zip)->entries().size() << " records match\n";
-  } else if (*format != FileFormat::kLegacy) {
+  } else if (*format != FileFormat::kLegacy && *format != FileFormat::kTar) {
     return Fail(err, absl::UnimplementedError(absl::StrCat("cannot verify ", FormatName(*format))));
   }
   absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
