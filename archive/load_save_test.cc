@@ -18,6 +18,7 @@
 #include "archive/save.h"
 #include "archive/torch_archive.h"
 #include "archive/zip_writer.h"
+#include "archive/test_util.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -29,12 +30,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in("archive/testdata/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using archive_test::ReadFixture;
 
 absl::StatusOr<Value> LoadBytes(const std::string& bytes, const LoadOptions& options = {}) {
   return LoadFromSource(

@@ -19,6 +19,7 @@
 #include "archive/save.h"
 #include "archive/tar_load.h"
 #include "archive/tar_testutil.h"
+#include "archive/test_util.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,12 +29,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in("archive/testdata/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using archive_test::ReadFixture;
 
 absl::StatusOr<Value> LoadBytes(const std::string& bytes, const LoadOptions& options = {}) {
   return LoadFromSource(

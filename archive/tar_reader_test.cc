@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive/byte_source.h"
 #include "archive/tar_testutil.h"
+#include "archive/test_util.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,12 +26,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in("archive/testdata/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using archive_test::ReadFixture;
 
 absl::StatusOr<std::unique_ptr<TarReader>> OpenBytes(const std::string& bytes,
                                                      TarReader::Options options = {}) {

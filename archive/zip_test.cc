@@ -16,6 +16,7 @@
 #include "archive/zip_format.h"
 #include "archive/zip_reader.h"
 #include "archive/zip_writer.h"
+#include "archive/test_util.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -26,15 +27,10 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in("archive/testdata/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using archive_test::ReadFixture;
 
 std::shared_ptr<const ByteSource> Source(const std::string& bytes) {
-  return std::shared_ptr<const ByteSource>(ByteSource::FromString(bytes, "test.pt"));
+  return archive_test::MemorySource(bytes);
 }
 
 // Reads every record of `bytes` and writes them again in the same order.
