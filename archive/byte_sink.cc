@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +31,10 @@ absl::Status ErrnoError(int err, absl::string_view what,
     case EPERM:
     case EROFS:
       return absl::PermissionDeniedError(message);
+    case EISDIR:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+      return absl::FailedPreconditionError(message);
     case ENOSPC:
     case EDQUOT:
     case EFBIG:
@@ -50,6 +56,19 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The process umask, read without changing it (umask(2) can only read it by
+// setting it, which would race with other threads creating files).
+mode_t CurrentUmask() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Umask:", 0) == 0) {
+      return static_cast<mode_t>(std::strtol(line.c_str() + 6, nullptr, 8));
+    }
+  }
+  return 022;
+}
+
 }  // namespace
 
 absl::Status StringSink::Write(const void* data, size_t n) {
@@ -66,27 +85,50 @@ AtomicFileSink::AtomicFileSink(std::string path, std::string temp_path, int fd,
   buffer_.reserve(options_.buffer_size);
 }
 
+
 absl::StatusOr<std::unique_ptr<AtomicFileSink>> AtomicFileSink::Create(
     const std::string& path, Options options) {
   if (path.empty() || path.back() == '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid file name '", path, "'"));
   }
-  std::string dir = DirName(path);
-  std::string pattern =
-      absl::StrCat(dir, "/.", BaseName(path), ".ptser-tmp-XXXXXX");
+  // Saving through a symlink writes its target, as torch.save does: the
+  // temporary file goes beside the target and the rename replaces the target.
+  std::string target = path;
+  struct stat lst;
+  if (lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    char* resolved = realpath(path.c_str(), nullptr);
+    if (resolved != nullptr) {
+      target = resolved;
+      free(resolved);
+    }
+  }
+  std::string dir = DirName(target);
+  std::string base = BaseName(target);
+  // ".<name>.ptser-tmp-XXXXXX" is 18 bytes longer than the name; a name near
+  // the 255-byte limit gets a temporary file without it.
+  std::string pattern = base.size() <= 200
+                            ? absl::StrCat(dir, "/.", base, ".ptser-tmp-XXXXXX")
+                            : absl::StrCat(dir, "/.ptser-tmp-XXXXXX");
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   int fd = mkostemp(buf.data(), O_CLOEXEC);
-  if (fd < 0) return ErrnoError(errno, "cannot create a file in", dir);
-  // mkostemp makes the file 0600; a saved checkpoint gets the usual 0666 &
-  // ~umask, as open(2) would give it.
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
+  if (fd < 0) {
+    return ErrnoError(errno, absl::StrCat("cannot create a temporary file for '", path, "' in"),
+                      dir);
+  }
+  // mkostemp makes the file 0600.  Overwriting keeps the old file's mode (a
+  // private checkpoint stays private); a new file gets 0666 & ~umask, as
+  // open(2) would give it.
+  struct stat old;
+  if (stat(target.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
+    fchmod(fd, old.st_mode & 07777);
+  } else {
+    fchmod(fd, 0666 & ~CurrentUmask());
+  }
   if (options.buffer_size == 0) options.buffer_size = 1;
   return std::unique_ptr<AtomicFileSink>(
-      new AtomicFileSink(path, std::string(buf.data()), fd, options));
+      new AtomicFileSink(target, std::string(buf.data()), fd, options));
 }
 
 AtomicFileSink::~AtomicFileSink() {

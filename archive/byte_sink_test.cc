@@ -94,7 +94,7 @@ TEST(AtomicFileSink, CommitOntoADirectoryFailsAndCleansUp) {
   ASSERT_OK(sink->Write("x", 1));
   EXPECT_FALSE(sink->Commit().ok());
   EXPECT_THAT(Listing(dir), ::testing::ElementsAre("taken"));
-  EXPECT_THAT(sink->Write("y", 1), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(sink->Write("y", 1), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST(StringSink, Appends) {
