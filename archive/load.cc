@@ -15,6 +15,7 @@
 #include "archive/sharded.h"
 #include "archive/tar_load.h"
 #include "archive/torch_archive.h"
+#include "archive/legacy_format.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"
 #include "tensor/scalar_type.h"
@@ -22,12 +23,8 @@
 namespace ptser {
 namespace {
 
-// The first pickle of a legacy file: PROTO 2, LONG1 with the 10 bytes of
-// MAGIC_NUMBER = 0x1950a86a20f9469cfc6c, STOP.  Compared as bytes: the
-// number does not fit an int64 Value.
-constexpr unsigned char kLegacyMagicPickle[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
-                                                0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
-constexpr int64_t kLegacyProtocolVersion = 1001;
+using legacy_format::kMagicPickle;
+using legacy_format::kProtocolVersion;
 
 // Reverses the bytes of each `unit`-byte element in place.
 void SwapBytes(void* data, size_t nbytes, size_t unit) {
@@ -138,12 +135,12 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     PTSER_ASSIGN_OR_RETURN(whole, source->StorageAt(0, size));
     data = static_cast<const uint8_t*>(whole.data());
   }
-  if (size < sizeof(kLegacyMagicPickle) ||
-      std::memcmp(data, kLegacyMagicPickle, sizeof(kLegacyMagicPickle)) != 0) {
+  if (size < sizeof(kMagicPickle) ||
+      std::memcmp(data, kMagicPickle, sizeof(kMagicPickle)) != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
   }
-  const size_t base = sizeof(kLegacyMagicPickle);
+  const size_t base = sizeof(kMagicPickle);
   std::map<std::string, LoadedStorage> by_key;
   std::map<std::string, Value> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
@@ -227,10 +224,10 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   absl::StatusOr<Value> version = unpickler.Load();
   if (!version.ok()) return context("protocol version", version.status());
   dropped.values.push_back(*version);
-  if (!version->is_int() || version->as_int() != kLegacyProtocolVersion) {
+  if (!version->is_int() || version->as_int() != kProtocolVersion) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", source->name(), "': legacy protocol version ", version->Repr(), ", expected ",
-        kLegacyProtocolVersion));
+        kProtocolVersion));
   }
   absl::StatusOr<Value> sys_info = unpickler.Load();
   if (!sys_info.ok()) return context("sys_info", sys_info.status());
@@ -293,11 +290,11 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
 }  // namespace
 
 absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
-  unsigned char head[sizeof(kLegacyMagicPickle)] = {};
+  unsigned char head[sizeof(kMagicPickle)] = {};
   const uint64_t n = std::min<uint64_t>(source.size(), sizeof(head));
   PTSER_RETURN_IF_ERROR(source.ReadAt(0, n, head));
   if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::kZip;
-  if (n == sizeof(head) && std::memcmp(head, kLegacyMagicPickle, n) == 0) {
+  if (n == sizeof(head) && std::memcmp(head, kMagicPickle, n) == 0) {
     return FileFormat::kLegacy;
   }
   if (source.size() >= 263) {

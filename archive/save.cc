@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "archive/zip_writer.h"
+#include "archive/legacy_format.h"
 #include "base/status_macros.h"
 #include "pickle/pickler.h"
 #include "tensor/scalar_type.h"
@@ -19,10 +20,8 @@
 namespace ptser {
 namespace {
 
-// The first three pickles of a legacy file (formats notes §3.1), protocol 2.
-constexpr unsigned char kLegacyMagicPickle[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
-                                                0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
-constexpr int64_t kLegacyProtocolVersion = 1001;
+using legacy_format::kMagicPickle;
+using legacy_format::kProtocolVersion;
 
 Value Tuple(std::vector<Value> items) { return Value::NewTuple(std::move(items)); }
 
@@ -296,8 +295,8 @@ absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& o
   }
   SaveContext context(options, /*legacy=*/true);
   if (options.compact) PTSER_RETURN_IF_ERROR(context.CollectSpans(value));
-  PTSER_RETURN_IF_ERROR(sink->Write(kLegacyMagicPickle, sizeof(kLegacyMagicPickle)));
-  PTSER_ASSIGN_OR_RETURN(std::string version, PickleValue(Value::Int(kLegacyProtocolVersion), 2));
+  PTSER_RETURN_IF_ERROR(sink->Write(kMagicPickle, sizeof(kMagicPickle)));
+  PTSER_ASSIGN_OR_RETURN(std::string version, PickleValue(Value::Int(kProtocolVersion), 2));
   PTSER_RETURN_IF_ERROR(sink->Write(version.data(), version.size()));
   Value sys_info = Value::NewDict();
   Value sizes = Value::NewDict();
@@ -305,7 +304,7 @@ absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& o
   PTSER_RETURN_IF_ERROR(sizes.dict().SetItem(Value::Str("int"), Value::Int(4)));
   PTSER_RETURN_IF_ERROR(sizes.dict().SetItem(Value::Str("long"), Value::Int(4)));
   PTSER_RETURN_IF_ERROR(
-      sys_info.dict().SetItem(Value::Str("protocol_version"), Value::Int(kLegacyProtocolVersion)));
+      sys_info.dict().SetItem(Value::Str("protocol_version"), Value::Int(kProtocolVersion)));
   PTSER_RETURN_IF_ERROR(sys_info.dict().SetItem(Value::Str("little_endian"), Value::Bool(true)));
   PTSER_RETURN_IF_ERROR(sys_info.dict().SetItem(Value::Str("type_sizes"), sizes));
   PTSER_ASSIGN_OR_RETURN(std::string info, PickleValue(sys_info, 2));
