@@ -336,21 +336,6 @@ class Value::List {
 
  private:
   friend void ClearContainer(const Value& v);
-
-// Handles to every container (list, tuple, dict, set, frozenset, Object)
-// reachable from `root`, `root` included, each once.  Iterative.
-std::vector<Value> ReachableContainers(const Value& root);
-
-// Calls `visit` once on each container reachable from `root` (breadth
-// first, `root` first); stops when `visit` returns false.  Iterative.
-void VisitReachableContainers(const Value& root,
-                              const std::function<bool(const Value&)>& visit);
-
-// Empties one container: the items of a list, tuple or set; the items and
-// BUILD state of a dict; the arguments, state and items of an Object.  The
-// values it held are not touched (they live on if shared).  No-op for
-// other kinds.
-void ClearContainer(const Value& v);
   std::vector<Value> items_;
 };
 
@@ -368,21 +353,6 @@ class Value::Tuple {
 
  private:
   friend void ClearContainer(const Value& v);
-
-// Handles to every container (list, tuple, dict, set, frozenset, Object)
-// reachable from `root`, `root` included, each once.  Iterative.
-std::vector<Value> ReachableContainers(const Value& root);
-
-// Calls `visit` once on each container reachable from `root` (breadth
-// first, `root` first); stops when `visit` returns false.  Iterative.
-void VisitReachableContainers(const Value& root,
-                              const std::function<bool(const Value&)>& visit);
-
-// Empties one container: the items of a list, tuple or set; the items and
-// BUILD state of a dict; the arguments, state and items of an Object.  The
-// values it held are not touched (they live on if shared).  No-op for
-// other kinds.
-void ClearContainer(const Value& v);
   std::vector<Value> items_;
 };
 
@@ -432,21 +402,6 @@ class Value::Dict {
 
  private:
   friend void ClearContainer(const Value& v);
-
-// Handles to every container (list, tuple, dict, set, frozenset, Object)
-// reachable from `root`, `root` included, each once.  Iterative.
-std::vector<Value> ReachableContainers(const Value& root);
-
-// Calls `visit` once on each container reachable from `root` (breadth
-// first, `root` first); stops when `visit` returns false.  Iterative.
-void VisitReachableContainers(const Value& root,
-                              const std::function<bool(const Value&)>& visit);
-
-// Empties one container: the items of a list, tuple or set; the items and
-// BUILD state of a dict; the arguments, state and items of an Object.  The
-// values it held are not touched (they live on if shared).  No-op for
-// other kinds.
-void ClearContainer(const Value& v);
   std::optional<size_t> IndexOf(const Value& key, size_t hash) const;
   void Reindex();
 
@@ -477,21 +432,6 @@ class Value::Set {
 
  private:
   friend void ClearContainer(const Value& v);
-
-// Handles to every container (list, tuple, dict, set, frozenset, Object)
-// reachable from `root`, `root` included, each once.  Iterative.
-std::vector<Value> ReachableContainers(const Value& root);
-
-// Calls `visit` once on each container reachable from `root` (breadth
-// first, `root` first); stops when `visit` returns false.  Iterative.
-void VisitReachableContainers(const Value& root,
-                              const std::function<bool(const Value&)>& visit);
-
-// Empties one container: the items of a list, tuple or set; the items and
-// BUILD state of a dict; the arguments, state and items of an Object.  The
-// values it held are not touched (they live on if shared).  No-op for
-// other kinds.
-void ClearContainer(const Value& v);
   bool frozen_;
   std::vector<Value> items_;
   std::vector<size_t> hashes_;
@@ -540,21 +480,6 @@ class Value::Object {
 
  private:
   friend void ClearContainer(const Value& v);
-
-// Handles to every container (list, tuple, dict, set, frozenset, Object)
-// reachable from `root`, `root` included, each once.  Iterative.
-std::vector<Value> ReachableContainers(const Value& root);
-
-// Calls `visit` once on each container reachable from `root` (breadth
-// first, `root` first); stops when `visit` returns false.  Iterative.
-void VisitReachableContainers(const Value& root,
-                              const std::function<bool(const Value&)>& visit);
-
-// Empties one container: the items of a list, tuple or set; the items and
-// BUILD state of a dict; the arguments, state and items of an Object.  The
-// values it held are not touched (they live on if shared).  No-op for
-// other kinds.
-void ClearContainer(const Value& v);
   GlobalRef callee_;
   Construction how_;
   Value args_;
