@@ -103,14 +103,14 @@ absl::StatusOr<Value> CallContext::Call(const Value& callable,
                                         absl::Span<const Value> args) const {
   if (!callable.is_global()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(callee_.FullName(), ": expected a function, got ",
+        absl::StrCat(callee_->FullName(), ": expected a function, got ",
                      callable.TypeName()));
   }
   const GlobalRef& ref = callable.global();
   const GlobalHandler* handler = registry_->Find(ref.module, ref.name);
   if (handler == nullptr || !handler->call) {
     return absl::InvalidArgumentError(absl::StrCat(
-        callee_.FullName(), ": cannot call '", ref.FullName(), "'"));
+        callee_->FullName(), ": cannot call '", ref.FullName(), "'"));
   }
   CallContext inner(*registry_, ref, offset_);
   return handler->call(inner, args);
@@ -120,13 +120,13 @@ absl::Status CallContext::ExpectArgCount(absl::Span<const Value> args,
                                          size_t min, size_t max) const {
   if (kwargs_.is_dict() && !kwargs_.dict().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        callee_.FullName(), "() got unexpected keyword arguments"));
+        callee_->FullName(), "() got unexpected keyword arguments"));
   }
   if (args.size() < min || args.size() > max) {
     std::string range = min == max ? absl::StrCat(min)
                                    : absl::StrCat(min, " to ", max);
     return absl::InvalidArgumentError(
-        absl::StrCat(callee_.FullName(), "() takes ", range, " argument",
+        absl::StrCat(callee_->FullName(), "() takes ", range, " argument",
                      min == 1 && max == 1 ? "" : "s", " (", args.size(),
                      " given)"));
   }
@@ -136,7 +136,7 @@ absl::Status CallContext::ExpectArgCount(absl::Span<const Value> args,
 absl::Status CallContext::ArgError(absl::string_view what,
                                    absl::string_view expected,
                                    const Value& got) const {
-  return absl::InvalidArgumentError(absl::StrCat(callee_.FullName(), ": ",
+  return absl::InvalidArgumentError(absl::StrCat(callee_->FullName(), ": ",
                                                  what, " must be ", expected,
                                                  ", got ", got.TypeName()));
 }
@@ -186,7 +186,7 @@ bool GlobalRegistry::Unregister(absl::string_view module,
 
 const GlobalHandler* GlobalRegistry::Find(absl::string_view module,
                                           absl::string_view name) const {
-  auto it = exact_.find({std::string(module), std::string(name)});
+  auto it = exact_.find(NameView(module, name));
   if (it != exact_.end()) return it->second.get();
   for (const auto& [predicate, handler] : patterns_) {
     if (predicate(module, name)) return handler.get();

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -58,16 +59,21 @@ class GlobalRegistry;
 // What a handler knows about the call it serves.
 class CallContext {
  public:
-  CallContext(const GlobalRegistry& registry, GlobalRef callee, size_t offset,
-              Value kwargs = Value())
+  // `callee` is referenced, not copied: it must outlive the context (the
+  // unpickler's contexts live for one call).
+  CallContext(const GlobalRegistry& registry, const GlobalRef& callee,
+              size_t offset, Value kwargs = Value())
       : registry_(&registry),
-        callee_(std::move(callee)),
+        callee_(&callee),
         offset_(offset),
         kwargs_(std::move(kwargs)) {}
+  // A temporary callee would dangle.
+  CallContext(const GlobalRegistry& registry, GlobalRef&& callee,
+              size_t offset, Value kwargs = Value()) = delete;
 
   const GlobalRegistry& registry() const { return *registry_; }
   // The global being called/built ("torch._utils._rebuild_tensor_v2").
-  const GlobalRef& callee() const { return callee_; }
+  const GlobalRef& callee() const { return *callee_; }
   // Byte offset of the opcode (REDUCE, NEWOBJ, ...) in the pickle.
   size_t offset() const { return offset_; }
   // NEWOBJ_EX keyword arguments (a dict), else None.
@@ -89,7 +95,7 @@ class CallContext {
 
  private:
   const GlobalRegistry* registry_;
-  GlobalRef callee_;
+  const GlobalRef* callee_;
   size_t offset_;
   Value kwargs_;
 };
@@ -156,8 +162,29 @@ class GlobalRegistry {
   size_t size() const { return exact_.size(); }
 
  private:
-  absl::flat_hash_map<std::pair<std::string, std::string>,
-                      std::shared_ptr<const GlobalHandler>>
+  // (module, name) keys, looked up by string views without copying them.
+  using NameKey = std::pair<std::string, std::string>;
+  using NameView = std::pair<absl::string_view, absl::string_view>;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(const NameView& k) const {
+      return absl::Hash<NameView>()(k);
+    }
+    size_t operator()(const NameKey& k) const {
+      return (*this)(NameView(k.first, k.second));
+    }
+  };
+  struct NameEq {
+    using is_transparent = void;
+    static NameView View(const NameKey& k) { return NameView(k.first, k.second); }
+    static const NameView& View(const NameView& k) { return k; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return View(a) == View(b);
+    }
+  };
+  absl::flat_hash_map<NameKey, std::shared_ptr<const GlobalHandler>, NameHash,
+                      NameEq>
       exact_;
   std::vector<std::pair<NamePredicate, std::shared_ptr<const GlobalHandler>>>
       patterns_;

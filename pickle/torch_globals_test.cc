@@ -32,8 +32,8 @@ absl::StatusOr<Value> Call(absl::string_view module, absl::string_view name,
   if (h == nullptr || !h->call) {
     return absl::NotFoundError(absl::StrCat("no handler for ", module, ".", name));
   }
-  CallContext ctx(TorchGlobals(), GlobalRef{std::string(module), std::string(name)},
-                  0);
+  const GlobalRef callee{std::string(module), std::string(name)};
+  CallContext ctx(TorchGlobals(), callee, 0);
   return h->call(ctx, args);
 }
 

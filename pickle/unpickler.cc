@@ -103,8 +103,9 @@ class Unpickler::Impl {
     return absl::OkStatus();
   }
   absl::Status ReadLE(int n, uint64_t* v) {
-    const uint8_t* p = nullptr;
-    PTSER_RETURN_IF_ERROR(Read(n, &p));
+    if (static_cast<size_t>(n) > remaining()) return Truncated(n);
+    const uint8_t* p = data_.data() + pos_;
+    pos_ += n;
     uint64_t x = 0;
     for (int i = n - 1; i >= 0; --i) x = (x << 8) | p[i];
     *v = x;
@@ -195,6 +196,7 @@ class Unpickler::Impl {
     memo_dense_set_.clear();
     memo_sparse_.clear();
     memo_count_ = 0;
+    handler_cache_.clear();
   }
 
   absl::Status Underflow() const {
@@ -259,11 +261,28 @@ class Unpickler::Impl {
 
   // ---- globals and calls ---------------------------------------------------
   absl::StatusOr<Value> ResolveGlobal(std::string module, std::string name);
-  absl::Status CallGlobal(const Value& callable, std::vector<Value> args,
+  // `args` is the argument tuple (REDUCE, NEWOBJ) or null with `items`
+  // holding the arguments (INST, OBJ); only an inert Object keeps them.
+  absl::Status CallGlobal(const Value& callable, const Value* args,
+                          std::vector<Value> items,
                           uint32_t depth, Value::Object::Construction how,
                           Value kwargs);
   absl::Status Build();
   absl::Status PersistentLoad(const Value& pid);
+  // The registry's handler for a Value::Global (null when unknown), cached
+  // per global object: a torch.save pickle calls one memoized
+  // `_rebuild_tensor_v2` once per tensor.
+  absl::StatusOr<const GlobalHandler*> FindHandler(const Value& callable) {
+    const GlobalRef* key = &callable.global();
+    auto it = handler_cache_.find(key);
+    if (it != handler_cache_.end()) return it->second.handler;
+    PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
+    const GlobalHandler* h = registry_->Find(key->module, key->name);
+    // The cached Value keeps the GlobalRef alive, so its address cannot be
+    // reused by another global while the entry exists.
+    handler_cache_.emplace(key, CachedHandler{callable, h});
+    return h;
+  }
 
   absl::Status Memoize(uint64_t index);
   absl::Status MemoGet(uint64_t index);
@@ -284,10 +303,15 @@ class Unpickler::Impl {
 
   std::vector<Slot> stack_;
   std::vector<size_t> marks_;
+  struct CachedHandler {
+    Value global;
+    const GlobalHandler* handler;
+  };
+  absl::flat_hash_map<const GlobalRef*, CachedHandler> handler_cache_;
   // The memo: indices near 0..size (what picklers write) in a vector,
   // sparse ones (LONG_BINPUT 0xffffffff) in a map.
   std::vector<Slot> memo_dense_;
-  std::vector<bool> memo_dense_set_;
+  std::vector<uint8_t> memo_dense_set_;
   absl::flat_hash_map<uint64_t, Slot> memo_sparse_;
   size_t memo_count_ = 0;
   size_t stack_high_water_ = 0;
@@ -450,7 +474,8 @@ absl::StatusOr<Value> Unpickler::Impl::ResolveGlobal(std::string module,
 }
 
 absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
-                                         std::vector<Value> args,
+                                         const Value* args,
+                                         std::vector<Value> items,
                                          uint32_t depth,
                                          Value::Object::Construction how,
                                          Value kwargs) {
@@ -462,12 +487,13 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
                                 " (only globals can be called)"));
   }
   const GlobalRef& ref = callable.global();
-  const GlobalHandler* handler = registry_->Find(ref.module, ref.name);
+  PTSER_ASSIGN_OR_RETURN(const GlobalHandler* handler, FindHandler(callable));
   Value result;
   if (handler == nullptr) {
     // Only reachable with UnknownGlobals::kKeepInert.
     result = Value::FromObject(std::make_shared<Value::Object>(
-        ref, how, Value::NewTuple(std::move(args)), std::move(kwargs)));
+        ref, how, args != nullptr ? *args : Value::NewTuple(std::move(items)),
+        std::move(kwargs)));
   } else {
     const GlobalCallFn* fn = &handler->call;
     if (how != Value::Object::Construction::kCall && handler->new_object) {
@@ -478,7 +504,9 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
                                   "': it is registered as a name only"));
     }
     CallContext ctx(*registry_, ref, op_offset_, std::move(kwargs));
-    absl::StatusOr<Value> r = (*fn)(ctx, args);
+    absl::StatusOr<Value> r =
+        (*fn)(ctx, args != nullptr ? absl::Span<const Value>(args->tuple().items())
+                                   : absl::Span<const Value>(items));
     if (!r.ok()) return Wrap(r.status());
     result = *std::move(r);
   }
@@ -580,11 +608,14 @@ absl::Status Unpickler::Impl::Memoize(uint64_t index) {
   // large or scattered indices cannot make it allocate.
   if (index < 2 * memo_count_ + 64) {
     if (index >= memo_dense_.size()) {
-      memo_dense_.resize(index + 1);
-      memo_dense_set_.resize(index + 1, false);
+      // Grow geometrically (picklers number entries 0, 1, 2, ...); the
+      // bound above keeps the vector within a few times the entry count.
+      const size_t n = std::max<size_t>(index + 1, 2 * memo_dense_.size());
+      memo_dense_.resize(n);
+      memo_dense_set_.resize(n, 0);
     }
     memo_dense_[index] = stack_.back();
-    memo_dense_set_[index] = true;
+    memo_dense_set_[index] = 1;
   } else {
     memo_sparse_.emplace(index, stack_.back());
   }
@@ -1027,7 +1058,7 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
         return Invalid(absl::StrCat("REDUCE arguments must be a tuple, got ",
                                     args.value.TypeName()));
       }
-      return CallGlobal(callable.value, args.value.tuple().items(), args.depth,
+      return CallGlobal(callable.value, &args.value, {}, args.depth,
                         Value::Object::Construction::kCall, Value());
     }
     case op::kNewObj: {
@@ -1038,7 +1069,7 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
         return Invalid(absl::StrCat("NEWOBJ arguments must be a tuple, got ",
                                     args.value.TypeName()));
       }
-      return CallGlobal(cls.value, args.value.tuple().items(), args.depth,
+      return CallGlobal(cls.value, &args.value, {}, args.depth,
                         Value::Object::Construction::kNewObj, Value());
     }
     case op::kNewObjEx: {
@@ -1051,7 +1082,7 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
             "NEWOBJ_EX takes a tuple and a dict, got ", args.value.TypeName(),
             " and ", kwargs.value.TypeName()));
       }
-      return CallGlobal(cls.value, args.value.tuple().items(),
+      return CallGlobal(cls.value, &args.value, {},
                         std::max(args.depth, kwargs.depth),
                         Value::Object::Construction::kNewObjEx,
                         std::move(kwargs.value));
@@ -1066,7 +1097,7 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
       uint32_t depth = items.max_depth + 1;
-      return CallGlobal(*cls, std::move(items.values), depth,
+      return CallGlobal(*cls, nullptr, std::move(items.values), depth,
                         Value::Object::Construction::kCall, Value());
     }
     case op::kObj: {
@@ -1076,7 +1107,7 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       Value cls = std::move(items.values[0]);
       items.values.erase(items.values.begin());
       uint32_t depth = items.max_depth + 1;
-      return CallGlobal(cls, std::move(items.values), depth,
+      return CallGlobal(cls, nullptr, std::move(items.values), depth,
                         Value::Object::Construction::kCall, Value());
     }
     case op::kBuild:

@@ -135,14 +135,17 @@ absl::StatusOr<Tensor> Tensor::Make(Storage storage, ScalarType dtype,
     }
   }
 
-  Tensor t;
-  t.storage_ = std::move(storage);
-  t.dtype_ = dtype;
-  t.storage_offset_ = storage_offset;
-  t.sizes_ = std::move(sizes);
-  t.strides_ = std::move(strides);
-  return t;
+  return Tensor(std::move(storage), dtype, storage_offset, std::move(sizes),
+                std::move(strides));
 }
+
+Tensor::Tensor(Storage storage, ScalarType dtype, int64_t storage_offset,
+               std::vector<int64_t> sizes, std::vector<int64_t> strides)
+    : storage_(std::move(storage)),
+      dtype_(dtype),
+      storage_offset_(storage_offset),
+      sizes_(std::move(sizes)),
+      strides_(std::move(strides)) {}
 
 std::vector<int64_t> Tensor::ContiguousStrides(
     absl::Span<const int64_t> sizes) {

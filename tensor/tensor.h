@@ -90,6 +90,10 @@ class Tensor {
   bool IsSameAs(const Tensor& other) const;
 
  private:
+  // Make() after validation: no empty storage or shape is allocated first.
+  Tensor(Storage storage, ScalarType dtype, int64_t storage_offset,
+         std::vector<int64_t> sizes, std::vector<int64_t> strides);
+
   Storage storage_;
   ScalarType dtype_ = ScalarType::kFloat;
   int64_t storage_offset_ = 0;
