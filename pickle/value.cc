@@ -45,10 +45,18 @@ bool IsContainerKind(Value::Kind k) {
 // drains the list.  Destroying a list nested a million deep therefore uses
 // constant stack.
 
-thread_local std::vector<Value>* g_release_list = nullptr;
+// Inline room for the containers a typical dying container holds (a
+// rebuilt tensor's argument tuple holds three), so most releases allocate
+// nothing.
+using ReleaseList = absl::InlinedVector<Value, 16>;
+thread_local ReleaseList* g_release_list = nullptr;
 
-void MoveNested(Value& v, std::vector<Value>* sink) {
-  if (IsContainerKind(v.kind())) sink->push_back(std::move(v));
+// Only a container this handle alone keeps alive would be destroyed (and
+// recurse); shared ones just lose a reference where they are.
+void MoveNested(Value& v, ReleaseList* sink) {
+  if (IsContainerKind(v.kind()) && v.IsUniquelyHeldContainer()) {
+    sink->push_back(std::move(v));
+  }
 }
 
 template <typename MoveChildren>
@@ -57,7 +65,7 @@ void ReleaseNested(MoveChildren move_children) {
     move_children(g_release_list);
     return;
   }
-  std::vector<Value> pending;
+  ReleaseList pending;
   g_release_list = &pending;
   move_children(&pending);
   while (!pending.empty()) {
@@ -955,23 +963,41 @@ std::string Value::Repr() const {
   return out;
 }
 
+bool Value::IsUniquelyHeldContainer() const {
+  switch (kind_) {
+    case Kind::kList:
+      return std::get<std::shared_ptr<List>>(rep_).use_count() == 1;
+    case Kind::kTuple:
+      return std::get<std::shared_ptr<Tuple>>(rep_).use_count() == 1;
+    case Kind::kDict:
+      return std::get<std::shared_ptr<Dict>>(rep_).use_count() == 1;
+    case Kind::kSet:
+    case Kind::kFrozenSet:
+      return std::get<std::shared_ptr<Set>>(rep_).use_count() == 1;
+    case Kind::kObject:
+      return std::get<std::shared_ptr<Object>>(rep_).use_count() == 1;
+    default:
+      return false;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Containers.
 
 Value::List::~List() {
-  ReleaseNested([this](std::vector<Value>* sink) {
+  ReleaseNested([this](ReleaseList* sink) {
     for (Value& v : items_) MoveNested(v, sink);
   });
 }
 
 Value::Tuple::~Tuple() {
-  ReleaseNested([this](std::vector<Value>* sink) {
+  ReleaseNested([this](ReleaseList* sink) {
     for (Value& v : items_) MoveNested(v, sink);
   });
 }
 
 Value::Dict::~Dict() {
-  ReleaseNested([this](std::vector<Value>* sink) {
+  ReleaseNested([this](ReleaseList* sink) {
     for (Item& item : items_) {
       MoveNested(item.key, sink);
       MoveNested(item.value, sink);
@@ -981,13 +1007,13 @@ Value::Dict::~Dict() {
 }
 
 Value::Set::~Set() {
-  ReleaseNested([this](std::vector<Value>* sink) {
+  ReleaseNested([this](ReleaseList* sink) {
     for (Value& v : items_) MoveNested(v, sink);
   });
 }
 
 Value::Object::~Object() {
-  ReleaseNested([this](std::vector<Value>* sink) {
+  ReleaseNested([this](ReleaseList* sink) {
     MoveNested(args_, sink);
     MoveNested(kwargs_, sink);
     MoveNested(state_, sink);

@@ -243,6 +243,10 @@ class Value {
   std::shared_ptr<Dict> dict_ptr() const;
   std::shared_ptr<Object> object_ptr() const;
 
+  // True for a list, tuple, dict, set, frozenset or Object that no other
+  // handle shares (dropping this handle would destroy it).
+  bool IsUniquelyHeldContainer() const;
+
   // The elements of a tuple or list (empty span otherwise); tuples and lists
   // are both "sequences" to the torch rebuild functions.
   const std::vector<Value>* sequence_items() const;
