@@ -185,7 +185,7 @@ class Unpickler::Impl {
   }
   void ReleaseUnreachable(const Value* result);
   Slot* FindMemo(uint64_t index) {
-    if (index < memo_dense_.size() && memo_dense_set_[index]) {
+    if (index < memo_dense_.size() && memo_dense_set_[index] == 1) {
       return &memo_dense_[index];
     }
     auto it = memo_sparse_.find(index);
@@ -285,6 +285,7 @@ class Unpickler::Impl {
   }
 
   absl::Status Memoize(uint64_t index);
+  void ScanMemoReads();
   absl::Status MemoGet(uint64_t index);
 
   absl::Status Step(bool* stop, Value* result);
@@ -314,6 +315,9 @@ class Unpickler::Impl {
   std::vector<uint8_t> memo_dense_set_;
   absl::flat_hash_map<uint64_t, Slot> memo_sparse_;
   size_t memo_count_ = 0;
+  // From ScanMemoReads(): memo_reads_[i] != 0 when some GET reads entry i.
+  bool reads_known_ = false;
+  std::vector<uint8_t> memo_reads_;
   size_t stack_high_water_ = 0;
   uint64_t charged_ = 0;
   size_t next_buffer_ = 0;
@@ -592,6 +596,17 @@ absl::Status Unpickler::Impl::PersistentLoad(const Value& pid) {
 
 absl::Status Unpickler::Impl::Memoize(uint64_t index) {
   if (frame_size() == 0) return Underflow();
+  // An entry no GET of this pickle reads is counted but not kept: the
+  // object lives only as long as the stack and containers hold it.
+  const bool keep =
+      !reads_known_ || (index < memo_reads_.size() && memo_reads_[index] != 0);
+  if (index < memo_dense_set_.size() && memo_dense_set_[index] != 0) {
+    if (keep) {
+      memo_dense_[index] = stack_.back();
+      memo_dense_set_[index] = 1;
+    }
+    return absl::OkStatus();
+  }
   if (Slot* existing = FindMemo(index)) {
     *existing = stack_.back();
     return absl::OkStatus();
@@ -614,12 +629,124 @@ absl::Status Unpickler::Impl::Memoize(uint64_t index) {
       memo_dense_.resize(n);
       memo_dense_set_.resize(n, 0);
     }
-    memo_dense_[index] = stack_.back();
-    memo_dense_set_[index] = 1;
+    if (keep) {
+      memo_dense_[index] = stack_.back();
+      memo_dense_set_[index] = 1;
+    } else {
+      memo_dense_set_[index] = 2;  // put, not kept
+    }
   } else {
     memo_sparse_.emplace(index, stack_.back());
   }
   return absl::OkStatus();
+}
+
+// Which memo entries does the pickle starting at pos_ read back (GET,
+// BINGET, LONG_BINGET before its STOP)?  A quick pass over the opcodes
+// that only decodes argument lengths.  Anything it cannot follow (unknown
+// opcodes, truncation, huge indices) leaves reads_known_ false, and every
+// entry is kept; the real pass then reports the error.
+void Unpickler::Impl::ScanMemoReads() {
+  reads_known_ = false;
+  memo_reads_.clear();
+  const uint8_t* const begin = data_.data();
+  const size_t end = data_.size();
+  const uint64_t max_index = 2 * (end - pos_) + 64;
+  size_t p = pos_;
+  auto line = [&](absl::string_view* out) {
+    const void* nl = std::memchr(begin + p, '\n', end - p);
+    if (nl == nullptr) return false;
+    const size_t len = static_cast<const uint8_t*>(nl) - (begin + p);
+    if (out != nullptr) *out = absl::string_view(reinterpret_cast<const char*>(begin + p), len);
+    p += len + 1;
+    return true;
+  };
+  auto le = [&](int n, uint64_t* v) {
+    if (static_cast<size_t>(n) > end - p) return false;
+    uint64_t x = 0;
+    for (int i = n - 1; i >= 0; --i) x = (x << 8) | begin[p + i];
+    p += n;
+    *v = x;
+    return true;
+  };
+  auto read = [&](uint64_t index) {
+    if (index >= max_index) return false;
+    if (index >= memo_reads_.size()) {
+      memo_reads_.resize(std::max<size_t>(index + 1, 2 * memo_reads_.size()), 0);
+    }
+    memo_reads_[index] = 1;
+    return true;
+  };
+  while (p < end) {
+    const uint8_t code = begin[p++];
+    uint64_t n = 0;
+    switch (code) {
+      case op::kStop:
+        reads_known_ = true;
+        return;
+      case op::kMark: case op::kPop: case op::kPopMark: case op::kDup:
+      case op::kNone: case op::kNewTrue: case op::kNewFalse:
+      case op::kBinPersId: case op::kReduce: case op::kAppend: case op::kBuild:
+      case op::kDict: case op::kEmptyDict: case op::kAppends: case op::kList:
+      case op::kEmptyList: case op::kObj: case op::kSetItem: case op::kTuple:
+      case op::kEmptyTuple: case op::kSetItems: case op::kNewObj:
+      case op::kTuple1: case op::kTuple2: case op::kTuple3: case op::kEmptySet:
+      case op::kAddItems: case op::kFrozenSet: case op::kNewObjEx:
+      case op::kStackGlobal: case op::kMemoize: case op::kNextBuffer:
+      case op::kReadOnlyBuffer:
+        break;
+      case op::kFloat: case op::kInt: case op::kLong: case op::kPersId:
+      case op::kString: case op::kUnicode: case op::kPut:
+        if (!line(nullptr)) return;
+        break;
+      case op::kGet: {
+        absl::string_view text;
+        int64_t index = 0;
+        if (!line(&text) || !absl::SimpleAtoi(text, &index) || index < 0 ||
+            !read(static_cast<uint64_t>(index))) {
+          return;
+        }
+        break;
+      }
+      case op::kGlobal: case op::kInst:
+        if (!line(nullptr) || !line(nullptr)) return;
+        break;
+      case op::kBinInt1: case op::kBinPut: case op::kProto: case op::kExt1:
+        if (!le(1, &n)) return;
+        break;
+      case op::kBinGet:
+        if (!le(1, &n) || !read(n)) return;
+        break;
+      case op::kBinInt2: case op::kExt2:
+        if (!le(2, &n)) return;
+        break;
+      case op::kBinInt: case op::kLongBinPut: case op::kExt4:
+        if (!le(4, &n)) return;
+        break;
+      case op::kLongBinGet:
+        if (!le(4, &n) || !read(n)) return;
+        break;
+      case op::kFrame: case op::kBinFloat:
+        if (!le(8, &n)) return;
+        break;
+      case op::kShortBinString: case op::kShortBinUnicode:
+      case op::kShortBinBytes: case op::kLong1:
+        if (!le(1, &n) || n > end - p) return;
+        p += n;
+        break;
+      case op::kBinString: case op::kBinUnicode: case op::kBinBytes:
+      case op::kLong4:
+        if (!le(4, &n) || n > end - p) return;
+        p += n;
+        break;
+      case op::kBinUnicode8: case op::kBinBytes8: case op::kByteArray8:
+        if (!le(8, &n) || n > end - p) return;
+        p += n;
+        break;
+      default:
+        return;
+    }
+  }
 }
 
 absl::Status Unpickler::Impl::MemoGet(uint64_t index) {
@@ -1204,6 +1331,7 @@ absl::StatusOr<Value> Unpickler::Impl::Load() {
   stack_high_water_ = 0;
   charged_ = 0;
   pos_ = position_;
+  ScanMemoReads();
   bool stop = false;
   Value result;
   while (!stop) {

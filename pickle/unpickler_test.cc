@@ -192,6 +192,14 @@ TEST(UnpicklerOpcodeTest, Memo) {
             "(1, [], 1)");  // MEMOIZE numbers entries 0, 1, ...
   // PUT to an existing key replaces it.
   EXPECT_EQ(ReprOf(P("K\x01q\x00K\x02q\x00h\x00.")), "2");
+  // Entries no GET reads are not kept, but still count: MEMOIZE after two
+  // unread entries numbers the third 2, and a re-PUT of an unread key
+  // does not count twice.
+  EXPECT_EQ(ReprOf(P("\x80\x04]\x94K\x01\x94K\x02\x94h\x02.")), "2");
+  EXPECT_EQ(ReprOf(P("\x80\x04K\x01q\x00K\x02q\x00K\x03\x94h\x01.")), "3");
+  // Text PUT/GET (protocol 0), and a GET reading an entry PUT twice.
+  EXPECT_EQ(ReprOf(P("I5\np3\n0g3\n.")), "5");
+  EXPECT_EQ(ReprOf(P("I5\np3\n0I6\np3\n0g3\n.")), "6");
   EXPECT_THAT(Unpickle(P("h\x05.")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "BINGET at offset 0: memo key 5 not found"));
