@@ -114,10 +114,14 @@ def main():
     for r in range(args.rounds):
         for case in ("big", "small", "views"):
             f = files[case]
+            # Before anything that writes, flush what earlier steps left
+            # dirty, so no contender pays for another's writeback.
+            os.sync()
             for rec in run_json([ptser_bench, "limits", f, "1"]):
                 add(case, rec["what"], rec["ms"])
             ms, obj = timed(lambda: torch.load(f))
             add(case, "torch_load", [ms])
+            os.sync()
             ms, _ = timed(lambda: torch.save(obj, out_pt))
             add(case, "torch_save", [ms])
             del obj
@@ -128,17 +132,22 @@ def main():
                 add(case, rec["what"], rec["ms"])
             for rec in run_json([ptser_bench, "load", f, "1", "--mmap"]):
                 add(case, rec["what"], rec["ms"])
+            os.sync()
             for rec in run_json([ptser_bench, "save", f, out_pt, "1"]):
                 add(case, rec["what"], rec["ms"])
+            os.sync()
             for rec in run_json([ptser_bench, "save", f, out_pt, "1", "--durable"]):
                 add(case, rec["what"], rec["ms"])
         f = files["convert"]
+        os.sync()
         ms, _ = timed(lambda: torch.save(torch.load(f), out_pt))
         add("convert", "torch_load_save", [ms])
         gc.collect()
+        os.sync()
         t0 = time.perf_counter()
         sh(ptser_cli, "convert", f, out_pt, "--no-fsync", stdout=subprocess.DEVNULL)
         add("convert", "ptser_convert_no_fsync", [(time.perf_counter() - t0) * 1000.0])
+        os.sync()
         t0 = time.perf_counter()
         sh(ptser_cli, "convert", f, out_pt, stdout=subprocess.DEVNULL)
         add("convert", "ptser_convert", [(time.perf_counter() - t0) * 1000.0])
