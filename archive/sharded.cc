@@ -63,19 +63,28 @@ std::string FolderOf(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<Value> LoadSharded(const std::string& index_json_path, const LoadOptions& options) {
+absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path) {
   PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> file, ByteSource::ReadFile(index_json_path));
   const char* text = reinterpret_cast<const char*>(file->memory());
   const size_t text_size = text == nullptr ? 0 : file->size();
   static const char kEmpty[] = "";
   if (text == nullptr) text = kEmpty;
+  const std::string& name = index_json_path;
   // ordered_json keeps the object's order of the text (a duplicate key keeps
   // its first position and its last value, as Python's json module does).
-  const nlohmann::ordered_json index =
-      nlohmann::ordered_json::parse(text, text + text_size, nullptr, /*allow_exceptions=*/false);
-  const std::string& name = index_json_path;
-  if (index.is_discarded()) {
-    return absl::InvalidArgumentError(absl::StrCat("index '", name, "' is not valid JSON"));
+  nlohmann::ordered_json index;
+  try {
+    index = nlohmann::ordered_json::parse(text, text + text_size);
+  } catch (const nlohmann::ordered_json::parse_error& e) {
+    // e.what(): "[json.exception.parse_error.101] parse error at line 1,
+    // column 9: syntax error while parsing object - ..."; keep what follows
+    // the bracketed tag, and say the byte offset.
+    absl::string_view what = e.what();
+    const size_t tag_end = what.find("] ");
+    if (tag_end != absl::string_view::npos) what.remove_prefix(tag_end + 2);
+    return absl::InvalidArgumentError(absl::StrCat("index '", name,
+                                                   "' is not valid JSON: at byte offset ",
+                                                   e.byte > 0 ? e.byte - 1 : 0, ": ", what));
   }
   if (!index.is_object()) {
     return absl::InvalidArgumentError(
@@ -94,10 +103,8 @@ absl::StatusOr<Value> LoadSharded(const std::string& index_json_path, const Load
 
   // The keys in weight_map order, each with its shard; shards in order of
   // first mention.
-  std::vector<std::string> keys;
-  std::vector<size_t> key_shard;
-  absl::flat_hash_map<std::string, size_t> shard_of_key;
-  std::vector<std::string> shards;
+  ShardedIndex out;
+  out.folder = FolderOf(index_json_path);
   absl::flat_hash_map<std::string, size_t> shard_index;
   for (auto it = weight_map->begin(); it != weight_map->end(); ++it) {
     const std::string& key = it.key();
@@ -110,21 +117,30 @@ absl::StatusOr<Value> LoadSharded(const std::string& index_json_path, const Load
     PTSER_ASSIGN_OR_RETURN(
         std::string shard,
         NormalizeShardPath(it.value().get_ref<const std::string&>(), key, name));
-    auto [pos, inserted] = shard_index.emplace(shard, shards.size());
-    if (inserted) shards.push_back(shard);
-    keys.push_back(key);
-    key_shard.push_back(pos->second);
-    shard_of_key[key] = pos->second;
+    auto [pos, inserted] = shard_index.emplace(shard, out.shards.size());
+    if (inserted) out.shards.push_back(shard);
+    out.keys.push_back(key);
+    out.key_shard.push_back(pos->second);
   }
+  return out;
+}
+
+absl::StatusOr<Value> LoadSharded(const std::string& index_json_path, const LoadOptions& options) {
+  PTSER_ASSIGN_OR_RETURN(ShardedIndex ix, ReadShardedIndex(index_json_path));
+  const std::string& name = index_json_path;
+  const std::vector<std::string>& keys = ix.keys;
+  const std::vector<size_t>& key_shard = ix.key_shard;
+  const std::vector<std::string>& shards = ix.shards;
+  absl::flat_hash_map<std::string, size_t> shard_of_key;
+  for (size_t i = 0; i < keys.size(); ++i) shard_of_key[keys[i]] = key_shard[i];
 
   // Each shard once, checked against the index.
-  const std::string folder = FolderOf(index_json_path);
   std::vector<Value> loaded;
   loaded.reserve(shards.size());
   for (size_t s = 0; s < shards.size(); ++s) {
     const std::string& shard = shards[s];
     absl::StatusOr<Value> value =
-        load_internal::LoadSingleFile(absl::StrCat(folder, "/", shard), options);
+        load_internal::LoadSingleFile(ix.ShardPath(s), options);
     if (!value.ok()) {
       return absl::Status(value.status().code(),
                           absl::StrCat("index '", name, "': shard '", shard, "': ",

@@ -38,7 +38,9 @@
 #ifndef PTSER_ARCHIVE_SHARDED_H_
 #define PTSER_ARCHIVE_SHARDED_H_
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "archive/load.h"
@@ -64,6 +66,20 @@ inline constexpr char kShardedIndexSuffix[] = ".index.json";
 //   missing file), with the shard's path prepended.
 absl::StatusOr<Value> LoadSharded(const std::string& index_json_path,
                                   const LoadOptions& options = {});
+
+// What an index says, checked as LoadSharded checks it (JSON, "weight_map",
+// shard paths), without opening a shard: for tools that visit each shard
+// (`ptser verify`).  A JSON syntax error names its byte offset.
+struct ShardedIndex {
+  std::vector<std::string> keys;    // in weight_map order
+  std::vector<size_t> key_shard;    // keys[i] lives in shards[key_shard[i]]
+  std::vector<std::string> shards;  // normalized, relative to `folder`, in
+                                    // order of first mention
+  std::string folder;               // the index's folder ("." for none)
+
+  std::string ShardPath(size_t i) const { return folder + "/" + shards[i]; }
+};
+absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path);
 
 }  // namespace ptser
 

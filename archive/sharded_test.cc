@@ -143,7 +143,10 @@ TEST_F(ShardedIndex, MalformedIndexesAreRefused) {
   };
   const std::string shard1 = R"("pytorch_model-00001-of-00002.bin")";
   const std::vector<Case> cases = {
-      {"not JSON", "{\"weight_map\": ", absl::StatusCode::kInvalidArgument, "is not valid JSON"},
+      {"not JSON", "{\"weight_map\": ", absl::StatusCode::kInvalidArgument,
+       "is not valid JSON: at byte offset 15"},
+      {"a stray comma", R"({"weight_map": {"w": "a.bin",}})", absl::StatusCode::kInvalidArgument,
+       "is not valid JSON: at byte offset 29: parse error at line 1, column 30"},
       {"not an object", "[1, 2]", absl::StatusCode::kInvalidArgument,
        "is not a JSON object with a \"weight_map\""},
       {"no weight_map", R"({"metadata": {}})", absl::StatusCode::kInvalidArgument,

@@ -18,6 +18,7 @@
 #include "archive/load.h"
 #include "archive/safetensors.h"
 #include "archive/save.h"
+#include "archive/sharded.h"
 #include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
 #include "base/status_macros.h"
@@ -264,16 +265,10 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return kOk;
 }
 
-int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.size() != 1 || args[0] == "--help" || args[0] == "-h") {
-    (args.size() == 1 ? out : err)
-        << "usage: ptser verify FILE\n\n"
-           "Checks every record's CRC-32 and the structure, and lists every global the\n"
-           "pickle names with ptser's verdict.  Exit 0 when clean, 3 when it finds a\n"
-           "global ptser refuses or a bad CRC, 1 when the file cannot be read.\n";
-    return args.size() == 1 ? kOk : kUsage;
-  }
-  const std::string& path = args[0];
+// One torch.save file: kOk, kFinding, or the failure code (reported).
+// `load_when_clean` also loads a clean file, proving ptser reads it.
+int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
+              bool load_when_clean) {
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
@@ -322,14 +317,53 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
         << g.offset << ")\n";
   }
   if (findings == 0) {
-    absl::StatusOr<Value> value = LoadForTools(path);
-    if (!value.ok()) return Fail(err, value.status());
-    out << "clean: ptser loads it without running anything\n";
+    if (load_when_clean) {
+      absl::StatusOr<Value> value = LoadForTools(path);
+      if (!value.ok()) return Fail(err, value.status());
+      out << "clean: ptser loads it without running anything\n";
+    }
     return kOk;
   }
   out << findings << (findings == 1 ? " finding" : " findings")
       << ": do not torch.load this file with weights_only=False\n";
   return kFinding;
+}
+
+int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() != 1 || args[0] == "--help" || args[0] == "-h") {
+    (args.size() == 1 ? out : err)
+        << "usage: ptser verify FILE\n\n"
+           "Checks every record's CRC-32 and the structure, and lists every global the\n"
+           "pickle names with ptser's verdict.  FILE may be a sharded checkpoint's\n"
+           "*.index.json: every shard is verified, then the index is checked against\n"
+           "them.  Exit 0 when clean, 3 when it finds a global ptser refuses or a bad\n"
+           "CRC, 1 when a file cannot be read.\n";
+    return args.size() == 1 ? kOk : kUsage;
+  }
+  const std::string& path = args[0];
+  if (!EndsWith(path, kShardedIndexSuffix)) return VerifyOne(path, out, err, true);
+  absl::StatusOr<ShardedIndex> index = ReadShardedIndex(path);
+  if (!index.ok()) return Fail(err, index.status());
+  out << path << ": sharded index, " << index->keys.size() << " tensors in "
+      << index->shards.size() << " shards\n";
+  int bad_shards = 0;
+  for (size_t i = 0; i < index->shards.size(); ++i) {
+    const int rc = VerifyOne(index->ShardPath(i), out, err, false);
+    if (rc == kFinding) {
+      ++bad_shards;
+    } else if (rc != kOk) {
+      return rc;
+    }
+  }
+  if (bad_shards > 0) {
+    out << bad_shards << " of " << index->shards.size()
+        << " shards have findings: do not torch.load them with weights_only=False\n";
+    return kFinding;
+  }
+  absl::StatusOr<Value> value = LoadForTools(path);
+  if (!value.ok()) return Fail(err, value.status());
+  out << "clean: ptser loads every shard and they match the index, without running anything\n";
+  return kOk;
 }
 
 int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -446,6 +480,15 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
                                                " vs ", DtypeName(y.dtype()), Shape(y.sizes())));
         return;
       }
+      if (IsQuantized(x.dtype())) {
+        // As torch.equal on quantized tensors: same scheme, scales, zero
+        // points and integer values; no tolerance applies.
+        if (!ValuesEqual(a, b)) {
+          st->differences.push_back(where + ": quantized " + std::string(DtypeName(x.dtype())) +
+                                    " tensors differ (integer values or quantizer)");
+        }
+        return;
+      }
       absl::StatusOr<Tensor> xd = Cast(x, IsComplex(x.dtype()) ? ScalarType::kComplexDouble
                                                                 : ScalarType::kDouble);
       absl::StatusOr<Tensor> yd = Cast(y, IsComplex(y.dtype()) ? ScalarType::kComplexDouble
@@ -530,7 +573,8 @@ int Diff(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
       out << "usage: ptser diff A B [--rtol R] [--atol A]\n\n"
              "Compares two checkpoints object by object and tensor by tensor\n"
              "(|a - b| <= atol + rtol * |b|, defaults 1e-5 and 1e-8 as torch.allclose).\n"
-             "Exit 0 when equal within tolerance, 3 when they differ.\n";
+             "Quantized tensors compare exactly (integer values, scales, zero points),\n"
+             "as torch.equal does.  Exit 0 when equal within tolerance, 3 when they differ.\n";
       return kOk;
     } else {
       paths.push_back(args[i]);
