@@ -74,6 +74,16 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
 
   absl::flat_hash_map<std::string, LoadedStorage> by_key;
   std::string full_name;
+  const std::string& prefix = archive->prefix();
+  const std::vector<ZipEntry>& entries = archive->zip().entries();
+  size_t next_entry = 0;
+  // Whether `name` is "<prefix>/data/<key>", compared in place.
+  auto IsStorageRecord = [&prefix](absl::string_view name, absl::string_view key) {
+    constexpr absl::string_view kData = "/data/";
+    return name.size() == prefix.size() + kData.size() + key.size() &&
+           absl::StartsWith(name, prefix) &&
+           name.substr(prefix.size(), kData.size()) == kData && absl::EndsWith(name, key);
+  };
   UnpicklerOptions up = options.unpickler;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
@@ -90,17 +100,25 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       }
       return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
     }
-    // One lookup per storage, with the full name built in a reused buffer
-    // (this runs once per tensor: 100,000 times for 100,000 small tensors).
-    full_name.assign(archive->prefix());
-    full_name += "/data/";
-    full_name += id.key;
-    absl::StatusOr<const ZipEntry*> found = archive->zip().Find(full_name);
-    if (!found.ok()) {
-      return absl::DataLossError(absl::StrCat("missing storage record 'data/", id.key, "' in '",
-                                              source->name(), "'"));
+    // This runs once per storage (100,000 times for 100,000 small tensors).
+    // torch.save writes the records in the order the pickle names them, so
+    // the entry after the last one found is tried first; otherwise one
+    // lookup, with the full name built in a reused buffer.
+    const ZipEntry* entry = nullptr;
+    if (next_entry < entries.size() && IsStorageRecord(entries[next_entry].name, id.key)) {
+      entry = &entries[next_entry];
+    } else {
+      full_name.assign(prefix);
+      full_name += "/data/";
+      full_name += id.key;
+      absl::StatusOr<const ZipEntry*> found = archive->zip().Find(full_name);
+      if (!found.ok()) {
+        return absl::DataLossError(absl::StrCat("missing storage record 'data/", id.key,
+                                                "' in '", source->name(), "'"));
+      }
+      entry = *found;
     }
-    const ZipEntry* entry = *found;
+    next_entry = static_cast<size_t>(entry - entries.data()) + 1;
     if (entry->uncompressed_size < id.nbytes) {
       return absl::DataLossError(absl::StrCat(
           "record 'data/", id.key, "' holds ", entry->uncompressed_size, " bytes but its storage of ",

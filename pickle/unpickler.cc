@@ -185,7 +185,7 @@ class Unpickler::Impl {
   }
   void ReleaseUnreachable(const Value* result);
   Slot* FindMemo(uint64_t index) {
-    if (index < memo_dense_.size() && memo_dense_set_[index] == 1) {
+    if (index < memo_dense_set_.size() && memo_dense_set_[index] == 1) {
       return &memo_dense_[index];
     }
     auto it = memo_sparse_.find(index);
@@ -601,10 +601,9 @@ absl::Status Unpickler::Impl::Memoize(uint64_t index) {
   const bool keep =
       !reads_known_ || (index < memo_reads_.size() && memo_reads_[index] != 0);
   if (index < memo_dense_set_.size() && memo_dense_set_[index] != 0) {
-    if (keep) {
-      memo_dense_[index] = stack_.back();
-      memo_dense_set_[index] = 1;
-    }
+    // Put before; `keep` depends only on the index, so a kept entry was
+    // stored then (flag 1) and is replaced now.
+    if (keep) memo_dense_[index] = stack_.back();
     return absl::OkStatus();
   }
   if (Slot* existing = FindMemo(index)) {
@@ -622,14 +621,17 @@ absl::Status Unpickler::Impl::Memoize(uint64_t index) {
   // Grow the vector only while it stays within twice the entry count, so
   // large or scattered indices cannot make it allocate.
   if (index < 2 * memo_count_ + 64) {
-    if (index >= memo_dense_.size()) {
-      // Grow geometrically (picklers number entries 0, 1, 2, ...); the
-      // bound above keeps the vector within a few times the entry count.
-      const size_t n = std::max<size_t>(index + 1, 2 * memo_dense_.size());
-      memo_dense_.resize(n);
-      memo_dense_set_.resize(n, 0);
+    // Grow geometrically (picklers number entries 0, 1, 2, ...); the bound
+    // above keeps the vectors within a few times the entry count.  Slots
+    // are only made up to the highest kept index (in a torch.save pickle,
+    // the few globals and strings read back), flags for every index.
+    if (index >= memo_dense_set_.size()) {
+      memo_dense_set_.resize(std::max<size_t>(index + 1, 2 * memo_dense_set_.size()), 0);
     }
     if (keep) {
+      if (index >= memo_dense_.size()) {
+        memo_dense_.resize(std::max<size_t>(index + 1, 2 * memo_dense_.size()));
+      }
       memo_dense_[index] = stack_.back();
       memo_dense_set_[index] = 1;
     } else {
