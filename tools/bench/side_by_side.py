@@ -86,6 +86,11 @@ def run_json(cmd):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+def remove(p):
+    if os.path.exists(p):
+        os.remove(p)
+
+
 def timed(fn):
     t0 = time.perf_counter()
     r = fn()
@@ -121,6 +126,7 @@ def main():
                 add(case, rec["what"], rec["ms"])
             ms, obj = timed(lambda: torch.load(f))
             add(case, "torch_load", [ms])
+            remove(out_pt)  # every contender writes a new file (see ptser_bench save)
             os.sync()
             ms, _ = timed(lambda: torch.save(obj, out_pt))
             add(case, "torch_save", [ms])
@@ -139,14 +145,17 @@ def main():
             for rec in run_json([ptser_bench, "save", f, out_pt, "1", "--durable"]):
                 add(case, rec["what"], rec["ms"])
         f = files["convert"]
+        remove(out_pt)
         os.sync()
         ms, _ = timed(lambda: torch.save(torch.load(f), out_pt))
         add("convert", "torch_load_save", [ms])
         gc.collect()
+        remove(out_pt)
         os.sync()
         t0 = time.perf_counter()
         sh(ptser_cli, "convert", f, out_pt, "--no-fsync", stdout=subprocess.DEVNULL)
         add("convert", "ptser_convert_no_fsync", [(time.perf_counter() - t0) * 1000.0])
+        remove(out_pt)
         os.sync()
         t0 = time.perf_counter()
         sh(ptser_cli, "convert", f, out_pt, stdout=subprocess.DEVNULL)
