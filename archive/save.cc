@@ -193,8 +193,14 @@ class SaveContext {
       last += static_cast<uint64_t>((t.sizes()[d] - 1) * t.strides()[d]);
     }
     Span& span = spans_[t.storage().id()];
-    span.lo = std::min<uint64_t>(span.lo, t.storage_offset() * t.itemsize());
-    span.hi = std::max<uint64_t>(span.hi, (last + 1) * t.itemsize());
+    if (const int per_byte = ElementsPerByte(t.dtype()); per_byte > 1) {
+      // Packed values: contiguous from offset 0 (Tensor::Make).
+      span.lo = 0;
+      span.hi = std::max<uint64_t>(span.hi, (last + per_byte) / per_byte);
+    } else {
+      span.lo = std::min<uint64_t>(span.lo, t.storage_offset() * t.itemsize());
+      span.hi = std::max<uint64_t>(span.hi, (last + 1) * t.itemsize());
+    }
     if (t.quantizer().has_value()) {
       if (t.quantizer()->scales) PTSER_RETURN_IF_ERROR(AddTensorSpan(*t.quantizer()->scales));
       if (t.quantizer()->zero_points) {

@@ -266,6 +266,12 @@ bool TensorsEqual(const Tensor& x, const Tensor& y) {
   }
   const int64_t numel = x.numel();
   if (numel == 0) return true;
+  if (const int per_byte = ElementsPerByte(x.dtype()); per_byte > 1) {
+    // Packed quint4x2/quint2x4: contiguous at offset 0 (Tensor::Make), so
+    // the first ceil(numel / per_byte) bytes hold every value.
+    const size_t n = static_cast<size_t>((numel + per_byte - 1) / per_byte);
+    return std::memcmp(x.storage().data(), y.storage().data(), n) == 0;
+  }
   const size_t itemsize = x.itemsize();
   const auto* xb = static_cast<const uint8_t*>(x.storage().data());
   const auto* yb = static_cast<const uint8_t*>(y.storage().data());

@@ -401,6 +401,11 @@ absl::Status RequireCpu(const Tensor& t, absl::string_view op) {
     return absl::FailedPreconditionError(absl::StrCat(
         op, " needs a CPU tensor, got one on ", t.device().ToString()));
   }
+  if (ElementsPerByte(t.dtype()) > 1) {
+    return absl::UnimplementedError(absl::StrCat(
+        op, ": ", DtypeName(t.dtype()), " packs ", ElementsPerByte(t.dtype()),
+        " values per byte; ptser loads and saves such tensors but does not compute on them"));
+  }
   return absl::OkStatus();
 }
 

@@ -80,6 +80,12 @@ const DtypeInfo* Info(ScalarType type) {
 
 }  // namespace
 
+int ElementsPerByte(ScalarType type) {
+  if (type == ScalarType::kQUInt4x2) return 2;
+  if (type == ScalarType::kQUInt2x4) return 4;
+  return 1;
+}
+
 size_t ElementSize(ScalarType type) {
   const DtypeInfo* info = Info(type);
   return info == nullptr ? 0 : info->element_size;

@@ -66,6 +66,9 @@ inline constexpr int kNumScalarTypes = 30;
 
 // Bytes per element (quint4x2 and quint2x4: 1, they pack sub-byte values).
 size_t ElementSize(ScalarType type);
+// Values packed into one byte: 2 for quint4x2, 4 for quint2x4, 1 for every
+// other dtype.  A packed tensor of n values needs ceil(n / that) bytes.
+int ElementsPerByte(ScalarType type);
 
 // PyTorch's dtype name without the "torch." prefix: "float32", "int64",
 // "complex64", "quint4x2", "float8_e4m3fn", "uint16", ...

@@ -107,6 +107,25 @@ absl::StatusOr<Tensor> Tensor::Make(Storage storage, ScalarType dtype,
   absl::StatusOr<int64_t> numel = CheckedNumel(sizes);
   if (!numel.ok()) return numel.status();
 
+  const int per_byte = ElementsPerByte(dtype);
+  if (per_byte > 1 && *numel > 0) {
+    // quint4x2/quint2x4 pack several values per byte; PyTorch has them only
+    // as contiguous tensors at offset 0 (its views of them fail too).
+    if (storage_offset != 0 || strides != ContiguousStrides(sizes)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          DtypeName(dtype), " packs ", per_byte,
+          " values per byte: only a contiguous tensor at offset 0 can view its storage, got ",
+          LayoutString(storage_offset, sizes, strides, 1)));
+    }
+    const uint64_t needed = (static_cast<uint64_t>(*numel) + per_byte - 1) / per_byte;
+    if (needed > storage.nbytes()) {
+      return absl::OutOfRangeError(absl::StrCat(
+          *numel, " ", DtypeName(dtype), " values need ", needed,
+          " bytes, out of bounds for a storage of ", storage.nbytes(), " bytes"));
+    }
+    return Tensor(std::move(storage), dtype, storage_offset, std::move(sizes),
+                  std::move(strides));
+  }
   const size_t itemsize = ElementSize(dtype);
   if (*numel > 0) {
     // Highest addressed element + 1, in elements, then in bytes.

@@ -85,6 +85,25 @@ TEST(TensorTest, MakeRejectsBadLayouts) {
                        HasSubstr("invalid dtype code 77")));
 }
 
+TEST(TensorTest, PackedQuantizedDtypesNeedCeilBytesAndContiguity) {
+  // quint4x2: 15 values in 8 bytes; quint2x4: 7 values in 2 bytes.
+  ASSERT_OK_AND_ASSIGN(Tensor q4, Tensor::Make(Bytes(8), ScalarType::kQUInt4x2, 0, {5, 3}, {3, 1}));
+  EXPECT_EQ(q4.numel(), 15);
+  EXPECT_OK(Tensor::Make(Bytes(2), ScalarType::kQUInt2x4, 0, {7}, {1}).status());
+  EXPECT_THAT(Tensor::Make(Bytes(7), ScalarType::kQUInt4x2, 0, {5, 3}, {3, 1}),
+              StatusIs(absl::StatusCode::kOutOfRange,
+                       HasSubstr("15 quint4x2 values need 8 bytes, out of bounds for a "
+                                 "storage of 7 bytes")));
+  // What PyTorch cannot view either: an offset, or a non-contiguous layout.
+  EXPECT_THAT(Tensor::Make(Bytes(8), ScalarType::kQUInt4x2, 3, {4, 3}, {3, 1}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("quint4x2 packs 2 values per byte: only a contiguous tensor at "
+                                 "offset 0")));
+  EXPECT_THAT(Tensor::Make(Bytes(8), ScalarType::kQUInt4x2, 0, {3, 5}, {1, 3}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("contiguous")));
+  EXPECT_OK(Tensor::Make(Bytes(0), ScalarType::kQUInt4x2, 0, {0, 3}, {3, 1}).status());
+}
+
 TEST(TensorTest, MakeRejectsOverflowingArithmetic) {
   Storage s = Bytes(64);
   // (size-1)*stride overflows.

@@ -609,5 +609,17 @@ TEST(ViewsTest, LayoutQueries) {
   EXPECT_THAT(PreservedStrides(*Transpose(x, 0, 2)), ElementsAre(1, 4, 12));
 }
 
+TEST(ViewsTest, PackedQuantizedTensorsAreKeptNotComputedOn) {
+  ASSERT_OK_AND_ASSIGN(Storage bytes, Storage::Allocate(8));
+  ASSERT_OK_AND_ASSIGN(Tensor q4, Tensor::Make(bytes, ScalarType::kQUInt4x2, 0, {5, 3}, {3, 1}));
+  EXPECT_THAT(Clone(q4), StatusIs(absl::StatusCode::kUnimplemented,
+                                  HasSubstr("clone: quint4x2 packs 2 values per byte")));
+  // Already contiguous: returned as it is, nothing read.
+  ASSERT_OK_AND_ASSIGN(Tensor same, Contiguous(q4));
+  EXPECT_TRUE(same.storage().IsSameAs(q4.storage()));
+  // A view PyTorch could not make either is refused by Make.
+  EXPECT_FALSE(Transpose(q4, 0, 1).ok());
+}
+
 }  // namespace
 }  // namespace ptser

@@ -209,6 +209,11 @@ absl::Status CheckReadable(const Tensor& t, absl::string_view op) {
     return absl::FailedPreconditionError(
         absl::StrCat(op, ": the tensor's storage has no data"));
   }
+  if (ElementsPerByte(t.dtype()) > 1) {
+    return absl::UnimplementedError(absl::StrCat(
+        op, ": ", DtypeName(t.dtype()), " packs ", ElementsPerByte(t.dtype()),
+        " values per byte; ptser loads and saves such tensors but does not compute on them"));
+  }
   return absl::OkStatus();
 }
 
