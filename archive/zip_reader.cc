@@ -158,6 +158,8 @@ absl::Status ZipReader::ReadDirectory() {
   PTSER_RETURN_IF_ERROR(src.ReadAt(cd_offset, cd_size, cd.data()));
   const uint8_t* p = reinterpret_cast<const uint8_t*>(cd.data());
   entries_.reserve(count);
+  std::vector<uint64_t> entry_offsets;  // each entry's place, for messages
+  entry_offsets.reserve(count);
   uint64_t pos = 0;
   for (uint64_t i = 0; i < count; ++i) {
     const uint64_t at = cd_offset + pos;
@@ -201,11 +203,17 @@ absl::Status ZipReader::ReadDirectory() {
                                            e.compressed_size, " but uncompressed size ",
                                            e.uncompressed_size));
     }
-    if (!index_.emplace(e.name, entries_.size()).second) {
-      return Malformed(src, at, absl::StrCat("record '", e.name, "' appears twice"));
-    }
     entries_.push_back(std::move(e));
+    entry_offsets.push_back(at);
     pos += zip::kCentralHeaderSize + var_len;
+  }
+  // The index views the names in entries_, which no longer move.
+  index_.reserve(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!index_.emplace(entries_[i].name, i).second) {
+      return Malformed(src, entry_offsets[i],
+                       absl::StrCat("record '", entries_[i].name, "' appears twice"));
+    }
   }
   // Records must not overlap each other or the directory: each one ends at
   // or before the next header (in file order) or the directory.
@@ -253,9 +261,17 @@ absl::StatusOr<uint64_t> ZipReader::DataOffset(const ZipEntry& e) const {
                    absl::StrCat("local header of record '", e.name,
                                 "' disagrees with the central directory about its name"));
   }
-  std::string local_name(name_len, '\0');
-  PTSER_RETURN_IF_ERROR(src.ReadAt(e.header_offset + zip::kLocalHeaderSize, name_len,
-                                   local_name.data()));
+  // Compared in place when the source is in memory (once per record read).
+  const uint64_t name_at = e.header_offset + zip::kLocalHeaderSize;
+  absl::string_view local_name;
+  std::string copy;
+  if (src.memory() != nullptr && name_at <= src.size() && src.size() - name_at >= name_len) {
+    local_name = absl::string_view(reinterpret_cast<const char*>(src.memory() + name_at), name_len);
+  } else {
+    copy.resize(name_len);
+    PTSER_RETURN_IF_ERROR(src.ReadAt(name_at, name_len, copy.data()));
+    local_name = copy;
+  }
   if (local_name != e.name) {
     return Corrupt(src, e.header_offset,
                    absl::StrCat("local header names '", local_name,

@@ -64,6 +64,10 @@ class ZipReader {
     uint64_t max_record_bytes = uint64_t{1} << 40;
   };
 
+  // Not copyable: the name index views the entries' names.
+  ZipReader(const ZipReader&) = delete;
+  ZipReader& operator=(const ZipReader&) = delete;
+
   static absl::StatusOr<std::unique_ptr<ZipReader>> Open(
       std::shared_ptr<const ByteSource> source, Options options);
   static absl::StatusOr<std::unique_ptr<ZipReader>> Open(
@@ -97,7 +101,8 @@ class ZipReader {
   std::shared_ptr<const ByteSource> source_;
   Options options_;
   std::vector<ZipEntry> entries_;
-  absl::flat_hash_map<std::string, size_t> index_;
+  // Record name -> position in entries_ (views of entries_[i].name).
+  absl::flat_hash_map<absl::string_view, size_t> index_;
   uint64_t cd_offset_ = 0;
 };
 
