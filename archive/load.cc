@@ -362,6 +362,7 @@ absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, const std::string& sa
     if (mapped.has_value()) return *mapped;
   }
   const std::string target = options.map_location.TargetTag(saved_tag);
+  if (target == "cpu") return cpu;  // the common case, without parsing
   PTSER_ASSIGN_OR_RETURN(Device device, Device::Parse(target));
   return MaterializeStorage(cpu, device);
 }
