@@ -251,7 +251,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   dropped.values.push_back(*version);
   if (!version->is_int() || version->as_int() != kProtocolVersion) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "'", source->name(), "': legacy protocol version ", version->Repr(), ", expected ",
+        "'", source->name(), "': legacy protocol version ", version->Repr(Value::kMessageReprChars), ", expected ",
         kProtocolVersion));
   }
   absl::StatusOr<Value> sys_info = unpickler.Load();
@@ -279,7 +279,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   for (const Value& key : *key_items) {
     if (!key.is_str()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "'", source->name(), "': storage key ", key.Repr(), " is not a str"));
+          "'", source->name(), "': storage key ", key.Repr(Value::kMessageReprChars), " is not a str"));
     }
     auto it = by_key.find(key.as_string());
     if (it == by_key.end()) {

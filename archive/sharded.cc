@@ -154,7 +154,7 @@ absl::StatusOr<Value> LoadSharded(const std::string& index_json_path, const Load
     for (const Value::Dict::Item& item : value->dict().items()) {
       if (!item.key.is_str()) {
         return absl::InvalidArgumentError(absl::StrCat("index '", name, "': shard '", shard,
-                                                       "' has the key ", item.key.Repr(),
+                                                       "' has the key ", item.key.Repr(Value::kMessageReprChars),
                                                        ", not a str"));
       }
       const std::string& key = item.key.as_string();

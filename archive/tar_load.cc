@@ -69,7 +69,7 @@ std::optional<int64_t> PythonInt(const Value& v) {
 }
 
 std::string Describe(const Value& v) {
-  std::string repr = v.Repr();
+  std::string repr = v.Repr(80);
   if (repr.size() > 80) repr = absl::StrCat(repr.substr(0, 77), "...");
   return repr;
 }

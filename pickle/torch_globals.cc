@@ -342,7 +342,7 @@ absl::StatusOr<Value> GetLayout(const CallContext& ctx, Args args) {
       !IsKnownTorchEnum(TorchEnum::Type::kLayout, name)) {
     return absl::InvalidArgumentError(
         absl::StrCat(ctx.callee().FullName(), ": unknown layout ",
-                     args[0].Repr()));
+                     args[0].Repr(Value::kMessageReprChars)));
   }
   return Value::Enum(TorchEnum{TorchEnum::Type::kLayout, std::string(name)});
 }
@@ -450,7 +450,7 @@ absl::StatusOr<std::string> Encode(const CallContext& ctx, const Value& s,
   }
   return absl::UnimplementedError(
       absl::StrCat(ctx.callee().FullName(), ": unsupported encoding ",
-                   encoding.Repr()));
+                   encoding.Repr(Value::kMessageReprChars)));
 }
 
 // _codecs.encode(obj, encoding='utf-8', errors='strict')
@@ -650,7 +650,7 @@ std::optional<StorageClassInfo> StorageClassFromName(absl::string_view name) {
 absl::StatusOr<StoragePersistentId> ParseStoragePersistentId(const Value& pid) {
   auto bad = [&pid](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "invalid storage persistent id ", pid.Repr(), ": ", why,
+        "invalid storage persistent id ", pid.Repr(Value::kMessageReprChars), ": ", why,
         " (expected ('storage', <storage class>, key, location, numel))"));
   };
   if (!pid.is_tuple() || (pid.tuple().size() != 5 && pid.tuple().size() != 6)) {

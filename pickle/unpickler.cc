@@ -586,7 +586,7 @@ absl::Status Unpickler::Impl::Build() {
 absl::Status Unpickler::Impl::PersistentLoad(const Value& pid) {
   if (!options_.persistent_load) {
     return Error(absl::StatusCode::kFailedPrecondition,
-                 absl::StrCat("the pickle has a persistent id (", pid.Repr(),
+                 absl::StrCat("the pickle has a persistent id (", pid.Repr(Value::kMessageReprChars),
                               ") but no persistent_load hook was given"));
   }
   absl::StatusOr<Value> v = options_.persistent_load(pid, op_offset_);

@@ -143,7 +143,13 @@ size_t Mix(size_t h, size_t v) {
 // ---------------------------------------------------------------------------
 // Hashability and hashing (only for hashable values).
 
-bool IsHashableImpl(const Value& v, int depth) {
+// Tuples already visited by one walk: a tuple whose items share
+// sub-tuples (t1 = (t0, t0), t2 = (t1, t1), ...) is visited once per
+// object, not once per path, which would be exponential — a hostile pickle
+// builds such a key in a few bytes.  (CPython recomputes, and hangs.)
+using TupleMemo = absl::flat_hash_map<const void*, size_t>;
+
+bool IsHashableImpl(const Value& v, int depth, TupleMemo& seen) {
   if (depth > kMaxRecursion) return true;
   switch (v.kind()) {
     case Value::Kind::kList:
@@ -152,9 +158,11 @@ bool IsHashableImpl(const Value& v, int depth) {
     case Value::Kind::kByteArray:
       return false;
     case Value::Kind::kTuple:
+      if (v.tuple().size() == 0 || seen.contains(v.identity())) return true;
       for (const Value& e : v.tuple().items()) {
-        if (!IsHashableImpl(e, depth + 1)) return false;
+        if (!IsHashableImpl(e, depth + 1, seen)) return false;
       }
+      seen.emplace(v.identity(), 1);
       return true;
     case Value::Kind::kFrozenSet:
       return true;  // members were checked when added
@@ -163,7 +171,12 @@ bool IsHashableImpl(const Value& v, int depth) {
   }
 }
 
-size_t HashKey(const Value& v, int depth) {
+bool IsHashableImpl(const Value& v, int depth) {
+  TupleMemo seen;
+  return IsHashableImpl(v, depth, seen);
+}
+
+size_t HashKeyImpl(const Value& v, int depth, TupleMemo& memo) {
   if (depth > kMaxRecursion) return 0x5eed;
   switch (v.kind()) {
     case Value::Kind::kNone:
@@ -180,8 +193,13 @@ size_t HashKey(const Value& v, int depth) {
       return absl::Hash<std::pair<int, absl::string_view>>{}(
           {2, v.as_string()});
     case Value::Kind::kTuple: {
+      const bool nested = v.tuple().size() > 0;
+      if (nested) {
+        if (auto it = memo.find(v.identity()); it != memo.end()) return it->second;
+      }
       size_t h = 0x345678;
-      for (const Value& e : v.tuple().items()) h = Mix(h, HashKey(e, depth + 1));
+      for (const Value& e : v.tuple().items()) h = Mix(h, HashKeyImpl(e, depth + 1, memo));
+      if (nested) memo.emplace(v.identity(), h);
       return h;
     }
     case Value::Kind::kSize: {
@@ -191,7 +209,7 @@ size_t HashKey(const Value& v, int depth) {
     }
     case Value::Kind::kFrozenSet: {
       size_t h = 0x1234;
-      for (const Value& e : v.set().items()) h += HashKey(e, depth + 1) * 31;
+      for (const Value& e : v.set().items()) h += HashKeyImpl(e, depth + 1, memo) * 31;
       return Mix(h, v.set().size());
     }
     case Value::Kind::kDtype:
@@ -212,6 +230,11 @@ size_t HashKey(const Value& v, int depth) {
   }
 }
 
+size_t HashKey(const Value& v, int depth) {
+  TupleMemo memo;
+  return HashKeyImpl(v, depth, memo);
+}
+
 // ---------------------------------------------------------------------------
 // Equality.
 
@@ -224,6 +247,10 @@ struct EqState {
   EqMode mode;
   // Pairs of containers being compared (cycle guard).
   absl::flat_hash_set<std::pair<const void*, const void*>> active;
+  // Pairs already found equal: containers that share sub-containers (a
+  // DAG) are compared once per pair, not once per path, which would be
+  // exponential.  (An unequal pair ends the whole comparison.)
+  absl::flat_hash_set<std::pair<const void*, const void*>> equal;
 };
 
 bool Equal(const Value& a, const Value& b, EqState& st, int depth);
@@ -365,6 +392,7 @@ bool Equal(const Value& a, const Value& b, EqState& st, int depth) {
   }
   // Containers: guard against cycles.
   auto key = std::make_pair(a.identity(), b.identity());
+  if (st.equal.contains(key)) return true;
   if (!st.active.insert(key).second) return true;
   bool result = false;
   switch (a.kind()) {
@@ -434,11 +462,12 @@ bool Equal(const Value& a, const Value& b, EqState& st, int depth) {
       break;
   }
   st.active.erase(key);
+  if (result) st.equal.insert(key);
   return result;
 }
 
 bool KeyEquals(const Value& a, const Value& b) {
-  EqState st{EqMode::kKey, {}};
+  EqState st{EqMode::kKey, {}, {}};
   return Equal(a, b, st, 0);
 }
 
@@ -447,13 +476,18 @@ bool KeyEquals(const Value& a, const Value& b) {
 
 struct ReprState {
   absl::flat_hash_set<const void*> active;
+  // Output length after which nothing more is produced: a value whose
+  // containers share sub-containers (a list of two copies of a list of two
+  // copies of ...) has a repr exponential in its size.
+  size_t limit = 0;
+  bool Full(const std::string& out) const { return out.size() > limit; }
 };
 
 void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out);
 
 void ReprSeq(const std::vector<Value>& items, ReprState& st, int depth,
              std::string* out) {
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (size_t i = 0; i < items.size() && !st.Full(*out); ++i) {
     if (i > 0) out->append(", ");
     ReprImpl(items[i], st, depth + 1, out);
   }
@@ -462,7 +496,7 @@ void ReprSeq(const std::vector<Value>& items, ReprState& st, int depth,
 void ReprDictBody(const std::vector<Value::Dict::Item>& items, ReprState& st,
                   int depth, std::string* out) {
   out->push_back('{');
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (size_t i = 0; i < items.size() && !st.Full(*out); ++i) {
     if (i > 0) out->append(", ");
     ReprImpl(items[i].key, st, depth + 1, out);
     out->append(": ");
@@ -482,6 +516,7 @@ double AsDouble(const Value& v) {
 }
 
 void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out) {
+  if (st.Full(*out)) return;
   if (depth > kMaxRecursion) {
     out->append("...");
     return;
@@ -602,7 +637,7 @@ void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out) {
           out->append("OrderedDict(");
           if (!d.empty()) {
             out->push_back('[');
-            for (size_t i = 0; i < d.size(); ++i) {
+            for (size_t i = 0; i < d.size() && !st.Full(*out); ++i) {
               if (i > 0) out->append(", ");
               out->push_back('(');
               ReprImpl(d.items()[i].key, st, depth + 1, out);
@@ -962,10 +997,17 @@ bool Value::IsSameObject(const Value& other) const {
 
 bool Value::IsHashable() const { return IsHashableImpl(*this, 0); }
 
-std::string Value::Repr() const {
+std::string Value::Repr() const { return Repr(kDefaultReprChars); }
+
+std::string Value::Repr(size_t max_chars) const {
   ReprState st;
+  st.limit = max_chars;
   std::string out;
   ReprImpl(*this, st, 0, &out);
+  if (out.size() > max_chars) {
+    out.resize(max_chars);
+    out.append("...");
+  }
   return out;
 }
 
@@ -1235,7 +1277,7 @@ void ReleaseValueGraph(const Value& root) {
 }
 
 bool ValuesEqual(const Value& a, const Value& b) {
-  EqState st{EqMode::kDeep, {}};
+  EqState st{EqMode::kDeep, {}, {}};
   return Equal(a, b, st, 0);
 }
 

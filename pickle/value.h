@@ -265,7 +265,16 @@ class Value {
   // storages as `TypedStorage(dtype=torch.float32, numel=3, device='cpu')`;
   // self-referencing containers print "[...]" as Python's do; nesting
   // deeper than 1000 prints "...".
+  //
+  // The text is cut at kDefaultReprChars characters ("..." appended): a
+  // value whose containers share sub-containers can have a repr exponential
+  // in its size (a list holding two references to a list holding two
+  // references to ...), and a hostile pickle builds one in a few bytes.
+  // Repr(n) cuts at n characters; error messages use Repr(kMessageReprChars).
+  static constexpr size_t kDefaultReprChars = size_t{1} << 24;
+  static constexpr size_t kMessageReprChars = 200;
   std::string Repr() const;
+  std::string Repr(size_t max_chars) const;
 
   // Whether the value could be a dict key or set member (Python's
   // hashability): not for list, dict, set, bytearray, or tuples/frozensets

@@ -353,6 +353,33 @@ TEST(ValueTest, DeeplyNestedValuesAreFreedIteratively) {
   v = Value();
 }
 
+// t(i+1) = (t(i), t(i)): 100 tuples, 2^100 paths.  Hashing, hashability,
+// comparison and repr must visit each shared tuple once (a hostile pickle
+// builds this in a few hundred bytes; CPython itself hangs hashing it).
+Value SharedTupleTower(int levels) {
+  Value t = Value::NewTuple();
+  for (int i = 0; i < levels; ++i) t = Value::NewTuple({t, t});
+  return t;
+}
+
+TEST(ValueTest, SharedSubtuplesAreVisitedOnce) {
+  // Without the sharing-aware walks this test never ends (the test timeout
+  // catches it).
+  Value tower = SharedTupleTower(100);
+  Value same_shape = SharedTupleTower(100);
+  EXPECT_TRUE(tower.IsHashable());
+  Value d = Value::NewDict();
+  ASSERT_OK(d.dict().SetItem(tower, Value::Int(1)));
+  // An equal key built separately finds the same entry.
+  ASSERT_NE(d.dict().Find(same_shape), nullptr);
+  EXPECT_TRUE(ValuesEqual(tower, same_shape));
+  const std::string repr = tower.Repr(Value::kMessageReprChars);
+  EXPECT_EQ(repr.size(), Value::kMessageReprChars + 3);
+  EXPECT_EQ(repr.substr(0, 4), "((((");
+  EXPECT_EQ(repr.substr(repr.size() - 3), "...");
+  EXPECT_LE(tower.Repr().size(), Value::kDefaultReprChars + 3);
+}
+
 TEST(ValueTest, PrintsForGtest) {
   std::ostringstream os;
   os << Value::NewList({Int(1), Str("a")});

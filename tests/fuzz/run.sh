@@ -24,7 +24,7 @@ for l in "${all_labels[@]}"; do
 done
 # Seed folders besides tests/fuzz/corpus/<name>/ (fixtures that live elsewhere).
 declare -A extra_seeds=(
-  [unpickler]="pickle/testdata/plain pickle/testdata/errors"
+  [unpickler]="pickle/testdata/plain pickle/testdata/errors pickle/testdata/fuzz_regressions"
   [zip_reader]="archive/testdata"
   [load]="archive/testdata"
 )

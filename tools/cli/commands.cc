@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,7 +103,7 @@ void CollectTensors(const Value& v, const std::string& path, std::vector<TensorI
       for (const auto& item : v.dict().items()) {
         CollectTensors(item.value,
                        absl::StrCat(path, "/", item.key.is_str() ? item.key.as_string()
-                                                                 : item.key.Repr()),
+                                                                 : item.key.Repr(Value::kMessageReprChars)),
                        out, storages, depth + 1);
       }
       return;
@@ -461,6 +462,9 @@ struct DiffState {
   double rtol = 1e-5;
   double atol = 1e-8;
   std::vector<std::string> differences;
+  // Container pairs already compared: files whose containers share
+  // sub-containers are walked once per pair, not once per path.
+  std::set<std::pair<const void*, const void*>> seen;
 };
 
 void DiffValues(const Value& a, const Value& b, const std::string& path, DiffState* st,
@@ -471,6 +475,11 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
     st->differences.push_back(where + ": " + a.TypeName() + " vs " + b.TypeName());
     return;
   }
+  if (a.identity() != nullptr && b.identity() != nullptr &&
+      !st->seen.emplace(a.identity(), b.identity()).second) {
+    return;
+  }
+  if (st->differences.size() >= 1000) return;  // enough to report
   switch (a.kind()) {
     case Value::Kind::kTensor: {
       const Tensor& x = a.tensor();
@@ -531,7 +540,7 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
     }
     case Value::Kind::kDict: {
       for (const auto& item : a.dict().items()) {
-        const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr();
+        const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr(Value::kMessageReprChars);
         const Value* other = b.dict().Find(item.key);
         if (other == nullptr) {
           st->differences.push_back(absl::StrCat(path, "/", key, ": only in the first file"));
@@ -541,15 +550,16 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
       }
       for (const auto& item : b.dict().items()) {
         if (a.dict().Find(item.key) == nullptr) {
-          const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr();
+          const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr(Value::kMessageReprChars);
           st->differences.push_back(absl::StrCat(path, "/", key, ": only in the second file"));
         }
       }
       return;
     }
     default:
-      if (a.Repr() != b.Repr()) {
-        st->differences.push_back(where + ": " + a.Repr() + " vs " + b.Repr());
+      if (!ValuesEqual(a, b)) {
+        st->differences.push_back(where + ": " + a.Repr(Value::kMessageReprChars) + " vs " +
+                                  b.Repr(Value::kMessageReprChars));
       }
       return;
   }
@@ -591,8 +601,8 @@ int Diff(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     return kOk;
   }
   for (const std::string& d : st.differences) out << d << "\n";
-  out << st.differences.size() << (st.differences.size() == 1 ? " difference" : " differences")
-      << "\n";
+  out << (st.differences.size() >= 1000 ? "at least " : "") << st.differences.size()
+      << (st.differences.size() == 1 ? " difference" : " differences") << "\n";
   return kFinding;
 }
 
