@@ -331,6 +331,22 @@ def sharded():
     assert r.returncode == 1 and "at byte offset" in r.stderr, (r.returncode, r.stderr)
 
 
+def shared_containers():
+    """A file whose lists share sub-lists 60 levels deep (2^60 paths): every
+    command walks each container once, as torch.load's memo does."""
+    level = [torch.arange(3)]
+    for _ in range(60):
+        level = [level, level]
+    torch.save({"tower": level}, path("dag", "a", "model.pt"))
+    torch.save({"tower": level}, path("dag", "b", "model.pt"))
+    report = json.loads(run("inspect", path("dag", "a", "model.pt"), "--json"))
+    assert len(report["tensors"]) == 1, report["tensors"]
+    assert "clean" in run("verify", path("dag", "a", "model.pt"))
+    assert "equal" in run("diff", path("dag", "a", "model.pt"), path("dag", "b", "model.pt"))
+    run("convert", path("dag", "a", "model.pt"), path("dag", "c", "model.pt"))
+    assert read(path("dag", "a", "model.pt")) == read(path("dag", "c", "model.pt"))
+
+
 check("demo: output matches the note, files load in torch", demo)
 check("fixtures", make_files)
 check("inspect", inspect)
@@ -342,6 +358,7 @@ check("diff", diff)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)
+check("shared sub-containers 60 deep: every command walks each once", shared_containers)
 
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed

@@ -82,9 +82,17 @@ struct TensorInfo {
   size_t storage_index;
 };
 
+// Every tensor with its path.  A container reached twice (a file may share
+// one list between two places, or nest shared lists exponentially deep) is
+// listed under the first path only.
 void CollectTensors(const Value& v, const std::string& path, std::vector<TensorInfo>* out,
-                    std::map<const void*, size_t>* storages, int depth = 0) {
+                    std::map<const void*, size_t>* storages,
+                    std::set<const void*>* seen_containers, int depth = 0) {
   if (depth > 200) return;
+  if ((v.is_list() || v.is_tuple() || v.is_dict()) &&
+      !seen_containers->insert(v.identity()).second) {
+    return;
+  }
   switch (v.kind()) {
     case Value::Kind::kTensor: {
       auto [it, _] = storages->emplace(v.tensor().storage().id(), storages->size());
@@ -95,7 +103,8 @@ void CollectTensors(const Value& v, const std::string& path, std::vector<TensorI
     case Value::Kind::kTuple: {
       const auto& items = *v.sequence_items();
       for (size_t i = 0; i < items.size(); ++i) {
-        CollectTensors(items[i], absl::StrCat(path, "/", i), out, storages, depth + 1);
+        CollectTensors(items[i], absl::StrCat(path, "/", i), out, storages, seen_containers,
+                       depth + 1);
       }
       return;
     }
@@ -104,7 +113,7 @@ void CollectTensors(const Value& v, const std::string& path, std::vector<TensorI
         CollectTensors(item.value,
                        absl::StrCat(path, "/", item.key.is_str() ? item.key.as_string()
                                                                  : item.key.Repr(Value::kMessageReprChars)),
-                       out, storages, depth + 1);
+                       out, storages, seen_containers, depth + 1);
       }
       return;
     default:
@@ -214,7 +223,8 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (!value.ok()) return Fail(err, value.status());
   std::vector<TensorInfo> tensors;
   std::map<const void*, size_t> storages;
-  CollectTensors(*value, "", &tensors, &storages);
+  std::set<const void*> seen_containers;
+  CollectTensors(*value, "", &tensors, &storages, &seen_containers);
   std::map<size_t, std::vector<std::string>> sharing;
   for (const TensorInfo& t : tensors) sharing[t.storage_index].push_back(t.path);
   report["object"] = value->TypeName();
