@@ -31,15 +31,20 @@ std::string StateDictPickle(int entries) {
   return *archive->ReadRecordString("data.pkl");
 }
 
-void BM_UnpickleStateDict(benchmark::State& state) {
-  const std::string pickle = StateDictPickle(static_cast<int>(state.range(0)));
-  Storage storage = *Storage::Allocate(16);
+// Storages served by a persistent-load hook, as ptser::Load serves them.
+UnpicklerOptions HookedOptions(const Storage& storage) {
   UnpicklerOptions options;
-  options.persistent_load = [&storage](const Value& pid, size_t) -> absl::StatusOr<Value> {
+  options.persistent_load = [storage](const Value& pid, size_t) -> absl::StatusOr<Value> {
     absl::StatusOr<StoragePersistentId> id = ParseStoragePersistentId(pid);
     if (!id.ok()) return id.status();
     return Value::FromStorage({storage, id->dtype, id->untyped});
   };
+  return options;
+}
+
+void BM_UnpickleStateDict(benchmark::State& state) {
+  const std::string pickle = StateDictPickle(static_cast<int>(state.range(0)));
+  const UnpicklerOptions options = HookedOptions(*Storage::Allocate(16));
   for (auto _ : state) {
     absl::StatusOr<Value> v = Unpickle(pickle, options);
     if (!v.ok()) state.SkipWithError(std::string(v.status().message()).c_str());
@@ -55,13 +60,7 @@ BENCHMARK(BM_UnpickleStateDict)->Arg(100000)->Unit(benchmark::kMillisecond);
 // containers) kept out of the timing.
 void BM_UnpickleStateDictNoFree(benchmark::State& state) {
   const std::string pickle = StateDictPickle(static_cast<int>(state.range(0)));
-  Storage storage = *Storage::Allocate(16);
-  UnpicklerOptions options;
-  options.persistent_load = [&storage](const Value& pid, size_t) -> absl::StatusOr<Value> {
-    absl::StatusOr<StoragePersistentId> id = ParseStoragePersistentId(pid);
-    if (!id.ok()) return id.status();
-    return Value::FromStorage({storage, id->dtype, id->untyped});
-  };
+  const UnpicklerOptions options = HookedOptions(*Storage::Allocate(16));
   for (auto _ : state) {
     absl::StatusOr<Value> v = Unpickle(pickle, options);
     if (!v.ok()) state.SkipWithError(std::string(v.status().message()).c_str());

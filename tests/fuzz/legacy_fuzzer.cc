@@ -12,15 +12,12 @@
 
 #include "archive/load.h"
 #include "archive/save.h"
-#include "tests/fuzz/streaming_source.h"
+#include "tests/fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto source = std::make_shared<ptser::fuzz::StreamingSource>(
       std::string(reinterpret_cast<const char*>(data), size));
-  ptser::LoadOptions options;
-  options.verify_crc32 = false;
-  options.map_location = ptser::MapLocation::To(ptser::Device::Cpu());
-  options.unpickler.max_total_bytes = 64 << 20;
+  const ptser::LoadOptions options = ptser::fuzz::FuzzLoadOptions();
   absl::StatusOr<ptser::Value> value = ptser::LoadFromSource(source, options);
   if (value.ok()) {
     ptser::SaveOptions save;

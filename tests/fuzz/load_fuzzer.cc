@@ -11,14 +11,12 @@
 #include "archive/byte_source.h"
 #include "archive/load.h"
 #include "archive/save.h"
+#include "tests/fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
   std::shared_ptr<const ptser::ByteSource> source(ptser::ByteSource::FromString(bytes, "fuzz"));
-  ptser::LoadOptions options;
-  options.verify_crc32 = false;
-  options.map_location = ptser::MapLocation::To(ptser::Device::Cpu());
-  options.unpickler.max_total_bytes = 64 << 20;
+  const ptser::LoadOptions options = ptser::fuzz::FuzzLoadOptions();
   absl::StatusOr<ptser::Value> value = ptser::LoadFromSource(source, options);
   if (value.ok()) {
     (void)ptser::SaveToString(*value, "fuzz");

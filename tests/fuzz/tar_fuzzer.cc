@@ -15,15 +15,12 @@
 #include "archive/save.h"
 #include "archive/tar_load.h"
 #include "archive/tar_reader.h"
-#include "tests/fuzz/streaming_source.h"
+#include "tests/fuzz/fuzz_util.h"
 
 namespace {
 
 void LoadAndSave(std::shared_ptr<const ptser::ByteSource> source) {
-  ptser::LoadOptions options;
-  options.verify_crc32 = false;
-  options.map_location = ptser::MapLocation::To(ptser::Device::Cpu());
-  options.unpickler.max_total_bytes = 64 << 20;
+  const ptser::LoadOptions options = ptser::fuzz::FuzzLoadOptions();
   absl::StatusOr<ptser::Value> value = ptser::LoadTar(source, options);
   if (value.ok()) {
     (void)ptser::SaveToString(*value, "fuzz");
