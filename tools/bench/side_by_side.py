@@ -178,12 +178,39 @@ def main():
     with open(os.path.join(work, "side_by_side.json"), "w") as fh:
         json.dump({"sizes": sizes, "rounds": args.rounds, "samples": samples}, fh, indent=1)
     med = {c: {w: statistics.median(v) for w, v in d.items()} for c, d in samples.items()}
-    print(f"| case (file size) | {' | '.join(['what', 'median'])} |")
-    print("|---|---|---|")
+    print("| case (file size) | what | median | min – max |")
+    print("|---|---|---|---|")
     for case in ("big", "small", "views", "convert"):
         for what, m in med[case].items():
             unit = "KiB" if what.endswith("_kb") else "ms"
-            print(f"| {case} ({sizes[case] / 2**20:.1f} MiB) | {what} | {m:.1f} {unit} |")
+            lo, hi = min(samples[case][what]), max(samples[case][what])
+            print(f"| {case} ({sizes[case] / 2**20:.1f} MiB) | {what} | {m:.1f} {unit} | "
+                  f"{lo:.1f} – {hi:.1f} |")
+    print()
+    print("| goal (issue 4 / issue 5) | target | measured |")
+    print("|---|---|---|")
+    big, small = med["big"], med["small"]
+    goals = [
+        ("copying 1 GiB load / read() into fresh memory", "<= 1.15x",
+         big["ptser_load"] / big["limit_read"]),
+        ("memory-mapped 1 GiB load", "< 10 ms", big["ptser_load_mmap"]),
+        ("100k small tensors: torch.load / ptser", ">= 10x", small["torch_load"] / small["ptser_load"]),
+        ("100k small tensors: libtorch / ptser", ">= 2x", small["libtorch_load"] / small["ptser_load"]),
+        ("save 1 GiB / plain write (no fsync)", "<= 1.5x", big["ptser_save"] / big["limit_write"]),
+        ("save 256 MiB of views / plain write (no fsync)", "<= 1.5x",
+         med["views"]["ptser_save"] / med["views"]["limit_write"]),
+        ("durable save 1 GiB / write + fsync", "(reported)",
+         big["ptser_save_durable"] / big["limit_write_fsync"]),
+        ("peak memory of a copying 1 GiB load / file size", "<= 1.1x",
+         big["ptser_load_max_rss_kb"] * 1024 / sizes["big"]),
+        ("512 MiB: torch.save(torch.load()) / ptser convert --no-fsync", ">= 3x",
+         med["convert"]["torch_load_save"] / med["convert"]["ptser_convert_no_fsync"]),
+        ("peak memory of ptser convert / file size", "< 1.2x",
+         med["convert"]["ptser_convert_max_rss_kb"] * 1024 / sizes["convert"]),
+    ]
+    for name, target, value in goals:
+        unit = " ms" if "ms" in target else "x"
+        print(f"| {name} | {target} | {value:.2f}{unit} |")
     print(f"\nsamples: {os.path.join(work, 'side_by_side.json')}", file=sys.stderr)
     if not args.dir:
         shutil.rmtree(work, ignore_errors=True)
