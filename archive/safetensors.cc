@@ -157,7 +157,7 @@ absl::Status SaveSafetensors(const Value& state_dict, ByteSink* sink,
   for (const auto& item : state_dict.dict().items()) {
     if (!item.key.is_str()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("safetensors keys are str; ", item.key.Repr(), " is not"));
+          absl::StrCat("safetensors keys are str; ", item.key.Repr(Value::kMessageReprChars), " is not"));
     }
     const std::string& name = item.key.as_string();
     if (name == "__metadata__") {

@@ -318,6 +318,8 @@ class Unpickler::Impl {
   // From ScanMemoReads(): memo_reads_[i] != 0 when some GET reads entry i.
   bool reads_known_ = false;
   std::vector<uint8_t> memo_reads_;
+  uint64_t memo_reads_limit_ = 0;
+  static constexpr uint64_t kMaxTrackedMemoIndex = uint64_t{1} << 24;
   size_t stack_high_water_ = 0;
   uint64_t charged_ = 0;
   size_t next_buffer_ = 0;
@@ -547,7 +549,9 @@ absl::Status Unpickler::Impl::Build() {
     const GlobalHandler* handler =
         registry_->Find(o.callee().module, o.callee().name);
     if (handler != nullptr && handler->build) {
-      CallContext ctx(*registry_, o.callee(), op_offset_);
+      // A copy: the hook may replace `obj`, freeing the Object and its name.
+      const GlobalRef callee = o.callee();
+      CallContext ctx(*registry_, callee, op_offset_);
       absl::Status s = handler->build(ctx, obj, state.value);
       return s.ok() ? s : Wrap(s);
     }
@@ -598,8 +602,8 @@ absl::Status Unpickler::Impl::Memoize(uint64_t index) {
   if (frame_size() == 0) return Underflow();
   // An entry no GET of this pickle reads is counted but not kept: the
   // object lives only as long as the stack and containers hold it.
-  const bool keep =
-      !reads_known_ || (index < memo_reads_.size() && memo_reads_[index] != 0);
+  const bool keep = !reads_known_ || index >= memo_reads_limit_ ||
+                    (index < memo_reads_.size() && memo_reads_[index] != 0);
   if (index < memo_dense_set_.size() && memo_dense_set_[index] != 0) {
     // Put before; `keep` depends only on the index, so a kept entry was
     // stored then (flag 1) and is replaced now.
@@ -653,7 +657,10 @@ void Unpickler::Impl::ScanMemoReads() {
   memo_reads_.clear();
   const uint8_t* const begin = data_.data();
   const size_t end = data_.size();
-  const uint64_t max_index = 2 * (end - pos_) + 64;
+  // Reads of indices at or past memo_reads_limit_ are not tracked; entries
+  // there are always kept (Memoize).  The flags cost at most one byte per
+  // two bytes of pickle, and never more than kMaxTrackedMemoIndex.
+  memo_reads_limit_ = std::min<uint64_t>(2 * (end - pos_) + 64, kMaxTrackedMemoIndex);
   size_t p = pos_;
   auto line = [&](absl::string_view* out) {
     const void* nl = std::memchr(begin + p, '\n', end - p);
@@ -672,9 +679,11 @@ void Unpickler::Impl::ScanMemoReads() {
     return true;
   };
   auto read = [&](uint64_t index) {
-    if (index >= max_index) return false;
+    if (index >= memo_reads_limit_) return true;  // kept anyway
     if (index >= memo_reads_.size()) {
-      memo_reads_.resize(std::max<size_t>(index + 1, 2 * memo_reads_.size()), 0);
+      memo_reads_.resize(
+          std::min<uint64_t>(memo_reads_limit_, std::max<size_t>(index + 1, 2 * memo_reads_.size())),
+          0);
     }
     memo_reads_[index] = 1;
     return true;

@@ -71,7 +71,8 @@ using PersistentLoadFn =
 struct UnpicklerOptions {
   // Handlers for globals.  Null means TorchGlobals() (pickle/torch_globals.h):
   // what newest PyTorch's weights-only loader allows.  Not owned; must
-  // outlive the Unpickler.  Default: nullptr.
+  // outlive the Unpickler and not change while it loads (handlers are looked
+  // up once per global and cached for the load).  Default: nullptr.
   const GlobalRegistry* globals = nullptr;
 
   // What to do with a global the registry does not know.

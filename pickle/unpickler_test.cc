@@ -197,6 +197,10 @@ TEST(UnpicklerOpcodeTest, Memo) {
   // does not count twice.
   EXPECT_EQ(ReprOf(P("\x80\x04]\x94K\x01\x94K\x02\x94h\x02.")), "2");
   EXPECT_EQ(ReprOf(P("\x80\x04K\x01q\x00K\x02q\x00K\x03\x94h\x01.")), "3");
+  // A GET of an index far beyond anything put: the pre-pass does not track
+  // it (no allocation by index), and the real pass reports it.
+  EXPECT_THAT(Unpickle(P("K\x01q\x00j\xfe\xff\xff\xff.")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("memo key 4294967294 not found")));
   // Text PUT/GET (protocol 0), and a GET reading an entry PUT twice.
   EXPECT_EQ(ReprOf(P("I5\np3\n0g3\n.")), "5");
   EXPECT_EQ(ReprOf(P("I5\np3\n0I6\np3\n0g3\n.")), "6");

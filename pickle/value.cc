@@ -149,21 +149,34 @@ size_t Mix(size_t h, size_t v) {
 // builds such a key in a few bytes.  (CPython recomputes, and hangs.)
 using TupleMemo = absl::flat_hash_map<const void*, size_t>;
 
-bool IsHashableImpl(const Value& v, int depth, TupleMemo& seen) {
-  if (depth > kMaxRecursion) return true;
+// Results computed past the depth cut-off are not memoized (cut_offs counts
+// them): a tuple reached first below the cut-off would otherwise keep a
+// truncated answer for shallower visits.
+struct WalkMemo {
+  TupleMemo done;
+  size_t cut_offs = 0;
+};
+
+bool IsHashableImpl(const Value& v, int depth, WalkMemo& seen) {
+  if (depth > kMaxRecursion) {
+    ++seen.cut_offs;
+    return true;
+  }
   switch (v.kind()) {
     case Value::Kind::kList:
     case Value::Kind::kDict:
     case Value::Kind::kSet:
     case Value::Kind::kByteArray:
       return false;
-    case Value::Kind::kTuple:
-      if (v.tuple().size() == 0 || seen.contains(v.identity())) return true;
+    case Value::Kind::kTuple: {
+      if (v.tuple().size() == 0 || seen.done.contains(v.identity())) return true;
+      const size_t cut_offs = seen.cut_offs;
       for (const Value& e : v.tuple().items()) {
         if (!IsHashableImpl(e, depth + 1, seen)) return false;
       }
-      seen.emplace(v.identity(), 1);
+      if (seen.cut_offs == cut_offs) seen.done.emplace(v.identity(), 1);
       return true;
+    }
     case Value::Kind::kFrozenSet:
       return true;  // members were checked when added
     default:
@@ -172,12 +185,15 @@ bool IsHashableImpl(const Value& v, int depth, TupleMemo& seen) {
 }
 
 bool IsHashableImpl(const Value& v, int depth) {
-  TupleMemo seen;
+  WalkMemo seen;
   return IsHashableImpl(v, depth, seen);
 }
 
-size_t HashKeyImpl(const Value& v, int depth, TupleMemo& memo) {
-  if (depth > kMaxRecursion) return 0x5eed;
+size_t HashKeyImpl(const Value& v, int depth, WalkMemo& memo) {
+  if (depth > kMaxRecursion) {
+    ++memo.cut_offs;
+    return 0x5eed;
+  }
   switch (v.kind()) {
     case Value::Kind::kNone:
       return 0x9e37;
@@ -195,11 +211,12 @@ size_t HashKeyImpl(const Value& v, int depth, TupleMemo& memo) {
     case Value::Kind::kTuple: {
       const bool nested = v.tuple().size() > 0;
       if (nested) {
-        if (auto it = memo.find(v.identity()); it != memo.end()) return it->second;
+        if (auto it = memo.done.find(v.identity()); it != memo.done.end()) return it->second;
       }
+      const size_t cut_offs = memo.cut_offs;
       size_t h = 0x345678;
       for (const Value& e : v.tuple().items()) h = Mix(h, HashKeyImpl(e, depth + 1, memo));
-      if (nested) memo.emplace(v.identity(), h);
+      if (nested && memo.cut_offs == cut_offs) memo.done.emplace(v.identity(), h);
       return h;
     }
     case Value::Kind::kSize: {
@@ -231,7 +248,7 @@ size_t HashKeyImpl(const Value& v, int depth, TupleMemo& memo) {
 }
 
 size_t HashKey(const Value& v, int depth) {
-  TupleMemo memo;
+  WalkMemo memo;
   return HashKeyImpl(v, depth, memo);
 }
 
@@ -1005,7 +1022,10 @@ std::string Value::Repr(size_t max_chars) const {
   std::string out;
   ReprImpl(*this, st, 0, &out);
   if (out.size() > max_chars) {
-    out.resize(max_chars);
+    // Cut at a character boundary: the text stays valid UTF-8.
+    size_t cut = max_chars;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
     out.append("...");
   }
   return out;

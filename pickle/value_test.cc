@@ -380,6 +380,18 @@ TEST(ValueTest, SharedSubtuplesAreVisitedOnce) {
   EXPECT_LE(tower.Repr().size(), Value::kDefaultReprChars + 3);
 }
 
+TEST(ValueTest, CutReprStaysValidUtf8) {
+  std::string text;
+  for (int i = 0; i < 150; ++i) text += "\xc3\xa9";  // é
+  const std::string repr = Value::Str(text).Repr(Value::kMessageReprChars);
+  ASSERT_GT(repr.size(), 4u);
+  EXPECT_EQ(repr.substr(repr.size() - 3), "...");
+  // 'é' is two bytes: the cut never leaves half of one.
+  const std::string body = repr.substr(1, repr.size() - 4);
+  EXPECT_EQ(body.size() % 2, 0u);
+  EXPECT_NE(static_cast<unsigned char>(repr[repr.size() - 4]), 0xc3);
+}
+
 TEST(ValueTest, PrintsForGtest) {
   std::ostringstream os;
   os << Value::NewList({Int(1), Str("a")});

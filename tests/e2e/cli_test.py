@@ -189,6 +189,10 @@ def compact():
 
 def diff():
     assert "equal" in run("diff", path("in", "model.pt"), path("zip", "model.pt"))
+    # A NaN outside tensors equals itself when a file is compared with its copy.
+    torch.save({"lr": float("nan"), "w": torch.tensor([float("nan")])}, path("nan", "a", "m.pt"))
+    torch.save({"lr": float("nan"), "w": torch.tensor([float("nan")])}, path("nan", "b", "m.pt"))
+    assert "equal" in run("diff", path("nan", "a", "m.pt"), path("nan", "b", "m.pt"))
     text = run("diff", path("in", "model.pt"), path("in", "other.pt"), expect=3)
     assert "/v: only in the first file" in text, text
     w = torch.load(path("in", "other.pt"))

@@ -567,7 +567,9 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
       return;
     }
     default:
-      if (!ValuesEqual(a, b)) {
+      // Python equality, except that a NaN equals itself here (a file
+      // compared with its copy is equal): equal reprs settle that.
+      if (!ValuesEqual(a, b) && a.Repr(size_t{1} << 20) != b.Repr(size_t{1} << 20)) {
         st->differences.push_back(where + ": " + a.Repr(Value::kMessageReprChars) + " vs " +
                                   b.Repr(Value::kMessageReprChars));
       }
