@@ -45,7 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "tensor/half.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/scalar_type.h"
 #include "tensor/tensor.h"
 

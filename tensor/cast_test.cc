@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 #include "tensor/factories.h"
 #include "tensor/half.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/tensor.h"
 #include "tensor/views.h"
 

@@ -28,7 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "tensor/cast.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/scalar_type.h"
 #include "tensor/tensor.h"
 

@@ -47,7 +47,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/tensor.h"
 
 namespace ptser {

@@ -12,7 +12,7 @@
 #define PTSER_TENSOR_OPS_COMPARISON_H_
 
 #include "absl/status/statusor.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/tensor.h"
 
 namespace ptser {

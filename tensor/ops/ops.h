@@ -17,7 +17,7 @@
 #include "tensor/ops/linalg.h"          // IWYU pragma: export
 #include "tensor/ops/neg.h"             // IWYU pragma: export
 #include "tensor/ops/reduction.h"       // IWYU pragma: export
-#include "tensor/ops/scalar.h"          // IWYU pragma: export
+#include "tensor/scalar.h"          // IWYU pragma: export
 #include "tensor/ops/type_promotion.h"  // IWYU pragma: export
 #include "tensor/ops/where.h"           // IWYU pragma: export
 

@@ -19,7 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "tensor/half.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/quantizer.h"
 #include "tensor/scalar_type.h"
 

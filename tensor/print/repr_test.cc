@@ -22,7 +22,7 @@
 #include "gtest/gtest.h"
 #include "tensor/device.h"
 #include "tensor/factories.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/quantizer.h"
 #include "tensor/storage.h"
 #include "tensor/views.h"

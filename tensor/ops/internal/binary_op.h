@@ -31,7 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 #include "tensor/scalar_type.h"
 #include "tensor/tensor.h"
 

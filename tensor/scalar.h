@@ -1,6 +1,6 @@
 // Copyright ptser authors.
 //
-// tensor/ops/scalar.h — a Python number used as an operand ("wrapped number").
+// tensor/scalar.h — a Python number used as an operand ("wrapped number").
 //
 // PyTorch ops accept Python numbers where a tensor could go (`t + 1`,
 // `t * 0.5`, `torch.where(c, t, 0)`).  Such a number is a *wrapped number*: it
@@ -18,8 +18,8 @@
 // Any C++ integer type converts to an int Scalar, float and double to a
 // float Scalar.  Unsigned values above INT64_MAX wrap (Python ints are
 // unbounded; ptser keeps 64 bits).
-#ifndef PTSER_TENSOR_OPS_SCALAR_H_
-#define PTSER_TENSOR_OPS_SCALAR_H_
+#ifndef PTSER_TENSOR_SCALAR_H_
+#define PTSER_TENSOR_SCALAR_H_
 
 #include <complex>
 #include <cstdint>
@@ -86,4 +86,4 @@ class Scalar {
 
 }  // namespace ptser
 
-#endif  // PTSER_TENSOR_OPS_SCALAR_H_
+#endif  // PTSER_TENSOR_SCALAR_H_

@@ -2,7 +2,7 @@
 //
 // tensor/ops/scalar.cc — Scalar conversions and Python-style repr.
 
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 
 #include <cmath>
 #include <cstdio>

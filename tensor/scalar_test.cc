@@ -2,7 +2,7 @@
 //
 // tensor/ops/scalar_test.cc — Scalar kinds, conversions and repr.
 
-#include "tensor/ops/scalar.h"
+#include "tensor/scalar.h"
 
 #include <complex>
 #include <cstdint>
