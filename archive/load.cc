@@ -137,6 +137,10 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     }
     PTSER_ASSIGN_OR_RETURN(Storage restored,
                            load_internal::RestoreStorage(bytes, id.location, options));
+    if (options.on_zip_storage && restored.IsSameAs(bytes) &&
+        restored.nbytes() == entry->uncompressed_size) {
+      options.on_zip_storage(restored, entry->crc32);
+    }
     by_key.emplace(id.key, LoadedStorage{restored, id.dtype, id.untyped, id.numel});
     return Value::FromStorage({restored, id.dtype, id.untyped});
   };

@@ -37,6 +37,7 @@
 #define PTSER_ARCHIVE_LOAD_H_
 
 #include <memory>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -70,6 +71,13 @@ struct LoadOptions {
   // Globals, limits and unknown-class handling for the pickle.  Its
   // persistent_load is set by Load and must be left unset.
   UnpicklerOptions unpickler;
+  // Zip files: called once per storage whose bytes are exactly a record's
+  // (not sliced, byte-swapped or moved to a device), with the CRC-32 the
+  // archive records for that record, whether or not it was verified.  A
+  // caller that writes the bytes again can check them then, in the same
+  // pass (SaveOptions::expected_crc32), instead of reading them twice:
+  // `ptser convert` does.  Default: none.
+  std::function<void(const Storage& storage, uint32_t recorded_crc32)> on_zip_storage;
 };
 
 // Loads `path`.  Errors name the file, the record and the byte offset.  A

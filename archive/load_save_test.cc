@@ -10,8 +10,10 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "archive/load.h"
@@ -79,6 +81,36 @@ TEST(Load, ViewsShareTheirStorageAgain) {
   int64_t* data = static_cast<int64_t*>(evens.storage().mutable_data());
   for (int64_t i = 0; i < evens.numel(); ++i) data[1 + 2 * i] *= 2;
   EXPECT_EQ(Int64s(numbers), std::vector<int64_t>({1, 4, 3, 8, 5, 12, 7, 16, 9}));
+}
+
+// LoadOptions::on_zip_storage reports each storage with its recorded CRC-32,
+// and SaveOptions::expected_crc32 checks it against the bytes written: a
+// mismatch fails the save.
+TEST(Save, ExpectedCrc32ChecksStoragesWhileWriting) {
+  const std::string file = ReadFixture("views.pt");
+  std::shared_ptr<const ByteSource> source(ByteSource::FromString(file, "views.pt"));
+  std::vector<std::pair<Storage, uint32_t>> seen;
+  LoadOptions options;
+  options.verify_crc32 = false;
+  options.on_zip_storage = [&seen](const Storage& s, uint32_t crc) { seen.emplace_back(s, crc); };
+  ASSERT_OK_AND_ASSIGN(Value v, LoadFromSource(source, options));
+  ASSERT_EQ(seen.size(), 1u);  // numbers and evens share one storage
+  EXPECT_TRUE(seen[0].first.IsSameAs(v.list()[0].tensor().storage()));
+
+  SaveOptions save;
+  save.expected_crc32 = [&seen](const Storage& s) -> std::optional<uint32_t> {
+    if (s.IsSameAs(seen[0].first)) return seen[0].second;
+    return std::nullopt;
+  };
+  ASSERT_OK_AND_ASSIGN(std::string again, SaveToString(v, "views", save));
+  EXPECT_EQ(again, file);  // the recorded CRC matched
+
+  save.expected_crc32 = [&seen](const Storage& s) -> std::optional<uint32_t> {
+    return seen[0].second ^ 1u;
+  };
+  EXPECT_THAT(SaveToString(v, "views", save),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("but the file it was loaded from records")));
 }
 
 TEST(Load, StateDictKeepsOrderAndMetadata) {

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "archive/zip_writer.h"
 #include "archive/legacy_format.h"
 #include "base/status_macros.h"
@@ -286,6 +287,15 @@ absl::Status SaveZip(const Value& value, ByteSink* sink, const std::string& arch
   for (const SavedStorage* s : storages) {
     PTSER_RETURN_IF_ERROR(zip.WriteRecord("data/" + s->key.as_string(), s->bytes.data(),
                                           s->bytes.nbytes()));
+    if (options.expected_crc32) {
+      const std::optional<uint32_t> want = options.expected_crc32(s->bytes);
+      if (want.has_value() && *want != zip.last_crc32()) {
+        return absl::DataLossError(absl::StrFormat(
+            "storage 'data/%s' (%d bytes) has CRC-32 %08x, but the file it was loaded from "
+            "records %08x for it: that file is corrupt",
+            s->key.as_string(), s->bytes.nbytes(), zip.last_crc32(), *want));
+      }
+    }
     done += s->bytes.nbytes();
     if (options.progress) options.progress(done, total);
   }

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -46,6 +47,12 @@ struct SaveOptions {
   // Called after each storage is written with the storage bytes written so
   // far and in all (a progress bar).  Default: none.
   std::function<void(uint64_t done, uint64_t total)> progress;
+  // Zip format: asked for each storage written whole; a CRC-32 it returns
+  // must match the CRC-32 computed for the written bytes, else the save
+  // fails with DataLossError naming the record (and, through Save, leaves
+  // nothing at the path).  With LoadOptions::on_zip_storage this checks a
+  // loaded file's records while copying them.  Default: none.
+  std::function<std::optional<uint32_t>(const Storage& storage)> expected_crc32;
 };
 
 // Saves to `path` (atomically).  The archive folder inside a zip is the

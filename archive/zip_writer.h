@@ -68,6 +68,10 @@ class ZipWriter {
   absl::Status WriteRecordPieces(absl::string_view name,
                                  const std::vector<absl::string_view>& pieces);
 
+  // The CRC-32 of the last record written (0 before any, or with
+  // compute_crc32 off).
+  uint32_t last_crc32() const { return entries_.empty() ? 0 : entries_.back().crc; }
+
   bool HasRecord(absl::string_view name) const;
   // Names (without the prefix) in writing order.
   std::vector<std::string> RecordNames() const;

@@ -116,6 +116,20 @@ def convert():
     a, b = torch.load(src), torch.load(path("legacy", "model.pt"))
     assert torch.equal(a["w"], b["w"]) and torch.equal(a["v"][1], b["v"][1])
     assert b["v"][0].storage().data_ptr() == b["v"][1].storage().data_ptr()
+    # A flipped byte in a storage record, or in the pickle, fails the
+    # convert (CRC-32), leaving nothing at OUT.
+    report = json.loads(run("inspect", src, "--json"))
+    for record in ("data/0", "data.pkl"):
+        r = next(x for x in report["records"] if x["name"] == record)
+        data = bytearray(read(src))
+        data[r["offset"] + r["size"] // 2] ^= 0x01
+        bad = path("corrupt_in", record.replace("/", "_") + ".pt")
+        with open(bad, "wb") as f:
+            f.write(bytes(data))
+        out = path("corrupt_out", record.replace("/", "_"), "model.pt")
+        text = run("convert", bad, out, expect=1)
+        assert "CRC" in text or "crc" in text, text
+        assert not os.path.exists(out) and os.listdir(os.path.dirname(out)) == [], record
     run("convert", path("in", "evil.pt"), path("evil_out", "x.pt"), expect=1)
     assert not os.path.exists(path("evil_out", "x.pt")) and os.listdir(path("evil_out", "")) == []
     run("convert", src, path("bad", "x.pt"), "--format", "nope", expect=2)

@@ -5,12 +5,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
-#include <set>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -61,11 +65,7 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 
 // Loads for the tools: every storage on the CPU whatever its tag.  A
 // `.safetensors` file is read as one.
-absl::StatusOr<Value> LoadForTools(const std::string& path) {
-  if (EndsWith(path, ".safetensors")) {
-    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::MapFile(path));
-    return LoadSafetensors(std::shared_ptr<const ByteSource>(std::move(src)));
-  }
+LoadOptions ToolLoadOptions() {
   LoadOptions options;
   options.map_location = MapLocation::To(Device::Cpu());
   // Mapped: storages are slices of the file, so convert/compact stream from
@@ -73,8 +73,50 @@ absl::StatusOr<Value> LoadForTools(const std::string& path) {
   // Every record's CRC is still checked.
   options.mmap = true;
   options.verify_crc32_when_mapped = true;
+  return options;
+}
+
+absl::StatusOr<Value> LoadForTools(const std::string& path,
+                                   const LoadOptions& options = ToolLoadOptions()) {
+  if (EndsWith(path, ".safetensors")) {
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::MapFile(path));
+    return LoadSafetensors(std::shared_ptr<const ByteSource>(std::move(src)));
+  }
   return Load(path, options);
 }
+
+// A zip file converted to zip is checked in one pass over its storages: they
+// are loaded unverified and their recorded CRC-32s are compared with the ones
+// computed while writing them (SaveOptions::expected_crc32); the other
+// records (the pickle, the version) are verified here first.
+struct OnePassCrcCheck {
+  absl::flat_hash_map<const void*, uint32_t> recorded;  // storage id -> CRC
+
+  absl::Status VerifyOtherRecords(const std::string& path) {
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::MapFile(path));
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive,
+                           TorchArchive::Open(std::shared_ptr<const ByteSource>(std::move(src))));
+    const std::string data_folder = archive->prefix() + "/data/";
+    for (const ZipEntry& e : archive->zip().entries()) {
+      if (absl::StartsWith(e.name, data_folder)) continue;
+      PTSER_RETURN_IF_ERROR(archive->zip().Read(e).status());
+    }
+    return absl::OkStatus();
+  }
+  LoadOptions Options() {
+    LoadOptions options = ToolLoadOptions();
+    options.verify_crc32_when_mapped = false;
+    options.on_zip_storage = [this](const Storage& s, uint32_t crc) { recorded[s.id()] = crc; };
+    return options;
+  }
+  std::function<std::optional<uint32_t>(const Storage&)> Expected() {
+    return [this](const Storage& s) -> std::optional<uint32_t> {
+      auto it = recorded.find(s.id());
+      if (it == recorded.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+};
 
 struct TensorInfo {
   std::string path;
@@ -411,7 +453,23 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "ptser convert: unknown format '" << format << "' (zip, legacy or safetensors)\n";
     return kUsage;
   }
-  absl::StatusOr<Value> value = LoadForTools(paths[0]);
+  // zip to zip from one zip file: one CRC pass (OnePassCrcCheck).
+  OnePassCrcCheck one_pass;
+  bool single_zip = false;
+  if (format == "zip" && !EndsWith(paths[0], ".safetensors") &&
+      !EndsWith(paths[0], kShardedIndexSuffix)) {
+    absl::StatusOr<std::unique_ptr<ByteSource>> probe = ByteSource::OpenFile(paths[0]);
+    if (!probe.ok()) return Fail(err, probe.status());
+    absl::StatusOr<FileFormat> in_format = DetectFormat(**probe);
+    single_zip = in_format.ok() && *in_format == FileFormat::kZip;
+  }
+  if (single_zip) {
+    absl::Status st = one_pass.VerifyOtherRecords(paths[0]);
+    if (!st.ok()) return Fail(err, st);
+    save.expected_crc32 = one_pass.Expected();
+  }
+  absl::StatusOr<Value> value =
+      single_zip ? LoadForTools(paths[0], one_pass.Options()) : LoadForTools(paths[0]);
   if (!value.ok()) return Fail(err, value.status());
   if (format == "safetensors") {
     AtomicFileSink::Options sink_options;
