@@ -205,7 +205,8 @@ class Reader {
       return false;
     }
     const char* base = static_cast<const char*>(t.data());
-    const int64_t step = t.strides()[0] * static_cast<int64_t>(t.itemsize());
+    const int64_t step =
+        t.sizes()[0] <= 1 ? 0 : t.strides()[0] * static_cast<int64_t>(t.itemsize());
     for (int64_t k = 0; k < n; ++k) {
       const Value v = r.Read(base + k * step, -1);
       switch (r.kind()) {
@@ -515,8 +516,11 @@ std::string ValuesStr(const Tensor& t, const Reader& reader, int64_t indent,
                       const PrintOptions& options) {
   Walker walker{&reader, t.sizes(), t.strides(),
                 static_cast<const char*>(t.data())};
-  for (int64_t& s : walker.byte_strides) {
-    s *= static_cast<int64_t>(t.itemsize());
+  for (size_t d = 0; d < walker.byte_strides.size(); ++d) {
+    // A dimension of size 0 or 1 never steps, and its stride may be any
+    // value (Tensor::Make cannot bound it): keep it out of the arithmetic.
+    int64_t& s = walker.byte_strides[d];
+    s = t.sizes()[d] <= 1 ? 0 : s * static_cast<int64_t>(t.itemsize());
   }
   const bool summarize = t.numel() > options.threshold;
   std::vector<Value> values;

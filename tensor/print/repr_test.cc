@@ -207,6 +207,18 @@ INSTANTIATE_TEST_SUITE_P(PyTorch, ReprTest, ::testing::ValuesIn(Cases()),
                            return info.param.name;
                          });
 
+// A dimension of size 1 may carry any stride (it never steps); printing
+// must not multiply it.  The tar fuzzer found 6557241057451442178 here
+// (UBSan: signed overflow).
+TEST(ReprStreamTest, HugeStrideOnASizeOneDimension) {
+  ASSERT_OK_AND_ASSIGN(Storage bytes, Storage::Allocate(12));
+  ASSERT_OK_AND_ASSIGN(
+      Tensor t, Tensor::Make(bytes, ScalarType::kFloat, 0, {1, 3}, {6557241057451442178, 1}));
+  EXPECT_EQ(Repr(t), "tensor([[0., 0., 0.]])");
+  ASSERT_OK_AND_ASSIGN(Tensor u, Tensor::Make(bytes, ScalarType::kFloat, 0, {1}, {6557241057451442178}));
+  EXPECT_EQ(Repr(u), "tensor([0.])");
+}
+
 TEST(ReprStreamTest, OperatorShiftPrintsRepr) {
   ASSERT_OK_AND_ASSIGN(Tensor t, Arange(1, 4));
   std::ostringstream os;

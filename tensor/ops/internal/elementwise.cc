@@ -257,7 +257,9 @@ absl::Status CheckNoPartialOverlap(const Tensor& out, const Tensor& in) {
 std::vector<int64_t> ByteStrides(const Tensor& t) {
   std::vector<int64_t> out(t.strides());
   const int64_t item = static_cast<int64_t>(t.itemsize());
-  for (int64_t& s : out) s *= item;
+  // A dimension of size 0 or 1 never steps and its stride is unbounded
+  // (Tensor::Make cannot check it): 0 keeps it out of the arithmetic.
+  for (size_t d = 0; d < out.size(); ++d) out[d] = t.sizes()[d] <= 1 ? 0 : out[d] * item;
   return out;
 }
 
