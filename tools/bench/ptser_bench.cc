@@ -5,8 +5,8 @@
 //
 //   ptser_bench load FILE RUNS [--mmap] [--no-crc]   Load, RUNS times
 //   ptser_bench save FILE OUT RUNS [--durable]       Load once, Save RUNS times
-//   ptser_bench limits FILE RUNS                     read(), memcpy, mmap+touch, write
-//                                                    write, write+fsync
+//   ptser_bench limits FILE RUNS                     read(), memcpy, mmap+touch,
+//                                                    write (cold, warm), write+fsync
 //
 // Prints one JSON object per measurement on stdout:
 //   {"what": "ptser_load", "ms": [812.1, ...], "max_rss_kb": 1051232}
