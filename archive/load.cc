@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/types/span.h"
 #include "archive/load_internal.h"
 #include "archive/sharded.h"
@@ -55,6 +57,54 @@ absl::Status CheckNoHook(const LoadOptions& options) {
   return absl::OkStatus();
 }
 
+// The storage records of a zip archive by number.  torch.save names them
+// "<prefix>/data/0", "<prefix>/data/1", ... and writes them sorted as
+// strings (0, 1, 10, 100, ...), so the pickle asks for them in another order
+// than the archive's.  One pass over the entries maps each decimal key below
+// the entry count to its entry; Find() then costs a parse and a compare.
+class StorageRecords {
+ public:
+  StorageRecords(const std::vector<ZipEntry>& entries, const std::string& prefix)
+      : entries_(entries), prefix_(prefix), by_number_(entries.size(), kNone) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      absl::string_view name = entries[i].name;
+      if (!absl::StartsWith(name, prefix_)) continue;
+      name.remove_prefix(prefix_.size());
+      if (!absl::ConsumePrefix(&name, "/data/")) continue;
+      const std::optional<size_t> n = CanonicalNumber(name);
+      if (n.has_value() && *n < by_number_.size()) by_number_[*n] = static_cast<uint32_t>(i);
+    }
+  }
+
+  const ZipEntry* begin() const { return entries_.data(); }
+
+  // The entry "<prefix>/data/<key>" when `key` is a canonical decimal number
+  // the pass above saw; null otherwise (the caller then looks up the name).
+  const ZipEntry* Find(absl::string_view key) const {
+    const std::optional<size_t> n = CanonicalNumber(key);
+    if (!n.has_value() || *n >= by_number_.size() || by_number_[*n] == kNone) return nullptr;
+    return &entries_[by_number_[*n]];
+  }
+
+ private:
+  static constexpr uint32_t kNone = ~uint32_t{0};
+
+  // "0", "17", not "017", "+1", "" or anything of more than 9 digits.
+  static std::optional<size_t> CanonicalNumber(absl::string_view s) {
+    if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+    size_t n = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + static_cast<size_t>(c - '0');
+    }
+    return n;
+  }
+
+  const std::vector<ZipEntry>& entries_;
+  const std::string& prefix_;
+  std::vector<uint32_t> by_number_;
+};
+
 absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const LoadOptions& options) {
   ZipReader::Options zip_options;
   zip_options.verify_crc32 =
@@ -72,18 +122,11 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   const bool swap = order.has_value() && *order == "big";
   PTSER_ASSIGN_OR_RETURN(Storage pickle, archive->ReadRecord("data.pkl"));
 
-  absl::flat_hash_map<std::string, LoadedStorage> by_key;
+  const StorageRecords records(archive->zip().entries(), archive->prefix());
+  // The storages loaded so far, by entry index: a record is one storage,
+  // however many tensors name it.
+  std::vector<std::optional<LoadedStorage>> loaded(archive->zip().entries().size());
   std::string full_name;
-  const std::string& prefix = archive->prefix();
-  const std::vector<ZipEntry>& entries = archive->zip().entries();
-  size_t next_entry = 0;
-  // Whether `name` is "<prefix>/data/<key>", compared in place.
-  auto IsStorageRecord = [&prefix](absl::string_view name, absl::string_view key) {
-    constexpr absl::string_view kData = "/data/";
-    return name.size() == prefix.size() + kData.size() + key.size() &&
-           absl::StartsWith(name, prefix) &&
-           name.substr(prefix.size(), kData.size()) == kData && absl::EndsWith(name, key);
-  };
   UnpicklerOptions up = options.unpickler;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
@@ -91,24 +134,11 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       return absl::InvalidArgumentError(
           "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
     }
-    auto it = by_key.find(id.key);
-    if (it != by_key.end()) {
-      if (it->second.dtype != id.dtype || it->second.untyped != id.untyped) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "storage 'data/", id.key, "' is named as ", DtypeName(it->second.dtype),
-            " and as ", DtypeName(id.dtype), "; one storage has one dtype"));
-      }
-      return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
-    }
-    // This runs once per storage (100,000 times for 100,000 small tensors).
-    // torch.save writes the records in the order the pickle names them, so
-    // the entry after the last one found is tried first; otherwise one
-    // lookup, with the full name built in a reused buffer.
-    const ZipEntry* entry = nullptr;
-    if (next_entry < entries.size() && IsStorageRecord(entries[next_entry].name, id.key)) {
-      entry = &entries[next_entry];
-    } else {
-      full_name.assign(prefix);
+    // This runs once per tensor (100,000 times for 100,000 small tensors):
+    // decimal keys are found by number, others by name.
+    const ZipEntry* entry = records.Find(id.key);
+    if (entry == nullptr) {
+      full_name.assign(archive->prefix());
       full_name += "/data/";
       full_name += id.key;
       absl::StatusOr<const ZipEntry*> found = archive->zip().Find(full_name);
@@ -118,7 +148,15 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       }
       entry = *found;
     }
-    next_entry = static_cast<size_t>(entry - entries.data()) + 1;
+    std::optional<LoadedStorage>& slot = loaded[static_cast<size_t>(entry - records.begin())];
+    if (slot.has_value()) {
+      if (slot->dtype != id.dtype || slot->untyped != id.untyped) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "storage 'data/", id.key, "' is named as ", DtypeName(slot->dtype),
+            " and as ", DtypeName(id.dtype), "; one storage has one dtype"));
+      }
+      return Value::FromStorage({slot->storage, id.dtype, id.untyped});
+    }
     if (entry->uncompressed_size < id.nbytes) {
       return absl::DataLossError(absl::StrCat(
           "record 'data/", id.key, "' holds ", entry->uncompressed_size, " bytes but its storage of ",
@@ -141,8 +179,8 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
         restored.nbytes() == entry->uncompressed_size) {
       options.on_zip_storage(restored, entry->crc32);
     }
-    by_key.emplace(id.key, LoadedStorage{restored, id.dtype, id.untyped, id.numel});
-    return Value::FromStorage({restored, id.dtype, id.untyped});
+    slot = LoadedStorage{restored, id.dtype, id.untyped, id.numel};
+    return Value::FromStorage({std::move(restored), id.dtype, id.untyped});
   };
   absl::StatusOr<Value> value = Unpickle(
       absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
