@@ -39,6 +39,29 @@ namespace {
 constexpr uint64_t kSlotBytes = sizeof(Value) + sizeof(uint32_t);
 constexpr uint64_t kMemoEntryBytes = sizeof(Value) + 32;
 
+// The unsigned little-endian integer of n (1, 2, 4 or 8) bytes at p.
+inline uint64_t LoadLittleEndian(const uint8_t* p, int n) {
+  switch (n) {
+    case 1:
+      return p[0];
+    case 2:
+      return uint64_t{p[0]} | uint64_t{p[1]} << 8;
+    case 4: {
+      uint32_t x;
+      std::memcpy(&x, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+      x = __builtin_bswap32(x);
+#endif
+      return x;
+    }
+    default: {
+      uint64_t x = 0;
+      for (int i = n - 1; i >= 0; --i) x = (x << 8) | p[i];
+      return x;
+    }
+  }
+}
+
 absl::Status WithCode(absl::StatusCode code, std::string message) {
   return absl::Status(code, message);
 }
@@ -106,9 +129,7 @@ class Unpickler::Impl {
     if (static_cast<size_t>(n) > remaining()) return Truncated(n);
     const uint8_t* p = data_.data() + pos_;
     pos_ += n;
-    uint64_t x = 0;
-    for (int i = n - 1; i >= 0; --i) x = (x << 8) | p[i];
-    *v = x;
+    *v = LoadLittleEndian(p, n);
     return absl::OkStatus();
   }
   // A line without its '\n'.
@@ -188,6 +209,7 @@ class Unpickler::Impl {
     if (index < memo_dense_set_.size() && memo_dense_set_[index] == 1) {
       return &memo_dense_[index];
     }
+    if (memo_sparse_.empty()) return nullptr;  // what picklers write
     auto it = memo_sparse_.find(index);
     return it == memo_sparse_.end() ? nullptr : &it->second;
   }
@@ -964,8 +986,13 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     }
 
     // ---- containers ----------------------------------------------------------
-    case op::kEmptyTuple:
-      return PushNew(Value::NewTuple(), 1);
+    case op::kEmptyTuple: {
+      // Python has one empty tuple, and so does every load: torch.save
+      // writes one per tensor (the backward hooks' OrderedDict()).  It is
+      // pushed as not owned, so ReleaseUnreachable() never touches it.
+      static const Value* const kEmptyTuple = new Value(Value::NewTuple());
+      return Push(*kEmptyTuple, 1);
+    }
     case op::kTuple1:
     case op::kTuple2:
     case op::kTuple3: {
