@@ -770,27 +770,47 @@ int64_t TypedStorage::numel() const {
 // ---------------------------------------------------------------------------
 // Value factories and accessors.
 
-Value Value::Bool(bool v) { return Value(Kind::kBool, v); }
-Value Value::Int(int64_t v) { return Value(Kind::kInt, v); }
-Value Value::Float(double v) { return Value(Kind::kFloat, v); }
-Value Value::Complex(std::complex<double> v) { return Value(Kind::kComplex, v); }
+void Value::ThrowBadKind() { throw std::bad_variant_access(); }
+
+Value Value::Bool(bool v) {
+  Value out;
+  out.kind_ = Kind::kBool;
+  out.rep_.b = v;
+  return out;
+}
+Value Value::Int(int64_t v) {
+  Value out;
+  out.kind_ = Kind::kInt;
+  out.rep_.i = v;
+  return out;
+}
+Value Value::Float(double v) {
+  Value out;
+  out.kind_ = Kind::kFloat;
+  out.rep_.f = v;
+  return out;
+}
+Value Value::Complex(std::complex<double> v) {
+  Value out;
+  out.kind_ = Kind::kComplex;
+  out.rep_.c[0] = v.real();
+  out.rep_.c[1] = v.imag();
+  return out;
+}
 Value Value::Str(std::string utf8) {
-  return Value(Kind::kStr,
-               ConstStringPtr(std::make_shared<const std::string>(std::move(utf8))));
+  return Value(Kind::kStr, std::make_shared<const std::string>(std::move(utf8)));
 }
 Value Value::Bytes(std::string bytes) {
-  return Value(Kind::kBytes, ConstStringPtr(std::make_shared<const std::string>(
-                                 std::move(bytes))));
+  return Value(Kind::kBytes, std::make_shared<const std::string>(std::move(bytes)));
 }
 Value Value::ByteArray(std::string bytes) {
-  return Value(Kind::kByteArray,
-               MutableStringPtr(std::make_shared<std::string>(std::move(bytes))));
+  return Value(Kind::kByteArray, std::make_shared<std::string>(std::move(bytes)));
 }
 Value Value::FromTensor(Tensor tensor) {
   return Value(Kind::kTensor, std::make_shared<Tensor>(std::move(tensor)));
 }
 Value Value::FromStorage(TypedStorage storage) {
-  return Value(Kind::kStorage, std::move(storage));
+  return Value(std::move(storage));
 }
 Value Value::NewList(std::vector<Value> items) {
   return Value(Kind::kList, std::make_shared<List>(std::move(items)));
@@ -814,24 +834,23 @@ Value Value::NewFrozenSet() {
   return Value(Kind::kFrozenSet, std::make_shared<Set>(true));
 }
 Value Value::Size(std::vector<int64_t> sizes) {
-  return Value(Kind::kSize,
-               std::shared_ptr<const std::vector<int64_t>>(
-                   std::make_shared<const std::vector<int64_t>>(std::move(sizes))));
+  return Value(Kind::kSize, std::make_shared<const std::vector<int64_t>>(std::move(sizes)));
 }
-Value Value::Dtype(ScalarType dtype) { return Value(Kind::kDtype, dtype); }
+Value Value::Dtype(ScalarType dtype) {
+  Value out;
+  out.kind_ = Kind::kDtype;
+  out.rep_.dtype = dtype;
+  return out;
+}
 Value Value::FromDevice(Device device) {
-  return Value(Kind::kDevice, std::shared_ptr<const Device>(
-                                  std::make_shared<const Device>(std::move(device))));
+  return Value(Kind::kDevice, std::make_shared<const Device>(std::move(device)));
 }
 Value Value::Enum(TorchEnum value) {
-  return Value(Kind::kEnum,
-               std::shared_ptr<const TorchEnum>(
-                   std::make_shared<const TorchEnum>(std::move(value))));
+  return Value(Kind::kEnum, std::make_shared<const TorchEnum>(std::move(value)));
 }
 Value Value::Global(std::string module, std::string name) {
-  return Value(Kind::kGlobal,
-               std::shared_ptr<const GlobalRef>(std::make_shared<const GlobalRef>(
-                   GlobalRef{std::move(module), std::move(name)})));
+  return Value(Kind::kGlobal, std::make_shared<const GlobalRef>(
+                                  GlobalRef{std::move(module), std::move(name)}));
 }
 Value Value::FromObject(std::shared_ptr<Object> object) {
   return Value(Kind::kObject, std::move(object));
@@ -851,13 +870,13 @@ Value Value::FromSet(std::shared_ptr<Set> set) {
 }
 
 std::shared_ptr<Value::List> Value::list_ptr() const {
-  return is_list() ? std::get<std::shared_ptr<List>>(rep_) : nullptr;
+  return is_list() ? GetShared<List>() : nullptr;
 }
 std::shared_ptr<Value::Dict> Value::dict_ptr() const {
-  return is_dict() ? std::get<std::shared_ptr<Dict>>(rep_) : nullptr;
+  return is_dict() ? GetShared<Dict>() : nullptr;
 }
 std::shared_ptr<Value::Object> Value::object_ptr() const {
-  return is_object() ? std::get<std::shared_ptr<Object>>(rep_) : nullptr;
+  return is_object() ? GetShared<Object>() : nullptr;
 }
 
 const std::vector<Value>* Value::sequence_items() const {
@@ -951,32 +970,13 @@ std::string Value::TypeName() const {
 
 const void* Value::identity() const {
   switch (kind_) {
-    case Kind::kStr:
-    case Kind::kBytes:
-      return std::get<ConstStringPtr>(rep_).get();
-    case Kind::kByteArray:
-      return std::get<MutableStringPtr>(rep_).get();
-    case Kind::kTensor:
-      return std::get<std::shared_ptr<Tensor>>(rep_).get();
     case Kind::kStorage:
       return storage().storage.id();
-    case Kind::kList:
-      return std::get<std::shared_ptr<List>>(rep_).get();
-    case Kind::kTuple:
-      return std::get<std::shared_ptr<Tuple>>(rep_).get();
-    case Kind::kDict:
-      return std::get<std::shared_ptr<Dict>>(rep_).get();
-    case Kind::kSet:
-    case Kind::kFrozenSet:
-      return std::get<std::shared_ptr<Set>>(rep_).get();
-    case Kind::kSize:
-      return std::get<std::shared_ptr<const std::vector<int64_t>>>(rep_).get();
-    case Kind::kDevice:
-      return std::get<std::shared_ptr<const Device>>(rep_).get();
-    case Kind::kObject:
-      return std::get<std::shared_ptr<Object>>(rep_).get();
+    case Kind::kEnum:
+    case Kind::kGlobal:
+      return nullptr;  // compared by value, as scalars
     default:
-      return nullptr;
+      return HoldsPointer(kind_) ? rep_.ptr.get() : nullptr;
   }
 }
 
@@ -1034,16 +1034,12 @@ std::string Value::Repr(size_t max_chars) const {
 bool Value::IsUniquelyHeldContainer() const {
   switch (kind_) {
     case Kind::kList:
-      return std::get<std::shared_ptr<List>>(rep_).use_count() == 1;
     case Kind::kTuple:
-      return std::get<std::shared_ptr<Tuple>>(rep_).use_count() == 1;
     case Kind::kDict:
-      return std::get<std::shared_ptr<Dict>>(rep_).use_count() == 1;
     case Kind::kSet:
     case Kind::kFrozenSet:
-      return std::get<std::shared_ptr<Set>>(rep_).use_count() == 1;
     case Kind::kObject:
-      return std::get<std::shared_ptr<Object>>(rep_).use_count() == 1;
+      return rep_.ptr.use_count() == 1;
     default:
       return false;
   }
@@ -1093,22 +1089,39 @@ Value::Object::~Object() {
   });
 }
 
-std::optional<size_t> Value::Dict::IndexOf(const Value& key,
-                                           size_t hash) const {
-  auto it = index_.find(hash);
-  if (it == index_.end()) return std::nullopt;
-  for (size_t i : it->second) {
-    if (KeyEquals(items_[i].key, key)) return i;
-  }
-  return std::nullopt;
+size_t value_internal::KeyIndex::Start(size_t hash) { return absl::Hash<size_t>{}(hash); }
+
+void value_internal::KeyIndex::Place(size_t hash, uint32_t position) {
+  const size_t mask = slots_.size() - 1;
+  size_t s = Start(hash) & mask;
+  while (slots_[s] != 0) s = (s + 1) & mask;
+  slots_[s] = position + 1;
 }
 
-void Value::Dict::Reindex() {
-  index_.clear();
-  for (size_t i = 0; i < items_.size(); ++i) {
-    index_[hashes_[i]].push_back(static_cast<uint32_t>(i));
+void value_internal::KeyIndex::Append(const std::vector<size_t>& hashes) {
+  if (2 * hashes.size() > slots_.size()) {
+    Rebuild(hashes);
+    return;
   }
+  Place(hashes.back(), static_cast<uint32_t>(hashes.size() - 1));
 }
+
+void value_internal::KeyIndex::Rebuild(const std::vector<size_t>& hashes) {
+  size_t capacity = 8;
+  while (capacity < 2 * hashes.size()) capacity *= 2;
+  slots_.assign(capacity, 0);
+  for (size_t i = 0; i < hashes.size(); ++i) Place(hashes[i], static_cast<uint32_t>(i));
+}
+
+std::optional<size_t> Value::Dict::IndexOf(const Value& key,
+                                           size_t hash) const {
+  std::optional<uint32_t> i = index_.Find(
+      hash, hashes_, [&](uint32_t i) { return KeyEquals(items_[i].key, key); });
+  if (!i.has_value()) return std::nullopt;
+  return *i;
+}
+
+void Value::Dict::Reindex() { index_.Rebuild(hashes_); }
 
 absl::Status Value::Dict::SetItem(Value key, Value value) {
   if (!key.IsHashable()) {
@@ -1120,9 +1133,9 @@ absl::Status Value::Dict::SetItem(Value key, Value value) {
     items_[*i].value = std::move(value);
     return absl::OkStatus();
   }
-  index_[hash].push_back(static_cast<uint32_t>(items_.size()));
   hashes_.push_back(hash);
   items_.push_back(Item{std::move(key), std::move(value)});
+  index_.Append(hashes_);
   return absl::OkStatus();
 }
 
@@ -1162,26 +1175,20 @@ absl::Status Value::Set::Add(Value v) {
         absl::StrCat("unhashable type: '", v.TypeName(), "'"));
   }
   const size_t hash = HashKey(v, 0);
-  auto it = index_.find(hash);
-  if (it != index_.end()) {
-    for (size_t i : it->second) {
-      if (KeyEquals(items_[i], v)) return absl::OkStatus();
-    }
+  if (index_.Find(hash, hashes_, [&](uint32_t i) { return KeyEquals(items_[i], v); })) {
+    return absl::OkStatus();
   }
-  index_[hash].push_back(static_cast<uint32_t>(items_.size()));
   hashes_.push_back(hash);
   items_.push_back(std::move(v));
+  index_.Append(hashes_);
   return absl::OkStatus();
 }
 
 bool Value::Set::Contains(const Value& v) const {
   if (!v.IsHashable()) return false;
-  auto it = index_.find(HashKey(v, 0));
-  if (it == index_.end()) return false;
-  for (size_t i : it->second) {
-    if (KeyEquals(items_[i], v)) return true;
-  }
-  return false;
+  return index_
+      .Find(HashKey(v, 0), hashes_, [&](uint32_t i) { return KeyEquals(items_[i], v); })
+      .has_value();
 }
 
 const Value* Value::Object::Attribute(absl::string_view name) const {
@@ -1256,13 +1263,15 @@ void ClearContainer(const Value& v) {
       v.list().items_.clear();
       break;
     case Value::Kind::kTuple:
-      const_cast<Value::Tuple&>(v.tuple()).items_.clear();
+      // An empty tuple may be shared by every load (the unpickler's ()):
+      // it is never written to.
+      if (!v.tuple().items_.empty()) const_cast<Value::Tuple&>(v.tuple()).items_.clear();
       break;
     case Value::Kind::kDict: {
       Value::Dict& d = v.dict();
       d.items_.clear();
       d.hashes_.clear();
-      d.index_.clear();
+      d.index_.Clear();
       d.state_ = Value();
       break;
     }
@@ -1271,7 +1280,7 @@ void ClearContainer(const Value& v) {
       Value::Set& st = v.set();
       st.items_.clear();
       st.hashes_.clear();
-      st.index_.clear();
+      st.index_.Clear();
       break;
     }
     case Value::Kind::kObject: {

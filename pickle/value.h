@@ -43,12 +43,13 @@
 #include <functional>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
-#include <variant>
+#include <variant>  // std::bad_variant_access
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -105,6 +106,42 @@ struct GlobalRef {
     return a.module == b.module && a.name == b.name;
   }
 };
+
+namespace value_internal {
+
+// The hash index of a Dict or Set: an open-addressed table of item
+// positions (linear probing, at most half full).  The items' hashes live
+// beside the items; the table keeps only positions, 4 bytes a slot.
+class KeyIndex {
+ public:
+  // The first position whose hash is `hash` and that `match` accepts.
+  template <typename Match>
+  std::optional<uint32_t> Find(size_t hash, const std::vector<size_t>& hashes,
+                               Match match) const {
+    if (slots_.empty()) return std::nullopt;
+    const size_t mask = slots_.size() - 1;
+    for (size_t s = Start(hash) & mask;; s = (s + 1) & mask) {
+      const uint32_t entry = slots_[s];
+      if (entry == 0) return std::nullopt;
+      if (hashes[entry - 1] == hash && match(entry - 1)) return entry - 1;
+    }
+  }
+  // Indexes the last of `hashes` (the item just appended).
+  void Append(const std::vector<size_t>& hashes);
+  // Indexes all of `hashes` afresh.
+  void Rebuild(const std::vector<size_t>& hashes);
+  void Clear() { std::vector<uint32_t>().swap(slots_); }
+
+ private:
+  // Slot positions come from absl's seeded hash of the key's hash, so keys
+  // chosen to collide in the table's low bits do not line up.
+  static size_t Start(size_t hash);
+  void Place(size_t hash, uint32_t position);
+
+  std::vector<uint32_t> slots_;  // 0: empty; else position + 1
+};
+
+}  // namespace value_internal
 
 class Value {
  public:
@@ -202,41 +239,87 @@ class Value {
   bool is_global() const { return kind_ == Kind::kGlobal; }
   bool is_object() const { return kind_ == Kind::kObject; }
 
-  // Accessors; each requires the matching kind.
-  bool as_bool() const { return std::get<bool>(rep_); }
-  int64_t as_int() const { return std::get<int64_t>(rep_); }
-  double as_float() const { return std::get<double>(rep_); }
+  // Accessors; each requires the matching kind (else they throw
+  // std::bad_variant_access).
+  bool as_bool() const {
+    Require(kind_ == Kind::kBool);
+    return rep_.b;
+  }
+  int64_t as_int() const {
+    Require(kind_ == Kind::kInt);
+    return rep_.i;
+  }
+  double as_float() const {
+    Require(kind_ == Kind::kFloat);
+    return rep_.f;
+  }
   std::complex<double> as_complex() const {
-    return std::get<std::complex<double>>(rep_);
+    Require(kind_ == Kind::kComplex);
+    return {rep_.c[0], rep_.c[1]};
   }
   // str (UTF-8) or bytes.
-  const std::string& as_string() const { return *std::get<ConstStringPtr>(rep_); }
+  const std::string& as_string() const {
+    Require(kind_ == Kind::kStr || kind_ == Kind::kBytes);
+    return Get<std::string>();
+  }
   // A bytearray's contents; mutable like Python's.
-  std::string& bytearray() const { return *std::get<MutableStringPtr>(rep_); }
-  const Tensor& tensor() const { return *std::get<std::shared_ptr<Tensor>>(rep_); }
+  std::string& bytearray() const {
+    Require(kind_ == Kind::kByteArray);
+    return Get<std::string>();
+  }
+  const Tensor& tensor() const {
+    Require(kind_ == Kind::kTensor);
+    return Get<Tensor>();
+  }
   Tensor& mutable_tensor() const {
-    return *std::get<std::shared_ptr<Tensor>>(rep_);
+    Require(kind_ == Kind::kTensor);
+    return Get<Tensor>();
   }
-  const TypedStorage& storage() const { return std::get<TypedStorage>(rep_); }
-  List& list() const { return *std::get<std::shared_ptr<List>>(rep_); }
-  const Tuple& tuple() const { return *std::get<std::shared_ptr<Tuple>>(rep_); }
-  Dict& dict() const { return *std::get<std::shared_ptr<Dict>>(rep_); }
+  const TypedStorage& storage() const {
+    Require(kind_ == Kind::kStorage);
+    return rep_.storage;
+  }
+  List& list() const {
+    Require(kind_ == Kind::kList);
+    return Get<List>();
+  }
+  const Tuple& tuple() const {
+    Require(kind_ == Kind::kTuple);
+    return Get<Tuple>();
+  }
+  Dict& dict() const {
+    Require(kind_ == Kind::kDict);
+    return Get<Dict>();
+  }
   // set or frozenset.
-  Set& set() const { return *std::get<std::shared_ptr<Set>>(rep_); }
-  const std::vector<int64_t>& size() const {
-    return *std::get<std::shared_ptr<const std::vector<int64_t>>>(rep_);
+  Set& set() const {
+    Require(kind_ == Kind::kSet || kind_ == Kind::kFrozenSet);
+    return Get<Set>();
   }
-  ScalarType dtype() const { return std::get<ScalarType>(rep_); }
+  const std::vector<int64_t>& size() const {
+    Require(kind_ == Kind::kSize);
+    return Get<std::vector<int64_t>>();
+  }
+  ScalarType dtype() const {
+    Require(kind_ == Kind::kDtype);
+    return rep_.dtype;
+  }
   const Device& device() const {
-    return *std::get<std::shared_ptr<const Device>>(rep_);
+    Require(kind_ == Kind::kDevice);
+    return Get<Device>();
   }
   const TorchEnum& enum_value() const {
-    return *std::get<std::shared_ptr<const TorchEnum>>(rep_);
+    Require(kind_ == Kind::kEnum);
+    return Get<TorchEnum>();
   }
   const GlobalRef& global() const {
-    return *std::get<std::shared_ptr<const GlobalRef>>(rep_);
+    Require(kind_ == Kind::kGlobal);
+    return Get<GlobalRef>();
   }
-  Object& object() const { return *std::get<std::shared_ptr<Object>>(rep_); }
+  Object& object() const {
+    Require(kind_ == Kind::kObject);
+    return Get<Object>();
+  }
 
   // The shared objects themselves (null when the kind differs).
   std::shared_ptr<List> list_ptr() const;
@@ -281,22 +364,110 @@ class Value {
   // containing them.
   bool IsHashable() const;
 
- private:
-  using ConstStringPtr = std::shared_ptr<const std::string>;
-  using MutableStringPtr = std::shared_ptr<std::string>;
-  using Rep = std::variant<std::monostate, bool, int64_t, double,
-                           std::complex<double>, ConstStringPtr,
-                           MutableStringPtr, std::shared_ptr<Tensor>,
-                           TypedStorage, std::shared_ptr<List>,
-                           std::shared_ptr<Tuple>, std::shared_ptr<Dict>,
-                           std::shared_ptr<Set>,
-                           std::shared_ptr<const std::vector<int64_t>>,
-                           ScalarType, std::shared_ptr<const Device>,
-                           std::shared_ptr<const TorchEnum>,
-                           std::shared_ptr<const GlobalRef>,
-                           std::shared_ptr<Object>>;
+ // Copying a Value copies a handle (one reference count); moving leaves
+  // the source None.
+  Value(const Value& other) : kind_(other.kind_) { CopyFrom(other); }
+  Value(Value&& other) noexcept : kind_(other.kind_) { MoveFrom(std::move(other)); }
+  Value& operator=(const Value& other) {
+    if (this != &other) {
+      Value copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      // `other` may be owned by what this Value releases: take it first.
+      Value taken(std::move(other));
+      Destroy();
+      kind_ = taken.kind_;
+      MoveFrom(std::move(taken));
+    }
+    return *this;
+  }
+  ~Value() { Destroy(); }
 
-  Value(Kind kind, Rep rep) : kind_(kind), rep_(std::move(rep)) {}
+ private:
+  // A tagged union.  Scalars (bool, int, float, complex, dtype) are inline;
+  // a storage is an inline TypedStorage; every other kind but None holds
+  // its object through `ptr` (a shared pointer to the object's type,
+  // stored untyped; the kind says which).  The variant-free layout keeps
+  // copies, moves and destruction to a branch on the kind: a torch.save
+  // pickle moves Values through the unpickler's stack ~30 times a tensor.
+  union Rep {
+    Rep() : raw{} {}
+    ~Rep() {}
+    unsigned char raw[sizeof(TypedStorage) > 16 ? sizeof(TypedStorage) : 16];
+    bool b;
+    int64_t i;
+    double f;
+    double c[2];
+    ScalarType dtype;
+    std::shared_ptr<const void> ptr;
+    TypedStorage storage;
+  };
+
+  // Kinds whose object lives on the heap behind rep_.ptr: all but None,
+  // bool, int, float, complex, dtype and storage.
+  static constexpr uint32_t kInlineKinds =
+      1u << static_cast<int>(Kind::kNone) | 1u << static_cast<int>(Kind::kBool) |
+      1u << static_cast<int>(Kind::kInt) | 1u << static_cast<int>(Kind::kFloat) |
+      1u << static_cast<int>(Kind::kComplex) | 1u << static_cast<int>(Kind::kDtype) |
+      1u << static_cast<int>(Kind::kStorage);
+  static bool HoldsPointer(Kind kind) {
+    return (kInlineKinds & (1u << static_cast<int>(kind))) == 0;
+  }
+  [[noreturn]] static void ThrowBadKind();
+  static void Require(bool ok) {
+    if (!ok) ThrowBadKind();
+  }
+  template <typename T>
+  T& Get() const {
+    return *const_cast<T*>(static_cast<const T*>(rep_.ptr.get()));
+  }
+  template <typename T>
+  std::shared_ptr<T> GetShared() const {
+    return std::const_pointer_cast<T>(std::static_pointer_cast<const T>(rep_.ptr));
+  }
+  // Pointer kinds.
+  template <typename T>
+  Value(Kind kind, std::shared_ptr<T> object) : kind_(kind) {
+    new (&rep_.ptr) std::shared_ptr<const void>(std::move(object));
+  }
+  explicit Value(TypedStorage storage) : kind_(Kind::kStorage) {
+    new (&rep_.storage) TypedStorage(std::move(storage));
+  }
+
+  // Construct rep_ from `other` (kind_ already set to other.kind_).
+  void CopyFrom(const Value& other) {
+    if (HoldsPointer(kind_)) {
+      new (&rep_.ptr) std::shared_ptr<const void>(other.rep_.ptr);
+    } else if (kind_ == Kind::kStorage) {
+      new (&rep_.storage) TypedStorage(other.rep_.storage);
+    } else {
+      std::memcpy(rep_.c, other.rep_.c, sizeof(rep_.c));  // whichever scalar
+    }
+  }
+  // A moved-from shared pointer or storage is null and needs no
+  // destructor: `other` just becomes None.
+  void MoveFrom(Value&& other) {
+    if (HoldsPointer(kind_)) {
+      new (&rep_.ptr) std::shared_ptr<const void>(std::move(other.rep_.ptr));
+    } else if (kind_ == Kind::kStorage) {
+      new (&rep_.storage) TypedStorage(std::move(other.rep_.storage));
+    } else {
+      std::memcpy(rep_.c, other.rep_.c, sizeof(rep_.c));  // whichever scalar
+    }
+    other.kind_ = Kind::kNone;
+  }
+  void Destroy() {
+    if (HoldsPointer(kind_)) {
+      rep_.ptr.~shared_ptr();
+    } else if (kind_ == Kind::kStorage) {
+      rep_.storage.~TypedStorage();
+    }
+    kind_ = Kind::kNone;
+  }
 
   Kind kind_ = Kind::kNone;
   Rep rep_;
@@ -421,7 +592,7 @@ class Value::Dict {
   Flavor flavor_;
   std::vector<Item> items_;
   std::vector<size_t> hashes_;
-  absl::flat_hash_map<size_t, absl::InlinedVector<uint32_t, 1>> index_;
+  value_internal::KeyIndex index_;
   Value state_;
 };
 
@@ -448,7 +619,7 @@ class Value::Set {
   bool frozen_;
   std::vector<Value> items_;
   std::vector<size_t> hashes_;
-  absl::flat_hash_map<size_t, absl::InlinedVector<uint32_t, 1>> index_;
+  value_internal::KeyIndex index_;
 };
 
 // An instance of a class ptser does not model, kept inert so it saves back
