@@ -213,9 +213,9 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   UnpicklerOptions up = options.unpickler;
   const uint64_t file_size = size;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
-    const std::vector<Value>* items = pid.sequence_items();
-    if (pid.is_tuple() && items != nullptr && !items->empty() && (*items)[0].is_str() &&
-        (*items)[0].as_string() == "module") {
+    const absl::Span<const Value> items = pid.sequence_items();
+    if (pid.is_tuple() && !items.empty() && items[0].is_str() &&
+        items[0].as_string() == "module") {
       return absl::UnimplementedError(
           "the file pickles a whole nn.Module (a 'module' persistent id): its Python class "
           "would have to run; save and load the module's state_dict() instead");
@@ -249,16 +249,16 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
       return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
     }
     // Old files: (view_key, offset, view_numel) — a slice of the root storage.
-    const std::vector<Value>* view = id.view_metadata.sequence_items();
-    if (!id.view_metadata.is_tuple() || view == nullptr || view->size() != 3 ||
-        !(*view)[0].is_str() || !(*view)[1].is_int() || !(*view)[2].is_int()) {
+    const absl::Span<const Value> view = id.view_metadata.sequence_items();
+    if (!id.view_metadata.is_tuple() || view.size() != 3 ||
+        !view[0].is_str() || !view[1].is_int() || !view[2].is_int()) {
       return absl::InvalidArgumentError("storage view metadata is not (key, offset, numel)");
     }
-    const std::string& view_key = (*view)[0].as_string();
+    const std::string& view_key = view[0].as_string();
     auto seen = views.find(view_key);
     if (seen != views.end()) return seen->second;
-    const int64_t off = (*view)[1].as_int();
-    const int64_t n = (*view)[2].as_int();
+    const int64_t off = view[1].as_int();
+    const int64_t n = view[2].as_int();
     if (off < 0 || n < 0 || off > it->second.numel || n > it->second.numel - off) {
       return absl::OutOfRangeError(absl::StrCat("storage view '", view_key, "' (", n,
                                                 " elements at ", off, ") runs past storage '",
@@ -312,13 +312,12 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   absl::StatusOr<Value> keys = unpickler.Load();
   if (!keys.ok()) return context("storage key list", keys.status());
   dropped.values.push_back(*keys);
-  const std::vector<Value>* key_items = keys->sequence_items();
-  if (key_items == nullptr) {
+  if (!keys->is_sequence()) {
     return absl::InvalidArgumentError(absl::StrCat("'", source->name(),
                                                    "': the storage key list is not a list"));
   }
   uint64_t pos = base + unpickler.position();
-  for (const Value& key : *key_items) {
+  for (const Value& key : keys->sequence_items()) {
     if (!key.is_str()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", source->name(), "': storage key ", key.Repr(Value::kMessageReprChars), " is not a str"));

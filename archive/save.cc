@@ -227,7 +227,7 @@ class SaveContext {
       }
       case Value::Kind::kList:
       case Value::Kind::kTuple:
-        for (const Value& item : *v.sequence_items()) PTSER_RETURN_IF_ERROR(Walk(item, depth + 1));
+        for (const Value& item : v.sequence_items()) PTSER_RETURN_IF_ERROR(Walk(item, depth + 1));
         return absl::OkStatus();
       case Value::Kind::kDict:
         for (const auto& item : v.dict().items()) {

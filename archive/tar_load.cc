@@ -74,10 +74,10 @@ std::string Describe(const Value& v) {
   return repr;
 }
 
-// The items of a tuple or list of exactly `n` elements, else null.
-const std::vector<Value>* SequenceOf(const Value& v, size_t n) {
-  const std::vector<Value>* items = v.sequence_items();
-  if (items == nullptr || items->size() != n) return nullptr;
+// The items of a tuple or list of exactly `n` (> 0) elements, else empty.
+absl::Span<const Value> SequenceOf(const Value& v, size_t n) {
+  const absl::Span<const Value> items = v.sequence_items();
+  if (items.size() != n) return {};
   return items;
 }
 
@@ -236,15 +236,15 @@ class TarLoader {
       const uint64_t at = c.file_offset();
       PTSER_ASSIGN_OR_RETURN(Value record,
                              c.NextPickle(absl::StrCat("the header of storage #", i)));
-      const std::vector<Value>* items = SequenceOf(record, 3);
-      if (items == nullptr) {
+      const absl::Span<const Value> items = SequenceOf(record, 3);
+      if (items.empty()) {
         return c.ErrorAt(absl::StatusCode::kInvalidArgument, at,
                          absl::StrCat("storage #", i, " header ", Describe(record),
                                       " is not (key, location, storage_type)"));
       }
-      PTSER_ASSIGN_OR_RETURN(int64_t key, ReadKey(c, at, (*items)[0], "storage key"));
-      const Value& location = (*items)[1];
-      const Value& type = (*items)[2];
+      PTSER_ASSIGN_OR_RETURN(int64_t key, ReadKey(c, at, items[0], "storage key"));
+      const Value& location = items[1];
+      const Value& type = items[2];
       if (!location.is_str()) {
         return c.ErrorAt(absl::StatusCode::kInvalidArgument, at,
                          absl::StrCat("storage ", key, ": location ", Describe(location),
@@ -283,26 +283,25 @@ class TarLoader {
 
     const uint64_t at = c.file_offset();
     PTSER_ASSIGN_OR_RETURN(Value views, c.NextPickle("the storage view list"));
-    const std::vector<Value>* list = views.sequence_items();
-    if (list == nullptr) {
+    if (!views.is_sequence()) {
       return c.ErrorAt(absl::StatusCode::kInvalidArgument, at,
                        absl::StrCat("the storage view list ", Describe(views),
                                     " is not a list"));
     }
-    for (const Value& view : *list) {
-      const std::vector<Value>* v = SequenceOf(view, 4);
-      if (v == nullptr || !(*v)[2].is_int() || !(*v)[3].is_int()) {
+    for (const Value& view : views.sequence_items()) {
+      const absl::Span<const Value> v = SequenceOf(view, 4);
+      if (v.empty() || !v[2].is_int() || !v[3].is_int()) {
         return c.ErrorAt(absl::StatusCode::kInvalidArgument, at,
                          absl::StrCat("storage view ", Describe(view),
                                       " is not (target_key, root_key, offset, numel)"));
       }
-      PTSER_ASSIGN_OR_RETURN(int64_t target, ReadKey(c, at, (*v)[0], "storage view key"));
-      PTSER_ASSIGN_OR_RETURN(int64_t root_key, ReadKey(c, at, (*v)[1], "storage view root"));
+      PTSER_ASSIGN_OR_RETURN(int64_t target, ReadKey(c, at, v[0], "storage view key"));
+      PTSER_ASSIGN_OR_RETURN(int64_t root_key, ReadKey(c, at, v[1], "storage view root"));
       PTSER_ASSIGN_OR_RETURN(
           const TypedStorage* root,
           StorageAt(c, at, root_key, absl::StrCat("storage view ", target)));
-      const int64_t offset = (*v)[2].as_int();
-      const int64_t numel = (*v)[3].as_int();
+      const int64_t offset = v[2].as_int();
+      const int64_t numel = v[3].as_int();
       const int64_t root_numel = root->numel();
       if (offset < 0 || numel < 0 || offset > root_numel || numel > root_numel - offset) {
         return c.ErrorAt(absl::StatusCode::kOutOfRange, at,
@@ -328,24 +327,24 @@ class TarLoader {
       const uint64_t at = c.file_offset();
       PTSER_ASSIGN_OR_RETURN(Value record,
                              c.NextPickle(absl::StrCat("the header of tensor #", i)));
-      const std::vector<Value>* items = SequenceOf(record, 3);
-      if (items == nullptr) {
+      const absl::Span<const Value> items = SequenceOf(record, 3);
+      if (items.empty()) {
         return c.ErrorAt(absl::StatusCode::kInvalidArgument, at,
                          absl::StrCat("tensor #", i, " header ", Describe(record),
                                       " is not (key, storage_key, original_tensor_type)"));
       }
-      PTSER_ASSIGN_OR_RETURN(int64_t key, ReadKey(c, at, (*items)[0], "tensor key"));
-      if ((*items)[1].is_none()) {
+      PTSER_ASSIGN_OR_RETURN(int64_t key, ReadKey(c, at, items[0], "tensor key"));
+      if (items[1].is_none()) {
         return c.ErrorAt(absl::StatusCode::kInvalidArgument, at,
                          absl::StrCat("tensor ", key,
                                       " has no storage (PyTorch 0.1.9 saved empty tensors "
                                       "so); PyTorch 1.13 cannot load it either"));
       }
       PTSER_ASSIGN_OR_RETURN(int64_t storage_key,
-                             ReadKey(c, at, (*items)[1], "tensor storage key"));
+                             ReadKey(c, at, items[1], "tensor storage key"));
       PTSER_ASSIGN_OR_RETURN(const TypedStorage* storage,
                              StorageAt(c, at, storage_key, absl::StrCat("tensor ", key)));
-      // (*items)[2], the tensor class, is not used: the storage gives the dtype.
+      // items[2], the tensor class, is not used: the storage gives the dtype.
 
       PTSER_RETURN_IF_ERROR(c.Need(8, absl::StrCat("the rank of tensor ", key)));
       const uint64_t meta_at = c.file_offset();

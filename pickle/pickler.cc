@@ -254,7 +254,7 @@ absl::Status Pickler::SaveBytes(const Value& v, const std::string& s, const void
   return absl::OkStatus();
 }
 
-absl::Status Pickler::SaveTuple(const std::vector<Value>& items, const void* identity,
+absl::Status Pickler::SaveTuple(absl::Span<const Value> items, const void* identity,
                                 int depth) {
   if (items.empty()) {
     Op(op::kEmptyTuple);  // never memoized

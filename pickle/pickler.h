@@ -78,7 +78,7 @@ class Pickler {
                               const std::vector<Value>& args, int depth);
   absl::Status SaveBytes(const Value& v, const std::string& s,
                          const void* identity);
-  absl::Status SaveTuple(const std::vector<Value>& items, const void* identity,
+  absl::Status SaveTuple(absl::Span<const Value> items, const void* identity,
                          int depth);
   absl::Status BatchAppends(const std::vector<Value>& items, int depth, bool exact);
   absl::Status BatchSetItems(const std::vector<Value::Dict::Item>& items,

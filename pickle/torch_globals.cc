@@ -69,11 +69,11 @@ absl::StatusOr<std::vector<int64_t>> GetIntList(const CallContext& ctx,
                                                 const Value& v,
                                                 absl::string_view what) {
   if (v.is_size()) return v.size();
-  const std::vector<Value>* items = v.sequence_items();
-  if (items == nullptr) return ctx.ArgError(what, "a tuple of ints", v);
+  if (!v.is_sequence()) return ctx.ArgError(what, "a tuple of ints", v);
+  const absl::Span<const Value> items = v.sequence_items();
   std::vector<int64_t> out;
-  out.reserve(items->size());
-  for (const Value& item : *items) {
+  out.reserve(items.size());
+  for (const Value& item : items) {
     if (!item.is_int() && !item.is_bool()) {
       return ctx.ArgError(what, "a tuple of ints", v);
     }
@@ -95,7 +95,10 @@ absl::StatusOr<const TypedStorage*> GetStorage(const CallContext& ctx,
 absl::StatusOr<std::vector<Value>> GetIterable(const CallContext& ctx,
                                                const Value& v,
                                                absl::string_view what) {
-  if (const std::vector<Value>* items = v.sequence_items()) return *items;
+  if (v.is_sequence()) {
+    const absl::Span<const Value> items = v.sequence_items();
+    return std::vector<Value>(items.begin(), items.end());
+  }
   if (v.is_set() || v.is_frozenset()) return v.set().items();
   if (v.is_dict()) {
     std::vector<Value> keys;
@@ -361,11 +364,11 @@ absl::Status UpdateDict(const CallContext& ctx, const Value& source,
   PTSER_ASSIGN_OR_RETURN(std::vector<Value> pairs,
                          GetIterable(ctx, source, "items"));
   for (const Value& pair : pairs) {
-    const std::vector<Value>* kv = pair.sequence_items();
-    if (kv == nullptr || kv->size() != 2) {
+    const absl::Span<const Value> kv = pair.sequence_items();
+    if (kv.size() != 2) {
       return ctx.ArgError("each item", "a (key, value) pair", pair);
     }
-    absl::Status s = d.SetItem((*kv)[0], (*kv)[1]);
+    absl::Status s = d.SetItem(kv[0], kv[1]);
     if (!s.ok()) return Wrap(ctx, s);
   }
   return absl::OkStatus();

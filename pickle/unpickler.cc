@@ -81,6 +81,8 @@ class Unpickler::Impl {
 
  private:
   struct Slot {
+    Slot() = default;
+    Slot(Value&& v, uint32_t d, bool o) : value(std::move(v)), depth(d), owned(o) {}
     Value value;
     uint32_t depth = 0;  // container nesting as built (0 for scalars)
     // A container this load made (not one from a hook or the registry):
@@ -186,7 +188,7 @@ class Unpickler::Impl {
       stack_high_water_ = stack_.size() + 1;
       PTSER_RETURN_IF_ERROR(Charge(kSlotBytes));
     }
-    stack_.push_back(Slot{std::move(v), depth, owned});
+    stack_.emplace_back(std::move(v), depth, owned);
     return absl::OkStatus();
   }
   // Pushes a container this load just made.
@@ -265,11 +267,18 @@ class Unpickler::Impl {
   }
 
   // ---- values -------------------------------------------------------------
-  absl::Status PushTuple(Items&& items) {
-    const uint32_t depth = items.max_depth + 1;
+  // Replaces stack_[start...] by a tuple of those values.
+  absl::Status PushTupleFrom(size_t start) {
+    uint32_t max_depth = 0;
+    for (size_t i = start; i < stack_.size(); ++i) max_depth = std::max(max_depth, stack_[i].depth);
+    const uint32_t depth = max_depth + 1;
     PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-    PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
-    return PushNew(Value::NewTuple(std::move(items.values)), depth);
+    const size_t n = stack_.size() - start;
+    PTSER_RETURN_IF_ERROR(Charge(n * kSlotBytes));
+    Slot* first = stack_.data() + start;
+    Value tuple = Value::MakeTuple(n, [first](size_t i) -> Value&& { return std::move(first[i].value); });
+    stack_.resize(start);
+    return PushNew(std::move(tuple), depth);
   }
   absl::Status PushStr(absl::string_view utf8) {
     if (!pickle_internal::IsValidUtf8(utf8)) {
@@ -626,11 +635,22 @@ absl::Status Unpickler::Impl::Memoize(uint64_t index) {
   // object lives only as long as the stack and containers hold it.
   const bool keep = !reads_known_ || index >= memo_reads_limit_ ||
                     (index < memo_reads_.size() && memo_reads_[index] != 0);
-  if (index < memo_dense_set_.size() && memo_dense_set_[index] != 0) {
-    // Put before; `keep` depends only on the index, so a kept entry was
-    // stored then (flag 1) and is replaced now.
-    if (keep) memo_dense_[index] = stack_.back();
-    return absl::OkStatus();
+  if (index < memo_dense_set_.size()) {
+    uint8_t& flag = memo_dense_set_[index];
+    if (flag != 0) {
+      // Put before; `keep` depends only on the index, so a kept entry was
+      // stored then (flag 1) and is replaced now.
+      if (keep) memo_dense_[index] = stack_.back();
+      return absl::OkStatus();
+    }
+    if (!keep && memo_sparse_.empty() && memo_count_ < options_.max_memo_entries) {
+      // The common case of a torch.save pickle: a new entry nothing reads,
+      // within the flags already made.  Counted, not kept.
+      PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
+      ++memo_count_;
+      flag = 2;
+      return absl::OkStatus();
+    }
   }
   if (Slot* existing = FindMemo(index)) {
     *existing = stack_.back();
@@ -998,14 +1018,13 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     case op::kTuple3: {
       const size_t n = op_ - op::kTuple1 + 1;
       if (frame_size() < n) return Underflow();
-      Items items;
-      PopFrom(stack_.size() - n, &items);
-      return PushTuple(std::move(items));
+      return PushTupleFrom(stack_.size() - n);
     }
     case op::kTuple: {
-      Items items;
-      PTSER_RETURN_IF_ERROR(PopMark(&items));
-      return PushTuple(std::move(items));
+      if (marks_.empty()) return Invalid("could not find MARK");
+      const size_t start = marks_.back();
+      marks_.pop_back();
+      return PushTupleFrom(start);
     }
     case op::kEmptyList:
       return PushNew(Value::NewList(), 1);

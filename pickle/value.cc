@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -272,7 +274,7 @@ struct EqState {
 
 bool Equal(const Value& a, const Value& b, EqState& st, int depth);
 
-bool SeqEqual(const std::vector<Value>& x, const std::vector<Value>& y,
+bool SeqEqual(absl::Span<const Value> x, absl::Span<const Value> y,
               EqState& st, int depth) {
   if (x.size() != y.size()) return false;
   for (size_t i = 0; i < x.size(); ++i) {
@@ -502,7 +504,7 @@ struct ReprState {
 
 void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out);
 
-void ReprSeq(const std::vector<Value>& items, ReprState& st, int depth,
+void ReprSeq(absl::Span<const Value> items, ReprState& st, int depth,
              std::string* out) {
   for (size_t i = 0; i < items.size() && !st.Full(*out); ++i) {
     if (i > 0) out->append(", ");
@@ -772,6 +774,17 @@ int64_t TypedStorage::numel() const {
 
 void Value::ThrowBadKind() { throw std::bad_variant_access(); }
 
+void Value::DestroyHeld() {
+  if (HoldsPointer(kind_)) {
+    rep_.ptr.~shared_ptr();
+  } else if (kind_ == Kind::kTuple) {
+    rep_.tuple->Unref();
+  } else if (kind_ == Kind::kStorage) {
+    rep_.storage.~TypedStorage();
+  }
+  kind_ = Kind::kNone;
+}
+
 Value Value::Bool(bool v) {
   Value out;
   out.kind_ = Kind::kBool;
@@ -816,7 +829,10 @@ Value Value::NewList(std::vector<Value> items) {
   return Value(Kind::kList, std::make_shared<List>(std::move(items)));
 }
 Value Value::NewTuple(std::vector<Value> items) {
-  return Value(Kind::kTuple, std::make_shared<Tuple>(std::move(items)));
+  return NewTupleMovingFrom(absl::MakeSpan(items));
+}
+Value Value::NewTupleMovingFrom(absl::Span<Value> items) {
+  return MakeTuple(items.size(), [&items](size_t i) -> Value&& { return std::move(items[i]); });
 }
 Value Value::NewDict() {
   return Value(Kind::kDict, std::make_shared<Dict>(Dict::Flavor::kDict));
@@ -858,9 +874,6 @@ Value Value::FromObject(std::shared_ptr<Object> object) {
 Value Value::FromList(std::shared_ptr<List> list) {
   return Value(Kind::kList, std::move(list));
 }
-Value Value::FromTuple(std::shared_ptr<Tuple> tuple) {
-  return Value(Kind::kTuple, std::move(tuple));
-}
 Value Value::FromDict(std::shared_ptr<Dict> dict) {
   return Value(Kind::kDict, std::move(dict));
 }
@@ -879,10 +892,10 @@ std::shared_ptr<Value::Object> Value::object_ptr() const {
   return is_object() ? GetShared<Object>() : nullptr;
 }
 
-const std::vector<Value>* Value::sequence_items() const {
-  if (is_tuple()) return &tuple().items();
-  if (is_list()) return &list().items();
-  return nullptr;
+absl::Span<const Value> Value::sequence_items() const {
+  if (is_tuple()) return tuple().items();
+  if (is_list()) return list().items();
+  return {};
 }
 
 absl::string_view KindName(Value::Kind kind) {
@@ -972,6 +985,8 @@ const void* Value::identity() const {
   switch (kind_) {
     case Kind::kStorage:
       return storage().storage.id();
+    case Kind::kTuple:
+      return rep_.tuple;
     case Kind::kEnum:
     case Kind::kGlobal:
       return nullptr;  // compared by value, as scalars
@@ -1033,8 +1048,9 @@ std::string Value::Repr(size_t max_chars) const {
 
 bool Value::IsUniquelyHeldContainer() const {
   switch (kind_) {
-    case Kind::kList:
     case Kind::kTuple:
+      return rep_.tuple->IsUniquelyHeld();
+    case Kind::kList:
     case Kind::kDict:
     case Kind::kSet:
     case Kind::kFrozenSet:
@@ -1054,10 +1070,37 @@ Value::List::~List() {
   });
 }
 
+Value::Tuple* Value::Tuple::Allocate(size_t n) {
+  static_assert(sizeof(Tuple) % alignof(Value) == 0, "items follow the header");
+  if (n > (std::numeric_limits<size_t>::max() - sizeof(Tuple)) / sizeof(Value)) {
+    throw std::bad_alloc();
+  }
+  void* memory = ::operator new(sizeof(Tuple) + n * sizeof(Value));
+  Tuple* t = new (memory) Tuple(n);
+  for (size_t i = 0; i < n; ++i) new (t->data() + i) Value();
+  return t;
+}
+
+void Value::Tuple::Unref() const {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    Tuple* self = const_cast<Tuple*>(this);
+    self->~Tuple();
+    ::operator delete(self);
+  }
+}
+
+void Value::Tuple::DestroyItems() {
+  Value* items = data();
+  for (size_t i = 0; i < size_; ++i) items[i].~Value();
+  size_ = 0;
+}
+
 Value::Tuple::~Tuple() {
   ReleaseNested([this](ReleaseList* sink) {
-    for (Value& v : items_) MoveNested(v, sink);
+    Value* items = data();
+    for (size_t i = 0; i < size_; ++i) MoveNested(items[i], sink);
   });
+  DestroyItems();
 }
 
 Value::Dict::~Dict() {
@@ -1265,7 +1308,7 @@ void ClearContainer(const Value& v) {
     case Value::Kind::kTuple:
       // An empty tuple may be shared by every load (the unpickler's ()):
       // it is never written to.
-      if (!v.tuple().items_.empty()) const_cast<Value::Tuple&>(v.tuple()).items_.clear();
+      if (!v.tuple().empty()) const_cast<Value::Tuple&>(v.tuple()).DestroyItems();
       break;
     case Value::Kind::kDict: {
       Value::Dict& d = v.dict();

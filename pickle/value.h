@@ -39,6 +39,7 @@
 #ifndef PTSER_PICKLE_VALUE_H_
 #define PTSER_PICKLE_VALUE_H_
 
+#include <atomic>
 #include <complex>
 #include <functional>
 #include <cstddef>
@@ -56,6 +57,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "tensor/device.h"
 #include "tensor/scalar_type.h"
 #include "tensor/storage.h"
@@ -193,6 +195,12 @@ class Value {
   static Value FromStorage(TypedStorage storage);
   static Value NewList(std::vector<Value> items = {});
   static Value NewTuple(std::vector<Value> items = {});
+  // A tuple of the values in `items`, moved out (they are left None).
+  static Value NewTupleMovingFrom(absl::Span<Value> items);
+  // A tuple of `n` items, item i being `take(i)` (a Value or Value&&),
+  // made in one allocation.
+  template <typename Take>
+  static Value MakeTuple(size_t n, Take&& take);
   // An empty dict; `NewOrderedDict` and `NewCounter` make the
   // collections.OrderedDict / collections.Counter flavours.
   static Value NewDict();
@@ -208,7 +216,6 @@ class Value {
   static Value FromObject(std::shared_ptr<Object> object);
   // Wraps existing container objects (sharing them).
   static Value FromList(std::shared_ptr<List> list);
-  static Value FromTuple(std::shared_ptr<Tuple> tuple);
   static Value FromDict(std::shared_ptr<Dict> dict);
   static Value FromSet(std::shared_ptr<Set> set);
 
@@ -285,7 +292,7 @@ class Value {
   }
   const Tuple& tuple() const {
     Require(kind_ == Kind::kTuple);
-    return Get<Tuple>();
+    return *rep_.tuple;
   }
   Dict& dict() const {
     Require(kind_ == Kind::kDict);
@@ -330,9 +337,11 @@ class Value {
   // handle shares (dropping this handle would destroy it).
   bool IsUniquelyHeldContainer() const;
 
-  // The elements of a tuple or list (empty span otherwise); tuples and lists
-  // are both "sequences" to the torch rebuild functions.
-  const std::vector<Value>* sequence_items() const;
+  // Whether this is a tuple or a list: both are "sequences" to the torch
+  // rebuild functions.
+  bool is_sequence() const { return kind_ == Kind::kTuple || kind_ == Kind::kList; }
+  // The elements of a tuple or list (empty for other kinds).
+  absl::Span<const Value> sequence_items() const;
 
   // Python's `is`: both handles name the same object.  For scalars (None,
   // bool, int, float, complex, dtype, enum, global) equal values count as
@@ -405,15 +414,16 @@ class Value {
     ScalarType dtype;
     std::shared_ptr<const void> ptr;
     TypedStorage storage;
+    const Tuple* tuple;  // counted by the tuple itself
   };
 
   // Kinds whose object lives on the heap behind rep_.ptr: all but None,
-  // bool, int, float, complex, dtype and storage.
+  // bool, int, float, complex, dtype, storage and tuple.
   static constexpr uint32_t kInlineKinds =
       1u << static_cast<int>(Kind::kNone) | 1u << static_cast<int>(Kind::kBool) |
       1u << static_cast<int>(Kind::kInt) | 1u << static_cast<int>(Kind::kFloat) |
       1u << static_cast<int>(Kind::kComplex) | 1u << static_cast<int>(Kind::kDtype) |
-      1u << static_cast<int>(Kind::kStorage);
+      1u << static_cast<int>(Kind::kStorage) | 1u << static_cast<int>(Kind::kTuple);
   static bool HoldsPointer(Kind kind) {
     return (kInlineKinds & (1u << static_cast<int>(kind))) == 0;
   }
@@ -439,15 +449,7 @@ class Value {
   }
 
   // Construct rep_ from `other` (kind_ already set to other.kind_).
-  void CopyFrom(const Value& other) {
-    if (HoldsPointer(kind_)) {
-      new (&rep_.ptr) std::shared_ptr<const void>(other.rep_.ptr);
-    } else if (kind_ == Kind::kStorage) {
-      new (&rep_.storage) TypedStorage(other.rep_.storage);
-    } else {
-      std::memcpy(rep_.c, other.rep_.c, sizeof(rep_.c));  // whichever scalar
-    }
-  }
+  inline void CopyFrom(const Value& other);
   // A moved-from shared pointer or storage is null and needs no
   // destructor: `other` just becomes None.
   void MoveFrom(Value&& other) {
@@ -455,19 +457,16 @@ class Value {
       new (&rep_.ptr) std::shared_ptr<const void>(std::move(other.rep_.ptr));
     } else if (kind_ == Kind::kStorage) {
       new (&rep_.storage) TypedStorage(std::move(other.rep_.storage));
-    } else {
+    } else {  // scalars and the tuple pointer
       std::memcpy(rep_.c, other.rep_.c, sizeof(rep_.c));  // whichever scalar
     }
     other.kind_ = Kind::kNone;
   }
+  // Most Values destroyed are moved-from (None): only the check is inline.
   void Destroy() {
-    if (HoldsPointer(kind_)) {
-      rep_.ptr.~shared_ptr();
-    } else if (kind_ == Kind::kStorage) {
-      rep_.storage.~TypedStorage();
-    }
-    kind_ = Kind::kNone;
+    if (kind_ != Kind::kNone) DestroyHeld();
   }
+  void DestroyHeld();
 
   Kind kind_ = Kind::kNone;
   Rep rep_;
@@ -523,22 +522,66 @@ class Value::List {
   std::vector<Value> items_;
 };
 
-// A Python tuple (immutable once made).
+// A Python tuple (immutable once made).  Its items live in the same
+// allocation as its reference count: a tuple costs one allocation (torch.save
+// pickles four small tuples per tensor).  Made by Value::NewTuple.
 class Value::Tuple {
  public:
-  explicit Tuple(std::vector<Value> items) : items_(std::move(items)) {}
   Tuple(const Tuple&) = delete;
   Tuple& operator=(const Tuple&) = delete;
-  ~Tuple();
 
-  const std::vector<Value>& items() const { return items_; }
-  size_t size() const { return items_.size(); }
-  const Value& operator[](size_t i) const { return items_[i]; }
+  absl::Span<const Value> items() const { return {data(), size_}; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Value& operator[](size_t i) const { return data()[i]; }
+  const Value* begin() const { return data(); }
+  const Value* end() const { return data() + size_; }
 
  private:
+  friend class Value;
   friend void ClearContainer(const Value& v);
-  std::vector<Value> items_;
+
+  explicit Tuple(size_t size) : size_(size) {}
+  ~Tuple();
+  // A tuple of `n` None items, referenced once.
+  static Tuple* Allocate(size_t n);
+  void Ref() const { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Drops a reference; the last one destroys the tuple.
+  void Unref() const;
+  bool IsUniquelyHeld() const { return refs_.load(std::memory_order_acquire) == 1; }
+  // Destroys the items (ClearContainer, ~Tuple).
+  void DestroyItems();
+
+  Value* data() { return reinterpret_cast<Value*>(this + 1); }
+  const Value* data() const { return reinterpret_cast<const Value*>(this + 1); }
+
+  mutable std::atomic<size_t> refs_{1};
+  size_t size_;
 };
+
+inline void Value::CopyFrom(const Value& other) {
+  if (HoldsPointer(kind_)) {
+    new (&rep_.ptr) std::shared_ptr<const void>(other.rep_.ptr);
+  } else if (kind_ == Kind::kStorage) {
+    new (&rep_.storage) TypedStorage(other.rep_.storage);
+  } else if (kind_ == Kind::kTuple) {
+    rep_.tuple = other.rep_.tuple;
+    rep_.tuple->Ref();
+  } else {
+    std::memcpy(rep_.c, other.rep_.c, sizeof(rep_.c));  // whichever scalar
+  }
+}
+
+template <typename Take>
+Value Value::MakeTuple(size_t n, Take&& take) {
+  Tuple* t = Tuple::Allocate(n);
+  Value out;
+  out.kind_ = Kind::kTuple;
+  out.rep_.tuple = t;  // owns t from here, should take() throw
+  Value* data = t->data();
+  for (size_t i = 0; i < n; ++i) data[i] = take(i);
+  return out;
+}
 
 // A dict with Python's key semantics: insertion ordered, keys compared with
 // Python's `==` on hashable values (1, 1.0 and True are one key; 'a' and

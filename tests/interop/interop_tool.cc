@@ -87,7 +87,7 @@ class Describer {
       }
       case Value::Kind::kList:
       case Value::Kind::kTuple: {
-        const auto& items = *v.sequence_items();
+        const absl::Span<const Value> items = v.sequence_items();
         for (size_t i = 0; i < items.size(); ++i) Walk(items[i], absl::StrCat(path, "/", i));
         return;
       }

@@ -143,7 +143,7 @@ void CollectTensors(const Value& v, const std::string& path, std::vector<TensorI
     }
     case Value::Kind::kList:
     case Value::Kind::kTuple: {
-      const auto& items = *v.sequence_items();
+      const absl::Span<const Value> items = v.sequence_items();
       for (size_t i = 0; i < items.size(); ++i) {
         CollectTensors(items[i], absl::StrCat(path, "/", i), out, storages, seen_containers,
                        depth + 1);
@@ -596,8 +596,8 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
     }
     case Value::Kind::kList:
     case Value::Kind::kTuple: {
-      const auto& xs = *a.sequence_items();
-      const auto& ys = *b.sequence_items();
+      const absl::Span<const Value> xs = a.sequence_items();
+      const absl::Span<const Value> ys = b.sequence_items();
       if (xs.size() != ys.size()) {
         st->differences.push_back(absl::StrCat(where, ": length ", xs.size(), " vs ", ys.size()));
       }

@@ -17,7 +17,7 @@ std::string Repr(const Value& v, int depth) {
       return ::ptser::Repr(v.tensor());
     case Value::Kind::kList:
     case Value::Kind::kTuple: {
-      const auto& items = *v.sequence_items();
+      const absl::Span<const Value> items = v.sequence_items();
       std::string out = v.is_list() ? "[" : "(";
       for (size_t i = 0; i < items.size(); ++i) {
         if (i > 0) out += ", ";
