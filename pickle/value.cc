@@ -1132,13 +1132,14 @@ Value::Object::~Object() {
   });
 }
 
-size_t value_internal::KeyIndex::Start(size_t hash) { return absl::Hash<size_t>{}(hash); }
+size_t value_internal::KeyIndex::Mix(size_t hash) { return absl::Hash<size_t>{}(hash); }
 
 void value_internal::KeyIndex::Place(size_t hash, uint32_t position) {
   const size_t mask = slots_.size() - 1;
-  size_t s = Start(hash) & mask;
+  const size_t mixed = Mix(hash);
+  size_t s = mixed & mask;
   while (slots_[s] != 0) s = (s + 1) & mask;
-  slots_[s] = position + 1;
+  slots_[s] = Tag(mixed) | (uint64_t{position} + 1);
 }
 
 void value_internal::KeyIndex::Append(const std::vector<size_t>& hashes) {

@@ -113,7 +113,8 @@ namespace value_internal {
 
 // The hash index of a Dict or Set: an open-addressed table of item
 // positions (linear probing, at most half full).  The items' hashes live
-// beside the items; the table keeps only positions, 4 bytes a slot.
+// beside the items; each slot keeps a position and 32 bits of the key's
+// hash, so a probe rarely has to look at an item that is not the one.
 class KeyIndex {
  public:
   // The first position whose hash is `hash` and that `match` accepts.
@@ -122,25 +123,32 @@ class KeyIndex {
                                Match match) const {
     if (slots_.empty()) return std::nullopt;
     const size_t mask = slots_.size() - 1;
-    for (size_t s = Start(hash) & mask;; s = (s + 1) & mask) {
-      const uint32_t entry = slots_[s];
-      if (entry == 0) return std::nullopt;
-      if (hashes[entry - 1] == hash && match(entry - 1)) return entry - 1;
+    const size_t mixed = Mix(hash);
+    const uint64_t tag = Tag(mixed);
+    for (size_t s = mixed & mask;; s = (s + 1) & mask) {
+      const uint64_t slot = slots_[s];
+      if (slot == 0) return std::nullopt;
+      if ((slot & kTagMask) == tag) {
+        const uint32_t position = static_cast<uint32_t>(slot) - 1;
+        if (hashes[position] == hash && match(position)) return position;
+      }
     }
   }
   // Indexes the last of `hashes` (the item just appended).
   void Append(const std::vector<size_t>& hashes);
   // Indexes all of `hashes` afresh.
   void Rebuild(const std::vector<size_t>& hashes);
-  void Clear() { std::vector<uint32_t>().swap(slots_); }
+  void Clear() { std::vector<uint64_t>().swap(slots_); }
 
  private:
-  // Slot positions come from absl's seeded hash of the key's hash, so keys
-  // chosen to collide in the table's low bits do not line up.
-  static size_t Start(size_t hash);
+  static constexpr uint64_t kTagMask = ~uint64_t{0} << 32;
+  // absl's seeded hash of the key's hash: keys chosen to collide in the
+  // table's low bits do not line up.
+  static size_t Mix(size_t hash);
+  static uint64_t Tag(size_t mixed) { return static_cast<uint64_t>(mixed) & kTagMask; }
   void Place(size_t hash, uint32_t position);
 
-  std::vector<uint32_t> slots_;  // 0: empty; else position + 1
+  std::vector<uint64_t> slots_;  // 0: empty; else tag | (position + 1)
 };
 
 }  // namespace value_internal
