@@ -219,9 +219,13 @@ absl::Status ZipReader::ReadDirectory() {
   // or before the next header (in file order) or the directory.
   std::vector<size_t> order(entries_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [this](size_t a, size_t b) {
+  auto by_offset = [this](size_t a, size_t b) {
     return entries_[a].header_offset < entries_[b].header_offset;
-  });
+  };
+  // Writers (torch.save included) list records in file order.
+  if (!std::is_sorted(order.begin(), order.end(), by_offset)) {
+    std::sort(order.begin(), order.end(), by_offset);
+  }
   for (size_t k = 0; k < order.size(); ++k) {
     ZipEntry& e = entries_[order[k]];
     e.limit = k + 1 < order.size() ? entries_[order[k + 1]].header_offset : cd_offset;

@@ -320,6 +320,7 @@ class Unpickler::Impl {
   absl::Status MemoGet(uint64_t index);
 
   absl::Status Step(bool* stop, Value* result);
+  absl::Status StepRare(bool* stop, Value* result);
 
   const absl::Span<const uint8_t> data_;
   UnpicklerOptions options_;
@@ -821,6 +822,95 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
                                  ": no STOP opcode"));
   }
   op_ = data_[pos_++];
+  // The opcodes a torch.save pickle repeats for every tensor are handled
+  // here, in a small function; the others in StepRare().
+  switch (op_) {
+    case op::kMark:
+      PTSER_RETURN_IF_ERROR(Charge(sizeof(size_t)));
+      marks_.push_back(stack_.size());
+      return absl::OkStatus();
+    case op::kNone:
+      return Push(Value());
+    case op::kNewTrue:
+      return Push(Value::Bool(true));
+    case op::kNewFalse:
+      return Push(Value::Bool(false));
+    case op::kBinInt: {
+      uint64_t v = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(4, &v));
+      return Push(Value::Int(static_cast<int32_t>(static_cast<uint32_t>(v))));
+    }
+    case op::kBinInt1: {
+      uint64_t v = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(1, &v));
+      return Push(Value::Int(static_cast<int64_t>(v)));
+    }
+    case op::kShortBinUnicode:
+    case op::kBinUnicode:
+    case op::kBinUnicode8: {
+      uint64_t n = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(
+          op_ == op::kShortBinUnicode ? 1 : op_ == op::kBinUnicode ? 4 : 8,
+          &n));
+      PTSER_RETURN_IF_ERROR(CheckStringLength(n));
+      const uint8_t* p = nullptr;
+      PTSER_RETURN_IF_ERROR(Read(n, &p));
+      return PushStr(absl::string_view(reinterpret_cast<const char*>(p), n));
+    }
+    case op::kEmptyTuple: {
+      // Python has one empty tuple, and so does every load: torch.save
+      // writes one per tensor (the backward hooks' OrderedDict()).  It is
+      // pushed as not owned, so ReleaseUnreachable() never touches it.
+      static const Value* const kEmptyTuple = new Value(Value::NewTuple());
+      return Push(*kEmptyTuple, 1);
+    }
+    case op::kTuple1:
+    case op::kTuple2:
+    case op::kTuple3: {
+      const size_t n = op_ - op::kTuple1 + 1;
+      if (frame_size() < n) return Underflow();
+      return PushTupleFrom(stack_.size() - n);
+    }
+    case op::kTuple: {
+      if (marks_.empty()) return Invalid("could not find MARK");
+      const size_t start = marks_.back();
+      marks_.pop_back();
+      return PushTupleFrom(start);
+    }
+    case op::kBinPut:
+    case op::kLongBinPut: {
+      uint64_t index = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinPut ? 1 : 4, &index));
+      return Memoize(index);
+    }
+    case op::kBinGet:
+    case op::kLongBinGet: {
+      uint64_t index = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinGet ? 1 : 4, &index));
+      return MemoGet(index);
+    }
+    case op::kReduce: {
+      Slot args, callable;
+      PTSER_RETURN_IF_ERROR(Pop(&args));
+      PTSER_RETURN_IF_ERROR(Pop(&callable));
+      if (!args.value.is_tuple()) {
+        return Invalid(absl::StrCat("REDUCE arguments must be a tuple, got ",
+                                    args.value.TypeName()));
+      }
+      return CallGlobal(callable.value, &args.value, {}, args.depth,
+                        Value::Object::Construction::kCall, Value());
+    }
+    case op::kBinPersId: {
+      Slot pid;
+      PTSER_RETURN_IF_ERROR(Pop(&pid));
+      return PersistentLoad(pid.value);
+    }
+    default:
+      return StepRare(stop, result);
+  }
+}
+
+absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
   switch (op_) {
     // ---- framing and control ---------------------------------------------
     case op::kProto: {
@@ -851,10 +941,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       *stop = true;
       return absl::OkStatus();
     }
-    case op::kMark:
-      PTSER_RETURN_IF_ERROR(Charge(sizeof(size_t)));
-      marks_.push_back(stack_.size());
-      return absl::OkStatus();
     case op::kPop:
       if (!marks_.empty() && marks_.back() == stack_.size()) {
         marks_.pop_back();
@@ -875,12 +961,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     }
 
     // ---- numbers -----------------------------------------------------------
-    case op::kNone:
-      return Push(Value());
-    case op::kNewTrue:
-      return Push(Value::Bool(true));
-    case op::kNewFalse:
-      return Push(Value::Bool(false));
     case op::kInt: {
       absl::string_view line;
       PTSER_RETURN_IF_ERROR(ReadLine(&line));
@@ -891,16 +971,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       PTSER_RETURN_IF_ERROR(ReadLine(&line));
       if (!line.empty() && line.back() == 'L') line.remove_suffix(1);
       return PushInt(line, /*allow_bool=*/false, /*base=*/10);
-    }
-    case op::kBinInt: {
-      uint64_t v = 0;
-      PTSER_RETURN_IF_ERROR(ReadLE(4, &v));
-      return Push(Value::Int(static_cast<int32_t>(static_cast<uint32_t>(v))));
-    }
-    case op::kBinInt1: {
-      uint64_t v = 0;
-      PTSER_RETURN_IF_ERROR(ReadLE(1, &v));
-      return Push(Value::Int(static_cast<int64_t>(v)));
     }
     case op::kBinInt2: {
       uint64_t v = 0;
@@ -978,18 +1048,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       PTSER_RETURN_IF_ERROR(Charge(s->size()));
       return Push(Value::Str(*std::move(s)));
     }
-    case op::kShortBinUnicode:
-    case op::kBinUnicode:
-    case op::kBinUnicode8: {
-      uint64_t n = 0;
-      PTSER_RETURN_IF_ERROR(ReadLE(
-          op_ == op::kShortBinUnicode ? 1 : op_ == op::kBinUnicode ? 4 : 8,
-          &n));
-      PTSER_RETURN_IF_ERROR(CheckStringLength(n));
-      const uint8_t* p = nullptr;
-      PTSER_RETURN_IF_ERROR(Read(n, &p));
-      return PushStr(absl::string_view(reinterpret_cast<const char*>(p), n));
-    }
     case op::kShortBinBytes:
     case op::kBinBytes:
     case op::kBinBytes8:
@@ -1006,26 +1064,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     }
 
     // ---- containers ----------------------------------------------------------
-    case op::kEmptyTuple: {
-      // Python has one empty tuple, and so does every load: torch.save
-      // writes one per tensor (the backward hooks' OrderedDict()).  It is
-      // pushed as not owned, so ReleaseUnreachable() never touches it.
-      static const Value* const kEmptyTuple = new Value(Value::NewTuple());
-      return Push(*kEmptyTuple, 1);
-    }
-    case op::kTuple1:
-    case op::kTuple2:
-    case op::kTuple3: {
-      const size_t n = op_ - op::kTuple1 + 1;
-      if (frame_size() < n) return Underflow();
-      return PushTupleFrom(stack_.size() - n);
-    }
-    case op::kTuple: {
-      if (marks_.empty()) return Invalid("could not find MARK");
-      const size_t start = marks_.back();
-      marks_.pop_back();
-      return PushTupleFrom(start);
-    }
     case op::kEmptyList:
       return PushNew(Value::NewList(), 1);
     case op::kList: {
@@ -1184,12 +1222,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       if (index < 0) return Invalid("negative PUT argument");
       return Memoize(static_cast<uint64_t>(index));
     }
-    case op::kBinPut:
-    case op::kLongBinPut: {
-      uint64_t index = 0;
-      PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinPut ? 1 : 4, &index));
-      return Memoize(index);
-    }
     case op::kMemoize:
       return Memoize(memo_count_);
     case op::kGet: {
@@ -1201,12 +1233,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
                                     absl::CEscape(line), "'"));
       }
       return MemoGet(static_cast<uint64_t>(index));
-    }
-    case op::kBinGet:
-    case op::kLongBinGet: {
-      uint64_t index = 0;
-      PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinGet ? 1 : 4, &index));
-      return MemoGet(index);
     }
 
     // ---- globals and objects -----------------------------------------------------
@@ -1233,17 +1259,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
           ResolveGlobal(module.value.as_string(), name.value.as_string());
       if (!g.ok()) return g.status();
       return Push(*std::move(g));
-    }
-    case op::kReduce: {
-      Slot args, callable;
-      PTSER_RETURN_IF_ERROR(Pop(&args));
-      PTSER_RETURN_IF_ERROR(Pop(&callable));
-      if (!args.value.is_tuple()) {
-        return Invalid(absl::StrCat("REDUCE arguments must be a tuple, got ",
-                                    args.value.TypeName()));
-      }
-      return CallGlobal(callable.value, &args.value, {}, args.depth,
-                        Value::Object::Construction::kCall, Value());
     }
     case op::kNewObj: {
       Slot args, cls;
@@ -1307,11 +1322,6 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
         }
       }
       return PersistentLoad(Value::Str(std::string(line)));
-    }
-    case op::kBinPersId: {
-      Slot pid;
-      PTSER_RETURN_IF_ERROR(Pop(&pid));
-      return PersistentLoad(pid.value);
     }
     case op::kExt1:
     case op::kExt2:
