@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -91,27 +93,28 @@ class Unpickler::Impl {
   };
 
   // ---- errors -------------------------------------------------------------
-  std::string Where() const {
+  // Out of line, so the opcode loop's frame carries none of their strings.
+  ABSL_ATTRIBUTE_NOINLINE std::string Where() const {
     return absl::StrCat(op::OpcodeName(op_), " at offset ", op_offset_);
   }
-  absl::Status Error(absl::StatusCode code, absl::string_view message) const {
+  ABSL_ATTRIBUTE_NOINLINE absl::Status Error(absl::StatusCode code, absl::string_view message) const {
     return WithCode(code, absl::StrCat(Where(), ": ", message));
   }
-  absl::Status Invalid(absl::string_view message) const {
+  ABSL_ATTRIBUTE_NOINLINE absl::Status Invalid(absl::string_view message) const {
     return Error(absl::StatusCode::kInvalidArgument, message);
   }
-  absl::Status Corrupt(absl::string_view message) const {
+  ABSL_ATTRIBUTE_NOINLINE absl::Status Corrupt(absl::string_view message) const {
     return Error(absl::StatusCode::kDataLoss, message);
   }
   // Prefixes a handler's or hook's error with the opcode and offset.
-  absl::Status Wrap(const absl::Status& status) const {
+  ABSL_ATTRIBUTE_NOINLINE absl::Status Wrap(const absl::Status& status) const {
     return WithCode(status.code(),
                     absl::StrCat(Where(), ": ", status.message()));
   }
 
   // ---- input --------------------------------------------------------------
   size_t remaining() const { return data_.size() - pos_; }
-  absl::Status Truncated(uint64_t needed) const {
+  ABSL_ATTRIBUTE_NOINLINE absl::Status Truncated(uint64_t needed) const {
     return Corrupt(absl::StrCat("pickle data truncated: needs ", needed,
                                 " bytes, ", remaining(), " left"));
   }
@@ -128,7 +131,7 @@ class Unpickler::Impl {
     return absl::OkStatus();
   }
   absl::Status ReadLE(int n, uint64_t* v) {
-    if (static_cast<size_t>(n) > remaining()) return Truncated(n);
+    if (ABSL_PREDICT_FALSE(static_cast<size_t>(n) > remaining())) return Truncated(n);
     const uint8_t* p = data_.data() + pos_;
     pos_ += n;
     *v = LoadLittleEndian(p, n);
@@ -150,14 +153,13 @@ class Unpickler::Impl {
   // ---- limits -------------------------------------------------------------
   absl::Status Charge(uint64_t bytes) {
     charged_ += bytes;
-    if (charged_ > options_.max_total_bytes) {
-      return Error(absl::StatusCode::kResourceExhausted,
-                   absl::StrCat("allocation limit of ",
-                                options_.max_total_bytes,
-                                " bytes exceeded (UnpicklerOptions::"
-                                "max_total_bytes)"));
-    }
+    if (ABSL_PREDICT_FALSE(charged_ > options_.max_total_bytes)) return OverLimit();
     return absl::OkStatus();
+  }
+  ABSL_ATTRIBUTE_NOINLINE absl::Status OverLimit() const {
+    return Error(absl::StatusCode::kResourceExhausted,
+                 absl::StrCat("allocation limit of ", options_.max_total_bytes,
+                              " bytes exceeded (UnpicklerOptions::max_total_bytes)"));
   }
   absl::Status CheckStringLength(uint64_t n) {
     if (n > options_.max_string_bytes) {
@@ -170,29 +172,36 @@ class Unpickler::Impl {
     return Charge(n);
   }
   absl::Status CheckDepth(uint32_t depth) {
-    if (depth > options_.max_nesting_depth) {
-      return Error(absl::StatusCode::kResourceExhausted,
-                   absl::StrCat("containers nested deeper than ",
-                                options_.max_nesting_depth,
-                                " (UnpicklerOptions::max_nesting_depth)"));
-    }
+    if (ABSL_PREDICT_FALSE(depth > options_.max_nesting_depth)) return TooDeep();
     return absl::OkStatus();
+  }
+  ABSL_ATTRIBUTE_NOINLINE absl::Status TooDeep() const {
+    return Error(absl::StatusCode::kResourceExhausted,
+                 absl::StrCat("containers nested deeper than ", options_.max_nesting_depth,
+                              " (UnpicklerOptions::max_nesting_depth)"));
   }
 
   // ---- stack --------------------------------------------------------------
   size_t fence() const { return marks_.empty() ? 0 : marks_.back(); }
   size_t frame_size() const { return stack_.size() - fence(); }
 
-  absl::Status Push(Value v, uint32_t depth = 0, bool owned = false) {
-    if (stack_.size() >= stack_high_water_) {
-      stack_high_water_ = stack_.size() + 1;
-      PTSER_RETURN_IF_ERROR(Charge(kSlotBytes));
-    }
+  absl::Status Push(Value&& v, uint32_t depth = 0, bool owned = false) {
+    if (ABSL_PREDICT_FALSE(stack_.size() >= stack_high_water_)) return PushHigher(std::move(v), depth, owned);
+    stack_.emplace_back(std::move(v), depth, owned);
+    return absl::OkStatus();
+  }
+  absl::Status Push(const Value& v, uint32_t depth = 0, bool owned = false) {
+    return Push(Value(v), depth, owned);
+  }
+  // Push past the highest the stack has been: charged.
+  ABSL_ATTRIBUTE_NOINLINE absl::Status PushHigher(Value&& v, uint32_t depth, bool owned) {
+    stack_high_water_ = stack_.size() + 1;
+    PTSER_RETURN_IF_ERROR(Charge(kSlotBytes));
     stack_.emplace_back(std::move(v), depth, owned);
     return absl::OkStatus();
   }
   // Pushes a container this load just made.
-  absl::Status PushNew(Value v, uint32_t depth) {
+  absl::Status PushNew(Value&& v, uint32_t depth) {
     return Push(std::move(v), depth, /*owned=*/true);
   }
   // Records that an owned container got items or state after it was made:
@@ -223,7 +232,7 @@ class Unpickler::Impl {
     handler_cache_.clear();
   }
 
-  absl::Status Underflow() const {
+  ABSL_ATTRIBUTE_NOINLINE absl::Status Underflow() const {
     return Invalid(marks_.empty() || stack_.size() > fence()
                        ? "unpickling stack underflow"
                        : "unpickling stack underflow: the value is "
@@ -315,12 +324,35 @@ class Unpickler::Impl {
     return h;
   }
 
-  absl::Status Memoize(uint64_t index);
+  // PUT / BINPUT: the common case inline (a torch.save pickle puts eight
+  // entries a tensor, and reads back one or two of them).
+  absl::Status Memoize(uint64_t index) {
+    if (ABSL_PREDICT_TRUE(reads_known_ && index < memo_dense_set_.size() &&
+                          index < memo_reads_limit_ &&
+                          (index >= memo_reads_.size() || memo_reads_[index] == 0) &&
+                          memo_dense_set_[index] == 0 && memo_sparse_.empty() &&
+                          memo_count_ < options_.max_memo_entries && frame_size() != 0)) {
+      // A new entry no GET reads: counted, not kept.
+      PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
+      ++memo_count_;
+      memo_dense_set_[index] = 2;
+      return absl::OkStatus();
+    }
+    return MemoizeSlow(index);
+  }
+  absl::Status MemoizeSlow(uint64_t index);
   void ScanMemoReads();
   absl::Status MemoGet(uint64_t index);
 
   absl::Status Step(bool* stop, Value* result);
   absl::Status StepRare(bool* stop, Value* result);
+  ABSL_ATTRIBUTE_NOINLINE absl::Status NoStop() {
+    op_ = 0;
+    return WithCode(absl::StatusCode::kDataLoss,
+                    absl::StrCat("pickle data truncated at offset ", pos_, ": no STOP opcode"));
+  }
+  absl::Status Reduce();
+  absl::Status BinPersId();
 
   const absl::Span<const uint8_t> data_;
   UnpicklerOptions options_;
@@ -630,7 +662,7 @@ absl::Status Unpickler::Impl::PersistentLoad(const Value& pid) {
   return Push(*std::move(v), 1);
 }
 
-absl::Status Unpickler::Impl::Memoize(uint64_t index) {
+absl::Status Unpickler::Impl::MemoizeSlow(uint64_t index) {
   if (frame_size() == 0) return Underflow();
   // An entry no GET of this pickle reads is counted but not kept: the
   // object lives only as long as the stack and containers hold it.
@@ -642,14 +674,6 @@ absl::Status Unpickler::Impl::Memoize(uint64_t index) {
       // Put before; `keep` depends only on the index, so a kept entry was
       // stored then (flag 1) and is replaced now.
       if (keep) memo_dense_[index] = stack_.back();
-      return absl::OkStatus();
-    }
-    if (!keep && memo_sparse_.empty() && memo_count_ < options_.max_memo_entries) {
-      // The common case of a torch.save pickle: a new entry nothing reads,
-      // within the flags already made.  Counted, not kept.
-      PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
-      ++memo_count_;
-      flag = 2;
       return absl::OkStatus();
     }
   }
@@ -815,12 +839,7 @@ absl::Status Unpickler::Impl::MemoGet(uint64_t index) {
 
 absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
   op_offset_ = pos_;
-  if (pos_ >= data_.size()) {
-    op_ = 0;
-    return WithCode(absl::StatusCode::kDataLoss,
-                    absl::StrCat("pickle data truncated at offset ", pos_,
-                                 ": no STOP opcode"));
-  }
+  if (ABSL_PREDICT_FALSE(pos_ >= data_.size())) return NoStop();
   op_ = data_[pos_++];
   // The opcodes a torch.save pickle repeats for every tensor are handled
   // here, in a small function; the others in StepRare().
@@ -889,25 +908,32 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinGet ? 1 : 4, &index));
       return MemoGet(index);
     }
-    case op::kReduce: {
-      Slot args, callable;
-      PTSER_RETURN_IF_ERROR(Pop(&args));
-      PTSER_RETURN_IF_ERROR(Pop(&callable));
-      if (!args.value.is_tuple()) {
-        return Invalid(absl::StrCat("REDUCE arguments must be a tuple, got ",
-                                    args.value.TypeName()));
-      }
-      return CallGlobal(callable.value, &args.value, {}, args.depth,
-                        Value::Object::Construction::kCall, Value());
-    }
-    case op::kBinPersId: {
-      Slot pid;
-      PTSER_RETURN_IF_ERROR(Pop(&pid));
-      return PersistentLoad(pid.value);
-    }
+    case op::kReduce:
+      return Reduce();
+    case op::kBinPersId:
+      return BinPersId();
     default:
       return StepRare(stop, result);
   }
+}
+
+// Out of Step(), whose frame stays small without their Slot locals.
+absl::Status Unpickler::Impl::Reduce() {
+  Slot args, callable;
+  PTSER_RETURN_IF_ERROR(Pop(&args));
+  PTSER_RETURN_IF_ERROR(Pop(&callable));
+  if (!args.value.is_tuple()) {
+    return Invalid(absl::StrCat("REDUCE arguments must be a tuple, got ",
+                                args.value.TypeName()));
+  }
+  return CallGlobal(callable.value, &args.value, {}, args.depth,
+                    Value::Object::Construction::kCall, Value());
+}
+
+absl::Status Unpickler::Impl::BinPersId() {
+  Slot pid;
+  PTSER_RETURN_IF_ERROR(Pop(&pid));
+  return PersistentLoad(pid.value);
 }
 
 absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
