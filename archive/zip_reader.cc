@@ -154,9 +154,14 @@ absl::Status ZipReader::ReadDirectory() {
                                 cd_size, " bytes"));
   }
   cd_offset_ = cd_offset;
-  std::string cd(cd_size, '\0');
-  PTSER_RETURN_IF_ERROR(src.ReadAt(cd_offset, cd_size, cd.data()));
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(cd.data());
+  // A source in memory is parsed in place; otherwise the directory is read.
+  std::string cd;
+  const uint8_t* p = src.memory() != nullptr ? src.memory() + cd_offset : nullptr;
+  if (p == nullptr) {
+    cd.resize(cd_size);
+    PTSER_RETURN_IF_ERROR(src.ReadAt(cd_offset, cd_size, cd.data()));
+    p = reinterpret_cast<const uint8_t*>(cd.data());
+  }
   entries_.reserve(count);
   std::vector<uint64_t> entry_offsets;  // each entry's place, for messages
   entry_offsets.reserve(count);
@@ -184,7 +189,7 @@ absl::Status ZipReader::ReadDirectory() {
     if (cd_size - pos - zip::kCentralHeaderSize < var_len) {
       return Corrupt(src, at, absl::StrCat("central directory entry ", i, " runs past the directory"));
     }
-    e.name.assign(reinterpret_cast<const char*>(h + zip::kCentralHeaderSize), name_len);
+    e.name = std::string(reinterpret_cast<const char*>(h + zip::kCentralHeaderSize), name_len);
     PTSER_RETURN_IF_ERROR(ApplyZip64Extra(
         src, at, h + zip::kCentralHeaderSize + name_len, extra_len,
         e.uncompressed_size == 0xFFFFFFFFu, e.compressed_size == 0xFFFFFFFFu,

@@ -18,6 +18,9 @@ namespace ptser {
 
 struct Storage::Impl {
   Impl() = default;
+  // A borrowed buffer (not freed here).
+  Impl(void* d, size_t n, Device dev, bool ro, std::shared_ptr<const void> keep)
+      : data(d), nbytes(n), device(std::move(dev)), read_only(ro), keep_alive(std::move(keep)) {}
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
@@ -72,13 +75,8 @@ absl::StatusOr<Storage> Storage::CopyFrom(const void* src, size_t nbytes) {
 Storage Storage::Borrow(void* data, size_t nbytes,
                         std::shared_ptr<const void> keep_alive, Device device,
                         bool read_only) {
-  auto impl = std::make_shared<Impl>();
-  impl->data = data;
-  impl->nbytes = nbytes;
-  impl->device = std::move(device);
-  impl->read_only = read_only;
-  impl->keep_alive = std::move(keep_alive);
-  return Storage(std::move(impl));
+  return Storage(std::make_shared<Impl>(data, nbytes, std::move(device), read_only,
+                                       std::move(keep_alive)));
 }
 
 const void* Storage::data() const { return impl_->data; }
