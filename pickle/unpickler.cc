@@ -1204,12 +1204,8 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
       if (t.is_dict()) {
         target->depth = depth;
         PTSER_RETURN_IF_ERROR(NoteMutated(*target));
-        Value::Dict& d = t.dict();
-        for (size_t i = 0; i < items.values.size(); i += 2) {
-          absl::Status s = d.SetItem(std::move(items.values[i]),
-                                     std::move(items.values[i + 1]));
-          if (!s.ok()) return Invalid(s.message());
-        }
+        absl::Status s = t.dict().SetItems(absl::MakeSpan(items.values));
+        if (!s.ok()) return Invalid(s.message());
         return absl::OkStatus();
       }
       if (t.is_object() && registry_->Find(t.object().callee().module,

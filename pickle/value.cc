@@ -1153,6 +1153,16 @@ void value_internal::KeyIndex::Append(const std::vector<size_t>& hashes) {
 void value_internal::KeyIndex::Rebuild(const std::vector<size_t>& hashes) {
   size_t capacity = 8;
   while (capacity < 2 * hashes.size()) capacity *= 2;
+  Resize(capacity, hashes);
+}
+
+void value_internal::KeyIndex::Reserve(size_t n, const std::vector<size_t>& hashes) {
+  size_t capacity = std::max<size_t>(slots_.size(), 8);
+  while (capacity < 2 * n) capacity *= 2;
+  if (capacity > slots_.size()) Resize(capacity, hashes);
+}
+
+void value_internal::KeyIndex::Resize(size_t capacity, const std::vector<size_t>& hashes) {
   slots_.assign(capacity, 0);
   for (size_t i = 0; i < hashes.size(); ++i) Place(hashes[i], static_cast<uint32_t>(i));
 }
@@ -1181,6 +1191,41 @@ absl::Status Value::Dict::SetItem(Value key, Value value) {
   items_.push_back(Item{std::move(key), std::move(value)});
   index_.Append(hashes_);
   return absl::OkStatus();
+}
+
+absl::Status Value::Dict::SetItems(absl::Span<Value> keys_and_values) {
+  const size_t pairs = keys_and_values.size() / 2;
+  std::vector<size_t> hashes;
+  hashes.reserve(pairs);
+  absl::Status status;
+  for (size_t i = 0; i < pairs; ++i) {
+    const Value& key = keys_and_values[2 * i];
+    if (!key.IsHashable()) {
+      status = absl::InvalidArgumentError(absl::StrCat("unhashable type: '", key.TypeName(), "'"));
+      break;
+    }
+    hashes.push_back(HashKey(key, 0));
+  }
+  const size_t n = hashes.size();
+  const size_t needed = items_.size() + n;
+  if (items_.capacity() < needed) items_.reserve(std::max(needed, 2 * items_.capacity()));
+  if (hashes_.capacity() < needed) hashes_.reserve(std::max(needed, 2 * hashes_.capacity()));
+  index_.Reserve(needed, hashes_);
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) index_.Prefetch(hashes[i]);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) index_.Prefetch(hashes[i + kAhead]);
+    Value& key = keys_and_values[2 * i];
+    Value& value = keys_and_values[2 * i + 1];
+    if (std::optional<size_t> at = IndexOf(key, hashes[i])) {
+      items_[*at].value = std::move(value);
+      continue;
+    }
+    hashes_.push_back(hashes[i]);
+    items_.push_back(Item{std::move(key), std::move(value)});
+    index_.Append(hashes_);
+  }
+  return status;
 }
 
 const Value* Value::Dict::Find(const Value& key) const {

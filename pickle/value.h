@@ -138,6 +138,14 @@ class KeyIndex {
   void Append(const std::vector<size_t>& hashes);
   // Indexes all of `hashes` afresh.
   void Rebuild(const std::vector<size_t>& hashes);
+  // Makes room for `n` items in all (rebuilding from `hashes` if the table
+  // must grow), so that appending up to `n` does not rebuild.
+  void Reserve(size_t n, const std::vector<size_t>& hashes);
+  // Starts loading the slot where a key of `hash` goes (a batch insert
+  // looks a few keys ahead: the table is a cache miss per key).
+  void Prefetch(size_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Mix(hash) & (slots_.size() - 1)]);
+  }
   void Clear() { std::vector<uint64_t>().swap(slots_); }
 
  private:
@@ -147,6 +155,7 @@ class KeyIndex {
   static size_t Mix(size_t hash);
   static uint64_t Tag(size_t mixed) { return static_cast<uint64_t>(mixed) & kTagMask; }
   void Place(size_t hash, uint32_t position);
+  void Resize(size_t capacity, const std::vector<size_t>& hashes);
 
   std::vector<uint64_t> slots_;  // 0: empty; else tag | (position + 1)
 };
@@ -619,6 +628,11 @@ class Value::Dict {
   // its position and the original key object), else appends.  An unhashable
   // key is InvalidArgumentError ("unhashable type: 'list'").
   absl::Status SetItem(Value key, Value value);
+  // SetItem for each (key, value) pair of `keys_and_values` (moved out),
+  // in order; an unhashable key stops there, as a loop of SetItem would.
+  // Faster for many pairs (the unpickler's SETITEMS): the index is grown
+  // once and looked up ahead.
+  absl::Status SetItems(absl::Span<Value> keys_and_values);
   // Null when absent (or `key` is unhashable).
   const Value* Find(const Value& key) const;
   Value* FindMutable(const Value& key);

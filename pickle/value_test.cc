@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -222,6 +223,37 @@ TEST(ValueTest, DictReplaceEraseAndAttributes) {
   // (dict, slots) state.
   d.dict().set_state(Value::NewTuple({Value(), state}));
   EXPECT_NE(d.dict().Attribute("_metadata"), nullptr);
+}
+
+// SetItems is a loop of SetItem: later pairs replace earlier equal keys
+// (keeping the first key object and its place), and an unhashable key stops
+// the batch there with the pairs before it applied.
+TEST(ValueTest, SetItemsMatchesSetItemOneByOne) {
+  std::vector<Value> batch = {Str("a"), Int(1), Int(2), Int(2), Value::Float(1.0), Int(3),
+                              Str("a"), Int(4), Value::Bool(true), Int(5)};
+  Value d = Value::NewDict();
+  ASSERT_OK(d.dict().SetItem(Int(2), Int(0)));
+  ASSERT_OK(d.dict().SetItems(absl::MakeSpan(batch)));
+  EXPECT_EQ(d.Repr(), "{2: 2, 'a': 4, 1.0: 5}");
+  // Many keys: the index grows once, in the middle of the dict's life.
+  Value big = Value::NewDict();
+  std::vector<Value> many;
+  for (int i = 0; i < 5000; ++i) {
+    many.push_back(Str(absl::StrCat("layers.", i, ".weight")));
+    many.push_back(Int(i));
+  }
+  ASSERT_OK(big.dict().SetItems(absl::MakeSpan(many)));
+  ASSERT_EQ(big.dict().size(), 5000u);
+  for (int i = 0; i < 5000; i += 97) {
+    const Value* v = big.dict().Find(absl::StrCat("layers.", i, ".weight"));
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->as_int(), i);
+  }
+  std::vector<Value> bad = {Str("x"), Int(1), Value::NewList(), Int(2), Str("y"), Int(3)};
+  Value e = Value::NewDict();
+  EXPECT_THAT(e.dict().SetItems(absl::MakeSpan(bad)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "unhashable type: 'list'"));
+  EXPECT_EQ(e.Repr(), "{'x': 1}");
 }
 
 TEST(ValueTest, Equality) {
