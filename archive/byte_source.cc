@@ -110,26 +110,6 @@ struct Mapping {
   }
 };
 
-// Buffers of at least this size are mapped with huge pages asked for.
-constexpr uint64_t kHugePageBufferBytes = uint64_t{4} << 20;
-
-// `size` bytes of fresh anonymous memory (size > 0), freed by munmap when
-// the last owner lets go.  MADV_HUGEPAGE is a hint: where transparent huge
-// pages are off it changes nothing.
-absl::StatusOr<std::shared_ptr<uint8_t>> AllocateMapped(uint64_t size, const std::string& path) {
-  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (addr == MAP_FAILED) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("cannot allocate ", size, " bytes to read '", path, "': ", strerror(errno)));
-  }
-#ifdef MADV_HUGEPAGE
-  (void)madvise(addr, size, MADV_HUGEPAGE);
-#endif
-  const size_t length = static_cast<size_t>(size);
-  return std::shared_ptr<uint8_t>(static_cast<uint8_t*>(addr),
-                                  [length](uint8_t* p) { munmap(p, length); });
-}
-
 absl::StatusOr<std::pair<std::shared_ptr<Fd>, uint64_t>> OpenForReading(
     const std::string& path) {
   auto fd = std::make_shared<Fd>();
@@ -177,25 +157,16 @@ absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::ReadFile(const std::stri
     return absl::ResourceExhaustedError(
         absl::StrCat("'", path, "' is ", size, " bytes, too large to read into memory"));
   }
-  // Uninitialised memory: every byte is written by the reads below.  A
-  // large buffer is its own anonymous mapping, with transparent huge pages
-  // asked for: the kernel then maps 2 MiB per page fault instead of 4 KiB
-  // (36 MB of file cost ~9,000 faults, a third of a 100,000-tensor load's).
-  std::shared_ptr<uint8_t> owner;
-  if (size >= kHugePageBufferBytes) {
-    PTSER_ASSIGN_OR_RETURN(owner, AllocateMapped(size, path));
-  } else {
-    owner.reset(new (std::nothrow) uint8_t[size > 0 ? size : 1], std::default_delete<uint8_t[]>());
-    if (owner == nullptr) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("cannot allocate ", size, " bytes to read '", path, "'"));
-    }
+  // Uninitialised memory: every byte is written by the reads below.
+  std::unique_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[size > 0 ? size : 1]);
+  if (buffer == nullptr) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot allocate ", size, " bytes to read '", path, "'"));
   }
-  uint8_t* const buffer = owner.get();
   uint64_t done = 0;
   while (done < size) {
     const size_t chunk = static_cast<size_t>(std::min<uint64_t>(size - done, 1u << 30));
-    ssize_t got = pread(opened.first->fd, buffer + done, chunk, static_cast<off_t>(done));
+    ssize_t got = pread(opened.first->fd, buffer.get() + done, chunk, static_cast<off_t>(done));
     if (got < 0) {
       if (errno == EINTR) continue;
       return ErrnoError(errno, "cannot read", path);
@@ -206,7 +177,9 @@ absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::ReadFile(const std::stri
     }
     done += static_cast<uint64_t>(got);
   }
-  return std::unique_ptr<ByteSource>(new MemorySource(path, buffer, size, std::move(owner), false));
+  std::shared_ptr<uint8_t> owner(buffer.release(), std::default_delete<uint8_t[]>());
+  uint8_t* data = owner.get();
+  return std::unique_ptr<ByteSource>(new MemorySource(path, data, size, std::move(owner), false));
 }
 
 absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::MapFile(
