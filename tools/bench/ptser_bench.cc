@@ -3,7 +3,8 @@
 // tools/bench/ptser_bench — the ptser half of tools/bench/side_by_side.py,
 // and the machine's limits measured by the same process:
 //
-//   ptser_bench load FILE RUNS [--mmap] [--no-crc]   Load, RUNS times
+//   ptser_bench load FILE RUNS [--mmap] [--no-crc] [--separate]   Load, RUNS times
+//     (--separate: LoadOptions::one_buffer = false)
 //   ptser_bench save FILE OUT RUNS [--durable]       Load once, Save RUNS times
 //   ptser_bench limits FILE RUNS                     read(), memcpy, mmap+touch,
 //                                                    write (cold, warm), write+fsync
@@ -66,10 +67,11 @@ bool HasFlag(int argc, char** argv, const char* flag) {
 }
 
 int Load(int argc, char** argv) {
-  if (argc < 4) Die("usage: load FILE RUNS [--mmap] [--no-crc]");
+  if (argc < 4) Die("usage: load FILE RUNS [--mmap] [--no-crc] [--separate]");
   ptser::LoadOptions options;
   options.mmap = HasFlag(argc, argv, "--mmap");
   options.verify_crc32 = !HasFlag(argc, argv, "--no-crc");
+  options.one_buffer = !HasFlag(argc, argv, "--separate");
   std::vector<double> ms;
   for (int r = 0, n = std::atoi(argv[3]); r < n; ++r) {
     auto t0 = Clock::now();
