@@ -43,13 +43,13 @@ absl::Status TorchArchive::Init() {
   if (zip_->entries().empty()) {
     return absl::InvalidArgumentError(absl::StrCat("'", name, "' is an empty zip archive"));
   }
-  const std::string& first = zip_->entries()[0].name;
+  const absl::string_view first = zip_->entries()[0].name;
   size_t slash = first.find('/');
-  if (slash == std::string::npos) {
+  if (slash == absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", name, "': file in archive is not in a subdirectory: '", first, "'"));
   }
-  prefix_ = first.substr(0, slash);
+  prefix_ = std::string(first.substr(0, slash));
   for (const ZipEntry& e : zip_->entries()) {
     if (e.name.size() <= prefix_.size() + 1 ||
         e.name.compare(0, prefix_.size() + 1, prefix_ + "/") != 0) {
@@ -94,7 +94,7 @@ bool TorchArchive::HasRecord(absl::string_view name) const {
 
 std::vector<std::string> TorchArchive::RecordNames() const {
   std::vector<std::string> names;
-  for (const ZipEntry& e : zip_->entries()) names.push_back(e.name.substr(prefix_.size() + 1));
+  for (const ZipEntry& e : zip_->entries()) names.push_back(std::string(e.name.substr(prefix_.size() + 1)));
   return names;
 }
 

@@ -155,12 +155,11 @@ absl::Status ZipReader::ReadDirectory() {
   }
   cd_offset_ = cd_offset;
   // A source in memory is parsed in place; otherwise the directory is read.
-  std::string cd;
   const uint8_t* p = src.memory() != nullptr ? src.memory() + cd_offset : nullptr;
   if (p == nullptr) {
-    cd.resize(cd_size);
-    PTSER_RETURN_IF_ERROR(src.ReadAt(cd_offset, cd_size, cd.data()));
-    p = reinterpret_cast<const uint8_t*>(cd.data());
+    directory_.resize(cd_size);
+    PTSER_RETURN_IF_ERROR(src.ReadAt(cd_offset, cd_size, directory_.data()));
+    p = reinterpret_cast<const uint8_t*>(directory_.data());
   }
   entries_.reserve(count);
   std::vector<uint64_t> entry_offsets;  // each entry's place, for messages
@@ -189,7 +188,7 @@ absl::Status ZipReader::ReadDirectory() {
     if (cd_size - pos - zip::kCentralHeaderSize < var_len) {
       return Corrupt(src, at, absl::StrCat("central directory entry ", i, " runs past the directory"));
     }
-    e.name = std::string(reinterpret_cast<const char*>(h + zip::kCentralHeaderSize), name_len);
+    e.name = absl::string_view(reinterpret_cast<const char*>(h + zip::kCentralHeaderSize), name_len);
     PTSER_RETURN_IF_ERROR(ApplyZip64Extra(
         src, at, h + zip::kCentralHeaderSize + name_len, extra_len,
         e.uncompressed_size == 0xFFFFFFFFu, e.compressed_size == 0xFFFFFFFFu,
@@ -212,7 +211,7 @@ absl::Status ZipReader::ReadDirectory() {
     entry_offsets.push_back(at);
     pos += zip::kCentralHeaderSize + var_len;
   }
-  // The index views the names in entries_, which no longer move.
+  // The index views the names, which view the directory.
   index_.reserve(entries_.size());
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (!index_.emplace(entries_[i].name, i).second) {

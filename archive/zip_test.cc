@@ -43,7 +43,7 @@ absl::StatusOr<std::string> Rewrite(const std::string& bytes,
   for (const ZipEntry& e : (*reader)->entries()) {
     auto data = (*reader)->ReadString(e);
     if (!data.ok()) return data.status();
-    std::string name = e.name.substr(e.name.find('/') + 1);
+    std::string name(e.name.substr(e.name.find('/') + 1));
     absl::Status s = writer.WriteRecord(name, data->data(), data->size());
     if (!s.ok()) return s;
   }
@@ -104,7 +104,7 @@ INSTANTIATE_TEST_SUITE_P(Files, PyTorchFixture,
 TEST(ZipReader, RecordsOfFloatTensor) {
   ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(ReadFixture("float_tensor.pt"))));
   std::vector<std::string> names;
-  for (const ZipEntry& e : reader->entries()) names.push_back(e.name);
+  for (const ZipEntry& e : reader->entries()) names.push_back(std::string(e.name));
   EXPECT_THAT(names, ElementsAre("float_tensor/data.pkl", "float_tensor/data/0",
                                  "float_tensor/version"));
   ASSERT_OK_AND_ASSIGN(const ZipEntry* data, reader->Find("float_tensor/data/0"));
