@@ -140,7 +140,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     if (entry == nullptr) {
       full_name.assign(archive->prefix());
       full_name += "/data/";
-      full_name += id.key;
+      full_name.append(id.key.data(), id.key.size());
       absl::StatusOr<const ZipEntry*> found = archive->zip().Find(full_name);
       if (!found.ok()) {
         return absl::DataLossError(absl::StrCat("missing storage record 'data/", id.key,
@@ -208,8 +208,8 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
         "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
   }
   const size_t base = sizeof(kMagicPickle);
-  std::map<std::string, LoadedStorage> by_key;
-  std::map<std::string, Value> views;  // view key -> storage value
+  std::map<std::string, LoadedStorage, std::less<>> by_key;
+  std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
   const uint64_t file_size = size;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
@@ -231,7 +231,8 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
                                                 " bytes"));
       }
       if (id.location != "cpu") {
-        PTSER_ASSIGN_OR_RETURN(Device d, Device::Parse(options.map_location.TargetTag(id.location)));
+        PTSER_ASSIGN_OR_RETURN(
+            Device d, Device::Parse(options.map_location.TargetTag(std::string(id.location))));
         if (!d.is_cpu() && !options.map_location.function()) {
           return absl::FailedPreconditionError(absl::StrCat(
               "storage '", id.key, "' was saved on '", id.location,
@@ -240,7 +241,8 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
         }
       }
       PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
-      it = by_key.emplace(id.key, LoadedStorage{s, id.dtype, id.untyped, id.numel}).first;
+      it = by_key.emplace(std::string(id.key), LoadedStorage{s, id.dtype, id.untyped, id.numel})
+               .first;
     } else if (it->second.dtype != id.dtype || it->second.numel != id.numel) {
       return absl::InvalidArgumentError(absl::StrCat(
           "storage '", id.key, "' is named with two different types or sizes"));
@@ -395,14 +397,17 @@ absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
 
 namespace load_internal {
 
-absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, const std::string& saved_tag,
+absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view saved_tag,
                                        const LoadOptions& options) {
+  // The common case, once per storage: saved on the CPU, nothing mapped.
+  if (saved_tag == "cpu" && options.map_location.is_identity()) return cpu;
+  const std::string tag(saved_tag);
   if (options.map_location.function()) {
     PTSER_ASSIGN_OR_RETURN(std::optional<Storage> mapped,
-                           options.map_location.function()(cpu, saved_tag));
+                           options.map_location.function()(cpu, tag));
     if (mapped.has_value()) return *mapped;
   }
-  const std::string target = options.map_location.TargetTag(saved_tag);
+  const std::string target = options.map_location.TargetTag(tag);
   if (target == "cpu") return cpu;  // the common case, without parsing
   PTSER_ASSIGN_OR_RETURN(Device device, Device::Parse(target));
   return MaterializeStorage(cpu, device);

@@ -19,7 +19,7 @@ namespace load_internal {
 // saved as `saved_tag`: the map_location function first (when it answers),
 // else the target tag's device through MaterializeStorage (which refuses
 // devices nobody registered, saying how to map them to the CPU).
-absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, const std::string& saved_tag,
+absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view saved_tag,
                                        const LoadOptions& options);
 
 // Loads one file (zip, legacy or tar) from `path`, opened as Load() opens it

@@ -47,6 +47,8 @@ class MapLocation {
   // Function gets its say).
   std::string TargetTag(const std::string& saved_tag) const;
   const Fn& function() const { return fn_; }
+  // True for the default: every storage goes back where it was saved.
+  bool is_identity() const { return !device_.has_value() && table_.empty() && !fn_; }
 
  private:
   std::optional<Device> device_;

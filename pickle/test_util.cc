@@ -179,7 +179,7 @@ PersistentLoadFn RecordStorageLoader(
                            size_t offset) -> absl::StatusOr<Value> {
     absl::StatusOr<StoragePersistentId> id = ParseStoragePersistentId(pid);
     if (!id.ok()) return id.status();
-    auto rec = records->find(id->key);
+    auto rec = records->find(std::string(id->key));
     if (rec == records->end()) {
       return absl::InvalidArgumentError(
           absl::StrCat("no record data/", id->key));

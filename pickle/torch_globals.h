@@ -70,12 +70,14 @@ std::optional<StorageClassInfo> StorageClassFromName(absl::string_view name);
 //   ('storage', <storage class>, key, location, numel)           zip format
 //   ('storage', <storage class>, root_key, location, numel,
 //    view_metadata)                                               legacy
+// Its strings view the strs of the persistent id it was parsed from: valid
+// while that Value lives (a persistent_load hook's argument does).
 struct StoragePersistentId {
-  std::string storage_class;  // "FloatStorage", "UntypedStorage"
+  absl::string_view storage_class;  // "FloatStorage", "UntypedStorage"
   ScalarType dtype = ScalarType::kByte;
   bool untyped = false;
-  std::string key;       // "0": record data/0
-  std::string location;  // "cpu", "cuda:0", ...
+  absl::string_view key;       // "0": record data/0
+  absl::string_view location;  // "cpu", "cuda:0", ...
   int64_t numel = 0;     // elements of dtype (bytes when untyped)
   uint64_t nbytes = 0;   // numel * ElementSize(dtype), checked for overflow
   Value view_metadata;   // 6th element of legacy ids, else None
