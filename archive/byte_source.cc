@@ -12,6 +12,8 @@
 #include <new>
 #include <memory>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -110,6 +112,29 @@ struct Mapping {
   }
 };
 
+// Files this large are read by two threads.
+constexpr uint64_t kTwoThreadReadBytes = uint64_t{16} << 20;
+
+// pread()s bytes [begin, end) of `fd` into buffer + begin.
+absl::Status ReadRange(int fd, uint8_t* buffer, uint64_t begin, uint64_t end,
+                       const std::string& path) {
+  uint64_t done = begin;
+  while (done < end) {
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(end - done, 1u << 30));
+    ssize_t got = pread(fd, buffer + done, chunk, static_cast<off_t>(done));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, "cannot read", path);
+    }
+    if (got == 0) {
+      return absl::DataLossError(
+          absl::StrCat("'", path, "' ended at byte ", done, " while reading (was it truncated?)"));
+    }
+    done += static_cast<uint64_t>(got);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::pair<std::shared_ptr<Fd>, uint64_t>> OpenForReading(
     const std::string& path) {
   auto fd = std::make_shared<Fd>();
@@ -163,22 +188,29 @@ absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::ReadFile(const std::stri
     return absl::ResourceExhaustedError(
         absl::StrCat("cannot allocate ", size, " bytes to read '", path, "'"));
   }
-  uint64_t done = 0;
-  while (done < size) {
-    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(size - done, 1u << 30));
-    ssize_t got = pread(opened.first->fd, buffer.get() + done, chunk, static_cast<off_t>(done));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(errno, "cannot read", path);
+  const int fd = opened.first->fd;
+  uint8_t* const data = buffer.get();
+  absl::Status status;
+  if (size >= kTwoThreadReadBytes && std::thread::hardware_concurrency() > 1) {
+    // Most of a read into fresh memory is the kernel faulting in and
+    // zeroing the pages; two threads each read half (36 MB: 20 ms -> 14 ms
+    // on the project machine).  Without a second thread, one reads both.
+    const uint64_t half = size / 2;
+    absl::Status second;
+    std::thread helper;
+    try {
+      helper = std::thread([&] { second = ReadRange(fd, data, half, size, path); });
+    } catch (const std::system_error&) {
+      second = ReadRange(fd, data, half, size, path);
     }
-    if (got == 0) {
-      return absl::DataLossError(
-          absl::StrCat("'", path, "' ended at byte ", done, " while reading (was it truncated?)"));
-    }
-    done += static_cast<uint64_t>(got);
+    status = ReadRange(fd, data, 0, half, path);
+    if (helper.joinable()) helper.join();
+    if (status.ok()) status = second;
+  } else {
+    status = ReadRange(fd, data, 0, size, path);
   }
+  PTSER_RETURN_IF_ERROR(status);
   std::shared_ptr<uint8_t> owner(buffer.release(), std::default_delete<uint8_t[]>());
-  uint8_t* data = owner.get();
   return std::unique_ptr<ByteSource>(new MemorySource(path, data, size, std::move(owner), false));
 }
 

@@ -38,9 +38,10 @@ class ByteSource {
   // Opens `path` for positioned reads (pread); nothing is read up front.
   static absl::StatusOr<std::unique_ptr<ByteSource>> OpenFile(
       const std::string& path);
-  // Reads all of `path` into one fresh buffer with sequential reads; the
-  // source is then memory-backed (StorageAt borrows slices of the buffer, so a
-  // storage keeps the whole buffer alive).  Peak memory: the file size.
+  // Reads all of `path` into one fresh buffer with sequential reads (a file
+  // of 16 MiB or more by two threads, each reading half); the source is then
+  // memory-backed (StorageAt borrows slices of the buffer, so a storage keeps
+  // the whole buffer alive).  Peak memory: the file size.
   static absl::StatusOr<std::unique_ptr<ByteSource>> ReadFile(const std::string& path);
   // Maps `path` privately; an empty file maps as an empty source.
   static absl::StatusOr<std::unique_ptr<ByteSource>> MapFile(

@@ -122,5 +122,23 @@ TEST(ByteSource, FileSourceCopies) {
   std::remove(path.c_str());
 }
 
+// A file of 16 MiB or more is read by two threads, half each: every byte,
+// including both sides of the split, arrives in place.
+TEST(ByteSource, ReadFileOfManyMegabytes) {
+  const size_t size = (size_t{17} << 20) + 13;  // an odd size: uneven halves
+  std::string contents(size, '\0');
+  uint32_t x = 12345;
+  for (char& c : contents) {
+    x = x * 1103515245u + 12345u;
+    c = static_cast<char>(x >> 24);
+  }
+  std::string path = TempFile(contents);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ByteSource> src, ByteSource::ReadFile(path));
+  ASSERT_EQ(src->size(), size);
+  ASSERT_NE(src->memory(), nullptr);
+  EXPECT_EQ(std::memcmp(src->memory(), contents.data(), size), 0);
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace ptser
