@@ -16,10 +16,11 @@
 //   ("module.Name" + constructor arguments + BUILD state; never executed).
 //
 // Reference semantics.  Like Python objects, containers (list, tuple, dict,
-// set, bytearray, Object) and tensors are held by shared pointer: copying a
-// Value copies the handle, so an object the pickle references twice is one
-// object after loading, and a list appended to through one Value shows the
-// change through every other.  Scalars and strings behave as values (strings
+// set, bytearray, Object) and tensors are reference counted (a shared_ptr;
+// a tuple counts its own references and keeps its items in the same
+// allocation): copying a Value copies the handle, so an object the pickle
+// references twice is one object after loading, and a list appended to
+// through one Value shows the change through every other.  Scalars and strings behave as values (strings
 // are immutable and shared).  `IsSameObject` is Python's `is`.
 //
 //   Value d = Value::NewDict();
@@ -415,9 +416,10 @@ class Value {
 
  private:
   // A tagged union.  Scalars (bool, int, float, complex, dtype) are inline;
-  // a storage is an inline TypedStorage; every other kind but None holds
-  // its object through `ptr` (a shared pointer to the object's type,
-  // stored untyped; the kind says which).  The variant-free layout keeps
+  // a storage is an inline TypedStorage; a tuple is a pointer to a Tuple,
+  // which counts its references; every other kind but None holds its object
+  // through `ptr` (a shared pointer to the object's type, stored untyped;
+  // the kind says which).  The variant-free layout keeps
   // copies, moves and destruction to a branch on the kind: a torch.save
   // pickle moves Values through the unpickler's stack ~30 times a tensor.
   union Rep {
