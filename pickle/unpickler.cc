@@ -230,6 +230,7 @@ class Unpickler::Impl {
     memo_sparse_.clear();
     memo_count_ = 0;
     handler_cache_.clear();
+    recent_handlers_[0] = recent_handlers_[1] = RecentHandler{};
   }
 
   ABSL_ATTRIBUTE_NOINLINE absl::Status Underflow() const {
@@ -314,13 +315,27 @@ class Unpickler::Impl {
   // `_rebuild_tensor_v2` once per tensor.
   absl::StatusOr<const GlobalHandler*> FindHandler(const Value& callable) {
     const GlobalRef* key = &callable.global();
+    // The two globals called last (torch.save alternates OrderedDict and
+    // _rebuild_tensor_v2), then the cache of all.
+    if (recent_handlers_[0].key == key) return recent_handlers_[0].handler;
+    if (recent_handlers_[1].key == key) {
+      std::swap(recent_handlers_[0], recent_handlers_[1]);
+      return recent_handlers_[0].handler;
+    }
+    const GlobalHandler* h = nullptr;
     auto it = handler_cache_.find(key);
-    if (it != handler_cache_.end()) return it->second.handler;
-    PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
-    const GlobalHandler* h = registry_->Find(key->module, key->name);
-    // The cached Value keeps the GlobalRef alive, so its address cannot be
-    // reused by another global while the entry exists.
-    handler_cache_.emplace(key, CachedHandler{callable, h});
+    if (it != handler_cache_.end()) {
+      h = it->second.handler;
+    } else {
+      PTSER_RETURN_IF_ERROR(Charge(kMemoEntryBytes));
+      h = registry_->Find(key->module, key->name);
+      // The cached Value keeps the GlobalRef alive, so its address cannot be
+      // reused by another global while the entry exists (nor while it is in
+      // recent_handlers_, which ClearMemo() empties with the cache).
+      handler_cache_.emplace(key, CachedHandler{callable, h});
+    }
+    recent_handlers_[1] = recent_handlers_[0];
+    recent_handlers_[0] = RecentHandler{key, h};
     return h;
   }
 
@@ -390,6 +405,11 @@ class Unpickler::Impl {
     const GlobalHandler* handler;
   };
   absl::flat_hash_map<const GlobalRef*, CachedHandler> handler_cache_;
+  struct RecentHandler {
+    const GlobalRef* key = nullptr;
+    const GlobalHandler* handler = nullptr;
+  };
+  RecentHandler recent_handlers_[2];
   // The memo: indices near 0..size (what picklers write) in a vector,
   // sparse ones (LONG_BINPUT 0xffffffff) in a map.
   std::vector<Slot> memo_dense_;

@@ -1076,9 +1076,7 @@ Value::Tuple* Value::Tuple::Allocate(size_t n) {
     throw std::bad_alloc();
   }
   void* memory = ::operator new(sizeof(Tuple) + n * sizeof(Value));
-  Tuple* t = new (memory) Tuple(n);
-  for (size_t i = 0; i < n; ++i) new (t->data() + i) Value();
-  return t;
+  return new (memory) Tuple(0);
 }
 
 void Value::Tuple::Unref() const {

@@ -562,7 +562,7 @@ class Value::Tuple {
 
   explicit Tuple(size_t size) : size_(size) {}
   ~Tuple();
-  // A tuple of `n` None items, referenced once.
+  // Room for `n` items, none made yet (size() is 0), referenced once.
   static Tuple* Allocate(size_t n);
   void Ref() const { refs_.fetch_add(1, std::memory_order_relaxed); }
   // Drops a reference; the last one destroys the tuple.
@@ -598,7 +598,10 @@ Value Value::MakeTuple(size_t n, Take&& take) {
   out.kind_ = Kind::kTuple;
   out.rep_.tuple = t;  // owns t from here, should take() throw
   Value* data = t->data();
-  for (size_t i = 0; i < n; ++i) data[i] = take(i);
+  for (size_t i = 0; i < n; ++i) {
+    new (data + i) Value(take(i));
+    t->size_ = i + 1;  // only made items are destroyed
+  }
   return out;
 }
 
