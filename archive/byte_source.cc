@@ -38,6 +38,27 @@ struct Fd {
   }
 };
 
+// pread()s `n` bytes at `offset` of `fd` into `dst`, retrying short reads.
+absl::Status ReadFully(int fd, uint64_t offset, uint64_t n, void* dst, const std::string& path) {
+  char* out = static_cast<char*>(dst);
+  while (n > 0) {
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, 1u << 30));
+    ssize_t got = pread(fd, out, chunk, static_cast<off_t>(offset));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, "cannot read", path);
+    }
+    if (got == 0) {
+      return absl::DataLossError(absl::StrCat(
+          "'", path, "' ended at byte ", offset, " while reading (was it truncated while open?)"));
+    }
+    out += got;
+    offset += static_cast<uint64_t>(got);
+    n -= static_cast<uint64_t>(got);
+  }
+  return absl::OkStatus();
+}
+
 class FileSource : public ByteSource {
  public:
   FileSource(std::string path, std::shared_ptr<Fd> fd, uint64_t size)
@@ -47,22 +68,7 @@ class FileSource : public ByteSource {
 
   absl::Status ReadAt(uint64_t offset, size_t n, void* dst) const override {
     PTSER_RETURN_IF_ERROR(CheckRange(offset, n));
-    char* out = static_cast<char*>(dst);
-    while (n > 0) {
-      ssize_t got = pread(fd_->fd, out, n, static_cast<off_t>(offset));
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoError(errno, "cannot read", name());
-      }
-      if (got == 0) {
-        return absl::DataLossError(absl::StrCat(
-            "'", name(), "' ended at byte ", offset, " while reading (was it truncated while open?)"));
-      }
-      out += got;
-      offset += static_cast<uint64_t>(got);
-      n -= static_cast<size_t>(got);
-    }
-    return absl::OkStatus();
+    return ReadFully(fd_->fd, offset, n, dst, name());
   }
 
  private:
@@ -114,26 +120,6 @@ struct Mapping {
 
 // Files this large are read by two threads.
 constexpr uint64_t kTwoThreadReadBytes = uint64_t{16} << 20;
-
-// pread()s bytes [begin, end) of `fd` into buffer + begin.
-absl::Status ReadRange(int fd, uint8_t* buffer, uint64_t begin, uint64_t end,
-                       const std::string& path) {
-  uint64_t done = begin;
-  while (done < end) {
-    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(end - done, 1u << 30));
-    ssize_t got = pread(fd, buffer + done, chunk, static_cast<off_t>(done));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(errno, "cannot read", path);
-    }
-    if (got == 0) {
-      return absl::DataLossError(
-          absl::StrCat("'", path, "' ended at byte ", done, " while reading (was it truncated?)"));
-    }
-    done += static_cast<uint64_t>(got);
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<std::pair<std::shared_ptr<Fd>, uint64_t>> OpenForReading(
     const std::string& path) {
@@ -199,15 +185,15 @@ absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::ReadFile(const std::stri
     absl::Status second;
     std::thread helper;
     try {
-      helper = std::thread([&] { second = ReadRange(fd, data, half, size, path); });
+      helper = std::thread([&] { second = ReadFully(fd, half, size - half, data + half, path); });
     } catch (const std::system_error&) {
-      second = ReadRange(fd, data, half, size, path);
+      second = ReadFully(fd, half, size - half, data + half, path);
     }
-    status = ReadRange(fd, data, 0, half, path);
+    status = ReadFully(fd, 0, half, data, path);
     if (helper.joinable()) helper.join();
     if (status.ok()) status = second;
   } else {
-    status = ReadRange(fd, data, 0, size, path);
+    status = ReadFully(fd, 0, size, data, path);
   }
   PTSER_RETURN_IF_ERROR(status);
   std::shared_ptr<uint8_t> owner(buffer.release(), std::default_delete<uint8_t[]>());

@@ -383,7 +383,7 @@ class Unpickler::Impl {
     return WithCode(absl::StatusCode::kDataLoss,
                     absl::StrCat("pickle data truncated at offset ", pos_, ": no STOP opcode"));
   }
-  absl::Status Reduce();
+  absl::Status CallFromStack(Value::Object::Construction how);
   absl::Status BinPersId();
 
   const absl::Span<const uint8_t> data_;
@@ -943,7 +943,7 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       return MemoGet(index);
     }
     case op::kReduce:
-      return Reduce();
+      return CallFromStack(Value::Object::Construction::kCall);
     case op::kBinPersId:
       return BinPersId();
     default:
@@ -951,17 +951,17 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
   }
 }
 
-// Out of Step(), whose frame stays small without their Slot locals.
-absl::Status Unpickler::Impl::Reduce() {
+// REDUCE (callable, args) and NEWOBJ (cls, args).  Out of Step(), whose
+// frame stays small without their Slot locals.
+absl::Status Unpickler::Impl::CallFromStack(Value::Object::Construction how) {
   Slot args, callable;
   PTSER_RETURN_IF_ERROR(Pop(&args));
   PTSER_RETURN_IF_ERROR(Pop(&callable));
   if (!args.value.is_tuple()) {
-    return Invalid(absl::StrCat("REDUCE arguments must be a tuple, got ",
+    return Invalid(absl::StrCat(op::OpcodeName(op_), " arguments must be a tuple, got ",
                                 args.value.TypeName()));
   }
-  return CallGlobal(callable.value, &args.value, {}, args.depth,
-                    Value::Object::Construction::kCall, Value());
+  return CallGlobal(callable.value, &args.value, {}, args.depth, how, Value());
 }
 
 absl::Status Unpickler::Impl::BinPersId() {
@@ -1316,17 +1316,8 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
       if (!g.ok()) return g.status();
       return Push(*std::move(g));
     }
-    case op::kNewObj: {
-      Slot args, cls;
-      PTSER_RETURN_IF_ERROR(Pop(&args));
-      PTSER_RETURN_IF_ERROR(Pop(&cls));
-      if (!args.value.is_tuple()) {
-        return Invalid(absl::StrCat("NEWOBJ arguments must be a tuple, got ",
-                                    args.value.TypeName()));
-      }
-      return CallGlobal(cls.value, &args.value, {}, args.depth,
-                        Value::Object::Construction::kNewObj, Value());
-    }
+    case op::kNewObj:
+      return CallFromStack(Value::Object::Construction::kNewObj);
     case op::kNewObjEx: {
       Slot kwargs, args, cls;
       PTSER_RETURN_IF_ERROR(Pop(&kwargs));

@@ -829,9 +829,6 @@ Value Value::NewList(std::vector<Value> items) {
   return Value(Kind::kList, std::make_shared<List>(std::move(items)));
 }
 Value Value::NewTuple(std::vector<Value> items) {
-  return NewTupleMovingFrom(absl::MakeSpan(items));
-}
-Value Value::NewTupleMovingFrom(absl::Span<Value> items) {
   return MakeTuple(items.size(), [&items](size_t i) -> Value&& { return std::move(items[i]); });
 }
 Value Value::NewDict() {
@@ -1181,14 +1178,18 @@ absl::Status Value::Dict::SetItem(Value key, Value value) {
         absl::StrCat("unhashable type: '", key.TypeName(), "'"));
   }
   const size_t hash = HashKey(key, 0);
+  SetHashed(std::move(key), std::move(value), hash);
+  return absl::OkStatus();
+}
+
+void Value::Dict::SetHashed(Value&& key, Value&& value, size_t hash) {
   if (std::optional<size_t> i = IndexOf(key, hash)) {
     items_[*i].value = std::move(value);
-    return absl::OkStatus();
+    return;
   }
   hashes_.push_back(hash);
   items_.push_back(Item{std::move(key), std::move(value)});
   index_.Append(hashes_);
-  return absl::OkStatus();
 }
 
 absl::Status Value::Dict::SetItems(absl::Span<Value> keys_and_values) {
@@ -1213,15 +1214,8 @@ absl::Status Value::Dict::SetItems(absl::Span<Value> keys_and_values) {
   for (size_t i = 0; i < std::min(n, kAhead); ++i) index_.Prefetch(hashes[i]);
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) index_.Prefetch(hashes[i + kAhead]);
-    Value& key = keys_and_values[2 * i];
-    Value& value = keys_and_values[2 * i + 1];
-    if (std::optional<size_t> at = IndexOf(key, hashes[i])) {
-      items_[*at].value = std::move(value);
-      continue;
-    }
-    hashes_.push_back(hashes[i]);
-    items_.push_back(Item{std::move(key), std::move(value)});
-    index_.Append(hashes_);
+    SetHashed(std::move(keys_and_values[2 * i]), std::move(keys_and_values[2 * i + 1]),
+              hashes[i]);
   }
   return status;
 }

@@ -213,8 +213,6 @@ class Value {
   static Value FromStorage(TypedStorage storage);
   static Value NewList(std::vector<Value> items = {});
   static Value NewTuple(std::vector<Value> items = {});
-  // A tuple of the values in `items`, moved out (they are left None).
-  static Value NewTupleMovingFrom(absl::Span<Value> items);
   // A tuple of `n` items, item i being `take(i)` (a Value or Value&&),
   // made in one allocation.
   template <typename Take>
@@ -657,6 +655,8 @@ class Value::Dict {
  private:
   friend void ClearContainer(const Value& v);
   std::optional<size_t> IndexOf(const Value& key, size_t hash) const;
+  // SetItem of a hashable key whose hash is known.
+  void SetHashed(Value&& key, Value&& value, size_t hash);
   void Reindex();
 
   Flavor flavor_;
