@@ -36,6 +36,8 @@
 #ifndef PTSER_ARCHIVE_LOAD_H_
 #define PTSER_ARCHIVE_LOAD_H_
 
+#include "base/cxx17.h"  // first: a clear error below C++17
+
 #include <memory>
 #include <functional>
 #include <string>

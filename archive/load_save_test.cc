@@ -184,6 +184,16 @@ TEST(Load, CudaTaggedStorageNeedsAMapLocation) {
   to_cpu.map_location = MapLocation::To(Device::Cpu());
   ASSERT_OK_AND_ASSIGN(Value v, LoadBytes(bytes, to_cpu));
   EXPECT_TRUE(v.tensor().device().is_cpu());
+  // A device string, as torch.load(map_location='cpu') takes one.
+  LoadOptions to_cpu_str;
+  to_cpu_str.map_location = MapLocation::To("cpu");
+  ASSERT_OK_AND_ASSIGN(Value from_str, LoadBytes(bytes, to_cpu_str));
+  EXPECT_TRUE(from_str.tensor().device().is_cpu());
+  // A bad string fails when a storage needs it, naming the string.
+  LoadOptions bad_str;
+  bad_str.map_location = MapLocation::To(std::string("cpu:x"));
+  EXPECT_THAT(LoadBytes(bytes, bad_str), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                 HasSubstr("cpu:x")));
   LoadOptions table;
   table.map_location = MapLocation::Table({{"cuda:0", "cpu"}});
   EXPECT_OK(LoadBytes(bytes, table).status());

@@ -25,7 +25,13 @@ Registry& GetRegistry() {
 
 MapLocation MapLocation::To(Device device) {
   MapLocation m;
-  m.device_ = std::move(device);
+  m.device_ = device.ToString();
+  return m;
+}
+
+MapLocation MapLocation::To(absl::string_view device) {
+  MapLocation m;
+  m.device_ = std::string(device);
   return m;
 }
 
@@ -42,7 +48,7 @@ MapLocation MapLocation::Function(Fn fn) {
 }
 
 std::string MapLocation::TargetTag(const std::string& saved_tag) const {
-  if (device_.has_value()) return device_->ToString();
+  if (device_.has_value()) return *device_;
   auto it = table_.find(saved_tag);
   return it == table_.end() ? saved_tag : it->second;
 }

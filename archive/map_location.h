@@ -8,9 +8,14 @@
 // is loaded to, the way torch.load's argument does:
 //
 //   MapLocation()                        keep each tag (torch.load default)
-//   MapLocation::To(Device::Cpu())       everything to one device  ('cpu')
+//   MapLocation::To("cpu")               everything to one device  ('cpu')
+//   MapLocation::To(Device::Cpu())       the same, from a Device   (torch.device)
 //   MapLocation::Table({{"cuda:1", "cpu"}})   remap some tags     ({...})
-//   MapLocation::Fn(f)                   f(storage, tag) decides  (callable)
+//   MapLocation::Function(f)             f(storage, tag) decides  (callable)
+//
+// Device strings are checked when a storage is loaded, as torch.load checks
+// them: `MapLocation::To("cpux")` makes Load fail with the message of
+// Device::Parse, naming the string.
 //
 // Bytes are always read on the CPU first; a storage whose target is not the
 // CPU goes through a StorageMaterializer.  ptser's default knows only the CPU
@@ -20,12 +25,15 @@
 #ifndef PTSER_ARCHIVE_MAP_LOCATION_H_
 #define PTSER_ARCHIVE_MAP_LOCATION_H_
 
+#include "base/cxx17.h"  // first: a clear error below C++17
+
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tensor/device.h"
 #include "tensor/storage.h"
 
@@ -40,6 +48,10 @@ class MapLocation {
 
   MapLocation() = default;
   static MapLocation To(Device device);
+  // A device string as torch.load takes one: "cpu", "cuda", "cuda:1".
+  static MapLocation To(absl::string_view device);
+  static MapLocation To(const char* device) { return To(absl::string_view(device)); }
+  static MapLocation To(const std::string& device) { return To(absl::string_view(device)); }
   static MapLocation Table(std::map<std::string, std::string> table);
   static MapLocation Function(Fn fn);
 
@@ -51,7 +63,8 @@ class MapLocation {
   bool is_identity() const { return !device_.has_value() && table_.empty() && !fn_; }
 
  private:
-  std::optional<Device> device_;
+  // The tag every storage goes to (To), parsed when a storage needs it.
+  std::optional<std::string> device_;
   std::map<std::string, std::string> table_;
   Fn fn_;
 };

@@ -21,6 +21,8 @@
 #ifndef PTSER_ARCHIVE_SAVE_H_
 #define PTSER_ARCHIVE_SAVE_H_
 
+#include "base/cxx17.h"  // first: a clear error below C++17
+
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -772,8 +772,6 @@ int64_t TypedStorage::numel() const {
 // ---------------------------------------------------------------------------
 // Value factories and accessors.
 
-void Value::ThrowBadKind() { throw std::bad_variant_access(); }
-
 void Value::DestroyHeld() {
   if (HoldsPointer(kind_)) {
     rep_.ptr.~shared_ptr();

@@ -33,16 +33,34 @@
 // dropped unless ReleaseValueGraph() empties it first.  Deeply nested values
 // are destroyed without recursion.
 //
-// Accessors such as `as_int()` or `list()` require the matching kind (check
-// `kind()` or `is_int()` first); calling one on another kind throws
-// std::bad_variant_access.  Code that handles untrusted input checks kinds
-// and reports errors as statuses.
+// Reading a loaded checkpoint.  Python's `ckpt['model']['fc.weight']` and
+// `ckpt['epoch']` are
+//
+//   PTSER_ASSIGN_OR_RETURN(Tensor w, ckpt.Get<Tensor>("model", "fc.weight"));
+//   PTSER_ASSIGN_OR_RETURN(int64_t epoch, ckpt.Get<int64_t>("epoch"));
+//   PTSER_ASSIGN_OR_RETURN(double lr, ckpt.Get<double>("optimizer", "param_groups", 0, "lr"));
+//
+// and fail with a Status that says where and what: NotFoundError "no key
+// 'fc.weight' in the dict at ['model'] (62 keys)", InvalidArgumentError
+// "expected int at ['epoch'], got str".  `At(...)` gives the Value itself,
+// `ToInt()`, `ToDict()`, ... check one value's kind.
+//
+// The plain accessors such as `as_int()` or `list()` are for code that has
+// checked `kind()` (or `is_int()`) already: on another kind they throw
+// BadValueKind, a std::bad_variant_access whose what() names both kinds
+// ("ptser::Value: expected dict, got int").  Code that handles untrusted
+// input uses the checked forms and reports errors as statuses.
 #ifndef PTSER_PICKLE_VALUE_H_
 #define PTSER_PICKLE_VALUE_H_
 
+#include "base/cxx17.h"  // first: a clear error below C++17
+
 #include <atomic>
 #include <complex>
+#include <algorithm>
 #include <functional>
+#include <initializer_list>
+#include <type_traits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -57,6 +75,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "tensor/device.h"
@@ -109,6 +128,45 @@ struct GlobalRef {
     return a.module == b.module && a.name == b.name;
   }
 };
+
+// What the plain Value accessors throw on the wrong kind: a
+// std::bad_variant_access (so existing handlers still catch it) whose what()
+// names the kind expected and the kind found.
+class BadValueKind : public std::bad_variant_access {
+ public:
+  BadValueKind(absl::string_view expected, absl::string_view got);
+  const char* what() const noexcept override { return message_; }
+
+ private:
+  char message_[160];
+};
+
+// One step of a path into a Value (Value::At, Value::Get): a str key of a
+// dict, or an int — an index of a list or tuple (negative counts from the
+// end, as Python's), or an int key of a dict (an optimizer's state).
+class ValuePathKey {
+ public:
+  ValuePathKey(absl::string_view key) : is_index_(false), key_(key) {}
+  ValuePathKey(const char* key) : is_index_(false), key_(key) {}
+  ValuePathKey(const std::string& key) : is_index_(false), key_(key) {}
+  template <typename I, typename = std::enable_if_t<std::is_integral_v<I> &&
+                                                    !std::is_same_v<I, bool>>>
+  ValuePathKey(I index) : is_index_(true), index_(static_cast<int64_t>(index)) {}
+
+  bool is_index() const { return is_index_; }
+  absl::string_view key() const { return key_; }
+  int64_t index() const { return index_; }
+  // "['model']" or "[0]", as Python subscripts (a long key is cut).
+  std::string ToString() const;
+
+ private:
+  bool is_index_;
+  std::string key_;
+  int64_t index_ = 0;
+};
+
+// "['model']['fc.weight']"; "the top level" for an empty path.
+std::string PathToString(absl::Span<const ValuePathKey> path);
 
 namespace value_internal {
 
@@ -263,85 +321,86 @@ class Value {
   bool is_object() const { return kind_ == Kind::kObject; }
 
   // Accessors; each requires the matching kind (else they throw
-  // std::bad_variant_access).
+  // BadValueKind, a std::bad_variant_access naming both kinds).  The
+  // checked forms below return a Status instead.
   bool as_bool() const {
-    Require(kind_ == Kind::kBool);
+    Require(kind_ == Kind::kBool, "bool");
     return rep_.b;
   }
   int64_t as_int() const {
-    Require(kind_ == Kind::kInt);
+    Require(kind_ == Kind::kInt, "int");
     return rep_.i;
   }
   double as_float() const {
-    Require(kind_ == Kind::kFloat);
+    Require(kind_ == Kind::kFloat, "float");
     return rep_.f;
   }
   std::complex<double> as_complex() const {
-    Require(kind_ == Kind::kComplex);
+    Require(kind_ == Kind::kComplex, "complex");
     return {rep_.c[0], rep_.c[1]};
   }
   // str (UTF-8) or bytes.
   const std::string& as_string() const {
-    Require(kind_ == Kind::kStr || kind_ == Kind::kBytes);
-    return Get<std::string>();
+    Require(kind_ == Kind::kStr || kind_ == Kind::kBytes, "str or bytes");
+    return Held<std::string>();
   }
   // A bytearray's contents; mutable like Python's.
   std::string& bytearray() const {
-    Require(kind_ == Kind::kByteArray);
-    return Get<std::string>();
+    Require(kind_ == Kind::kByteArray, "bytearray");
+    return Held<std::string>();
   }
   const Tensor& tensor() const {
-    Require(kind_ == Kind::kTensor);
-    return Get<Tensor>();
+    Require(kind_ == Kind::kTensor, "Tensor");
+    return Held<Tensor>();
   }
   Tensor& mutable_tensor() const {
-    Require(kind_ == Kind::kTensor);
-    return Get<Tensor>();
+    Require(kind_ == Kind::kTensor, "Tensor");
+    return Held<Tensor>();
   }
   const TypedStorage& storage() const {
-    Require(kind_ == Kind::kStorage);
+    Require(kind_ == Kind::kStorage, "TypedStorage");
     return rep_.storage;
   }
   List& list() const {
-    Require(kind_ == Kind::kList);
-    return Get<List>();
+    Require(kind_ == Kind::kList, "list");
+    return Held<List>();
   }
   const Tuple& tuple() const {
-    Require(kind_ == Kind::kTuple);
+    Require(kind_ == Kind::kTuple, "tuple");
     return *rep_.tuple;
   }
   Dict& dict() const {
-    Require(kind_ == Kind::kDict);
-    return Get<Dict>();
+    Require(kind_ == Kind::kDict, "dict");
+    return Held<Dict>();
   }
   // set or frozenset.
   Set& set() const {
-    Require(kind_ == Kind::kSet || kind_ == Kind::kFrozenSet);
-    return Get<Set>();
+    Require(kind_ == Kind::kSet || kind_ == Kind::kFrozenSet, "set or frozenset");
+    return Held<Set>();
   }
   const std::vector<int64_t>& size() const {
-    Require(kind_ == Kind::kSize);
-    return Get<std::vector<int64_t>>();
+    Require(kind_ == Kind::kSize, "torch.Size");
+    return Held<std::vector<int64_t>>();
   }
   ScalarType dtype() const {
-    Require(kind_ == Kind::kDtype);
+    Require(kind_ == Kind::kDtype, "torch.dtype");
     return rep_.dtype;
   }
   const Device& device() const {
-    Require(kind_ == Kind::kDevice);
-    return Get<Device>();
+    Require(kind_ == Kind::kDevice, "torch.device");
+    return Held<Device>();
   }
   const TorchEnum& enum_value() const {
-    Require(kind_ == Kind::kEnum);
-    return Get<TorchEnum>();
+    Require(kind_ == Kind::kEnum, "torch enum");
+    return Held<TorchEnum>();
   }
   const GlobalRef& global() const {
-    Require(kind_ == Kind::kGlobal);
-    return Get<GlobalRef>();
+    Require(kind_ == Kind::kGlobal, "global");
+    return Held<GlobalRef>();
   }
   Object& object() const {
-    Require(kind_ == Kind::kObject);
-    return Get<Object>();
+    Require(kind_ == Kind::kObject, "object");
+    return Held<Object>();
   }
 
   // The shared objects themselves (null when the kind differs).
@@ -388,6 +447,46 @@ class Value {
   // hashability): not for list, dict, set, bytearray, or tuples/frozensets
   // containing them.
   bool IsHashable() const;
+
+  // ---- Checked access: a Status, never a throw -----------------------------
+  // The wrong kind is InvalidArgumentError "expected int, got str".
+  absl::StatusOr<bool> ToBool() const;
+  absl::StatusOr<int64_t> ToInt() const;        // int only (a bool is not an int here)
+  absl::StatusOr<double> ToDouble() const;      // float only
+  absl::StatusOr<std::string> ToStr() const;    // str only (UTF-8)
+  absl::StatusOr<Tensor> ToTensor() const;      // a handle on the same storage
+  // Never null when ok; the object lives as long as a Value holds it.
+  absl::StatusOr<List*> ToList() const;
+  absl::StatusOr<const Tuple*> ToTuple() const;
+  absl::StatusOr<Dict*> ToDict() const;          // dict, OrderedDict, Counter
+
+  // Python's `v[k1][k2]...` (see ValuePathKey): the Value found, a handle
+  // sharing the object (so a tensor or container changed through it changes
+  // here too).  A missing key is NotFoundError naming the key and where the
+  // dict is ("no key 'fc.weight' in the dict at ['model'] (62 keys)"); an
+  // index past the end OutOfRangeError; stepping into a value that is not a
+  // container InvalidArgumentError ("expected dict at ['model'] to look up
+  // 'fc.weight', got int").  No keys: the value itself.
+  template <typename... Keys>
+  absl::StatusOr<Value> At(const Keys&... keys) const {
+    return AtPath({ValuePathKey(keys)...});
+  }
+  absl::StatusOr<Value> AtPath(absl::Span<const ValuePathKey> path) const;
+
+  // At(keys...) read as T, checked: T is bool, int64_t, double, std::string,
+  // Tensor, Value, List*, const Tuple* or Dict* (as ToBool() ... ToDict()),
+  // and a wrong kind names the path: "expected int at ['epoch'], got str".
+  template <typename T, typename... Keys>
+  absl::StatusOr<T> Get(const Keys&... keys) const;
+
+  // The checked read of this value as T (T as for Get).
+  template <typename T>
+  absl::StatusOr<T> As() const;
+
+  // InvalidArgumentError "expected <expected> at <path>, got <TypeName()>"
+  // (without " at <path>" for an empty path).
+  absl::Status KindError(absl::string_view expected,
+                         absl::Span<const ValuePathKey> path = {}) const;
 
  // Copying a Value copies a handle (one reference count); moving leaves
   // the source None.
@@ -444,12 +543,12 @@ class Value {
   static bool HoldsPointer(Kind kind) {
     return (kInlineKinds & (1u << static_cast<int>(kind))) == 0;
   }
-  [[noreturn]] static void ThrowBadKind();
-  static void Require(bool ok) {
-    if (!ok) ThrowBadKind();
+  [[noreturn]] void ThrowBadKind(const char* expected) const;
+  void Require(bool ok, const char* expected) const {
+    if (!ok) ThrowBadKind(expected);
   }
   template <typename T>
-  T& Get() const {
+  T& Held() const {
     return *const_cast<T*>(static_cast<const T*>(rep_.ptr.get()));
   }
   template <typename T>
@@ -641,6 +740,7 @@ class Value::Dict {
   Value* FindMutable(const Value& key);
   // Convenience for str keys: `d.Find("weight")`.
   const Value* Find(absl::string_view str_key) const;
+  Value* FindMutable(absl::string_view str_key);
   // Removes `key`; false when absent.  O(size).
   bool Erase(const Value& key);
 
@@ -764,6 +864,52 @@ bool ValuesEqual(const Value& a, const Value& b);
 // Prints Repr() (gtest uses this too).
 std::ostream& operator<<(std::ostream& os, const Value& v);
 void PrintTo(const Value& v, std::ostream* os);
+
+// ---------------------------------------------------------------------------
+// Checked access: implementation.
+
+template <typename T>
+absl::StatusOr<T> Value::As() const {
+  if constexpr (std::is_same_v<T, bool>) {
+    return ToBool();
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    return ToInt();
+  } else if constexpr (std::is_same_v<T, double>) {
+    return ToDouble();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return ToStr();
+  } else if constexpr (std::is_same_v<T, Tensor>) {
+    return ToTensor();
+  } else if constexpr (std::is_same_v<T, Value>) {
+    return *this;
+  } else if constexpr (std::is_same_v<T, List*>) {
+    return ToList();
+  } else if constexpr (std::is_same_v<T, const Tuple*>) {
+    return ToTuple();
+  } else if constexpr (std::is_same_v<T, Dict*>) {
+    return ToDict();
+  } else {
+    static_assert(sizeof(T) == 0,
+                  "Value::As<T>/Get<T>: T is bool, int64_t, double, std::string, Tensor, "
+                  "Value, Value::List*, const Value::Tuple* or Value::Dict*");
+  }
+}
+
+template <typename T, typename... Keys>
+absl::StatusOr<T> Value::Get(const Keys&... keys) const {
+  const std::initializer_list<ValuePathKey> path = {ValuePathKey(keys)...};
+  absl::StatusOr<Value> found = AtPath(path);
+  if (!found.ok()) return found.status();
+  absl::StatusOr<T> out = found->template As<T>();
+  if (!out.ok() && path.size() != 0) {
+    // The same message, saying where: "expected int at ['epoch'], got str".
+    absl::string_view expected = out.status().message();
+    expected.remove_prefix(std::min(expected.size(), sizeof("expected ") - 1));
+    expected = expected.substr(0, expected.find(", got "));
+    return found->KindError(expected, path);
+  }
+  return out;
+}
 
 }  // namespace ptser
 

@@ -44,6 +44,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "tensor/cpp_type.h"
 #include "tensor/half.h"
 #include "tensor/scalar.h"
 #include "tensor/scalar_type.h"
@@ -51,40 +52,8 @@
 
 namespace ptser {
 
-// ------------------------------------------------------ C++ type traits ---
-
-// The dtype whose elements have C++ type T: kScalarTypeOf<float> ==
-// ScalarType::kFloat.  Defined for bool, uint8_t, int8_t, int16_t, int32_t,
-// int64_t, uint16_t, uint32_t, uint64_t, Half, BFloat16, float, double,
-// ComplexHalf, std::complex<float>, std::complex<double>.
-template <typename T>
-struct CppTypeToScalarType;
-
-#define PTSER_CPP_TYPE_TO_SCALAR_TYPE_(cpp, st)           \
-  template <>                                             \
-  struct CppTypeToScalarType<cpp> {                       \
-    static constexpr ScalarType value = ScalarType::st;   \
-  };
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(bool, kBool)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(uint8_t, kByte)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(int8_t, kChar)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(int16_t, kShort)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(int32_t, kInt)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(int64_t, kLong)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(uint16_t, kUInt16)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(uint32_t, kUInt32)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(uint64_t, kUInt64)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(Half, kHalf)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(BFloat16, kBFloat16)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(float, kFloat)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(double, kDouble)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(ComplexHalf, kComplexHalf)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(std::complex<float>, kComplexFloat)
-PTSER_CPP_TYPE_TO_SCALAR_TYPE_(std::complex<double>, kComplexDouble)
-#undef PTSER_CPP_TYPE_TO_SCALAR_TYPE_
-
-template <typename T>
-inline constexpr ScalarType kScalarTypeOf = CppTypeToScalarType<T>::value;
+// The dtype <-> C++ element type traits (kScalarTypeOf<T>) are in
+// tensor/cpp_type.h.
 
 // ------------------------------------------------------------ casting ---
 

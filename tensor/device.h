@@ -12,6 +12,7 @@
 #define PTSER_TENSOR_DEVICE_H_
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <utility>
 
@@ -42,6 +43,8 @@ class Device {
   bool is_cuda() const { return type_ == "cuda"; }
 
   std::string ToString() const;
+  // Writes ToString(): "cpu", "cuda:1".
+  friend std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.ToString(); }
 
   friend bool operator==(const Device& a, const Device& b) {
     return a.type_ == b.type_ && a.index_ == b.index_;

@@ -4,6 +4,7 @@
 
 #include "tensor/scalar_type.h"
 
+#include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -200,5 +201,7 @@ bool IsSigned(ScalarType type) {
 std::string DtypeRepr(ScalarType type) {
   return absl::StrCat("torch.", DtypeName(type));
 }
+
+std::ostream& operator<<(std::ostream& os, ScalarType type) { return os << DtypeRepr(type); }
 
 }  // namespace ptser

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -97,6 +98,9 @@ bool IsSigned(ScalarType type);
 
 // "torch.float32" etc., as Python prints a dtype.
 std::string DtypeRepr(ScalarType type);
+
+// Writes DtypeRepr(type): `std::cout << t.dtype()` prints "torch.float32".
+std::ostream& operator<<(std::ostream& os, ScalarType type);
 
 }  // namespace ptser
 

@@ -236,6 +236,28 @@ void* Tensor::mutable_data() const {
          FirstElementByte(storage_offset_, itemsize(), storage_.nbytes());
 }
 
+absl::Status Tensor::CheckTypedAccess(ScalarType want, absl::string_view name,
+                                      bool writable) const {
+  if (want != dtype_) {
+    absl::string_view held = CppTypeName(dtype_);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data<", name, ">(): the tensor's dtype is ", DtypeRepr(dtype_),
+        held.empty() ? std::string(", which has no C++ element type; read its bytes through data()")
+                     : absl::StrCat(", whose elements are ", held, ", not ", name)));
+  }
+  if (!device().is_cpu()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data<", name, ">(): the tensor is on ", device().ToString(),
+        "; its elements can be read only on the CPU"));
+  }
+  if (writable && storage_.is_read_only()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data<", name, ">(): the tensor's storage is read-only (a read-only memory map); ask for "
+        "data<const ", name, ">() to read it, or load without a read-only mapping"));
+  }
+  return absl::OkStatus();
+}
+
 bool Tensor::IsSameAs(const Tensor& other) const {
   return storage_.IsSameAs(other.storage_) && dtype_ == other.dtype_ &&
          storage_offset_ == other.storage_offset_ && sizes_ == other.sizes_ &&

@@ -17,9 +17,24 @@
 // Create tensors through the factories in tensor/factories.h, or
 // Tensor::Make when the storage and layout come from a file (it validates
 // them against the storage, so a hostile layout is an error, not an
-// out-of-bounds read).
+// out-of-bounds read).  Where the rest lives:
+//   tensor/views.h      Slice, Select, Transpose, View, Clone, Contiguous
+//   tensor/cast.h       Cast (t.to(dtype)), GetElement/SetElement, ToVector
+//   tensor/ops/ops.h    arithmetic (MulInplace, Add, ...), comparisons,
+//                       reductions, matmul/linear, activations, allclose
+//   tensor/print/repr.h Repr(t) and operator<< (PyTorch's repr text)
+//   @ptser//:ptser      all of it behind one header, "ptser.h"
+//
+// Const and handles.  A Tensor is a handle, as in libtorch: `const Tensor&`
+// means the handle is not reseated (its sizes, strides, dtype and flags stay
+// as they are), not that the elements are read-only — in-place ops and
+// mutable_data() work through a const handle, and every other handle on the
+// same storage sees the change.  Ask for read-only access in the type
+// instead: `t.data<const float>()`.
 #ifndef PTSER_TENSOR_TENSOR_H_
 #define PTSER_TENSOR_TENSOR_H_
+
+#include "base/cxx17.h"  // first: a clear error below C++17
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +43,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "tensor/cpp_type.h"
 #include "tensor/quantizer.h"
 #include "tensor/scalar_type.h"
 #include "tensor/storage.h"
@@ -70,9 +87,25 @@ class Tensor {
   const Device& device() const { return storage_.device(); }
 
   // Pointer to the first element (storage data + offset * itemsize).  Only
-  // meaningful on the CPU.
+  // meaningful on the CPU.  Unchecked: prefer data<T>().
   const void* data() const;
   void* mutable_data() const;
+
+  // The first element as a T*, checked (never a throw): T must be the C++
+  // element type of dtype() (tensor/cpp_type.h: float for float32, int64_t
+  // for int64, Half for float16, ...; `const float` for read-only use),
+  // else InvalidArgumentError "tensor of dtype torch.float32 holds float,
+  // not int64_t"; a tensor off the CPU is FailedPreconditionError, and so is
+  // a non-const T on a read-only (memory-mapped read-only) storage.
+  // Element i lives at data<T>() + storage offset arithmetic with strides():
+  // use span<T>() for a contiguous tensor.
+  template <typename T>
+  absl::StatusOr<T*> data() const;
+  // The numel() elements in row-major order, for a contiguous tensor
+  // (is_contiguous()); a strided view is FailedPreconditionError naming its
+  // strides ("call Contiguous(t) first").  Checked as data<T>().
+  template <typename T>
+  absl::StatusOr<absl::Span<T>> span() const;
 
   // Flags a checkpoint records.
   bool requires_grad() const { return requires_grad_; }
@@ -90,6 +123,11 @@ class Tensor {
   bool IsSameAs(const Tensor& other) const;
 
  private:
+  // The checks of data<T>() for an element type `want` (nullopt: none),
+  // with `name` its C++ name and `writable` false for a const T.
+  absl::Status CheckTypedAccess(ScalarType want, absl::string_view name,
+                                bool writable) const;
+
   // Make() after validation: no empty storage or shape is allocated first.
   Tensor(Storage storage, ScalarType dtype, int64_t storage_offset,
          std::vector<int64_t> sizes, std::vector<int64_t> strides);
@@ -128,6 +166,28 @@ absl::StatusOr<int64_t> CheckedNumel(absl::Span<const int64_t> sizes);
 
 // "[2, 3]" — sizes or strides as PyTorch prints them in messages.
 std::string ShapeToString(absl::Span<const int64_t> values);
+
+// ------------------------------------------------------ implementation ---
+
+template <typename T>
+absl::StatusOr<T*> Tensor::data() const {
+  absl::Status status = CheckTypedAccess(kScalarTypeOf<T>, CppTypeName(kScalarTypeOf<T>),
+                                         !std::is_const_v<T>);
+  if (!status.ok()) return status;
+  return static_cast<T*>(const_cast<void*>(data()));
+}
+
+template <typename T>
+absl::StatusOr<absl::Span<T>> Tensor::span() const {
+  absl::StatusOr<T*> p = data<T>();
+  if (!p.ok()) return p.status();
+  if (!is_contiguous()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "span(): the tensor is not contiguous (sizes ", ShapeToString(sizes_), ", strides ",
+        ShapeToString(strides_), "); call Contiguous(t) first (tensor/views.h)"));
+  }
+  return absl::Span<T>(*p, static_cast<size_t>(numel()));
+}
 
 }  // namespace ptser
 

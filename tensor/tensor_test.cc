@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -244,6 +245,85 @@ TEST(TensorTest, CheckedNumel) {
                        "Storage size calculation overflowed with "
                        "sizes=[1099511627776, 1099511627776, 0]"));
   EXPECT_EQ(ShapeToString({1, -2, 3}), "[1, -2, 3]");
+}
+
+// ---- typed access: data<T>() and span<T>() --------------------------------
+
+Tensor FloatMatrix() {
+  absl::StatusOr<Storage> s = Storage::Allocate(6 * sizeof(float));
+  EXPECT_OK(s.status());
+  float* p = static_cast<float*>(s->mutable_data());
+  for (int i = 0; i < 6; ++i) p[i] = static_cast<float>(i);
+  absl::StatusOr<Tensor> t = Tensor::Make(*s, ScalarType::kFloat, 0, {2, 3}, {3, 1});
+  EXPECT_OK(t.status());
+  return *t;
+}
+
+TEST(TensorTypedAccessTest, RightTypeGivesTheElements) {
+  Tensor t = FloatMatrix();
+  ASSERT_OK_AND_ASSIGN(float* p, t.data<float>());
+  EXPECT_EQ(p[4], 4.0f);
+  ASSERT_OK_AND_ASSIGN(absl::Span<const float> all, t.span<const float>());
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[5], 5.0f);
+  // Writing through a copy of the handle shows in the original.
+  Tensor copy = t;
+  ASSERT_OK_AND_ASSIGN(absl::Span<float> w, copy.span<float>());
+  w[0] = 42.0f;
+  EXPECT_EQ(all[0], 42.0f);
+}
+
+TEST(TensorTypedAccessTest, WrongTypeIsRefusedNamingBoth) {
+  Tensor t = FloatMatrix();
+  EXPECT_THAT(t.data<int64_t>().status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "data<int64_t>(): the tensor's dtype is torch.float32, whose elements are "
+                       "float, not int64_t"));
+  EXPECT_THAT(t.span<double>().status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("not double")));
+  absl::StatusOr<Storage> q = Storage::Allocate(4);
+  ASSERT_OK(q.status());
+  ASSERT_OK_AND_ASSIGN(Tensor qt, Tensor::Make(*q, ScalarType::kQInt8, 0, {4}, {1}));
+  EXPECT_THAT(qt.data<int8_t>().status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("torch.qint8, which has no C++ element type")));
+}
+
+TEST(TensorTypedAccessTest, StridedViewHasNoSpan) {
+  Tensor t = FloatMatrix();
+  // The transpose: sizes [3, 2], strides [1, 3].
+  ASSERT_OK_AND_ASSIGN(Tensor tt, Tensor::Make(t.storage(), ScalarType::kFloat, 0, {3, 2}, {1, 3}));
+  EXPECT_OK(tt.data<float>().status());
+  EXPECT_THAT(tt.span<float>().status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "span(): the tensor is not contiguous (sizes [3, 2], strides [1, 3]); call "
+                       "Contiguous(t) first (tensor/views.h)"));
+}
+
+TEST(TensorTypedAccessTest, ReadOnlyStorageNeedsConst) {
+  static float values[2] = {1, 2};
+  Storage ro = Storage::Borrow(values, sizeof(values), nullptr, Device::Cpu(), /*read_only=*/true);
+  ASSERT_OK_AND_ASSIGN(Tensor t, Tensor::Make(ro, ScalarType::kFloat, 0, {2}, {1}));
+  EXPECT_THAT(t.data<float>().status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("read-only")));
+  ASSERT_OK_AND_ASSIGN(const float* p, t.data<const float>());
+  EXPECT_EQ(p[1], 2.0f);
+}
+
+TEST(TensorTypedAccessTest, DeviceTensorsAreNotReadHere) {
+  static float values[2] = {1, 2};
+  Storage dev = Storage::Borrow(values, sizeof(values), nullptr, Device("cuda", 0));
+  ASSERT_OK_AND_ASSIGN(Tensor t, Tensor::Make(dev, ScalarType::kFloat, 0, {2}, {1}));
+  EXPECT_THAT(t.data<const float>().status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "data<float>(): the tensor is on cuda:0; its elements can be read only on "
+                       "the CPU"));
+}
+
+TEST(TensorPrintTest, DtypeAndDeviceStream) {
+  std::ostringstream os;
+  os << ScalarType::kBFloat16 << " " << Device("cuda", 1) << " " << Device::Cpu();
+  EXPECT_EQ(os.str(), "torch.bfloat16 cuda:1 cpu");
 }
 
 }  // namespace
