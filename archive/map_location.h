@@ -73,7 +73,7 @@ class MapLocation {
 using StorageMaterializer =
     std::function<absl::StatusOr<Storage>(const Storage& cpu, const Device& device)>;
 
-// The materializer used when LoadOptions has none: the CPU itself, plus
+// The default materializer (LoadOptions has no field for one): the CPU itself, plus
 // whatever RegisterStorageMaterializer added (the gpu/ layer adds "cuda").
 absl::StatusOr<Storage> MaterializeStorage(const Storage& cpu, const Device& device);
 

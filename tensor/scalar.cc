@@ -1,6 +1,6 @@
 // Copyright ptser authors.
 //
-// tensor/ops/scalar.cc — Scalar conversions and Python-style repr.
+// tensor/scalar.cc — Scalar conversions and Python-style repr.
 
 #include "tensor/scalar.h"
 
