@@ -21,6 +21,7 @@
 #include "archive/legacy_format.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"
+#include "tensor/device_registry.h"
 #include "tensor/scalar_type.h"
 
 namespace ptser {
@@ -410,7 +411,16 @@ absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view sav
   const std::string target = options.map_location.TargetTag(tag);
   if (target == "cpu") return cpu;  // the common case, without parsing
   PTSER_ASSIGN_OR_RETURN(Device device, Device::Parse(target));
-  return MaterializeStorage(cpu, device);
+  if (!IsDeviceTypeAvailable(device.type())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a storage is to be restored on '", device.ToString(), "', but this program has no '",
+        device.type(),
+        "' device support; load it on the CPU with "
+        "LoadOptions::map_location = MapLocation::To(Device::Cpu()) "
+        "(torch.load's map_location='cpu'), or a table such as {'",
+        device.ToString(), "': 'cpu'}"));
+  }
+  return CopyToDevice(cpu, device);
 }
 
 absl::StatusOr<Value> LoadSingleFile(const std::string& path, const LoadOptions& options) {

@@ -17,8 +17,8 @@ namespace load_internal {
 
 // Puts a storage read on the CPU where `options.map_location` sends a storage
 // saved as `saved_tag`: the map_location function first (when it answers),
-// else the target tag's device through MaterializeStorage (which refuses
-// devices nobody registered, saying how to map them to the CPU).
+// else the target tag's device through CopyToDevice (tensor/device_registry.h).
+// A device type nobody registered is refused, saying how to map it to the CPU.
 absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view saved_tag,
                                        const LoadOptions& options);
 

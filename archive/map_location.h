@@ -18,10 +18,10 @@
 // Device::Parse, naming the string.
 //
 // Bytes are always read on the CPU first; a storage whose target is not the
-// CPU goes through a StorageMaterializer.  ptser's default knows only the CPU
-// and answers any other device with an error that says how to map it
-// (FailedPrecondition), as torch.load does on a machine without CUDA.  The
-// gpu/ layer registers a materializer that copies to CUDA devices.
+// CPU is copied there through the device registry (tensor/device_registry.h:
+// the gpu/ layer registers "cuda").  A device type nobody registered is
+// FailedPreconditionError saying how to map it, as torch.load fails on a
+// machine without CUDA.
 #ifndef PTSER_ARCHIVE_MAP_LOCATION_H_
 #define PTSER_ARCHIVE_MAP_LOCATION_H_
 
@@ -68,18 +68,6 @@ class MapLocation {
   std::map<std::string, std::string> table_;
   Fn fn_;
 };
-
-// Moves CPU bytes to `device`.  Must return a Storage on that device.
-using StorageMaterializer =
-    std::function<absl::StatusOr<Storage>(const Storage& cpu, const Device& device)>;
-
-// The default materializer (LoadOptions has no field for one): the CPU itself, plus
-// whatever RegisterStorageMaterializer added (the gpu/ layer adds "cuda").
-absl::StatusOr<Storage> MaterializeStorage(const Storage& cpu, const Device& device);
-
-// Adds a materializer for a device type ("cuda"); replaces an earlier one.
-void RegisterStorageMaterializer(const std::string& device_type,
-                                 StorageMaterializer materializer);
 
 }  // namespace ptser
 
