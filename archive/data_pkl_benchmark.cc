@@ -5,7 +5,7 @@
 // ptser::SaveToString, which writes what torch.save writes), with storages
 // served by a persistent-load hook as ptser::Load does.
 //
-//   tools/bazel run //pickle:unpickler_benchmark
+//   tools/bazel run //archive:data_pkl_benchmark
 #include <string>
 
 #include "archive/save.h"
