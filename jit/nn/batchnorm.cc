@@ -1,0 +1,200 @@
+// Copyright ptser authors.
+#include "jit/nn/batchnorm.h"
+
+#include <cmath>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/status_macros.h"
+#include "tensor/factories.h"
+#include "tensor/views.h"
+
+namespace ptser::nn {
+namespace {
+
+// The per-channel work over a contiguous (N, C, S...) input of T, where S is
+// the product of the dimensions after C.  `mean`/`var` are the statistics to
+// normalise with; in training they are computed here (biased variance) and
+// the running ones updated.
+template <typename T>
+void BatchNormKernel(const T* x, T* y, int64_t n, int64_t c, int64_t s, const T* weight,
+                     const T* bias, T* running_mean, T* running_var, bool use_batch_stats,
+                     double momentum, double eps) {
+  const int64_t count = n * s;
+  for (int64_t ch = 0; ch < c; ++ch) {
+    double mean, invstd;
+    if (use_batch_stats) {
+      double sum = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const T* p = x + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) sum += p[j];
+      }
+      mean = count > 0 ? sum / count : 0;
+      double var_sum = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const T* p = x + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) var_sum += (p[j] - mean) * (p[j] - mean);
+      }
+      const double var = count > 0 ? var_sum / count : 0;
+      invstd = 1 / std::sqrt(var + eps);
+      if (running_mean != nullptr) {
+        running_mean[ch] = static_cast<T>(momentum * mean + (1 - momentum) * running_mean[ch]);
+      }
+      if (running_var != nullptr) {
+        const double unbiased = count > 1 ? var_sum / (count - 1) : NAN;
+        running_var[ch] = static_cast<T>(momentum * unbiased + (1 - momentum) * running_var[ch]);
+      }
+    } else {
+      mean = running_mean[ch];
+      invstd = 1 / std::sqrt(static_cast<double>(running_var[ch]) + eps);
+    }
+    // y = x * alpha + beta, as PyTorch folds it.
+    const T w = weight != nullptr ? weight[ch] : T(1);
+    const T b = bias != nullptr ? bias[ch] : T(0);
+    const T alpha = static_cast<T>(invstd) * w;
+    const T beta = b - static_cast<T>(mean) * alpha;
+    for (int64_t i = 0; i < n; ++i) {
+      const T* p = x + (i * c + ch) * s;
+      T* q = y + (i * c + ch) * s;
+      for (int64_t j = 0; j < s; ++j) q[j] = p[j] * alpha + beta;
+    }
+  }
+}
+
+template <typename T>
+T* DataOrNull(const Tensor* t) {
+  return t != nullptr ? static_cast<T*>(t->mutable_data()) : nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<BatchNorm>> BatchNorm::Make1d(int64_t num_features,
+                                                             BatchNormOptions options) {
+  return Make("BatchNorm1d", num_features, options, 2, 3);
+}
+
+absl::StatusOr<std::shared_ptr<BatchNorm>> BatchNorm::Make2d(int64_t num_features,
+                                                             BatchNormOptions options) {
+  return Make("BatchNorm2d", num_features, options, 4, 4);
+}
+
+absl::StatusOr<std::shared_ptr<BatchNorm>> BatchNorm::Make(const char* name, int64_t num_features,
+                                                           BatchNormOptions options, int min_dim,
+                                                           int max_dim) {
+  if (options.dtype != ScalarType::kFloat && options.dtype != ScalarType::kDouble) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": float32 and float64 are supported, not ", DtypeRepr(options.dtype)));
+  }
+  std::shared_ptr<BatchNorm> m(new BatchNorm(name, num_features, options, min_dim, max_dim));
+  const int64_t c[] = {num_features};
+  if (options.affine) {
+    PTSER_ASSIGN_OR_RETURN(Tensor w, Ones(c, options.dtype));
+    PTSER_ASSIGN_OR_RETURN(Tensor b, Zeros(c, options.dtype));
+    PTSER_RETURN_IF_ERROR(m->RegisterParameter("weight", w));
+    PTSER_RETURN_IF_ERROR(m->RegisterParameter("bias", b));
+  } else {
+    PTSER_RETURN_IF_ERROR(m->RegisterParameter("weight", std::nullopt));
+    PTSER_RETURN_IF_ERROR(m->RegisterParameter("bias", std::nullopt));
+  }
+  if (options.track_running_stats) {
+    PTSER_ASSIGN_OR_RETURN(Tensor mean, Zeros(c, options.dtype));
+    PTSER_ASSIGN_OR_RETURN(Tensor var, Ones(c, options.dtype));
+    PTSER_ASSIGN_OR_RETURN(Tensor tracked, Zeros({}, ScalarType::kLong));
+    PTSER_RETURN_IF_ERROR(m->RegisterBuffer("running_mean", mean));
+    PTSER_RETURN_IF_ERROR(m->RegisterBuffer("running_var", var));
+    PTSER_RETURN_IF_ERROR(m->RegisterBuffer("num_batches_tracked", tracked));
+  } else {
+    PTSER_RETURN_IF_ERROR(m->RegisterBuffer("running_mean", std::nullopt));
+    PTSER_RETURN_IF_ERROR(m->RegisterBuffer("running_var", std::nullopt));
+    PTSER_RETURN_IF_ERROR(m->RegisterBuffer("num_batches_tracked", std::nullopt));
+  }
+  return m;
+}
+
+absl::Status BatchNorm::UpgradeStateDict(const std::string& prefix, const Value& local_metadata,
+                                         std::vector<Entry>* entries) {
+  std::optional<int64_t> version;
+  if (local_metadata.is_dict()) {
+    const Value* v = local_metadata.dict().Find("version");
+    if (v != nullptr && v->is_int()) version = v->as_int();
+  }
+  if ((!version || *version < 2) && options_.track_running_stats) {
+    const std::string key = prefix + "num_batches_tracked";
+    for (const Entry& e : *entries) {
+      if (e.key == key) return absl::OkStatus();
+    }
+    PTSER_ASSIGN_OR_RETURN(Tensor zero, Zeros({}, ScalarType::kLong));
+    entries->push_back(Entry{key, Value::FromTensor(zero)});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Tensor> BatchNorm::Forward(const Tensor& x) {
+  if (x.dim() < min_dim_ || x.dim() > max_dim_) {
+    return absl::InvalidArgumentError(
+        min_dim_ == max_dim_
+            ? absl::StrCat("expected ", min_dim_, "D input (got ", x.dim(), "D input)")
+            : absl::StrCat("expected ", min_dim_, "D or ", max_dim_, "D input (got ", x.dim(),
+                           "D input)"));
+  }
+  if (x.sizes()[1] != num_features_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "running_mean should contain ", x.sizes()[1], " elements not ", num_features_));
+  }
+  const Tensor* weight = FindParameter("weight");
+  const Tensor* bias = FindParameter("bias");
+  const Tensor* running_mean = FindBuffer("running_mean");
+  const Tensor* running_var = FindBuffer("running_var");
+  const Tensor* tracked = FindBuffer("num_batches_tracked");
+  for (const Tensor* t : {weight, bias, running_mean, running_var}) {
+    if (t != nullptr && t->dtype() != x.dtype()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          type_name(), ": expected input of dtype ", DtypeRepr(t->dtype()), ", got ",
+          DtypeRepr(x.dtype()), " (call To(dtype) on the module)"));
+    }
+  }
+  double momentum = options_.momentum.value_or(0.0);
+  if (is_training() && options_.track_running_stats && tracked != nullptr) {
+    int64_t* count = static_cast<int64_t*>(tracked->mutable_data());
+    *count += 1;
+    if (!options_.momentum) momentum = 1.0 / static_cast<double>(*count);
+  }
+  const bool use_batch_stats = is_training() || (running_mean == nullptr && running_var == nullptr);
+  // Running statistics are updated only in training with tracking on.
+  const bool update = use_batch_stats && is_training() && options_.track_running_stats;
+  if (use_batch_stats) {
+    int64_t per_channel = x.sizes()[0];
+    for (int64_t d = 2; d < x.dim(); ++d) per_channel *= x.sizes()[d];
+    if (per_channel <= 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Expected more than 1 value per channel when training, got input size torch.Size([",
+          absl::StrJoin(x.sizes(), ", "), "])"));
+    }
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor in, Contiguous(x));
+  PTSER_ASSIGN_OR_RETURN(Tensor out, EmptyLike(in));
+  int64_t s = 1;
+  for (int64_t d = 2; d < in.dim(); ++d) s *= in.sizes()[d];
+  const Tensor* rm = update || !use_batch_stats ? running_mean : nullptr;
+  const Tensor* rv = update || !use_batch_stats ? running_var : nullptr;
+  if (in.dtype() == ScalarType::kFloat) {
+    BatchNormKernel<float>(static_cast<const float*>(in.data()),
+                           static_cast<float*>(out.mutable_data()), in.sizes()[0], in.sizes()[1],
+                           s, DataOrNull<float>(weight), DataOrNull<float>(bias),
+                           DataOrNull<float>(rm), DataOrNull<float>(rv), use_batch_stats,
+                           momentum, options_.eps);
+  } else if (in.dtype() == ScalarType::kDouble) {
+    BatchNormKernel<double>(static_cast<const double*>(in.data()),
+                            static_cast<double*>(out.mutable_data()), in.sizes()[0],
+                            in.sizes()[1], s, DataOrNull<double>(weight), DataOrNull<double>(bias),
+                            DataOrNull<double>(rm), DataOrNull<double>(rv), use_batch_stats,
+                            momentum, options_.eps);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        type_name(), ": float32 and float64 inputs are supported, not ", DtypeRepr(in.dtype())));
+  }
+  return out;
+}
+
+}  // namespace ptser::nn
