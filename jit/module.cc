@@ -290,9 +290,10 @@ absl::StatusOr<Tensor> Module::Forward(const Tensor&) {
 // ---------------------------------------------------------------------------
 // state_dict.
 
-void Module::SaveTo(const std::string& prefix, Value::Dict* out, Value::Dict* metadata) const {
+void Module::SaveTo(const std::string& prefix, const Value& version_key, Value::Dict* out,
+                    Value::Dict* metadata) const {
   Value local = Value::NewDict();
-  (void)local.dict().SetItem(Value::Str("version"), Value::Int(Version()));
+  (void)local.dict().SetItem(version_key, Value::Int(Version()));
   (void)metadata->SetItem(Value::Str(prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1)),
                           std::move(local));
   for (SlotKind kind : {SlotKind::kParameter, SlotKind::kBuffer}) {
@@ -302,14 +303,16 @@ void Module::SaveTo(const std::string& prefix, Value::Dict* out, Value::Dict* me
     }
   }
   for (const Slot& s : slots_) {
-    if (s.kind == SlotKind::kModule) s.module->SaveTo(prefix + s.name + ".", out, metadata);
+    if (s.kind == SlotKind::kModule) {
+      s.module->SaveTo(prefix + s.name + ".", version_key, out, metadata);
+    }
   }
 }
 
 Value Module::StateDict() const {
   Value sd = Value::NewOrderedDict();
   Value metadata = Value::NewOrderedDict();
-  SaveTo("", &sd.dict(), &metadata.dict());
+  SaveTo("", Value::Str("version"), &sd.dict(), &metadata.dict());
   Value state = Value::NewDict();
   (void)state.dict().SetItem(Value::Str("_metadata"), std::move(metadata));
   sd.dict().set_state(std::move(state));

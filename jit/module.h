@@ -193,7 +193,10 @@ class Module {
                       std::vector<const void*>* seen) const;
   void CollectModules(const std::string& prefix,
                       std::vector<std::pair<std::string, const Module*>>* out) const;
-  void SaveTo(const std::string& prefix, Value::Dict* out, Value::Dict* metadata) const;
+  // `version_key` is one str object for every {'version': n}: Python interns
+  // the name, so the pickle memoizes it (byte-identical files need the same).
+  void SaveTo(const std::string& prefix, const Value& version_key, Value::Dict* out,
+              Value::Dict* metadata) const;
   absl::Status LoadFrom(const std::string& prefix, const Value* metadata, std::vector<Entry> entries,
                         IncompatibleKeys* keys, std::vector<std::string>* errors,
                         std::vector<PlannedCopy>* copies);

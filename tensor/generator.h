@@ -10,8 +10,9 @@
 // bits of the seed, as PyTorch's CPUGeneratorImpl.  uniform_ draws one
 // 32-bit output per element for float32 and two (high word first) for
 // float64, keeps the mantissa's worth of low bits (24 / 53), scales them
-// into [0, 1) and maps x to `x * (to - from) + from`, in the tensor's dtype
-// with the bounds rounded to it.  (float16/bfloat16 are not done yet.)
+// into [0, 1) and maps x to `x * (to - from) + from` as one fused
+// multiply-add (as PyTorch's AVX2 build of the kernel, the one x86 CPUs since
+// 2013 run), in the tensor's dtype with the bounds rounded to it.  (float16/bfloat16 are not done yet.)
 #ifndef PTSER_TENSOR_GENERATOR_H_
 #define PTSER_TENSOR_GENERATOR_H_
 

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Modules: ptser's jit/nn layers against real PyTorch 1.13 (run by module_interop_test.sh).
+
+- ManualSeed(s) then building a layer in C++ gives Python's weights: the state dict file
+  ptser saves is byte-identical to torch.save(model.state_dict()) after torch.manual_seed(s).
+- A state dict Python wrote loads into the C++ module with all keys matched; forward on the
+  same input equals PyTorch's within 1e-5 (relative, float32), in eval and training mode
+  (batch norm's running statistics and num_batches_tracked included); the C++ module's state
+  dict afterwards loads back through Python's load_state_dict and equals Python's.
+- load_state_dict's messages are PyTorch's, character for character.
+Prints "N passed, N failed" and exits non-zero on a failure.
+"""
+import collections
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+import torch
+
+TOOL = sys.argv[1]
+TMP = tempfile.mkdtemp(prefix="ptser_module_interop_")
+passed = failed = 0
+
+
+def check(name, fn):
+    global passed, failed
+    try:
+        fn()
+        passed += 1
+        print("PASS", name)
+    except Exception:  # noqa: BLE001 - report every failure and go on
+        failed += 1
+        print("FAIL", name)
+        traceback.print_exc()
+
+
+class MyModule(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l0 = torch.nn.Linear(4, 2)
+        self.l1 = torch.nn.Linear(2, 1)
+
+
+ARCHS = {
+    "linear": (lambda: torch.nn.Linear(4, 2), (3, 4)),
+    "linear_nobias64": (lambda: torch.nn.Linear(5, 3, bias=False, dtype=torch.float64), (2, 5)),
+    "mymodule": (MyModule, None),
+    "bn1d": (lambda: torch.nn.BatchNorm1d(3), (4, 3, 5)),
+    "bn2d": (lambda: torch.nn.BatchNorm2d(3), (2, 3, 4, 5)),
+    "mlp": (lambda: torch.nn.Sequential(
+        torch.nn.Linear(8, 16), torch.nn.BatchNorm1d(16), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+        torch.nn.Linear(16, 4), torch.nn.Flatten(), torch.nn.Identity()), (6, 8)),
+}
+
+
+def tool(*args):
+    return subprocess.run([TOOL, *args], check=True, capture_output=True, text=True).stdout
+
+
+def path(name):
+    return os.path.join(TMP, name)
+
+
+def seeded(arch, seed):
+    def run():
+        torch.manual_seed(seed)
+        model = ARCHS[arch][0]()
+        d = path(f"{arch}_{seed}")
+        os.makedirs(d, exist_ok=True)
+        os.makedirs(d + "/py", exist_ok=True)
+        torch.save(model.state_dict(), f"{d}/py/sd.pt")
+        tool("seeded", arch, str(seed), f"{d}/sd.pt")
+        with open(f"{d}/py/sd.pt", "rb") as a, open(f"{d}/sd.pt", "rb") as b:
+            assert a.read() == b.read(), "state dict files differ"
+    return run
+
+
+def close(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape, (a.dtype, b.dtype, a.shape, b.shape)
+    assert torch.allclose(a, b, rtol=1e-5, atol=1e-6), (a, b)
+
+
+def forward(arch, train):
+    def run():
+        torch.manual_seed(1)
+        model = ARCHS[arch][0]()
+        # Non-trivial running statistics and affine parameters.
+        with torch.no_grad():
+            for name, t in model.state_dict().items():
+                if t.is_floating_point():
+                    t.copy_(torch.rand_like(t) + 0.5 if "var" in name else torch.randn_like(t))
+        d = path(f"fwd_{arch}_{train}")
+        os.makedirs(d, exist_ok=True)
+        torch.save(model.state_dict(), f"{d}/sd.pt")
+        x = torch.randn(*ARCHS[arch][1], dtype=next(iter(model.parameters())).dtype)
+        torch.save(x, f"{d}/x.pt")
+        out = tool("forward", arch, f"{d}/sd.pt", f"{d}/x.pt", f"{d}/y.pt", *(["train"] if train else []))
+        assert out.strip() == "<All keys matched successfully>", out
+        model.train(train)
+        with torch.no_grad():
+            want = model(x)
+        close(torch.load(f"{d}/y.pt"), want)
+        # ptser's state dict afterwards (training updated the running stats) is Python's.
+        back = torch.load(f"{d}/y.pt.sd")
+        fresh = ARCHS[arch][0]()
+        print("  ", fresh.load_state_dict(back))
+        for k, v in model.state_dict().items():
+            if v.is_floating_point():
+                close(back[k], v)
+            else:
+                assert torch.equal(back[k], v), (k, back[k], v)
+    return run
+
+
+def messages():
+    cases = [
+        ({"l0.weight": torch.zeros(3, 4), "l0.bias": torch.zeros(2), "l1.weight": torch.zeros(1, 2),
+          "extra": torch.zeros(1)}, True),
+        ({"l0.weight": torch.zeros(2, 4)}, False),
+        ({"l0.weight": torch.zeros(2, 4, dtype=torch.float64), "l0.bias": torch.zeros(2),
+          "l1.weight": torch.zeros(1, 2), "l1.bias": torch.zeros(1), "l1.more.x": torch.zeros(1)}, True),
+        (collections.OrderedDict(), True),
+    ]
+    for i, (sd, strict) in enumerate(cases):
+        f = path(f"msg{i}.pt")
+        torch.save(sd, f)
+        try:
+            want = str(MyModule().load_state_dict(sd, strict=strict))
+        except RuntimeError as e:
+            want = str(e)
+        got = tool("load", "mymodule", f, *([] if strict else ["nonstrict"]))
+        assert got == want, (got, want)
+
+
+def bn_version1():
+    # A batch norm state dict saved before num_batches_tracked existed.
+    sd = torch.nn.BatchNorm1d(3).state_dict()
+    del sd["num_batches_tracked"]
+    sd._metadata[""]["version"] = 1
+    f = path("bn_v1.pt")
+    torch.save(sd, f)
+    want = str(torch.nn.BatchNorm1d(3).load_state_dict(sd))
+    assert tool("load", "bn1d", f) == want
+
+
+for arch in ARCHS:
+    check(f"seeded {arch}", seeded(arch, 0))
+check("seeded mymodule 1234", seeded("mymodule", 1234))
+for arch in ARCHS:
+    if ARCHS[arch][1] is not None:
+        check(f"forward eval {arch}", forward(arch, False))
+        if arch != "mlp":  # Dropout draws random masks in training: ptser refuses that
+            check(f"forward train {arch}", forward(arch, True))
+check("load_state_dict messages", messages)
+check("batch norm version 1", bn_version1)
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
