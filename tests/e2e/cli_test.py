@@ -67,6 +67,32 @@ def demo():
     a, c = torch.load(os.path.join(out_dir, "compact.pt"))
     assert a.storage().data_ptr() == c.storage().data_ptr() and a.storage().size() == 7
     assert torch.equal(a, torch.arange(1, 6)) and torch.equal(c, torch.arange(3, 8))
+    # The module section: state dicts load into PyTorch's modules; MyModule's file is
+    # byte-identical to Python's after the same torch.manual_seed(0).
+    assert text.splitlines().count("<All keys matched successfully>") == 2, text
+    bn = torch.nn.BatchNorm1d(3, track_running_stats=True)
+    assert str(bn.load_state_dict(torch.load(os.path.join(out_dir, "bn.pt")))) == \
+        "<All keys matched successfully>"
+
+    class MyModule(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l0 = torch.nn.Linear(4, 2)
+            self.l1 = torch.nn.Linear(2, 1)
+
+        def forward(self, x):
+            return self.l1(torch.nn.functional.relu(self.l0(x)))
+
+    torch.manual_seed(0)
+    m = MyModule()
+    assert repr(m.state_dict()).replace("\n", "") in text.replace("\n", ""), text
+    with torch.no_grad():
+        assert repr(m(torch.ones(4))) in text.splitlines(), (m(torch.ones(4)), text)
+    mine = os.path.join(out_dir, "py_mymodule", "mymodule.pt")
+    os.makedirs(os.path.dirname(mine), exist_ok=True)
+    torch.save(m.state_dict(), mine)
+    with open(mine, "rb") as f, open(os.path.join(out_dir, "mymodule.pt"), "rb") as g:
+        assert f.read() == g.read(), "mymodule.pt differs from torch.save's"
 
 
 class Evil:

@@ -8,6 +8,11 @@
 #include "archive/load.h"
 #include "archive/save.h"
 #include "base/status_macros.h"
+#include "jit/module.h"
+#include "jit/nn/batchnorm.h"
+#include "jit/nn/linear.h"
+#include "tensor/generator.h"
+#include "tensor/ops/activation.h"
 #include "tensor/factories.h"
 #include "tensor/ops/arithmetic.h"
 #include "tensor/print/repr.h"
@@ -39,6 +44,81 @@ class Session {
   std::string dir_;
   std::ostream& out_;
 };
+
+// The note's module with two linear layers.
+class MyModule : public Module {
+ public:
+  MyModule() : Module("MyModule") {}
+  static absl::StatusOr<std::shared_ptr<MyModule>> Make() {
+    auto m = std::make_shared<MyModule>();
+    PTSER_ASSIGN_OR_RETURN(m->l0_, nn::Linear::Make(4, 2));
+    PTSER_ASSIGN_OR_RETURN(m->l1_, nn::Linear::Make(2, 1));
+    PTSER_RETURN_IF_ERROR(m->RegisterModule("l0", m->l0_));
+    PTSER_RETURN_IF_ERROR(m->RegisterModule("l1", m->l1_));
+    return m;
+  }
+  absl::StatusOr<Tensor> Forward(const Tensor& input) override {
+    PTSER_ASSIGN_OR_RETURN(Tensor out0, l0_->Forward(input));
+    PTSER_ASSIGN_OR_RETURN(Tensor out0_relu, Relu(out0));
+    return l1_->Forward(out0_relu);
+  }
+
+ private:
+  std::shared_ptr<nn::Linear> l0_, l1_;
+};
+
+std::string NamedTensors(const std::vector<std::pair<std::string, Tensor>>& named) {
+  std::string out = "[";
+  for (size_t i = 0; i < named.size(); ++i) {
+    out += (i ? ", ('" : "('") + named[i].first + "', " + Repr(named[i].second) + ")";
+  }
+  return out + "]";
+}
+
+// The note's module section: state dicts saved, loaded, and loaded into a
+// fresh module.
+absl::Status ModulesDemo(Session& s) {
+  s.Comment("Saving and loading torch.nn.Modules (jit/module.h, jit/nn/)");
+  s.Say("bn = torch.nn.BatchNorm1d(3, track_running_stats=True)");
+  PTSER_ASSIGN_OR_RETURN(auto bn, nn::BatchNorm::Make1d(3));
+  s.Say("list(bn.named_parameters())");
+  s.Show(NamedTensors(bn->NamedParameters()));
+  s.Say("list(bn.named_buffers())");
+  s.Show(NamedTensors(bn->NamedBuffers()));
+  s.Say("bn.state_dict()");
+  s.Show(bn->StateDict().Repr());
+  s.Say("torch.save(bn.state_dict(), 'bn.pt')");
+  PTSER_RETURN_IF_ERROR(Save(bn->StateDict(), s.Path("bn.pt")));
+  s.Say("bn_state_dict = torch.load('bn.pt')");
+  PTSER_ASSIGN_OR_RETURN(Value bn_state_dict, Load(s.Path("bn.pt")));
+  s.Say("new_bn = torch.nn.BatchNorm1d(3, track_running_stats=True)");
+  PTSER_ASSIGN_OR_RETURN(auto new_bn, nn::BatchNorm::Make1d(3));
+  s.Say("new_bn.load_state_dict(bn_state_dict)");
+  PTSER_ASSIGN_OR_RETURN(IncompatibleKeys bn_keys, new_bn->LoadStateDict(bn_state_dict));
+  s.Show(bn_keys.ToString());
+
+  s.Comment("A module with two linear layers (weights as Python's after the same seed)");
+  s.Say("torch.manual_seed(0)");
+  ManualSeed(0);
+  s.Say("m = MyModule()");
+  PTSER_ASSIGN_OR_RETURN(auto m, MyModule::Make());
+  s.Say("m.state_dict()");
+  s.Show(m->StateDict().Repr());
+  s.Say("torch.save(m.state_dict(), 'mymodule.pt')");
+  PTSER_RETURN_IF_ERROR(Save(m->StateDict(), s.Path("mymodule.pt")));
+  s.Say("m_state_dict = torch.load('mymodule.pt')");
+  PTSER_ASSIGN_OR_RETURN(Value m_state_dict, Load(s.Path("mymodule.pt")));
+  s.Say("new_m = MyModule()");
+  PTSER_ASSIGN_OR_RETURN(auto new_m, MyModule::Make());
+  s.Say("new_m.load_state_dict(m_state_dict)");
+  PTSER_ASSIGN_OR_RETURN(IncompatibleKeys m_keys, new_m->LoadStateDict(m_state_dict));
+  s.Show(m_keys.ToString());
+  s.Say("new_m(torch.ones(4))");
+  PTSER_ASSIGN_OR_RETURN(Tensor ones, Ones({4}));
+  PTSER_ASSIGN_OR_RETURN(Tensor y, new_m->Forward(ones));
+  s.Show(Repr(y));
+  return absl::OkStatus();
+}
 
 int64_t StorageSize(const Tensor& t) {
   return static_cast<int64_t>(t.storage().nbytes() / t.itemsize());
@@ -133,7 +213,7 @@ absl::Status RunDemo(const std::string& out_dir, std::ostream& out) {
   s.Show("file sizes: view " + std::to_string(small_bytes) + " bytes, clone " +
          std::to_string(clone_bytes) + " bytes, compact pair " + std::to_string(compact_bytes) +
          " bytes");
-  return absl::OkStatus();
+  return ModulesDemo(s);
 }
 
 }  // namespace cli
