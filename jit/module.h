@@ -30,7 +30,8 @@
 // as in PyTorch.  There is no autograd: `requires_grad` is recorded as PyTorch
 // records it (a Parameter's flag), for files and for printing.
 //
-// A module loaded from a TorchScript archive (jit/, later) is a Module too.
+// A module loaded from a TorchScript archive (jit/script_module.h) is a
+// Module too.
 #ifndef PTSER_JIT_MODULE_H_
 #define PTSER_JIT_MODULE_H_
 
@@ -171,6 +172,10 @@ class Module {
   // version < 2.
   virtual absl::Status UpgradeStateDict(const std::string& prefix, const Value& local_metadata,
                                         std::vector<Entry>* entries);
+
+  // Sets this module's own training flag, leaving its children's as they
+  // are (a loaded TorchScript archive records one flag per module).
+  void SetOwnTrainingFlag(bool mode) { training_ = mode; }
 
  private:
   enum class SlotKind : uint8_t { kParameter, kBuffer, kModule };
