@@ -95,6 +95,27 @@ struct LoadScriptOptions {
   uint64_t max_text_record_bytes = uint64_t{1} << 28;
 };
 
+struct SaveScriptOptions {
+  // fsync the file and its folder before returning.  Default: true.
+  bool durable = true;
+};
+
+// Writes `archive` as a TorchScript archive that torch.jit.load reads back as
+// the same module: data.pkl in the C++ pickler's form (its memo, type tags,
+// MARK/TUPLE and integer habits) from the module tree as it is now (changed
+// tensors included), storages as data/0, data/1, ... in pickling order, the
+// code and extra records as they were read, constants.pkl, and the version
+// record.  The folder is the file's base name, as torch.jit.save names it.
+// Differences from torch.jit.save's bytes: docs/formats/torchscript.md.
+// Atomic: a temporary file renamed into place.
+absl::Status SaveScriptModule(const ScriptArchive& archive, const std::string& path,
+                              const SaveScriptOptions& options = {});
+// The bytes SaveScriptModule writes, under the folder `archive_name`.
+absl::StatusOr<std::string> SaveScriptModuleToString(const ScriptArchive& archive,
+                                                     const std::string& archive_name);
+// data.pkl alone, as SaveScriptModule writes it (for tests and tools).
+absl::StatusOr<std::string> PickleScriptModule(const ScriptArchive& archive);
+
 // Whether `source` is a zip with a constants.pkl record (what torch.load
 // hands to torch.jit.load).
 absl::StatusOr<bool> IsScriptArchive(std::shared_ptr<const ByteSource> source);

@@ -65,6 +65,43 @@ TEST_P(FixtureTest, StateDictAndTreeEqualPyTorchs) {
   EXPECT_EQ(a.module->TreeRepr() + "\n", ReadFixture(name + ".txt"));
 }
 
+// data.pkl is written as torch.jit.save(torch.jit.load(f)) writes it, byte
+// for byte; the whole archive reads back to the same state dict, constants,
+// code and extra files.
+TEST_P(FixtureTest, RewriteMatchesTorchJitSave) {
+  const std::string name = GetParam();
+  ASSERT_OK_AND_ASSIGN(ScriptArchive a, LoadFixture(name));
+  ASSERT_OK_AND_ASSIGN(std::string pkl, PickleScriptModule(a));
+  auto resave = Memory(ReadFixture(name + ".resave.pt"), name + ".resave.pt");
+  ASSERT_OK_AND_ASSIGN(auto theirs, TorchArchive::Open(resave));
+  ASSERT_OK_AND_ASSIGN(std::string expected_pkl, theirs->ReadRecordString("data.pkl"));
+  EXPECT_TRUE(pkl == expected_pkl) << name << ": data.pkl differs from torch.jit.save's";
+
+  ASSERT_OK_AND_ASSIGN(std::string bytes, SaveScriptModuleToString(a, name + ".resave"));
+  ASSERT_OK_AND_ASSIGN(ScriptArchive b, LoadScriptModuleFromSource(Memory(bytes, "b.pt")));
+  ASSERT_OK_AND_ASSIGN(std::string sd_a, SaveToString(a.module->StateDict(), "sd"));
+  ASSERT_OK_AND_ASSIGN(std::string sd_b, SaveToString(b.module->StateDict(), "sd"));
+  EXPECT_TRUE(sd_a == sd_b);
+  EXPECT_EQ(a.module->TreeRepr(), b.module->TreeRepr());
+  EXPECT_EQ(a.version, b.version);
+  EXPECT_TRUE(ValuesEqual(a.constants, b.constants));
+  ASSERT_EQ(a.code_records.size(), b.code_records.size());
+  for (size_t i = 0; i < a.code_records.size(); ++i) {
+    EXPECT_EQ(a.code_records[i].name, b.code_records[i].name);
+    EXPECT_TRUE(a.code_records[i].bytes == b.code_records[i].bytes);
+  }
+  ASSERT_EQ(a.extra_files.size(), b.extra_files.size());
+  // The records torch.jit.save writes, in its order (all stored here).
+  std::vector<std::string> ours_names, their_names;
+  ASSERT_OK_AND_ASSIGN(auto ours, TorchArchive::Open(Memory(bytes, "b.pt")));
+  // (torch.jit.save of a loaded module drops its extra files unless asked.)
+  for (const auto& n : ours->RecordNames()) {
+    if (n.rfind("extra/", 0) != 0) ours_names.push_back(n);
+  }
+  for (const auto& n : theirs->RecordNames()) their_names.push_back(n);
+  EXPECT_EQ(ours_names, their_names);
+}
+
 INSTANTIATE_TEST_SUITE_P(PyTorch113, FixtureTest,
                          ::testing::Values("script_my", "trace_my", "control_flow", "batchnorm",
                                            "attrs", "trace_const", "extra", "renamed", "shared"));
