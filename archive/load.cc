@@ -116,8 +116,8 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   if (archive->is_torchscript()) {
     return absl::UnimplementedError(absl::StrCat(
         "'", source->name(),
-        "' is a TorchScript archive (it has a constants.pkl record): ptser does not "
-        "load TorchScript modules yet; its records can be listed with TorchArchive"));
+        "' is a TorchScript archive (it has a constants.pkl record): load it with "
+        "ptser::jit::LoadScriptModule (jit/script_archive.h)"));
   }
   PTSER_ASSIGN_OR_RETURN(std::optional<std::string> order, archive->ByteOrder());
   const bool swap = order.has_value() && *order == "big";

@@ -33,6 +33,7 @@
 #include "pickle/torch_globals.h"
 #include "tensor/cast.h"
 #include "tools/cli/progress.h"
+#include "tools/cli/script_commands.h"
 
 namespace ptser {
 namespace cli {
@@ -206,15 +207,19 @@ absl::StatusOr<std::vector<PickleOp>> DisassembleAll(const std::string& bytes, i
 
 int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string path;
-  bool json = false, pickle = false;
+  bool json = false, pickle = false, code = false;
   for (const std::string& a : args) {
     if (a == "--json") json = true;
     else if (a == "--pickle") pickle = true;
+    else if (a == "--code") code = true;
     else if (a == "--help" || a == "-h") {
       out << "usage: ptser inspect FILE [--json] [--pickle]\n\n"
              "The format, version and records of FILE, then every tensor: dtype, shape,\n"
              "strides, storage offset and which tensors share a storage.  --json for\n"
-             "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n";
+             "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n"
+             "A TorchScript archive shows its module tree (as print(torch.jit.load(f))),\n"
+             "parameters, buffers, classes, constants and extra files; --code prints\n"
+             "its code records.\n";
       return kOk;
     } else if (path.empty()) path = a;
     else { err << "ptser inspect: unexpected argument '" << a << "'\n"; return kUsage; }
@@ -230,6 +235,9 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                      : EndsWith(path, ".safetensors") ? "safetensors"
                                                       : FormatName(*format);
   std::shared_ptr<const ByteSource> source(std::move(*src));
+  if (*format == FileFormat::kZip && !pickle && IsTorchScriptFile(path)) {
+    return InspectScript(path, json, code, out, err);
+  }
   if (*format == FileFormat::kZip) {
     absl::StatusOr<std::unique_ptr<TorchArchive>> archive = TorchArchive::Open(source);
     if (!archive.ok()) return Fail(err, archive.status());
@@ -422,10 +430,11 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
 int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> paths;
   std::string format;
-  bool durable = true;
+  bool durable = true, state_dict = false;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i] == "--no-fsync") durable = false;
+    else if (args[i] == "--state-dict") state_dict = true;
     else if (args[i] == "--help" || args[i] == "-h") {
       out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n\n"
              "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
@@ -434,7 +443,10 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
              "torch.save(torch.load(IN), OUT) writes.  safetensors keeps no views: shared\n"
              "or strided tensors are written contiguous, and the command says which.\n"
              "A failed convert leaves nothing at OUT.  --no-fsync skips the final\n"
-             "fsync (still atomic, but not durable across a power cut).\n";
+             "fsync (still atomic, but not durable across a power cut).\n"
+             "A TorchScript archive IN is rewritten as a TorchScript archive; with\n"
+             "--state-dict, its state dict (torch.jit.load(IN).state_dict()) is written\n"
+             "instead, as torch.save or --format safetensors.\n";
       return kOk;
     } else paths.push_back(args[i]);
   }
@@ -443,6 +455,14 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return kUsage;
   }
   if (format.empty()) format = EndsWith(paths[1], ".safetensors") ? "safetensors" : "zip";
+  if (!state_dict && IsTorchScriptFile(paths[0])) {
+    if (format != "zip") {
+      err << "ptser convert: '" << paths[0] << "' is a TorchScript archive: it converts to "
+          << "a TorchScript archive, or with --state-dict to its state dict\n";
+      return kUsage;
+    }
+    return ConvertScript(paths[0], paths[1], durable, out, err);
+  }
   SaveOptions save;
   save.durable = durable;
   if (format == "zip") {
@@ -456,7 +476,7 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   // zip to zip from one zip file: one CRC pass (OnePassCrcCheck).
   OnePassCrcCheck one_pass;
   bool single_zip = false;
-  if (format == "zip" && !EndsWith(paths[0], ".safetensors") &&
+  if (format == "zip" && !state_dict && !EndsWith(paths[0], ".safetensors") &&
       !EndsWith(paths[0], kShardedIndexSuffix)) {
     absl::StatusOr<std::unique_ptr<ByteSource>> probe = ByteSource::OpenFile(paths[0]);
     if (!probe.ok()) return Fail(err, probe.status());
@@ -468,8 +488,9 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (!st.ok()) return Fail(err, st);
     save.expected_crc32 = one_pass.Expected();
   }
-  absl::StatusOr<Value> value =
-      single_zip ? LoadForTools(paths[0], one_pass.Options()) : LoadForTools(paths[0]);
+  absl::StatusOr<Value> value = state_dict   ? ScriptStateDict(paths[0])
+                                : single_zip ? LoadForTools(paths[0], one_pass.Options())
+                                             : LoadForTools(paths[0]);
   if (!value.ok()) return Fail(err, value.status());
   if (format == "safetensors") {
     AtomicFileSink::Options sink_options;

@@ -1,0 +1,151 @@
+// Copyright ptser authors.
+#include "tools/cli/script_commands.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "archive/byte_source.h"
+#include "base/status_macros.h"
+#include "jit/script_archive.h"
+#include "nlohmann/json.hpp"
+
+namespace ptser {
+namespace cli {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kUnreadable = 1;
+
+int Fail(std::ostream& err, const absl::Status& s) {
+  err << "ptser: " << s.message() << "\n";
+  return kUnreadable;
+}
+
+std::string Shape(const std::vector<int64_t>& v) {
+  return absl::StrCat("(", absl::StrJoin(v, ", "), v.size() == 1 ? ",)" : ")");
+}
+
+nlohmann::json TensorList(const std::vector<std::pair<std::string, Tensor>>& named) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [name, t] : named) {
+    list.push_back({{"name", name},
+                    {"dtype", std::string(DtypeName(t.dtype()))},
+                    {"shape", t.sizes()},
+                    {"requires_grad", t.requires_grad()}});
+  }
+  return list;
+}
+
+}  // namespace
+
+bool IsTorchScriptFile(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
+  if (!src.ok()) return false;
+  absl::StatusOr<bool> is = jit::IsScriptArchive(std::shared_ptr<const ByteSource>(std::move(*src)));
+  return is.ok() && *is;
+}
+
+int InspectScript(const std::string& path, bool json, bool code, std::ostream& out,
+                  std::ostream& err) {
+  absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(path);
+  if (!loaded.ok()) return Fail(err, loaded.status());
+  const jit::ScriptArchive& a = *loaded;
+  if (code) {
+    for (const auto& r : a.code_records) {
+      if (!absl::EndsWith(r.name, ".py")) continue;
+      if (json) continue;
+      out << "# " << r.name << "\n" << r.bytes;
+      if (!r.bytes.empty() && r.bytes.back() != '\n') out << "\n";
+    }
+    if (!json) return kOk;
+  }
+  nlohmann::json report;
+  report["file"] = path;
+  report["format"] = "TorchScript archive";
+  report["version"] = a.version;
+  report["folder"] = a.prefix;
+  report["module"] = a.module->TreeRepr();
+  nlohmann::json modules = nlohmann::json::array();
+  for (const auto& [name, m] : a.module->NamedModules()) {
+    const auto* sm = static_cast<const jit::ScriptModule*>(m);
+    modules.push_back({{"path", name}, {"class", sm->qualified_name()},
+                       {"training", sm->is_training()}});
+  }
+  report["modules"] = modules;
+  report["parameters"] = TensorList(a.module->NamedParameters());
+  report["buffers"] = TensorList(a.module->NamedBuffers());
+  nlohmann::json classes = nlohmann::json::array();
+  for (const auto& c : a.classes) {
+    classes.push_back({{"name", c->qualified_name}, {"base", c->base}, {"record", c->code_record},
+                       {"methods", c->methods}, {"parameters", c->parameters},
+                       {"buffers", c->buffers}});
+  }
+  report["classes"] = classes;
+  nlohmann::json constants = nlohmann::json::array();
+  for (const Value& v : a.constants.tuple()) constants.push_back(v.Repr(Value::kMessageReprChars));
+  report["constants"] = constants;
+  nlohmann::json extra = nlohmann::json::array();
+  for (const auto& r : a.extra_files) extra.push_back({{"name", r.name}, {"size", r.bytes.size()}});
+  report["extra_files"] = extra;
+  if (code) {
+    nlohmann::json records = nlohmann::json::object();
+    for (const auto& r : a.code_records) {
+      if (absl::EndsWith(r.name, ".py")) records[r.name] = r.bytes;
+    }
+    report["code"] = records;
+  }
+  if (json) {
+    out << report.dump(2) << "\n";
+    return kOk;
+  }
+  out << path << ": TorchScript archive, version " << a.version << ", folder '" << a.prefix
+      << "'\n";
+  out << a.module->TreeRepr() << "\n";
+  auto tensors = [&](const char* title, const std::vector<std::pair<std::string, Tensor>>& named) {
+    out << title << ": " << named.size() << "\n";
+    for (const auto& [name, t] : named) {
+      out << "  " << name << ": " << DtypeName(t.dtype()) << " " << Shape(t.sizes())
+          << (t.requires_grad() ? " requires_grad" : "") << "\n";
+    }
+  };
+  tensors("parameters", a.module->NamedParameters());
+  tensors("buffers", a.module->NamedBuffers());
+  out << "classes: " << a.classes.size() << "\n";
+  for (const auto& c : a.classes) {
+    out << "  " << c->qualified_name << (c->base.empty() ? "" : absl::StrCat("(", c->base, ")"))
+        << " in " << c->code_record;
+    if (!c->methods.empty()) out << ": " << absl::StrJoin(c->methods, ", ");
+    out << "\n";
+  }
+  out << "constants: " << a.constants.tuple().size() << "\n";
+  for (size_t i = 0; i < a.constants.tuple().size(); ++i) {
+    out << "  c" << i << ": " << a.constants.tuple()[i].Repr(Value::kMessageReprChars) << "\n";
+  }
+  out << "extra files: " << a.extra_files.size() << "\n";
+  for (const auto& r : a.extra_files) out << "  " << r.name << " (" << r.bytes.size() << " bytes)\n";
+  return kOk;
+}
+
+absl::StatusOr<Value> ScriptStateDict(const std::string& path) {
+  PTSER_ASSIGN_OR_RETURN(jit::ScriptArchive a, jit::LoadScriptModule(path));
+  return a.module->StateDict();
+}
+
+int ConvertScript(const std::string& in, const std::string& out_path, bool durable,
+                  std::ostream& out, std::ostream& err) {
+  absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(in);
+  if (!loaded.ok()) return Fail(err, loaded.status());
+  jit::SaveScriptOptions options;
+  options.durable = durable;
+  absl::Status s = jit::SaveScriptModule(*loaded, out_path, options);
+  if (!s.ok()) return Fail(err, s);
+  out << "wrote " << out_path << " (TorchScript archive)\n";
+  return kOk;
+}
+
+}  // namespace cli
+}  // namespace ptser
