@@ -428,7 +428,11 @@ class CppPickler {
     return absl::OkStatus();
   }
 
-  absl::Status PushValue(const Value& v, int depth) {
+  // `copied_item`: the value is an item of a list (or of the constants
+  // table), which libtorch pushes as a copied IValue, so a tensor there has
+  // use_count() > 1 and is memoized; a tensor held once by a slot, a dict or
+  // a tuple is not.
+  absl::Status PushValue(const Value& v, int depth, bool copied_item = false) {
     if (depth > kMaxWriteDepth) return absl::ResourceExhaustedError("value too deep to save");
     switch (v.kind()) {
       case Value::Kind::kNone:
@@ -454,8 +458,7 @@ class CppPickler {
         PushString(v.as_string());
         return absl::OkStatus();
       case Value::Kind::kTensor:
-        // A tensor inside a container is a copied IValue: use_count() > 1.
-        return PushTensor(v.tensor(), /*memoize=*/true);
+        return PushTensor(v.tensor(), copied_item || SlotTensorCount(v.tensor()) > 1);
       case Value::Kind::kDevice: {
         const std::string name = v.device().ToString();
         if (auto it = devices_.find(name); it != devices_.end()) {
@@ -550,6 +553,17 @@ class CppPickler {
     return absl::OkStatus();
   }
 
+  // The constants table: a tuple whose tensors the code's constant table
+  // also holds (memoized).
+  absl::Status PushConstants(const Value& tuple) {
+    const auto& items = tuple.tuple();
+    if (items.size() >= 4) out_.push_back(op::kMark);
+    for (const Value& item : items) PTSER_RETURN_IF_ERROR(PushValue(item, 1, /*copied_item=*/true));
+    static constexpr char kSmall[] = {op::kEmptyTuple, op::kTuple1, op::kTuple2, op::kTuple3};
+    out_.push_back(items.size() < 4 ? kSmall[items.size()] : op::kTuple);
+    return absl::OkStatus();
+  }
+
   std::string Finish() {
     out_.push_back(op::kStop);
     return std::move(out_);
@@ -581,7 +595,9 @@ class CppPickler {
       out_.push_back(op::kMark);
       out_.push_back(op::kEmptyList);
       out_.push_back(op::kMark);
-      for (const Value& item : v.list().items()) PTSER_RETURN_IF_ERROR(PushValue(item, depth + 1));
+      for (const Value& item : v.list().items()) {
+        PTSER_RETURN_IF_ERROR(PushValue(item, depth + 1, /*copied_item=*/true));
+      }
       out_.push_back(op::kAppends);
       out_.push_back(op::kTuple);
       out_.push_back(op::kReduce);
@@ -590,7 +606,9 @@ class CppPickler {
     PushGlobal("torch.jit._pickle", "restore_type_tag");
     out_.push_back(op::kEmptyList);
     out_.push_back(op::kMark);
-    for (const Value& item : v.list().items()) PTSER_RETURN_IF_ERROR(PushValue(item, depth + 1));
+    for (const Value& item : v.list().items()) {
+      PTSER_RETURN_IF_ERROR(PushValue(item, depth + 1, /*copied_item=*/true));
+    }
     out_.push_back(op::kAppends);
     PushString(*tag);
     out_.push_back(op::kTuple2);
@@ -746,7 +764,7 @@ absl::Status WriteArchive(const ScriptArchive& a, ByteSink* sink, const std::str
   PTSER_RETURN_IF_ERROR(data.PushModule(*a.module, 0));
   const std::string data_pkl = data.Finish();
   CppPickler constants(a.type_tags);
-  PTSER_RETURN_IF_ERROR(constants.PushValue(a.constants, 0));
+  PTSER_RETURN_IF_ERROR(constants.PushConstants(a.constants));
   const std::string constants_pkl = constants.Finish();
 
   ZipWriter zip(sink, folder);
