@@ -51,6 +51,40 @@ std::vector<std::string> Keys(const std::vector<std::pair<std::string, Tensor>>&
   return out;
 }
 
+// ---------------------------------------------------------------------------
+// Hostile and malformed archives: script_my.pt with records replaced.
+
+absl::StatusOr<ScriptArchive> LoadModified(
+    const std::function<void(std::map<std::string, std::string>*)>& edit) {
+  auto source = Memory(ReadFixture("script_my.pt"), "script_my.pt");
+  PTSER_ASSIGN_OR_RETURN(auto archive, TorchArchive::Open(source));
+  std::vector<std::string> order = archive->RecordNames();
+  std::map<std::string, std::string> records;
+  for (const std::string& n : order) {
+    PTSER_ASSIGN_OR_RETURN(records[n], archive->ReadRecordString(n));
+  }
+  edit(&records);
+  StringSink sink;
+  ZipWriter zip(&sink, "evil");
+  for (const std::string& n : order) {
+    auto it = records.find(n);
+    if (it == records.end()) continue;
+    PTSER_RETURN_IF_ERROR(zip.WriteRecord(n, it->second.data(), it->second.size()));
+    records.erase(it);
+  }
+  for (const auto& [n, bytes] : records) {
+    PTSER_RETURN_IF_ERROR(zip.WriteRecord(n, bytes.data(), bytes.size()));
+  }
+  PTSER_RETURN_IF_ERROR(zip.Finish());
+  return LoadScriptModuleFromSource(Memory(sink.Release(), "evil.pt"));
+}
+
+std::string Str(const std::string& s) {
+  std::string out = "X";
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((s.size() >> (8 * i)) & 0xff));
+  return out + s;
+}
+
 class FixtureTest : public ::testing::TestWithParam<const char*> {};
 
 // The state dict saves to the bytes torch.save wrote for Python's
@@ -207,6 +241,38 @@ TEST(ScriptArchiveTest, ViewsShareTheirStorage) {
   EXPECT_EQ(y.storage_offset(), 3);
 }
 
+// A state dict loaded into the module changes what SaveScriptModule writes.
+TEST(ScriptArchiveTest, ChangedWeightsAreWrittenBack) {
+  ASSERT_OK_AND_ASSIGN(ScriptArchive a, LoadFixture("script_my"));
+  ASSERT_OK_AND_ASSIGN(ScriptArchive other, LoadFixture("trace_my"));
+  ASSERT_OK_AND_ASSIGN(IncompatibleKeys keys, a.module->LoadStateDict(other.module->StateDict()));
+  EXPECT_TRUE(keys.all_matched());
+  a.module->Eval();
+  ASSERT_OK_AND_ASSIGN(std::string bytes, SaveScriptModuleToString(a, "changed"));
+  ASSERT_OK_AND_ASSIGN(ScriptArchive b, LoadScriptModuleFromSource(Memory(bytes, "changed.pt")));
+  ASSERT_OK_AND_ASSIGN(std::string sd_b, SaveToString(b.module->StateDict(), "sd"));
+  ASSERT_OK_AND_ASSIGN(std::string sd_other, SaveToString(other.module->StateDict(), "sd"));
+  EXPECT_TRUE(sd_b == sd_other);
+  EXPECT_FALSE(b.module->is_training());
+  EXPECT_FALSE(b.module->Child("l0")->is_training());
+  EXPECT_EQ(b.module->qualified_name(), "__torch__.MyModule");
+}
+
+// What newer PyTorch adds: .data/version, byteorder, .data/serialization_id.
+TEST(ScriptArchiveTest, NewerRecordsAreRead) {
+  ASSERT_OK_AND_ASSIGN(ScriptArchive a, LoadModified([](auto* r) {
+                         r->erase("version");
+                         (*r)[".data/version"] = "10\n";
+                         (*r)["byteorder"] = "little";
+                         (*r)[".data/serialization_id"] = "1234567890";
+                       }));
+  EXPECT_EQ(a.version, 10u);
+  EXPECT_EQ(a.version_record, ".data/version");
+  EXPECT_TRUE(a.other_records.empty());
+  EXPECT_THAT(LoadModified([](auto* r) { (*r)["byteorder"] = "big"; }),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("big-endian")));
+}
+
 TEST(ScriptArchiveTest, CodeRecordParsing) {
   ASSERT_OK_AND_ASSIGN(std::vector<ScriptClass> classes,
                        ParseCodeRecord("code/__torch__/a/b.py",
@@ -237,40 +303,6 @@ TEST(ScriptArchiveTest, CodeRecordParsing) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2")));
   EXPECT_THAT(ParseCodeRecord("code/os.py", ""),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("code/__torch__")));
-}
-
-// ---------------------------------------------------------------------------
-// Hostile and malformed archives: script_my.pt with records replaced.
-
-absl::StatusOr<ScriptArchive> LoadModified(
-    const std::function<void(std::map<std::string, std::string>*)>& edit) {
-  auto source = Memory(ReadFixture("script_my.pt"), "script_my.pt");
-  PTSER_ASSIGN_OR_RETURN(auto archive, TorchArchive::Open(source));
-  std::vector<std::string> order = archive->RecordNames();
-  std::map<std::string, std::string> records;
-  for (const std::string& n : order) {
-    PTSER_ASSIGN_OR_RETURN(records[n], archive->ReadRecordString(n));
-  }
-  edit(&records);
-  StringSink sink;
-  ZipWriter zip(&sink, "evil");
-  for (const std::string& n : order) {
-    auto it = records.find(n);
-    if (it == records.end()) continue;
-    PTSER_RETURN_IF_ERROR(zip.WriteRecord(n, it->second.data(), it->second.size()));
-    records.erase(it);
-  }
-  for (const auto& [n, bytes] : records) {
-    PTSER_RETURN_IF_ERROR(zip.WriteRecord(n, bytes.data(), bytes.size()));
-  }
-  PTSER_RETURN_IF_ERROR(zip.Finish());
-  return LoadScriptModuleFromSource(Memory(sink.Release(), "evil.pt"));
-}
-
-std::string Str(const std::string& s) {
-  std::string out = "X";
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((s.size() >> (8 * i)) & 0xff));
-  return out + s;
 }
 
 TEST(ScriptArchiveHostileTest, ForeignGlobalIsRefusedWithNameAndOffset) {
