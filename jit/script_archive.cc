@@ -821,6 +821,15 @@ absl::Status SaveScriptModule(const ScriptArchive& archive, const std::string& p
   return sink->Commit();
 }
 
+bool IsScriptGlobalAllowed(absl::string_view module, absl::string_view name) {
+  static const GlobalRegistry* const registry = [] {
+    static const std::map<std::string, const ScriptClass*, std::less<>> no_classes;
+    static TypeTags tags;
+    return new GlobalRegistry(ScriptGlobals(&no_classes, &tags));
+  }();
+  return !IsTorchModule(module) && registry->Find(module, name) != nullptr;
+}
+
 absl::StatusOr<bool> IsScriptArchive(std::shared_ptr<const ByteSource> source) {
   if (!TorchArchive::LooksLikeZip(*source)) return false;
   ZipReader::Options zo;

@@ -116,6 +116,12 @@ absl::StatusOr<std::string> SaveScriptModuleToString(const ScriptArchive& archiv
 // data.pkl alone, as SaveScriptModule writes it (for tests and tools).
 absl::StatusOr<std::string> PickleScriptModule(const ScriptArchive& archive);
 
+// Whether a TorchScript pickle may name `module.name` apart from `__torch__`
+// classes (which must also be defined by the archive's code): the
+// torch.jit._pickle helpers, the tensor rebuilds, storage classes and the
+// few values listed at the top of this header.
+bool IsScriptGlobalAllowed(absl::string_view module, absl::string_view name);
+
 // Whether `source` is a zip with a constants.pkl record (what torch.load
 // hands to torch.jit.load).
 absl::StatusOr<bool> IsScriptArchive(std::shared_ptr<const ByteSource> source);

@@ -217,6 +217,7 @@ def run_case(name, make, inputs, extra, save_as):
         for k in sa:
             assert torch.equal(sa[k], sb[k]) and sa[k].dtype == sb[k].dtype, k
         assert str(original) == str(again)
+        assert "equal" in ptser("diff", path, out).stdout
         assert original.code == again.code
         # data.pkl as torch.jit.save writes it for the loaded module.
         resaved = os.path.join(d, "rewritten_torch", "rewritten.pt")
@@ -245,6 +246,7 @@ def run_case(name, make, inputs, extra, save_as):
         assert report["folder"] == folder
         text = ptser("inspect", path).stdout
         assert str(original) in text
+        assert "clean:" in ptser("verify", path).stdout
 
     check(name + ": state dict", state_dict)
     check(name + ": rewrite", rewrite)
@@ -276,6 +278,8 @@ def hostile():
     p = write("evil_global", lambda r: r.update({"data.pkl": b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00lsR."}))
     e = ptser("inspect", p, expect=1).stderr
     assert "posix.system" in e and "offset" in e and "data.pkl" in e, e
+    v = ptser("verify", p, expect=3).stdout
+    assert "REFUSED posix.system (data.pkl, first at offset 2)" in v, v
     p = write("evil_cycle", lambda r: r.update(
         {"data.pkl": b"\x80\x02c__torch__\nMyModule\nq\x00)\x81q\x01}X\x02\x00\x00\x00l0h\x01sb."}))
     e = ptser("convert", "--state-dict", p, os.path.join(TMP, "x.pt"), expect=1).stderr

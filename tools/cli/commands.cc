@@ -330,6 +330,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 // `load_when_clean` also loads a clean file, proving ptser reads it.
 int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
               bool load_when_clean) {
+  if (IsTorchScriptFile(path)) return VerifyScript(path, out, err, load_when_clean);
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
@@ -682,9 +683,11 @@ int Diff(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     }
   }
   if (paths.size() != 2) { err << "usage: ptser diff A B [--rtol R] [--atol A]\n"; return kUsage; }
-  absl::StatusOr<Value> a = LoadForTools(paths[0]);
+  absl::StatusOr<Value> a =
+      IsTorchScriptFile(paths[0]) ? ScriptStateDict(paths[0]) : LoadForTools(paths[0]);
   if (!a.ok()) return Fail(err, a.status());
-  absl::StatusOr<Value> b = LoadForTools(paths[1]);
+  absl::StatusOr<Value> b =
+      IsTorchScriptFile(paths[1]) ? ScriptStateDict(paths[1]) : LoadForTools(paths[1]);
   if (!b.ok()) return Fail(err, b.status());
   DiffValues(*a, *b, "", &st);
   if (st.differences.empty()) {

@@ -1,6 +1,7 @@
 // Copyright ptser authors.
 #include "tools/cli/script_commands.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -9,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "archive/byte_source.h"
+#include "archive/torch_archive.h"
+#include "pickle/disassembler.h"
 #include "base/status_macros.h"
 #include "jit/script_archive.h"
 #include "nlohmann/json.hpp"
@@ -19,6 +22,7 @@ namespace {
 
 constexpr int kOk = 0;
 constexpr int kUnreadable = 1;
+constexpr int kFinding = 3;
 
 int Fail(std::ostream& err, const absl::Status& s) {
   err << "ptser: " << s.message() << "\n";
@@ -127,6 +131,83 @@ int InspectScript(const std::string& path, bool json, bool code, std::ostream& o
   }
   out << "extra files: " << a.extra_files.size() << "\n";
   for (const auto& r : a.extra_files) out << "  " << r.name << " (" << r.bytes.size() << " bytes)\n";
+  return kOk;
+}
+
+int VerifyScript(const std::string& path, std::ostream& out, std::ostream& err,
+                 bool load_when_clean) {
+  absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
+  if (!src.ok()) return Fail(err, src.status());
+  ZipReader::Options unchecked;
+  unchecked.verify_crc32 = false;
+  absl::StatusOr<std::unique_ptr<TorchArchive>> archive =
+      TorchArchive::Open(std::shared_ptr<const ByteSource>(std::move(*src)), unchecked);
+  if (!archive.ok()) return Fail(err, archive.status());
+  const TorchArchive& a = **archive;
+  out << path << ": TorchScript archive, version " << a.version() << "\n";
+  int findings = 0;
+  // CRCs: every record read once with checking on.
+  absl::StatusOr<std::unique_ptr<ByteSource>> again = ByteSource::OpenFile(path);
+  if (!again.ok()) return Fail(err, again.status());
+  absl::StatusOr<std::unique_ptr<ZipReader>> zip =
+      ZipReader::Open(std::shared_ptr<const ByteSource>(std::move(*again)));
+  if (!zip.ok()) return Fail(err, zip.status());
+  for (const ZipEntry& e : (*zip)->entries()) {
+    absl::StatusOr<Storage> bytes = (*zip)->Read(e);
+    if (!bytes.ok()) {
+      ++findings;
+      out << "  BAD  " << e.name << ": " << bytes.status().message() << "\n";
+    }
+  }
+  if (findings == 0) out << "  crc  all " << (*zip)->entries().size() << " records match\n";
+  // The classes the code defines.
+  std::vector<std::string> classes;
+  for (const std::string& name : a.RecordNames()) {
+    if (!absl::StartsWith(name, "code/") || !absl::EndsWith(name, ".py")) continue;
+    absl::StatusOr<std::string> text = a.ReadRecordString(name);
+    absl::StatusOr<std::vector<jit::ScriptClass>> parsed =
+        text.ok() ? jit::ParseCodeRecord(name, *text)
+                  : absl::StatusOr<std::vector<jit::ScriptClass>>(text.status());
+    if (!parsed.ok()) {
+      ++findings;
+      out << "  BAD  " << name << ": " << parsed.status().message() << "\n";
+      continue;
+    }
+    for (const jit::ScriptClass& c : *parsed) classes.push_back(c.qualified_name);
+  }
+  for (const char* record : {"constants.pkl", "data.pkl"}) {
+    absl::StatusOr<std::string> pickle = a.ReadRecordString(record);
+    if (!pickle.ok()) return Fail(err, pickle.status());
+    absl::StatusOr<std::vector<GlobalReference>> refs = ReferencedGlobals(*pickle);
+    if (!refs.ok()) {
+      return Fail(err, absl::Status(refs.status().code(), absl::StrCat("record '", record, "': ",
+                                                                      refs.status().message())));
+    }
+    std::vector<std::string> seen;
+    for (const GlobalReference& g : *refs) {
+      const std::string name = g.resolved ? g.module + "." + g.name : "<unresolved STACK_GLOBAL>";
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+      seen.push_back(name);
+      const bool is_class = g.module == "__torch__" || absl::StartsWith(g.module, "__torch__.");
+      const bool allowed =
+          g.resolved && (is_class ? std::find(classes.begin(), classes.end(), name) != classes.end()
+                                  : jit::IsScriptGlobalAllowed(g.module, g.name));
+      if (!allowed) ++findings;
+      out << "  " << (allowed ? "ok     " : "REFUSED") << " " << name << " (" << record
+          << ", first at offset " << g.offset << ")"
+          << (allowed || !is_class ? "" : ": no code/ record defines this class") << "\n";
+    }
+  }
+  if (findings > 0) {
+    out << findings << (findings == 1 ? " finding" : " findings")
+        << ": do not torch.jit.load this file\n";
+    return kFinding;
+  }
+  if (load_when_clean) {
+    absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(path);
+    if (!loaded.ok()) return Fail(err, loaded.status());
+    out << "clean: ptser reads its module tree without running anything\n";
+  }
   return kOk;
 }
 

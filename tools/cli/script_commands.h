@@ -25,6 +25,13 @@ bool IsTorchScriptFile(const std::string& path);
 int InspectScript(const std::string& path, bool json, bool code, std::ostream& out,
                   std::ostream& err);
 
+// `ptser verify ts.pt`: every record's CRC-32, every global of data.pkl and
+// constants.pkl against what a TorchScript pickle may name (`__torch__`
+// classes only when the archive's code defines them), then a full load when
+// clean (`load_when_clean`).  0 clean, 3 findings, 1 unreadable.
+int VerifyScript(const std::string& path, std::ostream& out, std::ostream& err,
+                 bool load_when_clean);
+
 // The state dict of the archive's module (torch.jit.load(f).state_dict()).
 absl::StatusOr<Value> ScriptStateDict(const std::string& path);
 
