@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -46,6 +47,7 @@ const ScriptClass* ScriptArchive::FindClass(absl::string_view qualified_name) co
 namespace {
 
 using Args = absl::Span<const Value>;
+using ClassTable = std::map<std::string, std::shared_ptr<const ScriptClass>, std::less<>>;
 
 bool IsTorchModule(absl::string_view module) {
   return module == "__torch__" || absl::StartsWith(module, "__torch__.");
@@ -58,7 +60,7 @@ void CopyTorchHandler(GlobalRegistry* r, absl::string_view module, absl::string_
 }
 
 // The closed set of globals a TorchScript pickle may name (see the header).
-GlobalRegistry ScriptGlobals(const std::map<std::string, const ScriptClass*, std::less<>>* classes,
+GlobalRegistry ScriptGlobals(const ClassTable* classes,
                              TypeTags* tags) {
   GlobalRegistry r;
   CopyTorchHandler(&r, "torch._utils", "_rebuild_tensor_v2");
@@ -209,13 +211,93 @@ absl::StatusOr<Value> UnpickleRecord(const TorchArchive& archive, absl::string_v
   return value;
 }
 
+// The containers a value refers to directly.
+void ForEachChild(const Value& v, const std::function<void(const Value&)>& f) {
+  switch (v.kind()) {
+    case Value::Kind::kList:
+      for (const Value& e : v.list().items()) f(e);
+      return;
+    case Value::Kind::kTuple:
+      for (const Value& e : v.tuple().items()) f(e);
+      return;
+    case Value::Kind::kDict:
+      for (const auto& item : v.dict().items()) {
+        f(item.key);
+        f(item.value);
+      }
+      f(v.dict().state());
+      return;
+    case Value::Kind::kSet:
+    case Value::Kind::kFrozenSet:
+      for (const Value& e : v.set().items()) f(e);
+      return;
+    case Value::Kind::kObject: {
+      const Value::Object& o = v.object();
+      f(o.args());
+      f(o.kwargs());
+      f(o.state());
+      for (const Value& e : o.list_items()) f(e);
+      for (const auto& item : o.dict_items()) {
+        f(item.key);
+        f(item.value);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// Whether a container reachable from `root` contains itself (iterative
+// depth-first search; each container is visited once).  A TorchScript value
+// is never cyclic; a hostile pickle can build one with the memo, and shared
+// pointers would never free it.
+bool HasReferenceCycle(const Value& root) {
+  enum class State : uint8_t { kOpen, kDone };
+  std::map<const void*, State> state;
+  struct Frame {
+    Value v;
+    std::vector<Value> children;
+    size_t next = 0;
+  };
+  auto is_container = [](const Value& v) {
+    return v.is_list() || v.is_tuple() || v.is_dict() || v.is_set() || v.is_frozenset() ||
+           v.is_object();
+  };
+  if (!is_container(root)) return false;
+  std::vector<Frame> stack;
+  auto push = [&](const Value& v) {
+    Frame f{v, {}, 0};
+    ForEachChild(v, [&](const Value& c) {
+      if (is_container(c)) f.children.push_back(c);
+    });
+    state[v.identity()] = State::kOpen;
+    stack.push_back(std::move(f));
+  };
+  push(root);
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next == top.children.size()) {
+      state[top.v.identity()] = State::kDone;
+      stack.pop_back();
+      continue;
+    }
+    const Value child = top.children[top.next++];
+    auto it = state.find(child.identity());
+    if (it == state.end()) {
+      push(child);
+    } else if (it->second == State::kOpen) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Builds the ScriptModule tree from the inert object graph of data.pkl.
 class TreeBuilder {
  public:
-  TreeBuilder(const std::string& file,
-              const std::map<std::string, const ScriptClass*, std::less<>>& classes,
-              const ScriptArchive& archive, size_t max_depth)
-      : file_(file), classes_(classes), archive_(archive), max_depth_(max_depth) {}
+  TreeBuilder(const std::string& file, const ClassTable& classes, size_t max_depth)
+      : file_(file), classes_(classes), max_depth_(max_depth) {}
 
   const ScriptClass* ModuleClassOf(const Value& v) const {
     if (!v.is_object()) return nullptr;
@@ -223,7 +305,7 @@ class TreeBuilder {
     if (!IsTorchModule(callee.module)) return nullptr;
     auto it = classes_.find(callee.FullName());
     if (it == classes_.end() || !it->second->is_module()) return nullptr;
-    return it->second;
+    return it->second.get();
   }
 
   absl::StatusOr<std::shared_ptr<ScriptModule>> Build(const Value& v, const std::string& path,
@@ -256,8 +338,7 @@ class TreeBuilder {
           "'", file_, "' record 'data.pkl': ", where, " (", cls->qualified_name,
           ") has no attribute dict (a __getstate__ state); ptser reads modules with attributes"));
     }
-    auto class_ptr = FindShared(cls->qualified_name);
-    auto module = std::make_shared<ScriptModule>(class_ptr);
+    auto module = std::make_shared<ScriptModule>(classes_.find(cls->qualified_name)->second);
     in_progress_.push_back(id);
     for (const Value::Dict::Item& item : obj.state().dict().items()) {
       if (!item.key.is_str()) {
@@ -307,16 +388,9 @@ class TreeBuilder {
   absl::Status Error(absl::string_view what) const {
     return absl::InvalidArgumentError(absl::StrCat("'", file_, "' record 'data.pkl': ", what));
   }
-  std::shared_ptr<const ScriptClass> FindShared(absl::string_view q) const {
-    for (const auto& c : archive_.classes) {
-      if (c->qualified_name == q) return c;
-    }
-    return nullptr;
-  }
 
   const std::string& file_;
-  const std::map<std::string, const ScriptClass*, std::less<>>& classes_;
-  const ScriptArchive& archive_;
+  const ClassTable& classes_;
   size_t max_depth_;
   std::vector<const void*> in_progress_;
   std::map<const void*, std::shared_ptr<ScriptModule>> built_;
@@ -823,7 +897,7 @@ absl::Status SaveScriptModule(const ScriptArchive& archive, const std::string& p
 
 bool IsScriptGlobalAllowed(absl::string_view module, absl::string_view name) {
   static const GlobalRegistry* const registry = [] {
-    static const std::map<std::string, const ScriptClass*, std::less<>> no_classes;
+    static const ClassTable no_classes;
     static TypeTags tags;
     return new GlobalRegistry(ScriptGlobals(&no_classes, &tags));
   }();
@@ -866,7 +940,7 @@ absl::StatusOr<ScriptArchive> LoadScriptModuleFromSource(std::shared_ptr<const B
   out.version_record = archive->HasRecord(".data/version") ? ".data/version" : "version";
 
   // The records other than pickles and storages, in archive order.
-  std::map<std::string, const ScriptClass*, std::less<>> classes;
+  ClassTable classes;
   for (const std::string& name : archive->RecordNames()) {
     const bool is_code = absl::StartsWith(name, "code/");
     const bool is_extra = absl::StartsWith(name, "extra/");
@@ -895,7 +969,7 @@ absl::StatusOr<ScriptArchive> LoadScriptModuleFromSource(std::shared_ptr<const B
                                                          c.qualified_name, "' is defined twice"));
         }
         out.classes.push_back(std::make_shared<const ScriptClass>(std::move(c)));
-        classes.emplace(out.classes.back()->qualified_name, out.classes.back().get());
+        classes.emplace(out.classes.back()->qualified_name, out.classes.back());
       }
     }
     if (is_code) {
@@ -915,12 +989,33 @@ absl::StatusOr<ScriptArchive> LoadScriptModuleFromSource(std::shared_ptr<const B
     return absl::InvalidArgumentError(absl::StrCat("'", file, "' record 'constants.pkl' holds a ",
                                                    out.constants.TypeName(), ", not a tuple"));
   }
-  PTSER_ASSIGN_OR_RETURN(Value root, UnpickleRecord(*archive, "data.pkl", "data/", globals));
-  TreeBuilder builder(file, classes, out, options.max_module_depth);
-  absl::StatusOr<std::shared_ptr<ScriptModule>> module = builder.Build(root, "", 1);
+  if (HasReferenceCycle(out.constants)) {
+    GraphReleaser release{{out.constants}};
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", file, "' record 'constants.pkl' holds a reference cycle"));
+  }
+  absl::StatusOr<Value> root = UnpickleRecord(*archive, "data.pkl", "data/", globals);
+  if (!root.ok()) {
+    GraphReleaser release{{out.constants}};
+    return root.status();
+  }
+  TreeBuilder builder(file, classes, options.max_module_depth);
+  absl::StatusOr<std::shared_ptr<ScriptModule>> module = builder.Build(*root, "", 1);
   if (!module.ok()) {
-    GraphReleaser release{{root, out.constants}};
+    GraphReleaser release{{*root, out.constants}};
     return module.status();
+  }
+  // Attribute values must not be cyclic (they would never be freed).
+  for (const auto& [path, m] : (*module)->NamedModules()) {
+    for (const auto& slot : static_cast<const ScriptModule*>(m)->slots()) {
+      if (slot.kind == ScriptModule::SlotKind::kAttribute && HasReferenceCycle(slot.value)) {
+        GraphReleaser release{{*root, out.constants}};
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", file, "' record 'data.pkl': attribute '", slot.name, "' of ",
+            path.empty() ? "the root module" : absl::StrCat("module '", path, "'"),
+            " holds a reference cycle"));
+      }
+    }
   }
   out.module = std::move(*module);
   // The module objects are consumed: empty them (their attribute values live

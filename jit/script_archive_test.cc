@@ -335,6 +335,17 @@ TEST(ScriptArchiveHostileTest, CyclicTreeIsRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cyclic")));
 }
 
+TEST(ScriptArchiveHostileTest, CyclicAttributeIsRefused) {
+  EXPECT_THAT(LoadModified([](auto* r) {
+                (*r)["data.pkl"] = std::string("\x80\x02", 2) + "c__torch__\nMyModule\nq" +
+                                   std::string(1, '\0') + ")\x81}" + Str("x") +
+                                   "ctorch.jit._pickle\nrestore_type_tag\n]q\x01h\x01" "a" +
+                                   Str("List[Any]") + "\x86Rsb.";
+              }),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("attribute 'x' of the root module holds a reference cycle")));
+}
+
 TEST(ScriptArchiveHostileTest, DeepTreeIsRefused) {
   std::string body;
   const int depth = 300;
