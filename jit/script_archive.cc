@@ -153,8 +153,9 @@ struct LoadedStorage {
 };
 
 // Unpickles `pickle_record` with storages from `<tensor_dir>/<key>`.
-absl::StatusOr<Value> UnpickleRecord(const TorchArchive& archive, absl::string_view pickle_record,
-                                     absl::string_view tensor_dir, const GlobalRegistry& globals) {
+absl::StatusOr<Value> UnpickleRecord(
+    const TorchArchive& archive, absl::string_view pickle_record, absl::string_view tensor_dir,
+    const GlobalRegistry& globals, std::vector<std::pair<Storage, std::string>>* keys = nullptr) {
   const std::string& file = archive.zip().source().name();
   PTSER_ASSIGN_OR_RETURN(Storage pickle, archive.ReadRecord(pickle_record));
   std::map<std::string, LoadedStorage, std::less<>> loaded;
@@ -199,6 +200,7 @@ absl::StatusOr<Value> UnpickleRecord(const TorchArchive& archive, absl::string_v
     }
     // Every storage is restored on the CPU (torch.jit.load's map_location='cpu').
     loaded.emplace(std::string(id.key), LoadedStorage{bytes, id.dtype, id.untyped});
+    if (keys != nullptr) keys->emplace_back(bytes, std::string(id.key));
     return Value::FromStorage({std::move(bytes), id.dtype, id.untyped});
   };
   absl::StatusOr<Value> value = Unpickle(
@@ -429,7 +431,10 @@ bool SameTensor(const Tensor& a, const Tensor& b) {
 
 class CppPickler {
  public:
-  explicit CppPickler(const TypeTags& tags) : tags_(tags) {
+  // `keys`: storages whose record key is given (else "0", "1", ... in
+  // pickling order); may be null.
+  CppPickler(const TypeTags& tags, const std::vector<std::pair<Storage, std::string>>* keys = nullptr)
+      : tags_(tags), keys_(keys) {
     out_.push_back(op::kProto);
     out_.push_back('\x02');
   }
@@ -599,7 +604,14 @@ class CppPickler {
       out_.push_back(op::kMark);
       PushString("storage");
       PushGlobal("torch", std::string(*storage_class));
-      PushString(std::to_string(storages_.size()));
+      std::string key = std::to_string(storages_.size());
+      if (keys_ != nullptr) {
+        for (const auto& [storage, k] : *keys_) {
+          if (storage.IsSameAs(t.storage())) key = k;
+        }
+      }
+      PushString(key);
+      storage_keys_.push_back(key);
       PushString(t.device().ToString());
       const size_t itemsize = ElementSize(t.dtype());
       PushInt(static_cast<int64_t>(t.storage().nbytes() / itemsize));
@@ -642,8 +654,9 @@ class CppPickler {
     out_.push_back(op::kStop);
     return std::move(out_);
   }
-  // The storages in key order ("0", "1", ...).
+  // The storages in pickling order, and their keys.
   const std::vector<Storage>& storages() const { return storages_; }
+  const std::vector<std::string>& storage_keys() const { return storage_keys_; }
 
  private:
   int SlotTensorCount(const Tensor& t) const {
@@ -821,6 +834,8 @@ class CppPickler {
   }
 
   const TypeTags& tags_;
+  const std::vector<std::pair<Storage, std::string>>* keys_ = nullptr;
+  std::vector<std::string> storage_keys_;
   std::string out_;
   uint32_t memo_id_ = 0;
   std::map<std::string, uint32_t> globals_, strings_, devices_;
@@ -837,7 +852,7 @@ absl::Status WriteArchive(const ScriptArchive& a, ByteSink* sink, const std::str
   data.CountSlotTensors(*a.module, 0);
   PTSER_RETURN_IF_ERROR(data.PushModule(*a.module, 0));
   const std::string data_pkl = data.Finish();
-  CppPickler constants(a.type_tags);
+  CppPickler constants(a.type_tags, &a.constant_storage_keys);
   PTSER_RETURN_IF_ERROR(constants.PushConstants(a.constants));
   const std::string constants_pkl = constants.Finish();
 
@@ -855,7 +870,8 @@ absl::Status WriteArchive(const ScriptArchive& a, ByteSink* sink, const std::str
   }
   for (size_t i = 0; i < constants.storages().size(); ++i) {
     const Storage& s = constants.storages()[i];
-    PTSER_RETURN_IF_ERROR(zip.WriteRecord(absl::StrCat("constants/", i), s.data(), s.nbytes()));
+    PTSER_RETURN_IF_ERROR(
+        zip.WriteRecord("constants/" + constants.storage_keys()[i], s.data(), s.nbytes()));
   }
   PTSER_RETURN_IF_ERROR(zip.WriteRecord("constants.pkl", constants_pkl.data(), constants_pkl.size()));
   for (const auto& r : a.other_records) {
@@ -983,7 +999,8 @@ absl::StatusOr<ScriptArchive> LoadScriptModuleFromSource(std::shared_ptr<const B
 
   const GlobalRegistry globals = ScriptGlobals(&classes, &out.type_tags);
   PTSER_ASSIGN_OR_RETURN(out.constants,
-                         UnpickleRecord(*archive, "constants.pkl", "constants/", globals));
+                         UnpickleRecord(*archive, "constants.pkl", "constants/", globals,
+                                        &out.constant_storage_keys));
   if (!out.constants.is_tuple()) {
     ReleaseValueGraph(out.constants);
     return absl::InvalidArgumentError(absl::StrCat("'", file, "' record 'constants.pkl' holds a ",

@@ -43,6 +43,7 @@
 #include "archive/byte_source.h"
 #include "jit/script_module.h"
 #include "pickle/value.h"
+#include "tensor/storage.h"
 
 namespace ptser {
 namespace jit {
@@ -81,6 +82,10 @@ struct ScriptArchive {
   std::vector<Record> extra_files;    // `_extra_files`: names without "extra/"
   std::vector<Record> other_records;  // bytecode.pkl, mobile_info.json, ...: kept as bytes
   TypeTags type_tags;
+  // The key of each storage of constants.pkl ("0", or "0.storage" in a
+  // `_save_for_lite_interpreter` archive, whose bytecode.pkl names the same
+  // records): a rewrite keeps them.
+  std::vector<std::pair<Storage, std::string>> constant_storage_keys;
 
   // The class named `qualified_name`, or null.
   const ScriptClass* FindClass(absl::string_view qualified_name) const;

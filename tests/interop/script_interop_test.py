@@ -298,6 +298,24 @@ def hostile():
 
 check("hostile archives exit 1", hostile)
 
+
+def lite_interpreter():
+    # _save_for_lite_interpreter adds bytecode.pkl, which names the constants'
+    # storages (constants/0.storage): the rewrite keeps their keys.
+    from torch.jit.mobile import _load_for_lite_interpreter
+    path = os.path.join(TMP, "lite.pt")
+    torch.jit.trace(TraceConst(), torch.randn(3))._save_for_lite_interpreter(path)
+    out = os.path.join(TMP, "lite_rewritten.pt")
+    ptser("convert", path, out)
+    recs, _ = records(out)
+    assert "bytecode.pkl" in recs and "constants/0.storage" in recs, sorted(recs)
+    x = torch.randn(3)
+    assert torch.equal(_load_for_lite_interpreter(path)(x), _load_for_lite_interpreter(out)(x))
+    assert torch.equal(torch.jit.load(path)(x), torch.jit.load(out)(x))
+
+
+check("lite interpreter archive", lite_interpreter)
+
 print(f"{passed} passed, {failed} failed")
 if failed:
     print("files kept in", TMP)
