@@ -447,6 +447,9 @@ class CppPickler {
       const Tensor* t = s.kind == ScriptModule::SlotKind::kParameter ? m.FindParameter(s.name)
                         : s.kind == ScriptModule::SlotKind::kBuffer  ? m.FindBuffer(s.name)
                                                                      : nullptr;
+      if (s.kind == ScriptModule::SlotKind::kAttribute && s.value.is_object()) {
+        ++slot_object_counts_[s.value.identity()];
+      }
       if (t != nullptr) {
         bool found = false;
         for (auto& [seen, n] : slot_tensor_counts_) {
@@ -564,7 +567,7 @@ class CppPickler {
       case Value::Kind::kDict:
         return PushDict(v, depth);
       case Value::Kind::kObject:
-        return PushObject(v, depth);
+        return PushObject(v, depth, copied_item);
       default:
         return absl::UnimplementedError(absl::StrCat(
             "a ", v.TypeName(), " cannot be written into a TorchScript pickle"));
@@ -727,7 +730,9 @@ class CppPickler {
 
   // An instance of a script class (not a module): GLOBAL, EMPTY_TUPLE,
   // NEWOBJ, its attribute dict (or __getstate__ value), BUILD.
-  absl::Status PushObject(const Value& v, int depth) {
+  // Memoized, like a tensor, only as a list item or when two slots hold it
+  // (libtorch's use_count() > 1).
+  absl::Status PushObject(const Value& v, int depth, bool copied_item) {
     const Value::Object& o = v.object();
     if (auto it = objects_.find(v.identity()); it != objects_.end()) {
       PushBinGet(it->second);
@@ -753,7 +758,10 @@ class CppPickler {
       PTSER_RETURN_IF_ERROR(PushValue(o.state(), depth + 1));
     }
     out_.push_back(op::kBuild);
-    objects_[v.identity()] = PushNextBinPut();
+    auto count = slot_object_counts_.find(v.identity());
+    if (copied_item || (count != slot_object_counts_.end() && count->second > 1)) {
+      objects_[v.identity()] = PushNextBinPut();
+    }
     return absl::OkStatus();
   }
 
@@ -842,6 +850,7 @@ class CppPickler {
   std::map<const void*, uint32_t> storage_memo_, objects_;
   std::vector<std::pair<Tensor, uint32_t>> tensor_memo_;
   std::vector<std::pair<Tensor, int>> slot_tensor_counts_;
+  std::map<const void*, int> slot_object_counts_;
   std::vector<Storage> storages_;
 };
 

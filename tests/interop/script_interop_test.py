@@ -21,7 +21,7 @@ import sys
 import tempfile
 import traceback
 import zipfile
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import torch
 
@@ -134,6 +134,29 @@ class Shared(torch.nn.Module):
         return self.tied(x + self.a + self.b)
 
 
+@torch.jit.script
+class Counter:
+    def __init__(self):
+        self.n = 3
+        self.t = torch.ones(2)
+        self.names = ["x"]
+
+
+class Pt(NamedTuple):
+    x: int
+    y: float
+
+
+class WithObjects(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.k = Counter()
+        self.p = Pt(1, 2.0)
+
+    def forward(self, x):
+        return x + self.p[0] + self.k.n + self.k.t
+
+
 class TraceConst(torch.nn.Module):
     def forward(self, x):
         return x + torch.tensor([1.0, 2.0, 3.0]) * x.size(0)
@@ -158,6 +181,8 @@ CASES.append(("script_batchnorm", lambda: torch.jit.script(bn_trained()),
 CASES.append(("script_batchnorm_eval", lambda: torch.jit.script(bn_trained().eval()),
               [torch.randn(5, 3)], None, None))
 CASES.append(("attributes", lambda: torch.jit.script(Attrs()), [torch.randn(4, 3)], None, None))
+CASES.append(("script_class_objects", lambda: torch.jit.script(WithObjects()), [torch.randn(2)],
+              None, None))
 CASES.append(("shared", lambda: torch.jit.script(Shared()), [torch.randn(3)], None, None))
 CASES.append(("tensor_constants", lambda: torch.jit.trace(TraceConst(), torch.randn(3)),
               [torch.randn(3)], None, None))
