@@ -48,23 +48,6 @@
 namespace ptser {
 namespace jit {
 
-// The TorchScript type the C++ pickler wrote for each typed list and dict
-// (`restore_type_tag(d, 'Dict[str, int]')`; `build_intlist` is
-// "List[int]", and so on): what a writer needs to tag them again.
-class TypeTags {
- public:
-  void Set(const Value& container, std::string type);
-  // Null when `container` was not tagged.
-  const std::string* Find(const Value& container) const;
-  size_t size() const { return tags_.size(); }
-
- private:
-  // Keyed by the container's identity; `held_` keeps each alive so the key
-  // is never reused.
-  absl::flat_hash_map<const void*, std::string> tags_;
-  std::vector<Value> held_;
-};
-
 struct ScriptArchive {
   struct Record {
     std::string name;   // inside the archive folder: "code/__torch__.py", "meta.txt"

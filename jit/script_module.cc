@@ -76,6 +76,19 @@ size_t Indent(absl::string_view line) {
 
 }  // namespace
 
+void TypeTags::Set(const Value& container, std::string type) {
+  const void* id = container.identity();
+  if (id == nullptr) return;
+  if (tags_.insert_or_assign(id, std::move(type)).second) held_.push_back(container);
+}
+
+const std::string* TypeTags::Find(const Value& container) const {
+  const void* id = container.identity();
+  if (id == nullptr) return nullptr;
+  auto it = tags_.find(id);
+  return it == tags_.end() ? nullptr : &it->second;
+}
+
 bool ScriptClass::IsParameter(absl::string_view attr) const {
   return std::find(parameters.begin(), parameters.end(), attr) != parameters.end();
 }

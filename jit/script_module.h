@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "jit/module.h"
@@ -48,6 +49,23 @@
 
 namespace ptser {
 namespace jit {
+
+// The TorchScript type the C++ pickler wrote for each typed list and dict
+// (`restore_type_tag(d, 'Dict[str, int]')`; `build_intlist` is
+// "List[int]", and so on): what a writer needs to tag them again.
+class TypeTags {
+ public:
+  void Set(const Value& container, std::string type);
+  // Null when `container` was not tagged.
+  const std::string* Find(const Value& container) const;
+  size_t size() const { return tags_.size(); }
+
+ private:
+  // Keyed by the container's identity; `held_` keeps each alive so the key
+  // is never reused.
+  absl::flat_hash_map<const void*, std::string> tags_;
+  std::vector<Value> held_;
+};
 
 // One `class` of a code record.
 struct ScriptClass {
