@@ -213,7 +213,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     else if (a == "--pickle") pickle = true;
     else if (a == "--code") code = true;
     else if (a == "--help" || a == "-h") {
-      out << "usage: ptser inspect FILE [--json] [--pickle]\n\n"
+      out << "usage: ptser inspect FILE [--json] [--pickle] [--code]\n\n"
              "The format, version and records of FILE, then every tensor: dtype, shape,\n"
              "strides, storage offset and which tensors share a storage.  --json for\n"
              "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n"
@@ -224,7 +224,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     } else if (path.empty()) path = a;
     else { err << "ptser inspect: unexpected argument '" << a << "'\n"; return kUsage; }
   }
-  if (path.empty()) { err << "usage: ptser inspect FILE [--json] [--pickle]\n"; return kUsage; }
+  if (path.empty()) { err << "usage: ptser inspect FILE [--json] [--pickle] [--code]\n"; return kUsage; }
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);

@@ -86,7 +86,7 @@ int InspectScript(const std::string& path, bool json, bool code, std::ostream& o
   for (const auto& c : a.classes) {
     classes.push_back({{"name", c->qualified_name}, {"base", c->base}, {"record", c->code_record},
                        {"methods", c->methods}, {"parameters", c->parameters},
-                       {"buffers", c->buffers}});
+                       {"buffers", c->buffers}, {"constants", c->constants}});
   }
   report["classes"] = classes;
   nlohmann::json constants = nlohmann::json::array();
@@ -124,6 +124,7 @@ int InspectScript(const std::string& path, bool json, bool code, std::ostream& o
         << " in " << c->code_record;
     if (!c->methods.empty()) out << ": " << absl::StrJoin(c->methods, ", ");
     out << "\n";
+    for (const std::string& constant : c->constants) out << "    " << constant << "\n";
   }
   out << "constants: " << a.constants.tuple().size() << "\n";
   for (size_t i = 0; i < a.constants.tuple().size(); ++i) {
