@@ -437,7 +437,7 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     else if (args[i] == "--no-fsync") durable = false;
     else if (args[i] == "--state-dict") state_dict = true;
     else if (args[i] == "--help" || args[i] == "-h") {
-      out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n\n"
+      out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors] [--state-dict]\n\n"
              "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
              "chosen format (default: safetensors when OUT ends in .safetensors, else\n"
              "zip).  A zip written from a PyTorch 1.13 file is byte-identical to what\n"
@@ -452,7 +452,7 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     } else paths.push_back(args[i]);
   }
   if (paths.size() != 2) {
-    err << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n";
+    err << "usage: ptser convert IN OUT [--format zip|legacy|safetensors] [--state-dict]\n";
     return kUsage;
   }
   if (format.empty()) format = EndsWith(paths[1], ".safetensors") ? "safetensors" : "zip";
