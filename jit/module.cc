@@ -88,10 +88,8 @@ absl::Status Module::CheckNewName(const std::string& name) const {
 }
 
 const Module::Slot* Module::FindSlot(absl::string_view name) const {
-  for (const Slot& s : slots_) {
-    if (s.name == name) return &s;
-  }
-  return nullptr;
+  auto it = slot_index_.find(name);
+  return it == slot_index_.end() ? nullptr : &slots_[it->second];
 }
 
 absl::Status Module::RegisterParameter(const std::string& name, Tensor value, bool requires_grad) {
@@ -99,24 +97,28 @@ absl::Status Module::RegisterParameter(const std::string& name, Tensor value, bo
   value.set_is_parameter(true);
   value.set_requires_grad(requires_grad);
   slots_.push_back(Slot{name, SlotKind::kParameter, std::move(value), true, nullptr});
+  slot_index_.emplace(name, slots_.size() - 1);
   return absl::OkStatus();
 }
 
 absl::Status Module::RegisterParameter(const std::string& name, std::nullopt_t) {
   PTSER_RETURN_IF_ERROR(CheckNewName(name));
   slots_.push_back(Slot{name, SlotKind::kParameter, std::nullopt, true, nullptr});
+  slot_index_.emplace(name, slots_.size() - 1);
   return absl::OkStatus();
 }
 
 absl::Status Module::RegisterBuffer(const std::string& name, Tensor value, bool persistent) {
   PTSER_RETURN_IF_ERROR(CheckNewName(name));
   slots_.push_back(Slot{name, SlotKind::kBuffer, std::move(value), persistent, nullptr});
+  slot_index_.emplace(name, slots_.size() - 1);
   return absl::OkStatus();
 }
 
 absl::Status Module::RegisterBuffer(const std::string& name, std::nullopt_t, bool persistent) {
   PTSER_RETURN_IF_ERROR(CheckNewName(name));
   slots_.push_back(Slot{name, SlotKind::kBuffer, std::nullopt, persistent, nullptr});
+  slot_index_.emplace(name, slots_.size() - 1);
   return absl::OkStatus();
 }
 
@@ -127,6 +129,7 @@ absl::Status Module::RegisterModule(const std::string& name, std::shared_ptr<Mod
         absl::StrCat(type_name_, ": module ", PyRepr(name), " is null"));
   }
   slots_.push_back(Slot{name, SlotKind::kModule, std::nullopt, true, std::move(child)});
+  slot_index_.emplace(name, slots_.size() - 1);
   return absl::OkStatus();
 }
 
@@ -173,69 +176,75 @@ std::shared_ptr<Module> Module::Child(absl::string_view name) const {
 
 void Module::CollectTensors(const std::string& prefix, SlotKind kind, bool recurse,
                             std::vector<std::pair<std::string, Tensor>>* out,
-                            std::vector<const void*>* seen) const {
+                            Seen* seen) const {
   for (const Slot& s : slots_) {
     if (s.kind != kind || !s.tensor) continue;
     // A tensor registered twice (tied weights) is listed once, as PyTorch's
     // remove_duplicate: the same storage, offset and layout is the same object.
+    std::vector<size_t>& same_place =
+        seen->tensors[{s.tensor->storage().id(), s.tensor->storage_offset()}];
     bool duplicate = false;
-    for (const auto& [name, t] : *out) {
+    for (size_t i : same_place) {
+      const Tensor& t = (*out)[i].second;
       if (t.IsSameAs(*s.tensor) && t.dtype() == s.tensor->dtype()) {
         duplicate = true;
         break;
       }
     }
-    if (!duplicate) out->emplace_back(prefix + s.name, *s.tensor);
+    if (!duplicate) {
+      same_place.push_back(out->size());
+      out->emplace_back(prefix + s.name, *s.tensor);
+    }
   }
   if (!recurse) return;
   for (const Slot& s : slots_) {
     if (s.kind != SlotKind::kModule) continue;
-    if (std::find(seen->begin(), seen->end(), s.module.get()) != seen->end()) continue;
-    seen->push_back(s.module.get());
+    if (!seen->modules.insert(s.module.get()).second) continue;
     s.module->CollectTensors(prefix + s.name + ".", kind, true, out, seen);
   }
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::NamedParameters(bool recurse) const {
   std::vector<std::pair<std::string, Tensor>> out;
-  std::vector<const void*> seen{this};
+  Seen seen;
+  seen.modules.insert(this);
   CollectTensors("", SlotKind::kParameter, recurse, &out, &seen);
   return out;
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::NamedBuffers(bool recurse) const {
   std::vector<std::pair<std::string, Tensor>> out;
-  std::vector<const void*> seen{this};
+  Seen seen;
+  seen.modules.insert(this);
   CollectTensors("", SlotKind::kBuffer, recurse, &out, &seen);
   return out;
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::NamedChildren() const {
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> out;
+  absl::flat_hash_set<const void*> seen;
   for (const Slot& s : slots_) {
     if (s.kind != SlotKind::kModule) continue;
-    bool seen = false;
-    for (const auto& [name, m] : out) seen = seen || m == s.module;
-    if (!seen) out.emplace_back(s.name, s.module);
+    if (seen.insert(s.module.get()).second) out.emplace_back(s.name, s.module);
   }
   return out;
 }
 
 void Module::CollectModules(const std::string& prefix,
-                            std::vector<std::pair<std::string, const Module*>>* out) const {
-  for (const auto& [name, m] : *out) {
-    if (m == this) return;
-  }
+                            std::vector<std::pair<std::string, const Module*>>* out,
+                            absl::flat_hash_set<const void*>* seen) const {
+  if (!seen->insert(this).second) return;
   out->emplace_back(prefix, this);
   for (const Slot& s : slots_) {
     if (s.kind != SlotKind::kModule) continue;
-    s.module->CollectModules(prefix.empty() ? s.name : prefix + "." + s.name, out);
+    s.module->CollectModules(prefix.empty() ? s.name : prefix + "." + s.name, out, seen);
   }
 }
 
 std::vector<std::pair<std::string, const Module*>> Module::NamedModules() const {
   std::vector<std::pair<std::string, const Module*>> out;
-  CollectModules("", &out);
+  absl::flat_hash_set<const void*> seen;
+  CollectModules("", &out, &seen);
   return out;
 }
 

@@ -43,6 +43,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -193,11 +195,19 @@ class Module {
 
   absl::Status CheckNewName(const std::string& name) const;
   const Slot* FindSlot(absl::string_view name) const;
+  // What the collectors have seen: modules, and tensors listed so far by
+  // (storage, offset, dtype) — hashed, so a module of 100,000 slots or a
+  // tree of 100,000 modules (a hostile TorchScript archive) is listed in
+  // linear time.
+  struct Seen {
+    absl::flat_hash_set<const void*> modules;
+    absl::flat_hash_map<std::pair<const void*, int64_t>, std::vector<size_t>> tensors;
+  };
   void CollectTensors(const std::string& prefix, SlotKind kind, bool recurse,
-                      std::vector<std::pair<std::string, Tensor>>* out,
-                      std::vector<const void*>* seen) const;
+                      std::vector<std::pair<std::string, Tensor>>* out, Seen* seen) const;
   void CollectModules(const std::string& prefix,
-                      std::vector<std::pair<std::string, const Module*>>* out) const;
+                      std::vector<std::pair<std::string, const Module*>>* out,
+                      absl::flat_hash_set<const void*>* seen) const;
   // `version_key` is one str object for every {'version': n}: Python interns
   // the name, so the pickle memoizes it (byte-identical files need the same).
   void SaveTo(const std::string& prefix, const Value& version_key, Value::Dict* out,
@@ -209,6 +219,7 @@ class Module {
   std::string type_name_;
   bool training_ = true;
   std::vector<Slot> slots_;
+  absl::flat_hash_map<std::string, size_t> slot_index_;  // name -> position in slots_
 };
 
 }  // namespace ptser

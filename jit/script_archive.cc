@@ -329,6 +329,9 @@ class TreeBuilder {
           ") has no attribute dict (a __getstate__ state); ptser reads modules with attributes"));
     }
     auto module = std::make_shared<ScriptModule>(classes_.find(cls->qualified_name)->second);
+    const absl::flat_hash_set<std::string> parameters(cls->parameters.begin(),
+                                                      cls->parameters.end());
+    const absl::flat_hash_set<std::string> buffers(cls->buffers.begin(), cls->buffers.end());
     in_progress_.push_back(id);
     for (const Value::Dict::Item& item : obj.state().dict().items()) {
       if (!item.key.is_str()) {
@@ -338,14 +341,15 @@ class TreeBuilder {
       const std::string& name = item.key.as_string();
       const std::string child_path = path.empty() ? name : absl::StrCat(path, ".", name);
       absl::Status s;
-      if (cls->IsParameter(name) || cls->IsBuffer(name)) {
+      const bool is_parameter = parameters.contains(name);
+      if (is_parameter || buffers.contains(name)) {
         if (!item.value.is_tensor() && !item.value.is_none()) {
           return Error(absl::StrCat(cls->qualified_name, " declares '", name, "' a ",
-                                    cls->IsParameter(name) ? "parameter" : "buffer", ", but ",
-                                    where, " holds a ", item.value.TypeName()));
+                                    is_parameter ? "parameter" : "buffer", ", but ", where,
+                                    " holds a ", item.value.TypeName()));
         }
-        s = cls->IsParameter(name) ? module->AddParameter(name, item.value)
-                                   : module->AddBuffer(name, item.value);
+        s = is_parameter ? module->AddParameter(name, item.value)
+                         : module->AddBuffer(name, item.value);
       } else if (name == "training" && item.value.is_bool()) {
         module->AddTraining(item.value.as_bool());
       } else if (ModuleClassOf(item.value) != nullptr) {

@@ -363,6 +363,26 @@ TEST(ScriptArchiveHostileTest, DeepTreeIsRefused) {
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("deeper than 256")));
 }
 
+// A very wide tree loads in linear time (hashed slot names, hashed
+// collectors): 50,000 children.
+TEST(ScriptArchiveHostileTest, WideTreeLoadsQuickly) {
+  std::string body;
+  const int width = 50000;
+  for (int i = 0; i < width; ++i) {
+    body += Str(absl::StrCat("c", i)) + "h" + std::string(1, '\0') + ")\x81}b";
+  }
+  ASSERT_OK_AND_ASSIGN(ScriptArchive a, LoadModified([&](auto* r) {
+                         (*r)["data.pkl"] = std::string("\x80\x02", 2) +
+                                            "c__torch__\nMyModule\nq" + std::string(1, '\0') +
+                                            ")\x81}(" + body + "ub.";
+                       }));
+  EXPECT_EQ(a.module->NamedModules().size(), static_cast<size_t>(width) + 1);
+  EXPECT_EQ(a.module->NamedChildren().size(), static_cast<size_t>(width));
+  ASSERT_OK_AND_ASSIGN(std::string bytes, SaveScriptModuleToString(a, "wide"));
+  ASSERT_OK_AND_ASSIGN(ScriptArchive b, LoadScriptModuleFromSource(Memory(bytes, "wide.pt")));
+  EXPECT_EQ(b.module->NamedModules().size(), static_cast<size_t>(width) + 1);
+}
+
 TEST(ScriptArchiveHostileTest, MissingAndLyingRecords) {
   EXPECT_THAT(LoadModified([](auto* r) { r->erase("data/0"); }),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("'data/0'")));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -64,14 +65,14 @@ class ScriptPickler::Impl {
       }
       if (t != nullptr) {
         bool found = false;
-        for (auto& [seen, n] : slot_tensor_counts_) {
+        for (auto& [seen, n] : slot_tensor_counts_[Place(*t)]) {
           if (SameTensor(seen, *t)) {
             ++n;
             found = true;
             break;
           }
         }
-        if (!found) slot_tensor_counts_.emplace_back(*t, 1);
+        if (!found) slot_tensor_counts_[Place(*t)].emplace_back(*t, 1);
       }
       if (s.kind == ScriptModule::SlotKind::kModule) {
         CountSlotTensors(*std::static_pointer_cast<ScriptModule>(m.Child(s.name)), depth + 1);
@@ -188,7 +189,7 @@ class ScriptPickler::Impl {
 
   absl::Status PushTensor(const Tensor& t, bool memoize) {
     if (memoize) {
-      for (const auto& [seen, id] : tensor_memo_) {
+      for (const auto& [seen, id] : tensor_memo_[Place(t)]) {
         if (SameTensor(seen, t)) {
           PushBinGet(id);
           return absl::OkStatus();
@@ -250,7 +251,7 @@ class ScriptPickler::Impl {
     out_.push_back(op::kReduce);
     out_.push_back(op::kTuple);
     out_.push_back(op::kReduce);
-    if (memoize) tensor_memo_.emplace_back(t, PushNextBinPut());
+    if (memoize) tensor_memo_[Place(t)].emplace_back(t, PushNextBinPut());
     return absl::OkStatus();
   }
 
@@ -275,7 +276,9 @@ class ScriptPickler::Impl {
 
  private:
   int SlotTensorCount(const Tensor& t) const {
-    for (const auto& [seen, n] : slot_tensor_counts_) {
+    auto bucket = slot_tensor_counts_.find(Place(t));
+    if (bucket == slot_tensor_counts_.end()) return 0;
+    for (const auto& [seen, n] : bucket->second) {
       if (SameTensor(seen, t)) return n;
     }
     return 0;
@@ -460,8 +463,12 @@ class ScriptPickler::Impl {
   uint32_t memo_id_ = 0;
   std::map<std::string, uint32_t> globals_, strings_, devices_;
   std::map<const void*, uint32_t> storage_memo_, objects_;
-  std::vector<std::pair<Tensor, uint32_t>> tensor_memo_;
-  std::vector<std::pair<Tensor, int>> slot_tensor_counts_;
+  // Tensors by (storage, offset): the memo and the slot counts are looked up
+  // in a bucket, not a list of every tensor.
+  using Place_ = std::pair<const void*, int64_t>;
+  static Place_ Place(const Tensor& t) { return {t.storage().id(), t.storage_offset()}; }
+  absl::flat_hash_map<Place_, std::vector<std::pair<Tensor, uint32_t>>> tensor_memo_;
+  absl::flat_hash_map<Place_, std::vector<std::pair<Tensor, int>>> slot_tensor_counts_;
   std::map<const void*, int> slot_object_counts_;
   std::vector<Storage> storages_;
 };
