@@ -273,37 +273,6 @@ TEST(ScriptArchiveTest, NewerRecordsAreRead) {
               StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("big-endian")));
 }
 
-TEST(ScriptArchiveTest, CodeRecordParsing) {
-  ASSERT_OK_AND_ASSIGN(std::vector<ScriptClass> classes,
-                       ParseCodeRecord("code/__torch__/a/b.py",
-                                       "op_version_set = 1\n"
-                                       "class X(Module):\n"
-                                       "  __parameters__ = [\"w\", ]\n"
-                                       "  __buffers__ = []\n"
-                                       "  w : Tensor\n"
-                                       "  __annotations__[\"0\"] = __torch__.a.b.Y\n"
-                                       "  def forward(self: __torch__.a.b.X) -> int:\n"
-                                       "    x : int = 1\n"
-                                       "    return x\n"
-                                       "def helper(a: int) -> int:\n"
-                                       "  return a\n"
-                                       "class Y(NamedTuple):\n"
-                                       "  v : int\n"));
-  ASSERT_EQ(classes.size(), 2u);
-  EXPECT_EQ(classes[0].qualified_name, "__torch__.a.b.X");
-  EXPECT_TRUE(classes[0].is_module());
-  EXPECT_THAT(classes[0].parameters, ElementsAre("w"));
-  ASSERT_EQ(classes[0].attributes.size(), 2u);
-  EXPECT_EQ(classes[0].attributes[1].first, "0");
-  EXPECT_THAT(classes[0].methods, ElementsAre("forward"));
-  EXPECT_EQ(classes[0].source.substr(0, 17), "class X(Module):\n");
-  EXPECT_EQ(classes[0].source.substr(classes[0].source.size() - 12), "    return x");
-  EXPECT_EQ(classes[1].base, "NamedTuple");
-  EXPECT_THAT(ParseCodeRecord("code/__torch__.py", "class X(Module):\n  __parameters__ = [w]\n"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2")));
-  EXPECT_THAT(ParseCodeRecord("code/os.py", ""),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("code/__torch__")));
-}
 
 TEST(ScriptArchiveHostileTest, ForeignGlobalIsRefusedWithNameAndOffset) {
   EXPECT_THAT(LoadModified([](auto* r) {
