@@ -200,6 +200,56 @@ for arch in ARCHS:
         check(f"forward eval {arch}", forward(arch, False))
         if arch != "mlp":  # Dropout draws random masks in training: ptser refuses that
             check(f"forward train {arch}", forward(arch, True))
+class Net(torch.nn.Module):
+    """A model pickled whole: nested, a None parameter, a non-persistent buffer."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4))
+        self.head = torch.nn.Linear(4, 2, bias=False)
+        self.register_parameter("unused", None)
+        self.register_buffer("scratch", torch.zeros(3), persistent=False)
+        self.register_buffer("scale", torch.ones(1))
+
+
+class Payload:
+    """What a malicious checkpoint hides: it must never run."""
+
+    def __reduce__(self):
+        return (os.system, ("touch " + path("pwned"),))
+
+
+def from_model(make):
+    def run():
+        torch.manual_seed(3)
+        model = make()
+        d = path(f"whole_{type(model).__name__}")
+        os.makedirs(d + "/py", exist_ok=True)
+        torch.save(model, f"{d}/model.pt")
+        tool("from_model", f"{d}/model.pt", f"{d}/sd.pt")
+        torch.save(model.state_dict(), f"{d}/py/sd.pt")
+        with open(f"{d}/py/sd.pt", "rb") as a, open(f"{d}/sd.pt", "rb") as b:
+            assert a.read() == b.read(), "state dict differs from model.state_dict()'s file"
+    return run
+
+
+def from_model_never_runs_payloads():
+    model = Net()
+    model.payload = Payload()  # a plain attribute in the module's __dict__
+    f = path("evil_model.pt")
+    torch.save(model, f)
+    out = subprocess.run([TOOL, "from_model", f, path("evil_sd.pt")], capture_output=True, text=True)
+    assert not os.path.exists(path("pwned")), "a payload ran"
+    # The state dict does not depend on the payload: it converts, and matches.
+    assert out.returncode == 0, out.stderr
+    sd = torch.load(path("evil_sd.pt"))
+    assert list(sd) == list(Net().state_dict()), list(sd)
+
+
+check("whole model: Net", from_model(Net))
+check("whole model: Sequential", from_model(lambda: ARCHS["mlp"][0]()))
+check("whole model: resnet18", from_model(torchvision.models.resnet18))
+check("whole model: payloads never run", from_model_never_runs_payloads)
 for arch in MODELS:
     # Deep networks: float32 sums in another order than PyTorch's kernels.
     check(f"forward eval {arch}", forward(arch, False, MODELS, rtol=1e-4, atol=1e-4))

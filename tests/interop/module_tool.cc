@@ -10,6 +10,8 @@
 //                                             forward the tensor in IN; save the
 //                                             output, then the state dict to OUT.sd
 //   module_tool load ARCH SD [nonstrict]      load SD; print the result or the error text
+//   module_tool from_model MODEL OUT          the state dict of a torch.save(model) file,
+//                                             its classes kept inert, saved to OUT
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -22,6 +24,7 @@
 #include "base/status_macros.h"
 #include "jit/models/torchvision.h"
 #include "jit/module.h"
+#include "jit/pickled_module.h"
 #include "jit/nn/activation.h"
 #include "jit/nn/basic.h"
 #include "jit/nn/batchnorm.h"
@@ -222,6 +225,14 @@ absl::Status LoadOnly(const std::string& arch, const std::string& sd_path, bool 
   return absl::OkStatus();
 }
 
+absl::Status FromModel(const std::string& model_path, const std::string& out) {
+  LoadOptions options;
+  options.unpickler.unknown_globals = UnpicklerOptions::UnknownGlobals::kKeepInert;
+  PTSER_ASSIGN_OR_RETURN(Value model, Load(model_path, options));
+  PTSER_ASSIGN_OR_RETURN(Value sd, StateDictOfPickledModule(model));
+  return Save(sd, out);
+}
+
 int Main(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
   absl::Status s;
@@ -229,6 +240,8 @@ int Main(int argc, char** argv) {
     s = Seeded(argv[2], argv[3], argv[4]);
   } else if (cmd == "forward" && (argc == 6 || argc == 7)) {
     s = Forward(argv[2], argv[3], argv[4], argv[5], argc == 7);
+  } else if (cmd == "from_model" && argc == 4) {
+    s = FromModel(argv[2], argv[3]);
   } else if (cmd == "load" && (argc == 4 || argc == 5)) {
     s = LoadOnly(argv[2], argv[3], argc == 4);
   } else {
