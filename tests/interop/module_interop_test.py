@@ -74,6 +74,10 @@ ARCHS = {
         torch.nn.ReLU6(), torch.nn.GELU(), torch.nn.GELU(approximate="tanh"), torch.nn.SiLU(),
         torch.nn.Hardswish(), torch.nn.Hardsigmoid(), torch.nn.Sigmoid(), torch.nn.Tanh(),
         torch.nn.Softmax(dim=1), torch.nn.LogSoftmax(dim=-1)]), (4, 7)),
+    "bilinear": (lambda: torch.nn.Bilinear(3, 4, 5), "pair"),
+    "mha": (lambda: torch.nn.MultiheadAttention(8, 2), "qkv"),
+    "mha_batch_first": (lambda: torch.nn.MultiheadAttention(6, 3, batch_first=True,
+                                                            dtype=torch.float64), "qkv_bf"),
 }
 MODELS = {
     "resnet18": (lambda: torchvision.models.resnet18(), (1, 3, 64, 64)),
@@ -129,8 +133,16 @@ def forward(arch, train, table=ARCHS, rtol=1e-5, atol=1e-6):
         d = path(f"fwd_{arch}_{train}")
         os.makedirs(d, exist_ok=True)
         torch.save(model.state_dict(), f"{d}/sd.pt")
-        if table[arch][1] == "indices":
+        spec = table[arch][1]
+        if spec == "indices":
             x = torch.randint(0, 10, (3, 5))
+        elif spec == "pair":
+            x = [torch.randn(2, 3), torch.randn(2, 4)]
+        elif spec == "qkv":
+            x = [torch.randn(4, 2, 8), torch.randn(5, 2, 8), torch.randn(5, 2, 8)]
+        elif spec == "qkv_bf":
+            x = [torch.randn(2, 4, 6, dtype=torch.float64), torch.randn(2, 3, 6, dtype=torch.float64),
+                 torch.randn(2, 3, 6, dtype=torch.float64)]
         else:
             params = list(model.parameters())
             x = 3 * torch.randn(*table[arch][1], dtype=params[0].dtype if params else torch.float32)
@@ -139,11 +151,17 @@ def forward(arch, train, table=ARCHS, rtol=1e-5, atol=1e-6):
         assert out.strip() == "<All keys matched successfully>", out
         model.train(train)
         with torch.no_grad():
-            want = None if isinstance(model, torch.nn.ModuleList) else model(x)
+            if isinstance(model, torch.nn.ModuleList):
+                want = None
+            elif isinstance(x, list):
+                want = model(*x)
+            else:
+                want = model(x)
         got = torch.load(f"{d}/y.pt")
         if isinstance(model, torch.nn.ModuleList):
             with torch.no_grad():
                 want = [m(x) for m in model]
+        if isinstance(want, (list, tuple)):
             assert len(got) == len(want)
             for g, w in zip(got, want):
                 close(g, w, rtol, atol)

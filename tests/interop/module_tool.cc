@@ -26,6 +26,7 @@
 #include "jit/module.h"
 #include "jit/pickled_module.h"
 #include "jit/nn/activation.h"
+#include "jit/nn/attention.h"
 #include "jit/nn/basic.h"
 #include "jit/nn/batchnorm.h"
 #include "jit/nn/containers.h"
@@ -179,6 +180,19 @@ absl::StatusOr<std::shared_ptr<Module>> Build(const std::string& arch) {
                                                         nn::MakeLogSoftmax(-1)}));
     return std::shared_ptr<Module>(m);
   }
+  if (arch == "bilinear") {
+    PTSER_ASSIGN_OR_RETURN(auto m, nn::Bilinear::Make(3, 4, 5));
+    return std::shared_ptr<Module>(m);
+  }
+  if (arch == "mha") {
+    PTSER_ASSIGN_OR_RETURN(auto m, nn::MultiheadAttention::Make(8, 2));
+    return std::shared_ptr<Module>(m);
+  }
+  if (arch == "mha_batch_first") {
+    PTSER_ASSIGN_OR_RETURN(auto m, nn::MultiheadAttention::Make(6, 3, true, true,
+                                                                ScalarType::kDouble));
+    return std::shared_ptr<Module>(m);
+  }
   if (arch == "resnet18") return models::ResNet18();
   if (arch == "mobilenet_v2") return models::MobileNetV2();
   return absl::InvalidArgumentError("unknown architecture " + arch);
@@ -200,8 +214,24 @@ absl::Status Forward(const std::string& arch, const std::string& sd_path, const 
   std::cout << keys.ToString() << "\n";
   m->Train(train);
   PTSER_ASSIGN_OR_RETURN(Value x, Load(in));
-  PTSER_ASSIGN_OR_RETURN(Tensor xt, x.ToTensor());
   Value result;
+  if (arch == "bilinear") {
+    PTSER_ASSIGN_OR_RETURN(Tensor x1, x.Get<Tensor>(0));
+    PTSER_ASSIGN_OR_RETURN(Tensor x2, x.Get<Tensor>(1));
+    PTSER_ASSIGN_OR_RETURN(Tensor y, static_cast<nn::Bilinear&>(*m).Forward2(x1, x2));
+    PTSER_RETURN_IF_ERROR(Save(Value::FromTensor(y), out));
+    return Save(m->StateDict(), out + ".sd");
+  }
+  if (arch == "mha" || arch == "mha_batch_first") {
+    PTSER_ASSIGN_OR_RETURN(Tensor q, x.Get<Tensor>(0));
+    PTSER_ASSIGN_OR_RETURN(Tensor k, x.Get<Tensor>(1));
+    PTSER_ASSIGN_OR_RETURN(Tensor v, x.Get<Tensor>(2));
+    PTSER_ASSIGN_OR_RETURN(auto y, static_cast<nn::MultiheadAttention&>(*m).Attend(q, k, v));
+    PTSER_RETURN_IF_ERROR(Save(
+        Value::NewList({Value::FromTensor(y.first), Value::FromTensor(y.second)}), out));
+    return Save(m->StateDict(), out + ".sd");
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor xt, x.ToTensor());
   if (arch == "activations") {
     // Each activation on the same input: a list of outputs.
     result = Value::NewList();
