@@ -1,7 +1,7 @@
 // Copyright ptser authors.
 //
-// Convolutions as im2col + a row-major product (the rows of the output are
-// axpy loops the compiler vectorises), transposed convolution as a scatter,
+// Convolutions as im2col + a blocked product (internal/gemm.h), transposed
+// convolution as a scatter,
 // and F.pad by index tables.
 #include "tensor/ops/conv.h"
 
@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
+#include "tensor/ops/internal/gemm.h"
 #include "tensor/factories.h"
 #include "tensor/views.h"
 
@@ -80,17 +81,13 @@ void Conv2dKernel(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
         }
         cols = col.data();
       }
+      T* out = y + (n * g.o + grp * og) * plane;
       for (int64_t o = 0; o < og; ++o) {
-        const int64_t oc = grp * og + o;
-        T* out = y + (n * g.o + oc) * plane;
-        std::fill(out, out + plane, b != nullptr ? b[oc] : T(0));
-        const T* wrow = wt + oc * k;
-        for (int64_t kk = 0; kk < k; ++kk) {
-          const T wv = wrow[kk];
-          const T* in = cols + kk * plane;
-          for (int64_t q = 0; q < plane; ++q) out[q] += wv * in[q];
-        }
+        std::fill(out + o * plane, out + (o + 1) * plane, b != nullptr ? b[grp * og + o] : T(0));
       }
+      // (og x k) weights times (k x plane) columns, added to the bias.
+      ops_internal::Gemm(og, plane, k, wt + grp * og * k, k, cols, plane, out, plane,
+                         /*accumulate=*/true);
     }
   }
 }

@@ -18,7 +18,8 @@
 // float32 and float64 (others: InvalidArgumentError).  Shapes are checked
 // with PyTorch's messages ("Given groups=1, weight of size [8, 3, 3, 3],
 // expected input[1, 4, 5, 5] to have 3 channels, but got 4 channels
-// instead").  The products accumulate in the tensor's dtype, as BLAS does.
+// instead").  The products accumulate in the tensor's dtype, as BLAS does,
+// on every core (internal/gemm.h).
 #ifndef PTSER_TENSOR_OPS_CONV_H_
 #define PTSER_TENSOR_OPS_CONV_H_
 
