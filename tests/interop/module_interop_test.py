@@ -78,6 +78,13 @@ ARCHS = {
     "mha": (lambda: torch.nn.MultiheadAttention(8, 2), "qkv"),
     "mha_batch_first": (lambda: torch.nn.MultiheadAttention(6, 3, batch_first=True,
                                                             dtype=torch.float64), "qkv_bf"),
+    "transformer": (lambda: torch.nn.TransformerEncoder(
+        torch.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, dropout=0.0), 2,
+        norm=torch.nn.LayerNorm(16)), (5, 2, 16)),
+    "transformer_prenorm": (lambda: torch.nn.TransformerEncoder(
+        torch.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, dropout=0.0, activation="gelu",
+                                         batch_first=True, norm_first=True), 2,
+        norm=torch.nn.LayerNorm(16)), (2, 5, 16)),
 }
 MODELS = {
     "resnet18": (lambda: torchvision.models.resnet18(), (1, 3, 64, 64)),

@@ -35,6 +35,7 @@
 #include "jit/nn/linear.h"
 #include "jit/nn/normalization.h"
 #include "jit/nn/pooling.h"
+#include "jit/nn/transformer.h"
 #include "tensor/generator.h"
 
 namespace ptser {
@@ -192,6 +193,22 @@ absl::StatusOr<std::shared_ptr<Module>> Build(const std::string& arch) {
     PTSER_ASSIGN_OR_RETURN(auto m, nn::MultiheadAttention::Make(6, 3, true, true,
                                                                 ScalarType::kDouble));
     return std::shared_ptr<Module>(m);
+  }
+  if (arch == "transformer" || arch == "transformer_prenorm") {
+    nn::TransformerEncoderLayerOptions o;
+    o.d_model = 16;
+    o.nhead = 4;
+    o.dim_feedforward = 32;
+    o.dropout = 0.0;
+    if (arch == "transformer_prenorm") {
+      o.norm_first = true;
+      o.activation = "gelu";
+      o.batch_first = true;
+    }
+    PTSER_ASSIGN_OR_RETURN(auto layer, nn::TransformerEncoderLayer::Make(o));
+    PTSER_ASSIGN_OR_RETURN(auto norm, nn::LayerNorm::Make({16}));
+    PTSER_ASSIGN_OR_RETURN(auto enc, nn::TransformerEncoder::Make(*layer, 2, norm));
+    return std::shared_ptr<Module>(enc);
   }
   if (arch == "resnet18") return models::ResNet18();
   if (arch == "mobilenet_v2") return models::MobileNetV2();
