@@ -35,15 +35,20 @@ void PackA(const T* a, int64_t lda, int64_t mc, int64_t kc, T* out) {
   }
 }
 
-// B[pc.., jc..] (kc x nc) as slivers of kNR columns.
+// B[pc.., jc..] (kc x nc) as slivers of kNR columns.  `b` points at
+// B[pc][jc]; with `transposed`, B[p][j] is b[j * ldb + p] (B given as Bt).
 template <typename T>
-void PackB(const T* b, int64_t ldb, int64_t kc, int64_t nc, T* out) {
+void PackB(const T* b, int64_t ldb, int64_t kc, int64_t nc, bool transposed, T* out) {
   for (int64_t s = 0; s < nc; s += kNR) {
     const int64_t cols = std::min(kNR, nc - s);
     for (int64_t p = 0; p < kc; ++p) {
-      const T* row = b + p * ldb + s;
       int64_t j = 0;
-      for (; j < cols; ++j) *out++ = row[j];
+      if (transposed) {
+        for (; j < cols; ++j) *out++ = b[(s + j) * ldb + p];
+      } else {
+        const T* row = b + p * ldb + s;
+        for (; j < cols; ++j) *out++ = row[j];
+      }
       for (; j < kNR; ++j) *out++ = T(0);
     }
   }
@@ -134,18 +139,21 @@ MicroKernel<T> ChooseKernel() {
 // Columns [j0, j1) of C.
 template <typename T>
 void GemmColumns(int64_t m, int64_t j0, int64_t j1, int64_t k, const T* a, int64_t lda,
-                 const T* b, int64_t ldb, T* c, int64_t ldc, bool accumulate) {
+                 const T* b, int64_t ldb, bool b_transposed, T* c, int64_t ldc,
+                 bool accumulate) {
   const MicroKernel<T> kernel = ChooseKernel<T>();
   // Not zero-filled: every element is packed before it is read.
-  std::unique_ptr<T[]> packed_a(new T[kMC * kKC]);
-  std::unique_ptr<T[]> packed_b(new T[kKC * std::min(kNC, (j1 - j0 + kNR - 1) / kNR * kNR)]);
+  std::unique_ptr<T[]> packed_a(new T[std::min(kMC, (m + kMR - 1) / kMR * kMR) * std::min(kKC, k)]);
+  std::unique_ptr<T[]> packed_b(
+      new T[std::min(kKC, k) * std::min(kNC, (j1 - j0 + kNR - 1) / kNR * kNR)]);
   T tile[kMR * kNR];
   for (int64_t jc = j0; jc < j1; jc += kNC) {
     const int64_t nc = std::min(kNC, j1 - jc);
     for (int64_t pc = 0; pc < k; pc += kKC) {
       const int64_t kc = std::min(kKC, k - pc);
       const bool add = accumulate || pc > 0;
-      PackB(b + pc * ldb + jc, ldb, kc, nc, packed_b.get());
+      PackB(b_transposed ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, kc, nc, b_transposed,
+            packed_b.get());
       for (int64_t ic = 0; ic < m; ic += kMC) {
         const int64_t mc = std::min(kMC, m - ic);
         PackA(a + ic * lda + pc, lda, mc, kc, packed_a.get());
@@ -172,11 +180,24 @@ void GemmColumns(int64_t m, int64_t j0, int64_t j1, int64_t k, const T* a, int64
 
 template <typename T>
 void GemmImpl(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
-              T* c, int64_t ldc, bool accumulate, int max_threads) {
+              bool b_transposed, T* c, int64_t ldc, bool accumulate, int max_threads) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     if (!accumulate) {
       for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+    }
+    return;
+  }
+  if (m * n * k <= 4096) {
+    // Too small for packing to pay: the plain loops, in the same k order.
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        T acc = 0;
+        for (int64_t p = 0; p < k; ++p) {
+          acc += a[i * lda + p] * (b_transposed ? b[j * ldb + p] : b[p * ldb + j]);
+        }
+        c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc : acc;
+      }
     }
     return;
   }
@@ -187,7 +208,7 @@ void GemmImpl(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T*
   if (static_cast<double>(m) * n * k < 4e6) threads = 1;
   threads = static_cast<int>(std::min<int64_t>(threads, (n + kNR - 1) / kNR));
   if (threads <= 1) {
-    GemmColumns(m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    GemmColumns(m, 0, n, k, a, lda, b, ldb, b_transposed, c, ldc, accumulate);
     return;
   }
   std::vector<std::thread> pool;
@@ -195,7 +216,8 @@ void GemmImpl(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T*
   for (int t = 0; t < threads; ++t) {
     const int64_t j0 = t * per, j1 = std::min(n, j0 + per);
     if (j0 >= j1) break;
-    pool.emplace_back([=] { GemmColumns(m, j0, j1, k, a, lda, b, ldb, c, ldc, accumulate); });
+    pool.emplace_back(
+        [=] { GemmColumns(m, j0, j1, k, a, lda, b, ldb, b_transposed, c, ldc, accumulate); });
   }
   for (std::thread& th : pool) th.join();
 }
@@ -209,12 +231,22 @@ bool GemmUsesAvx2() {
 
 void Gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
           int64_t ldb, float* c, int64_t ldc, bool accumulate, int max_threads) {
-  GemmImpl(m, n, k, a, lda, b, ldb, c, ldc, accumulate, max_threads);
+  GemmImpl(m, n, k, a, lda, b, ldb, false, c, ldc, accumulate, max_threads);
 }
 
 void Gemm(int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
           int64_t ldb, double* c, int64_t ldc, bool accumulate, int max_threads) {
-  GemmImpl(m, n, k, a, lda, b, ldb, c, ldc, accumulate, max_threads);
+  GemmImpl(m, n, k, a, lda, b, ldb, false, c, ldc, accumulate, max_threads);
+}
+
+void GemmBT(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* bt,
+            int64_t ldbt, float* c, int64_t ldc, bool accumulate, int max_threads) {
+  GemmImpl(m, n, k, a, lda, bt, ldbt, true, c, ldc, accumulate, max_threads);
+}
+
+void GemmBT(int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* bt,
+            int64_t ldbt, double* c, int64_t ldc, bool accumulate, int max_threads) {
+  GemmImpl(m, n, k, a, lda, bt, ldbt, true, c, ldc, accumulate, max_threads);
 }
 
 }  // namespace ops_internal

@@ -26,6 +26,13 @@ void Gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const fl
 void Gemm(int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
           int64_t ldb, double* c, int64_t ldc, bool accumulate, int max_threads = 0);
 
+// The same with B given transposed: C (+)= A * Bt^T, Bt being (n x k) with rows
+// ldbt apart — a linear layer's x * weight^T without a transposed copy.
+void GemmBT(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* bt,
+            int64_t ldbt, float* c, int64_t ldc, bool accumulate, int max_threads = 0);
+void GemmBT(int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* bt,
+            int64_t ldbt, double* c, int64_t ldc, bool accumulate, int max_threads = 0);
+
 // Whether float products use the AVX2/FMA micro-kernel on this CPU.
 bool GemmUsesAvx2();
 

@@ -15,7 +15,8 @@ namespace {
 // Every shape class the blocking has: below, at and above each block size,
 // with padded leading dimensions, overwrite and accumulate, 1 and 2 threads.
 template <typename T>
-void CheckAgainstNaive(int64_t m, int64_t n, int64_t k, bool accumulate, int threads) {
+void CheckAgainstNaive(int64_t m, int64_t n, int64_t k, bool accumulate, int threads,
+                       bool transposed = false) {
   std::mt19937 rng(static_cast<uint32_t>(m * 131 + n * 17 + k));
   std::uniform_real_distribution<double> dist(-1, 1);
   const int64_t lda = k + 3, ldb = n + 5, ldc = n + 2;
@@ -33,7 +34,16 @@ void CheckAgainstNaive(int64_t m, int64_t n, int64_t k, bool accumulate, int thr
     }
   }
   const std::vector<T> before = c;
-  Gemm(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc, accumulate, threads);
+  if (transposed) {
+    // The same B, stored transposed (n x k, rows k + 1 apart).
+    std::vector<T> bt(static_cast<size_t>(n * (k + 1)));
+    for (int64_t p = 0; p < k; ++p) {
+      for (int64_t j = 0; j < n; ++j) bt[j * (k + 1) + p] = b[p * ldb + j];
+    }
+    GemmBT(m, n, k, a.data(), lda, bt.data(), k + 1, c.data(), ldc, accumulate, threads);
+  } else {
+    Gemm(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc, accumulate, threads);
+  }
   const double tol = (std::is_same_v<T, float> ? 1e-5 : 1e-12) * std::sqrt(static_cast<double>(k) + 1);
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < ldc; ++j) {
@@ -54,6 +64,7 @@ TEST(GemmTest, MatchesTheNaiveProduct) {
         for (bool acc : {false, true}) {
           CheckAgainstNaive<float>(m, n, k, acc, 1);
           CheckAgainstNaive<double>(m, n, k, acc, 1);
+          CheckAgainstNaive<float>(m, n, k, acc, 1, /*transposed=*/true);
         }
       }
     }
@@ -64,6 +75,7 @@ TEST(GemmTest, ThreadsSplitColumnsExactly) {
   CheckAgainstNaive<float>(70, 2100, 300, false, 2);
   CheckAgainstNaive<float>(70, 2100, 300, true, 3);
   CheckAgainstNaive<double>(13, 4200, 40, true, 2);
+  CheckAgainstNaive<float>(33, 2100, 300, true, 2, /*transposed=*/true);
 }
 
 }  // namespace
