@@ -203,21 +203,33 @@ void GemmImpl(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T*
   }
   int threads = max_threads > 0 ? max_threads
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // Threads only for products big enough to pay for starting them, and
-  // each with at least one full block of columns.
+  // Threads only for products big enough to pay for starting them.  Each
+  // thread packs the part of A and B it multiplies: split the larger of the
+  // rows and the columns (a convolution late in a network has few columns
+  // and many rows), in whole register tiles.
   if (static_cast<double>(m) * n * k < 4e6) threads = 1;
-  threads = static_cast<int>(std::min<int64_t>(threads, (n + kNR - 1) / kNR));
+  const bool by_rows = m > n;
+  const int64_t unit = by_rows ? kMR : kNR;
+  const int64_t extent = by_rows ? m : n;
+  threads = static_cast<int>(std::min<int64_t>(threads, (extent + unit - 1) / unit));
   if (threads <= 1) {
     GemmColumns(m, 0, n, k, a, lda, b, ldb, b_transposed, c, ldc, accumulate);
     return;
   }
   std::vector<std::thread> pool;
-  const int64_t per = ((n + threads - 1) / threads + kNR - 1) / kNR * kNR;
+  const int64_t per = ((extent + threads - 1) / threads + unit - 1) / unit * unit;
   for (int t = 0; t < threads; ++t) {
-    const int64_t j0 = t * per, j1 = std::min(n, j0 + per);
-    if (j0 >= j1) break;
-    pool.emplace_back(
-        [=] { GemmColumns(m, j0, j1, k, a, lda, b, ldb, b_transposed, c, ldc, accumulate); });
+    const int64_t lo = t * per, hi = std::min(extent, lo + per);
+    if (lo >= hi) break;
+    if (by_rows) {
+      pool.emplace_back([=] {
+        GemmColumns(hi - lo, 0, n, k, a + lo * lda, lda, b, ldb, b_transposed, c + lo * ldc, ldc,
+                    accumulate);
+      });
+    } else {
+      pool.emplace_back(
+          [=] { GemmColumns(m, lo, hi, k, a, lda, b, ldb, b_transposed, c, ldc, accumulate); });
+    }
   }
   for (std::thread& th : pool) th.join();
 }

@@ -76,6 +76,10 @@ TEST(GemmTest, ThreadsSplitColumnsExactly) {
   CheckAgainstNaive<float>(70, 2100, 300, true, 3);
   CheckAgainstNaive<double>(13, 4200, 40, true, 2);
   CheckAgainstNaive<float>(33, 2100, 300, true, 2, /*transposed=*/true);
+  // More rows than columns: split by rows.
+  CheckAgainstNaive<float>(515, 49, 600, false, 2);
+  CheckAgainstNaive<float>(515, 49, 600, true, 3, /*transposed=*/true);
+  CheckAgainstNaive<double>(301, 20, 700, true, 2);
 }
 
 }  // namespace
