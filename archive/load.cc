@@ -26,7 +26,6 @@
 namespace ptser {
 namespace {
 
-using legacy_format::kMagicPickle;
 using legacy_format::kProtocolVersion;
 
 // Reverses the bytes of each `unit`-byte element in place.
@@ -202,12 +201,13 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     PTSER_ASSIGN_OR_RETURN(whole, source->StorageAt(0, size));
     data = static_cast<const uint8_t*>(whole.data());
   }
-  if (size < sizeof(kMagicPickle) ||
-      std::memcmp(data, kMagicPickle, sizeof(kMagicPickle)) != 0) {
+  const std::optional<legacy_format::MagicPickle> magic =
+      legacy_format::MatchMagicPickle(data, size);
+  if (!magic.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
   }
-  const size_t base = sizeof(kMagicPickle);
+  const size_t base = magic->length;
   std::map<std::string, LoadedStorage, std::less<>> by_key;
   std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
@@ -358,13 +358,12 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
 }  // namespace
 
 absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
-  unsigned char head[sizeof(kMagicPickle)] = {};
+  unsigned char head[legacy_format::kMagicPickleMaxBytes] = {};
   const uint64_t n = std::min<uint64_t>(source.size(), sizeof(head));
   PTSER_RETURN_IF_ERROR(source.ReadAt(0, n, head));
   if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::kZip;
-  if (n == sizeof(head) && std::memcmp(head, kMagicPickle, n) == 0) {
-    return FileFormat::kLegacy;
-  }
+  // The magic number pickled at any protocol 0-5, as torch.load reads it.
+  if (legacy_format::MatchMagicPickle(head, n).has_value()) return FileFormat::kLegacy;
   if (source.size() >= 263) {
     char magic[6];
     PTSER_RETURN_IF_ERROR(source.ReadAt(257, 6, magic));

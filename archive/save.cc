@@ -21,7 +21,6 @@
 namespace ptser {
 namespace {
 
-using legacy_format::kMagicPickle;
 using legacy_format::kProtocolVersion;
 
 Value Tuple(std::vector<Value> items) { return Value::NewTuple(std::move(items)); }
@@ -311,7 +310,8 @@ absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& o
   }
   SaveContext context(options, /*legacy=*/true);
   if (options.compact) PTSER_RETURN_IF_ERROR(context.CollectSpans(value));
-  PTSER_RETURN_IF_ERROR(sink->Write(kMagicPickle, sizeof(kMagicPickle)));
+  const std::string magic = legacy_format::MagicPickleBytes(2);
+  PTSER_RETURN_IF_ERROR(sink->Write(magic.data(), magic.size()));
   PTSER_ASSIGN_OR_RETURN(std::string version, PickleValue(Value::Int(kProtocolVersion), 2));
   PTSER_RETURN_IF_ERROR(sink->Write(version.data(), version.size()));
   Value sys_info = Value::NewDict();
