@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
+#include "archive/legacy_format.h"
 #include "archive/load.h"
 #include "archive/safetensors.h"
 #include "archive/save.h"
@@ -117,6 +118,33 @@ struct OnePassCrcCheck {
     };
   }
 };
+
+// The pickle protocol `path` was written at (torch.save's pickle_protocol),
+// which convert keeps: the PROTO of a zip's data.pkl, or of a legacy file's
+// first pickle; 1 where there is none (protocol 1 has no PROTO opcode).
+// Other inputs (tar, .safetensors, a sharded index): 2, torch.save's default.
+absl::StatusOr<int> InputPickleProtocol(const std::string& path) {
+  constexpr int kDefault = 2;
+  if (EndsWith(path, ".safetensors") || EndsWith(path, kShardedIndexSuffix)) return kDefault;
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::OpenFile(path));
+  std::shared_ptr<const ByteSource> source(std::move(src));
+  PTSER_ASSIGN_OR_RETURN(FileFormat format, DetectFormat(*source));
+  if (format == FileFormat::kZip) {
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive, TorchArchive::Open(source));
+    PTSER_ASSIGN_OR_RETURN(Storage pickle, archive->ReadRecord("data.pkl"));
+    const auto* p = static_cast<const unsigned char*>(pickle.data());
+    if (pickle.nbytes() >= 2 && p[0] == 0x80) return p[1];
+    return 1;
+  }
+  if (format == FileFormat::kLegacy) {
+    unsigned char head[legacy_format::kMagicPickleMaxBytes] = {};
+    const uint64_t n = std::min<uint64_t>(source->size(), sizeof(head));
+    PTSER_RETURN_IF_ERROR(source->ReadAt(0, n, head));
+    const std::optional<legacy_format::MagicPickle> magic = legacy_format::MatchMagicPickle(head, n);
+    if (magic.has_value()) return magic->protocol;
+  }
+  return kDefault;
+}
 
 struct TensorInfo {
   std::string path;
@@ -423,15 +451,23 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::vector<std::string> paths;
   std::string format;
   bool durable = true;
+  int protocol = 0;  // 0: the input's
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
-    else if (args[i] == "--no-fsync") durable = false;
+    else if (args[i] == "--protocol" && i + 1 < args.size()) {
+      if (!absl::SimpleAtoi(args[++i], &protocol) || protocol < 1 || protocol > 5) {
+        err << "ptser convert: --protocol takes 1 to 5, not '" << args[i] << "'\n";
+        return kUsage;
+      }
+    } else if (args[i] == "--no-fsync") durable = false;
     else if (args[i] == "--help" || args[i] == "-h") {
-      out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n\n"
+      out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors] [--protocol N]\n\n"
              "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
              "chosen format (default: safetensors when OUT ends in .safetensors, else\n"
-             "zip).  A zip written from a PyTorch 1.13 file is byte-identical to what\n"
-             "torch.save(torch.load(IN), OUT) writes.  safetensors keeps no views: shared\n"
+             "zip), pickled at IN's pickle protocol (--protocol N: at N, 1 to 5).  A zip\n"
+             "written from a PyTorch 1.13 file is byte-identical to what\n"
+             "torch.save(torch.load(IN), OUT, pickle_protocol=P) writes.  safetensors\n"
+             "keeps no views: shared\n"
              "or strided tensors are written contiguous, and the command says which.\n"
              "A failed convert leaves nothing at OUT.  --no-fsync skips the final\n"
              "fsync (still atomic, but not durable across a power cut).\n";
@@ -439,12 +475,18 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     } else paths.push_back(args[i]);
   }
   if (paths.size() != 2) {
-    err << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n";
+    err << "usage: ptser convert IN OUT [--format zip|legacy|safetensors] [--protocol N]\n";
     return kUsage;
   }
   if (format.empty()) format = EndsWith(paths[1], ".safetensors") ? "safetensors" : "zip";
   SaveOptions save;
   save.durable = durable;
+  if (protocol == 0 && format != "safetensors") {
+    absl::StatusOr<int> in_protocol = InputPickleProtocol(paths[0]);
+    if (!in_protocol.ok()) return Fail(err, in_protocol.status());
+    protocol = *in_protocol;
+  }
+  save.pickle_protocol = protocol;
   if (format == "zip") {
     save.format = SaveOptions::Format::kZip;
   } else if (format == "legacy") {
