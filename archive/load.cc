@@ -149,6 +149,12 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     }
     std::optional<LoadedStorage>& slot = loaded[static_cast<size_t>(entry - records.begin())];
     if (slot.has_value()) {
+      // An empty storage may be named under two types (torch.save checks
+      // only allocated ones); torch.load then gives the first typed storage
+      // for both.
+      if (slot->storage.nbytes() == 0) {
+        return Value::FromStorage({slot->storage, slot->dtype, slot->untyped});
+      }
       if (slot->dtype != id.dtype || slot->untyped != id.untyped) {
         return absl::InvalidArgumentError(absl::StrCat(
             "storage 'data/", id.key, "' is named as ", DtypeName(slot->dtype),
@@ -243,6 +249,12 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
       PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
       it = by_key.emplace(std::string(id.key), LoadedStorage{s, id.dtype, id.untyped, id.numel})
                .first;
+    } else if (it->second.storage.nbytes() == 0 && id.nbytes == 0) {
+      // An empty storage named under a second type: as torch.load, the
+      // first typed storage (torch.save checks only allocated storages).
+      if (id.view_metadata.is_none()) {
+        return Value::FromStorage({it->second.storage, it->second.dtype, it->second.untyped});
+      }
     } else if (it->second.dtype != id.dtype || it->second.numel != id.numel) {
       return absl::InvalidArgumentError(absl::StrCat(
           "storage '", id.key, "' is named with two different types or sizes"));

@@ -175,6 +175,30 @@ TEST(Save, ViewSavesWholeStorageUnlessClonedOrCompact) {
   EXPECT_EQ(Int64s(t), std::vector<int64_t>({3, 4, 5, 6, 7}));
 }
 
+// torch.save checks the types of allocated storages only: an empty storage
+// may be named as float and as int32 (test_save_different_dtype_unallocated),
+// and loads as the first typed storage for both, as torch.load gives it.
+TEST(Save, EmptyStorageUnderTwoDtypes) {
+  ASSERT_OK_AND_ASSIGN(Tensor empty, Zeros({0}, ScalarType::kFloat));
+  Value both = Value::NewList({Value::FromTensor(empty),
+                               Value::FromStorage({empty.storage(), ScalarType::kInt, false})});
+  for (SaveOptions::Format format : {SaveOptions::Format::kZip, SaveOptions::Format::kLegacy}) {
+    SaveOptions options;
+    options.format = format;
+    ASSERT_OK_AND_ASSIGN(std::string bytes, SaveToString(both, "a", options));
+    EXPECT_NE(bytes.find("IntStorage"), std::string::npos);
+    ASSERT_OK_AND_ASSIGN(Value back, LoadBytes(bytes));
+    ASSERT_TRUE(back.list()[1].is_storage());
+    EXPECT_EQ(back.list()[1].storage().dtype, ScalarType::kFloat);
+    EXPECT_TRUE(back.list()[1].storage().storage.IsSameAs(back.list()[0].tensor().storage()));
+  }
+  ASSERT_OK_AND_ASSIGN(Tensor full, Zeros({2}, ScalarType::kFloat));
+  Value clash = Value::NewList({Value::FromTensor(full),
+                                Value::FromStorage({full.storage(), ScalarType::kInt, false})});
+  EXPECT_THAT(SaveToString(clash, "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("different types")));
+}
+
 TEST(Load, CudaTaggedStorageNeedsAMapLocation) {
   std::string bytes = ReadFixture("cuda_tagged.pt");
   EXPECT_THAT(LoadBytes(bytes),

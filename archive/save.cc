@@ -178,7 +178,10 @@ class SaveContext {
         }
       }
       it = saved_.emplace(storage.id(), std::move(s)).first;
-    } else if (it->second.dtype != dtype || it->second.untyped != untyped) {
+    } else if ((it->second.dtype != dtype || it->second.untyped != untyped) &&
+               storage.nbytes() != 0) {
+      // As torch.save: only an allocated storage is checked (an empty one
+      // may be named under several types, each persistent id its own).
       return absl::InvalidArgumentError(absl::StrCat(
           "cannot save tensors or storages that view the same data as different types (",
           DtypeName(it->second.dtype), " and ", DtypeName(dtype), "), as in PyTorch"));

@@ -179,8 +179,33 @@ def recursive_tuple():
         assert back[0][0] is back, "the tuple lost its identity"
 
 
+
+def empty_storage_two_dtypes():
+    """Item 5: test_save_different_dtype_unallocated: an empty storage under
+    two dtypes saves and loads (both formats); convert is torch.save's bytes."""
+    a = torch.tensor([], dtype=torch.float32)
+    s = torch.TypedStorage(wrap_storage=a.storage().untyped(), dtype=torch.int32)
+    for legacy in (False, True):
+        tag = "legacy" if legacy else "zip"
+        src = path("unalloc", tag, "in", "model.pt")
+        torch.save([a, s], src, _use_new_zipfile_serialization=not legacy)
+        ref = path("unalloc", tag, "ref", "model.pt")
+        torch.save(torch.load(src), ref)
+        out = path("unalloc", tag, "out", "model.pt")
+        run("convert", src, out)
+        assert read(out) == read(ref), tag
+    b = torch.zeros(2)
+    bad = torch.TypedStorage(wrap_storage=b.storage().untyped(), dtype=torch.int32)
+    try:
+        torch.save([b, bad], path("unalloc", "x.pt"))
+        raise AssertionError("torch saved a non-empty storage under two dtypes")
+    except RuntimeError:
+        pass
+
+
 check("item 1: legacy files at pickle protocols 1-5 load", legacy_every_protocol)
 check("item 2: convert keeps the pickle protocol; --protocol", convert_keeps_protocol)
+check("item 5: an empty storage under two dtypes", empty_storage_two_dtypes)
 check("item 9: a tuple containing itself through a list", recursive_tuple)
 
 passed = sum(1 for _, f in RESULTS if f is None)
