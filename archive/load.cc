@@ -129,6 +129,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   UnpicklerOptions up = options.unpickler;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    id.untyped = false;  // torch.load: a TypedStorage, uint8 for an UntypedStorage id
     if (!id.view_metadata.is_none()) {
       return absl::InvalidArgumentError(
           "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
@@ -227,6 +228,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
           "would have to run; save and load the module's state_dict() instead");
     }
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    id.untyped = false;  // as in LoadZip: a bare UntypedStorage is a ByteStorage
     auto it = by_key.find(id.key);
     if (it == by_key.end()) {
       // Allocated now, filled after the object pickle (its bytes come last).

@@ -203,9 +203,28 @@ def empty_storage_two_dtypes():
         pass
 
 
+
+def bare_untyped_storage():
+    """Item 7: torch.load gives a bare UntypedStorage back as a ByteStorage;
+    convert writes torch.ByteStorage, and the legacy output loads in torch."""
+    t = torch.arange(4.0)
+    src = path("untyped", "in", "model.pt")
+    torch.save(t.storage().untyped(), src)
+    ref = path("untyped", "ref", "model.pt")
+    torch.save(torch.load(src), ref)
+    out = path("untyped", "out", "model.pt")
+    run("convert", src, out)
+    assert read(out) == read(ref), "differs from torch.save(torch.load())"
+    leg = path("untyped", "legacy", "model.pt")
+    run("convert", src, leg, "--format", "legacy")
+    back = torch.load(leg)
+    assert back.dtype == torch.uint8 and bytes(back.tolist()) == t.numpy().tobytes()
+
+
 check("item 1: legacy files at pickle protocols 1-5 load", legacy_every_protocol)
 check("item 2: convert keeps the pickle protocol; --protocol", convert_keeps_protocol)
 check("item 5: an empty storage under two dtypes", empty_storage_two_dtypes)
+check("item 7: a bare untyped storage", bare_untyped_storage)
 check("item 9: a tuple containing itself through a list", recursive_tuple)
 
 passed = sum(1 for _, f in RESULTS if f is None)
