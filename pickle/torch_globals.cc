@@ -520,7 +520,9 @@ absl::StatusOr<std::complex<double>> GetComplex(const CallContext& ctx,
   return std::complex<double>(d, 0);
 }
 
-// complex(real=0, imag=0)
+// complex(real=0, imag=0), as CPython's complex_new: a part is added only
+// from an argument that is itself complex, so the sign of a zero part is
+// kept (complex(nan, -0.0) has imaginary part -0.0, not 0.0 + -0.0).
 absl::StatusOr<Value> MakeComplex(const CallContext& ctx, Args args) {
   PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 0, 2));
   std::complex<double> re(0, 0), im(0, 0);
@@ -530,9 +532,11 @@ absl::StatusOr<Value> MakeComplex(const CallContext& ctx, Args args) {
   if (args.size() > 1) {
     PTSER_ASSIGN_OR_RETURN(im, GetComplex(ctx, args[1], "imag"));
   }
-  // complex(a, b) == a + b*1j
-  return Value::Complex(std::complex<double>(re.real() - im.imag(),
-                                             re.imag() + im.real()));
+  double real = re.real();
+  double imag = im.real();
+  if (args.size() > 1 && args[1].is_complex()) real -= im.imag();
+  if (!args.empty() && args[0].is_complex()) imag += re.imag();
+  return Value::Complex(std::complex<double>(real, imag));
 }
 
 GlobalHandler Callable(GlobalCallFn fn) {

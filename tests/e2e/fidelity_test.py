@@ -221,10 +221,31 @@ def bare_untyped_storage():
     assert back.dtype == torch.uint8 and bytes(back.tolist()) == t.numpy().tobytes()
 
 
+
+def complex_negative_zero():
+    """Item 8: complex(nan, -0.0) and complex(1, -0.0) keep the sign of their zero through
+    convert; diff calls a sign change a change."""
+    nan = float("nan")
+    src = path("cplx", "in", "model.pt")
+    torch.save({"a": complex(nan, -0.0), "b": complex(1, -0.0), "c": complex(-0.0, 2.0), "f": -0.0}, src)
+    out = path("cplx", "out", "model.pt")
+    run("convert", src, out)
+    assert read(out) == read(src), "convert changed a signed zero"
+    back = torch.load(out)
+    assert repr(back["a"]) == "(nan-0j)" and repr(back["b"]) == "(1-0j)", back
+    other = path("cplx", "other", "model.pt")
+    torch.save({"a": complex(nan, 0.0), "b": 1 + 0j, "c": complex(0.0, 2.0), "f": 0.0}, other)
+    text = run("diff", src, other, expect=3)
+    for key in ("/a", "/b", "/c", "/f"):
+        assert key + ":" in text, (key, text)
+    assert "equal" in run("diff", src, out)
+
+
 check("item 1: legacy files at pickle protocols 1-5 load", legacy_every_protocol)
 check("item 2: convert keeps the pickle protocol; --protocol", convert_keeps_protocol)
 check("item 5: an empty storage under two dtypes", empty_storage_two_dtypes)
 check("item 7: a bare untyped storage", bare_untyped_storage)
+check("item 8: complex numbers keep a signed zero; diff sees it", complex_negative_zero)
 check("item 9: a tuple containing itself through a list", recursive_tuple)
 
 passed = sum(1 for _, f in RESULTS if f is None)

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -663,6 +665,18 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
           const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr(Value::kMessageReprChars);
           st->differences.push_back(absl::StrCat(path, "/", key, ": only in the second file"));
         }
+      }
+      return;
+    }
+    case Value::Kind::kFloat:
+    case Value::Kind::kComplex: {
+      // Compared as the bytes the files hold: a sign change (0.0 and -0.0,
+      // 1+0j and 1-0j) is a change, and a NaN equals the same NaN.
+      const std::complex<double> x = a.is_float() ? a.as_float() : a.as_complex();
+      const std::complex<double> y = b.is_float() ? b.as_float() : b.as_complex();
+      if (std::memcmp(&x, &y, sizeof(x)) != 0) {
+        st->differences.push_back(where + ": " + a.Repr(Value::kMessageReprChars) + " vs " +
+                                  b.Repr(Value::kMessageReprChars));
       }
       return;
     }
