@@ -289,11 +289,13 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     views.emplace(view_key, v);
     return v;
   };
-  Unpickler unpickler(
-      absl::Span<const uint8_t>(data + base, size - base), up);
+  // The whole file is the Unpickler's input, so every offset in its
+  // messages is an offset in the file.
+  Unpickler unpickler(absl::Span<const uint8_t>(data, size), up);
+  unpickler.set_position(base);
   auto context = [&](absl::string_view what, const absl::Status& s) {
     return absl::Status(s.code(), absl::StrCat("'", source->name(), "' (legacy format) ", what,
-                                               " at offset ", base + unpickler.position(), ": ",
+                                               " at offset ", unpickler.position(), ": ",
                                                s.message()));
   };
   // The pickles are untrusted: any of them may hold a reference cycle, which
@@ -332,7 +334,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     return absl::InvalidArgumentError(absl::StrCat("'", source->name(),
                                                    "': the storage key list is not a list"));
   }
-  uint64_t pos = base + unpickler.position();
+  uint64_t pos = unpickler.position();
   for (const Value& key : keys->sequence_items()) {
     if (!key.is_str()) {
       return absl::InvalidArgumentError(absl::StrCat(

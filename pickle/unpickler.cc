@@ -79,6 +79,7 @@ class Unpickler::Impl {
 
   absl::StatusOr<Value> Load();
   size_t position() const { return position_; }
+  void set_position(size_t offset) { position_ = std::min(offset, data_.size()); }
   int protocol() const { return protocol_; }
 
  private:
@@ -1482,6 +1483,7 @@ Unpickler::~Unpickler() = default;
 
 absl::StatusOr<Value> Unpickler::Load() { return impl_->Load(); }
 size_t Unpickler::position() const { return impl_->position(); }
+void Unpickler::set_position(size_t offset) { impl_->set_position(offset); }
 int Unpickler::protocol() const { return impl_->protocol(); }
 
 absl::StatusOr<Value> Unpickle(absl::Span<const uint8_t> data,

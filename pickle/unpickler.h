@@ -139,6 +139,11 @@ class Unpickler {
   // Byte offset just after the last STOP read (0 before the first Load).
   size_t position() const;
 
+  // Makes the next Load start at `offset` (at most the input's size), for
+  // pickles that do not start the input: byte offsets in messages and the
+  // ones given to persistent_load stay offsets in the whole input.
+  void set_position(size_t offset);
+
   // The protocol announced by the last PROTO opcode (0 when none).
   int protocol() const;
 

@@ -241,12 +241,52 @@ def complex_negative_zero():
     assert "equal" in run("diff", src, out)
 
 
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("touch " + path("pwned"),))
+
+
+def legacy_offsets():
+    """Item 15: offsets in messages about a legacy file are offsets in the
+    file (the magic-number and sys_info pickles before the object count)."""
+    import re
+    for p in (2, 4):
+        src = path("offsets", "p%d" % p, "evil.pt")
+        torch.save({"w": torch.ones(2), "x": Evil()}, src, pickle_protocol=p,
+                   _use_new_zipfile_serialization=False)
+        data = read(src)
+        want = data.index(b"cposix\nsystem\n") if p == 2 else data.index(b"\x8c\x05posix")
+        text = run("inspect", src, expect=1)
+        m = re.search(r"refusing global 'posix.system' at offset (\d+)", text)
+        assert m, text
+        if p == 2:
+            assert int(m.group(1)) == want, (int(m.group(1)), want, text)
+        else:  # STACK_GLOBAL comes after the two strs it names
+            assert int(m.group(1)) > want and data[int(m.group(1))] == 0x93, (m.group(1), want)
+        assert not os.path.exists(path("pwned"))
+        # A storage count that disagrees: the offset is where the count is.
+        good = path("offsets", "p%d" % p, "good.pt")
+        torch.save(torch.arange(3), good, pickle_protocol=p, _use_new_zipfile_serialization=False)
+        data = bytearray(read(good))
+        count_at = len(data) - 3 * 8 - 8
+        assert data[count_at:count_at + 8] == struct.pack("<q", 3)
+        data[count_at] = 4
+        bad = path("offsets", "p%d" % p, "bad.pt")
+        with open(bad, "wb") as f:
+            f.write(bytes(data))
+        text = run("inspect", bad, expect=1)
+        assert "at offset %d:" % count_at in text, (count_at, text)
+
+
 check("item 1: legacy files at pickle protocols 1-5 load", legacy_every_protocol)
 check("item 2: convert keeps the pickle protocol; --protocol", convert_keeps_protocol)
 check("item 5: an empty storage under two dtypes", empty_storage_two_dtypes)
 check("item 7: a bare untyped storage", bare_untyped_storage)
 check("item 8: complex numbers keep a signed zero; diff sees it", complex_negative_zero)
 check("item 9: a tuple containing itself through a list", recursive_tuple)
+
+check("item 15: offsets in legacy-file messages are file offsets", legacy_offsets)
 
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed
