@@ -576,9 +576,7 @@ absl::StatusOr<Value> Unpickler::Impl::ResolveGlobal(std::string module,
       "refusing global '", shown, "' at offset ", op_offset_, " (",
       op::OpcodeName(op_), ")",
       mapped != shown ? absl::StrCat(" (read as '", mapped, "')") : "",
-      ": not an allowed global; register a handler in the GlobalRegistry, or "
-      "set UnpicklerOptions::unknown_globals to kKeepInert to keep it as an "
-      "inert object"));
+      ": not an allowed global", kRefusedGlobalHint));
 }
 
 absl::Status Unpickler::Impl::CallGlobal(const Value& callable,

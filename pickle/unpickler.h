@@ -117,6 +117,13 @@ struct UnpicklerOptions {
   uint64_t max_string_bytes = uint64_t{1} << 31;
 };
 
+// How a refused global's message ends (after "not an allowed global"): the
+// API's ways out.  A program with other ways (a command line flag) may put
+// its own in place of this text.
+inline constexpr char kRefusedGlobalHint[] =
+    "; register a handler in the GlobalRegistry, or set "
+    "UnpicklerOptions::unknown_globals to kKeepInert to keep it as an inert object";
+
 // Reads pickles from a byte span.  The span must outlive the Unpickler.
 class Unpickler {
  public:

@@ -279,6 +279,25 @@ def legacy_offsets():
         assert "at offset %d:" % count_at in text, (count_at, text)
 
 
+
+def cli_refusal_hint():
+    """Item 16: a refusal tells a CLI user what to do on the command line;
+    inspect --keep-unknown-globals shows the file with the class inert."""
+    src = path("hint", "evil.pt")
+    torch.save({"w": torch.ones(2), "x": Evil(), "epoch": 3}, src)
+    for cmd in (["inspect", src], ["convert", src, path("hint", "out", "x.pt")],
+                ["diff", src, src]):
+        text = run(*cmd, expect=1)
+        assert "GlobalRegistry" not in text and "UnpicklerOptions" not in text, text
+        assert "--keep-unknown-globals" in text and "ptser verify" in text, text
+    text = run("inspect", src, "--keep-unknown-globals")
+    assert "/w: float32" in text, text
+    report = json.loads(run("inspect", src, "--json", "--keep-unknown-globals"))
+    assert [t["path"] for t in report["tensors"]] == ["/w"], report
+    assert not os.path.exists(path("pwned")), "a file's global was executed"
+    assert "--keep-unknown-globals" in run("inspect", "--help")
+
+
 check("item 1: legacy files at pickle protocols 1-5 load", legacy_every_protocol)
 check("item 2: convert keeps the pickle protocol; --protocol", convert_keeps_protocol)
 check("item 5: an empty storage under two dtypes", empty_storage_two_dtypes)
@@ -287,6 +306,7 @@ check("item 8: complex numbers keep a signed zero; diff sees it", complex_negati
 check("item 9: a tuple containing itself through a list", recursive_tuple)
 
 check("item 15: offsets in legacy-file messages are file offsets", legacy_offsets)
+check("item 16: refusals say what to do from the command line", cli_refusal_hint)
 
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed

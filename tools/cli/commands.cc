@@ -34,6 +34,7 @@
 #include "pickle/disassembler.h"
 #include "pickle/globals.h"
 #include "pickle/torch_globals.h"
+#include "pickle/unpickler.h"
 #include "tensor/cast.h"
 #include "tools/cli/progress.h"
 
@@ -46,8 +47,20 @@ constexpr int kUnreadable = 1;
 constexpr int kUsage = 2;
 constexpr int kFinding = 3;
 
+// A refused global's message ends with the API's ways out (unpickler.h);
+// on the command line the way out is a flag.
+constexpr char kCliRefusedGlobalHint[] =
+    " (nothing was run); `ptser verify FILE` lists every global the file names, and "
+    "`ptser inspect FILE --keep-unknown-globals` shows the file with unknown classes kept "
+    "as inert objects";
+
 int Fail(std::ostream& err, const absl::Status& s) {
-  err << "ptser: " << s.message() << "\n";
+  std::string message(s.message());
+  const size_t hint = message.find(kRefusedGlobalHint);
+  if (s.code() == absl::StatusCode::kPermissionDenied && hint != std::string::npos) {
+    message.replace(hint, sizeof(kRefusedGlobalHint) - 1, kCliRefusedGlobalHint);
+  }
+  err << "ptser: " << message << "\n";
   return kUnreadable;
 }
 
@@ -236,20 +249,26 @@ absl::StatusOr<std::vector<PickleOp>> DisassembleAll(const std::string& bytes, i
 
 int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string path;
-  bool json = false, pickle = false;
+  bool json = false, pickle = false, keep_unknown = false;
   for (const std::string& a : args) {
     if (a == "--json") json = true;
     else if (a == "--pickle") pickle = true;
+    else if (a == "--keep-unknown-globals") keep_unknown = true;
     else if (a == "--help" || a == "-h") {
-      out << "usage: ptser inspect FILE [--json] [--pickle]\n\n"
+      out << "usage: ptser inspect FILE [--json] [--pickle] [--keep-unknown-globals]\n\n"
              "The format, version and records of FILE, then every tensor: dtype, shape,\n"
              "strides, storage offset and which tensors share a storage.  --json for\n"
-             "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n";
+             "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n"
+             "--keep-unknown-globals: a class or function ptser does not know is kept as\n"
+             "an inert object (its name and arguments; nothing runs) instead of refused.\n";
       return kOk;
     } else if (path.empty()) path = a;
     else { err << "ptser inspect: unexpected argument '" << a << "'\n"; return kUsage; }
   }
-  if (path.empty()) { err << "usage: ptser inspect FILE [--json] [--pickle]\n"; return kUsage; }
+  if (path.empty()) {
+    err << "usage: ptser inspect FILE [--json] [--pickle] [--keep-unknown-globals]\n";
+    return kUsage;
+  }
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
@@ -291,7 +310,11 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     for (const PickleOp& o : *ops) list.push_back({{"offset", o.offset}, {"op", o.name}, {"arg", o.arg}});
     report["pickle"] = list;
   }
-  absl::StatusOr<Value> value = LoadForTools(path);
+  LoadOptions load_options = ToolLoadOptions();
+  if (keep_unknown) {
+    load_options.unpickler.unknown_globals = UnpicklerOptions::UnknownGlobals::kKeepInert;
+  }
+  absl::StatusOr<Value> value = LoadForTools(path, load_options);
   if (!value.ok()) return Fail(err, value.status());
   std::vector<TensorInfo> tensors;
   std::map<const void*, size_t> storages;
