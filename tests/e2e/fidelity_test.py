@@ -308,6 +308,35 @@ check("item 9: a tuple containing itself through a list", recursive_tuple)
 check("item 15: offsets in legacy-file messages are file offsets", legacy_offsets)
 check("item 16: refusals say what to do from the command line", cli_refusal_hint)
 
+
+def sharded_disagreement():
+    """Item 17: shards that disagree with their index are a finding (exit 3)."""
+    torch.save({"a": torch.ones(2)}, path("shards", "m-1.bin"))
+    torch.save({"b": torch.zeros(3), "c": torch.arange(2)}, path("shards", "m-2.bin"))
+    cases = {
+        "wrong_shard": {"a": "m-2.bin", "b": "m-2.bin", "c": "m-2.bin"},
+        "unnamed_key": {"a": "m-1.bin", "b": "m-2.bin"},
+        "missing_key": {"a": "m-1.bin", "b": "m-2.bin", "c": "m-2.bin", "d": "m-1.bin"},
+    }
+    for name, weight_map in cases.items():
+        index = path("shards", name + ".bin.index.json")
+        with open(index, "w") as f:
+            json.dump({"metadata": {}, "weight_map": weight_map}, f)
+        text = run("verify", index, expect=3)
+        assert "disagree" in text, (name, text)
+    index = path("shards", "good.bin.index.json")
+    with open(index, "w") as f:
+        json.dump({"weight_map": {"a": "m-1.bin", "b": "m-2.bin", "c": "m-2.bin"}}, f)
+    assert "clean" in run("verify", index)
+    with open(path("shards", "m-3.bin"), "wb") as f:
+        f.write(b"not a checkpoint")
+    index = path("shards", "unreadable.bin.index.json")
+    with open(index, "w") as f:
+        json.dump({"weight_map": {"a": "m-1.bin", "z": "m-3.bin"}}, f)
+    run("verify", index, expect=1)
+
+check("item 17: a sharded index its shards disagree with is a finding", sharded_disagreement)
+
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed
 if os.environ.get("XML_OUTPUT_FILE"):
