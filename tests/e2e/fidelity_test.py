@@ -337,6 +337,80 @@ def sharded_disagreement():
 
 check("item 17: a sharded index its shards disagree with is a finding", sharded_disagreement)
 
+
+def st_file(header, data):
+    h = json.dumps(header).encode()
+    return struct.pack("<Q", len(h)) + h + data
+
+
+def read_st_header(p):
+    data = read(p)
+    (n,) = struct.unpack("<Q", data[:8])
+    return json.loads(data[8:8 + n])
+
+
+def safetensors_verify():
+    """Item 11: verify takes a .safetensors file, as inspect and convert do."""
+    a = torch.arange(6, dtype=torch.float32)
+    src = path("st11", "model.safetensors")
+    with open(src, "wb") as f:
+        f.write(st_file({"a": {"dtype": "F32", "shape": [6], "data_offsets": [0, 24]}},
+                        a.numpy().tobytes()))
+    text = run("verify", src)
+    assert "safetensors" in text and "clean" in text, text
+    with open(path("st11", "bad.safetensors"), "wb") as f:
+        f.write(st_file({"a": {"dtype": "F32", "shape": [6], "data_offsets": [0, 20]}},
+                        a.numpy().tobytes()[:20]))
+    run("verify", path("st11", "bad.safetensors"), expect=1)
+    run("inspect", src, "--pickle", expect=1)
+
+
+def safetensors_reference_rules():
+    """Item 12: files the safetensors reference reader refuses are refused by
+    convert (nothing written) and verify, with the reference's error name."""
+    x = torch.arange(4, dtype=torch.int32).numpy().tobytes()
+    cases = {
+        "trailing": (st_file({"x": {"dtype": "I32", "shape": [4], "data_offsets": [0, 16]}},
+                             x + b"extra_bogus_data_for_polyglot_file"),
+                     "MetadataIncompleteBuffer"),
+        "gap": (st_file({"x": {"dtype": "I32", "shape": [2], "data_offsets": [0, 8]},
+                         "y": {"dtype": "I32", "shape": [1], "data_offsets": [12, 16]}}, x),
+                "InvalidOffset"),
+        "metadata_int": (st_file({"__metadata__": {"step": 3},
+                                  "x": {"dtype": "I32", "shape": [4], "data_offsets": [0, 16]}},
+                                 x),
+                         "InvalidHeaderDeserialization"),
+    }
+    for name, (data, error) in cases.items():
+        src = path("st12", name + ".safetensors")
+        with open(src, "wb") as f:
+            f.write(data)
+        out = path("st12", "out", name + ".pt")
+        text = run("convert", src, out, expect=1)
+        assert error in text, (name, text)
+        assert not os.path.exists(out), name
+        assert error in run("verify", src, expect=1), name
+
+
+def safetensors_metadata():
+    """Item 13: convert keeps __metadata__ (.safetensors -> .safetensors) and
+    writes Hugging Face's {"format": "pt"} for a PyTorch file."""
+    torch.save({"w": torch.randn(2, 3)}, path("st13", "model.pt"))
+    run("convert", path("st13", "model.pt"), path("st13", "from_pt.safetensors"))
+    assert read_st_header(path("st13", "from_pt.safetensors"))["__metadata__"] == {"format": "pt"}
+    meta = {"format": "pt", "source": "fidelity test"}
+    x = torch.arange(4, dtype=torch.int32).numpy().tobytes()
+    with open(path("st13", "in.safetensors"), "wb") as f:
+        f.write(st_file({"__metadata__": meta,
+                         "x": {"dtype": "I32", "shape": [4], "data_offsets": [0, 16]}}, x))
+    run("convert", path("st13", "in.safetensors"), path("st13", "out.safetensors"))
+    header = read_st_header(path("st13", "out.safetensors"))
+    assert header["__metadata__"] == meta, header
+
+check("item 11: verify takes .safetensors", safetensors_verify)
+check("item 12: the safetensors reference reader's rules", safetensors_reference_rules)
+check("item 13: safetensors __metadata__ kept, {'format': 'pt'} written", safetensors_metadata)
+
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed
 if os.environ.get("XML_OUTPUT_FILE"):

@@ -93,10 +93,11 @@ LoadOptions ToolLoadOptions() {
 }
 
 absl::StatusOr<Value> LoadForTools(const std::string& path,
-                                   const LoadOptions& options = ToolLoadOptions()) {
+                                   const LoadOptions& options = ToolLoadOptions(),
+                                   SafetensorsMetadata* metadata = nullptr) {
   if (EndsWith(path, ".safetensors")) {
     PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::MapFile(path));
-    return LoadSafetensors(std::shared_ptr<const ByteSource>(std::move(src)));
+    return LoadSafetensors(std::shared_ptr<const ByteSource>(std::move(src)), metadata);
   }
   return Load(path, options);
 }
@@ -296,6 +297,10 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     report["records"] = records;
   }
+  if (pickle && EndsWith(path, ".safetensors")) {
+    return Fail(err, absl::InvalidArgumentError(
+                         absl::StrCat("'", path, "' is a safetensors file: it has no pickle")));
+  }
   if (pickle) {
     absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
     if (!bytes.ok()) return Fail(err, bytes.status());
@@ -375,6 +380,17 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 // `load_when_clean` also loads a clean file, proving ptser reads it.
 int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
               bool load_when_clean) {
+  if (EndsWith(path, ".safetensors")) {
+    // No pickle, no CRCs: the header checks are the whole verdict.
+    SafetensorsMetadata metadata;
+    absl::StatusOr<Value> value = LoadForTools(path, ToolLoadOptions(), &metadata);
+    if (!value.ok()) return Fail(err, value.status());
+    out << path << ": safetensors\n"
+        << "  header  " << value->dict().size() << " tensors tile the data exactly, "
+        << metadata.size() << " metadata entries\n"
+        << "clean: no pickle, nothing in it can name code; ptser loads it\n";
+    return kOk;
+  }
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
@@ -442,8 +458,9 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
            "Checks every record's CRC-32 and the structure, and lists every global the\n"
            "pickle names with ptser's verdict.  FILE may be a sharded checkpoint's\n"
            "*.index.json: every shard is verified, then the index is checked against\n"
-           "them.  Exit 0 when clean, 3 when it finds a global ptser refuses or a bad\n"
-           "CRC, 1 when a file cannot be read.\n";
+           "them.  A .safetensors file gets every check of the reference reader.\n"
+           "Exit 0 when clean, 3 when it finds a global ptser refuses, a bad CRC or an\n"
+           "index its shards disagree with, 1 when a file cannot be read.\n";
     return args.size() == 1 ? kOk : kUsage;
   }
   const std::string& path = args[0];
@@ -546,9 +563,14 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (!st.ok()) return Fail(err, st);
     save.expected_crc32 = one_pass.Expected();
   }
-  absl::StatusOr<Value> value =
-      single_zip ? LoadForTools(paths[0], one_pass.Options()) : LoadForTools(paths[0]);
+  // A .safetensors input's __metadata__ goes to a .safetensors output; a
+  // PyTorch file's gets Hugging Face's {"format": "pt"}.
+  SafetensorsMetadata metadata;
+  absl::StatusOr<Value> value = single_zip
+                                    ? LoadForTools(paths[0], one_pass.Options())
+                                    : LoadForTools(paths[0], ToolLoadOptions(), &metadata);
   if (!value.ok()) return Fail(err, value.status());
+  if (!EndsWith(paths[0], ".safetensors")) metadata = {{"format", "pt"}};
   if (format == "safetensors") {
     AtomicFileSink::Options sink_options;
     sink_options.durable = durable;
@@ -556,7 +578,7 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         AtomicFileSink::Create(paths[1], sink_options);
     if (!sink.ok()) return Fail(err, sink.status());
     SafetensorsSaveReport report;
-    absl::Status st = SaveSafetensors(*value, sink->get(), &report);
+    absl::Status st = SaveSafetensors(*value, sink->get(), &report, metadata);
     if (st.ok()) st = (*sink)->Commit();
     if (!st.ok()) return Fail(err, st);
     for (const std::string& n : report.made_contiguous) {
