@@ -215,7 +215,16 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
         "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
   }
   const size_t base = magic->length;
-  std::map<std::string, LoadedStorage, std::less<>> by_key;
+  // A storage as the object pickle names it; `storage` is replaced by what
+  // map_location makes of it once its bytes are read (see the end).
+  struct LegacyStorage {
+    Storage storage;
+    ScalarType dtype;
+    bool untyped;
+    int64_t numel;
+    std::string location;
+  };
+  std::map<std::string, LegacyStorage, std::less<>> by_key;
   std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
   const uint64_t file_size = size;
@@ -238,18 +247,10 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
                                                 " bytes cannot fit in a file of ", file_size,
                                                 " bytes"));
       }
-      if (id.location != "cpu") {
-        PTSER_ASSIGN_OR_RETURN(
-            Device d, Device::Parse(options.map_location.TargetTag(std::string(id.location))));
-        if (!d.is_cpu() && !options.map_location.function()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "storage '", id.key, "' was saved on '", id.location,
-              "'; legacy-format files load on the CPU: use "
-              "LoadOptions::map_location = MapLocation::To(Device::Cpu())"));
-        }
-      }
       PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
-      it = by_key.emplace(std::string(id.key), LoadedStorage{s, id.dtype, id.untyped, id.numel})
+      it = by_key
+               .emplace(std::string(id.key), LegacyStorage{s, id.dtype, id.untyped, id.numel,
+                                                           std::string(id.location)})
                .first;
     } else if (it->second.storage.nbytes() == 0 && id.nbytes == 0) {
       // An empty storage named under a second type: as torch.load, the
@@ -284,7 +285,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     auto holder = std::make_shared<Storage>(it->second.storage);
     Storage slice = Storage::Borrow(
         static_cast<char*>(it->second.storage.mutable_data()) + off * itemsize, n * itemsize,
-        holder);
+        holder, it->second.storage.device());
     Value v = Value::FromStorage({slice, id.dtype, id.untyped});
     views.emplace(view_key, v);
     return v;
@@ -317,6 +318,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   absl::StatusOr<Value> sys_info = unpickler.Load();
   if (!sys_info.ok()) return context("sys_info", sys_info.status());
   dropped.values.push_back(*sys_info);
+  const size_t object_start = unpickler.position();
   absl::StatusOr<Value> result = unpickler.Load();
   if (!result.ok()) return context("object pickle", result.status());
   // Released too unless it is returned (cleared below on success).
@@ -367,9 +369,44 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
     pos += nbytes;
   }
-  result_releaser.v = nullptr;  // handed to the caller
-  return result;
+  // One map_location policy for every format: each storage, its bytes now
+  // read, goes through RestoreStorage as a zip record does (a CUDA storage
+  // without a mapping to the CPU is refused; a map_location function sees
+  // every storage with its tag).
+  bool moved = false;
+  for (auto& [key, saved] : by_key) {
+    absl::StatusOr<Storage> restored =
+        load_internal::RestoreStorage(saved.storage, saved.location, options);
+    if (!restored.ok()) {
+      return absl::Status(restored.status().code(),
+                          absl::StrCat("'", source->name(), "' (legacy format) storage '", key,
+                                       "' saved on '", saved.location,
+                                       "': ", restored.status().message()));
+    }
+    if (!restored->IsSameAs(saved.storage)) {
+      saved.storage = *std::move(restored);
+      moved = true;
+    }
+  }
+  if (!moved) {
+    result_releaser.v = nullptr;  // handed to the caller
+    return result;
+  }
+  // A storage lives elsewhere now (another device, or a map_location
+  // function's copy): the object pickle is read again, its persistent ids
+  // resolving to the restored storages.  The first reading is released.
+  views.clear();
+  Unpickler again(absl::Span<const uint8_t>(data, size), up);
+  again.set_position(object_start);
+  absl::StatusOr<Value> restored_result = again.Load();
+  if (!restored_result.ok()) {
+    return absl::Status(restored_result.status().code(),
+                        absl::StrCat("'", source->name(), "' (legacy format) object pickle at offset ",
+                                     object_start, ": ", restored_result.status().message()));
+  }
+  return restored_result;
 }
+
 
 }  // namespace
 

@@ -21,6 +21,7 @@
 #include "archive/torch_archive.h"
 #include "archive/zip_writer.h"
 #include "archive/test_util.h"
+#include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -221,6 +222,40 @@ TEST(Load, CudaTaggedStorageNeedsAMapLocation) {
       });
   EXPECT_OK(LoadBytes(bytes, fn).status());
   EXPECT_EQ(calls, 1);
+}
+
+// One map_location policy for both formats (issue 17, item 10): a legacy
+// file's CUDA storage is refused without a mapping to the CPU, and a
+// map_location function sees it, as in a zip file.
+TEST(Load, CudaTaggedLegacyStorageFollowsTheZipPolicy) {
+  std::string bytes = ReadFixture("cuda_tagged_legacy.pt");
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_THAT(LoadBytes(bytes),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("map_location = MapLocation::To(Device::Cpu())")));
+  LoadOptions to_cpu;
+  to_cpu.map_location = MapLocation::To(Device::Cpu());
+  ASSERT_OK_AND_ASSIGN(Value v, LoadBytes(bytes, to_cpu));
+  EXPECT_TRUE(v.tensor().device().is_cpu());
+  LoadOptions table;
+  table.map_location = MapLocation::Table({{"cuda:0", "cpu"}});
+  EXPECT_OK(LoadBytes(bytes, table).status());
+  // A function that returns a changed copy: the tensor is built on it.
+  int calls = 0;
+  LoadOptions fn;
+  fn.map_location = MapLocation::Function(
+      [&calls](const Storage& s, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
+        ++calls;
+        EXPECT_EQ(tag, "cuda:0");
+        PTSER_ASSIGN_OR_RETURN(Storage copy, Storage::CopyFrom(s.data(), s.nbytes()));
+        static_cast<float*>(copy.mutable_data())[0] = 42.0f;
+        return std::optional<Storage>(copy);
+      });
+  ASSERT_OK_AND_ASSIGN(Value mapped, LoadBytes(bytes, fn));
+  EXPECT_EQ(calls, 1);
+  const Tensor& t = mapped.tensor();
+  EXPECT_EQ(static_cast<const float*>(t.storage().data())[0], 42.0f);
+  EXPECT_EQ(static_cast<const float*>(t.storage().data())[1], 2.0f);
 }
 
 TEST(Load, TorchScriptIsRecognisedAndRefused) {
