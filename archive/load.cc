@@ -12,8 +12,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"
+#include "archive/crc32.h"
 #include "archive/load_internal.h"
 #include "archive/sharded.h"
 #include "archive/tar_load.h"
@@ -169,6 +171,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
           id.numel, " ", DtypeName(id.dtype), " elements needs ", id.nbytes));
     }
     PTSER_ASSIGN_OR_RETURN(Storage bytes, archive->zip().Read(*entry));
+    const Storage record = bytes;  // as read, before any trim, swap or move
     if (bytes.nbytes() > id.nbytes) {
       // Keep exactly the storage's bytes (the record may be longer).
       auto holder = std::make_shared<Storage>(bytes);
@@ -181,9 +184,21 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     }
     PTSER_ASSIGN_OR_RETURN(Storage restored,
                            load_internal::RestoreStorage(bytes, id.location, options));
-    if (options.on_zip_storage && restored.IsSameAs(bytes) &&
-        restored.nbytes() == entry->uncompressed_size) {
-      options.on_zip_storage(restored, entry->crc32);
+    if (options.on_zip_storage) {
+      if (restored.IsSameAs(record) && restored.nbytes() == entry->uncompressed_size) {
+        options.on_zip_storage(restored, entry->crc32);
+      } else if (!zip_options.verify_crc32 && entry->crc32 != 0) {
+        // Trimmed, byte-swapped or moved: the caller cannot check these
+        // bytes against the record's CRC-32 while writing them, so the
+        // bytes read are checked here.
+        const uint32_t crc = Crc32(0, record.data(), record.nbytes());
+        if (crc != entry->crc32) {
+          return absl::DataLossError(absl::StrFormat(
+              "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, "
+              "computed %08x",
+              source->name(), entry->name, entry->header_offset, entry->crc32, crc));
+        }
+      }
     }
     slot = LoadedStorage{restored, id.dtype, id.untyped, id.numel};
     return Value::FromStorage({std::move(restored), id.dtype, id.untyped});
