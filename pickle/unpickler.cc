@@ -678,9 +678,18 @@ absl::Status Unpickler::Impl::Build() {
     return absl::OkStatus();
   }
   if (obj.is_tensor()) {
+    // A plain tensor made by REDUCE on torch.Tensor: the registry's build
+    // hook for torch.Tensor (set_ with the state), if it has one.
+    const GlobalRef tensor_class{"torch", "Tensor"};
+    const GlobalHandler* handler = registry_->Find(tensor_class.module, tensor_class.name);
+    if (handler != nullptr && handler->build && !obj.tensor().is_parameter()) {
+      CallContext ctx(*registry_, tensor_class, op_offset_);
+      absl::Status s = handler->build(ctx, obj, state.value);
+      return s.ok() ? s : Wrap(s);
+    }
     return Error(absl::StatusCode::kUnimplemented,
-                 "BUILD on a Tensor (legacy Tensor.__setstate__) is not "
-                 "supported");
+                 "BUILD on a Parameter (legacy Parameter.__setstate__), or on a "
+                 "tensor without a torch.Tensor build handler, is not supported");
   }
   return Invalid(absl::StrCat("cannot BUILD a ", obj.TypeName(),
                               ": only objects, OrderedDicts and registered "

@@ -29,7 +29,8 @@
 //   FailedPreconditionError protocol above 5; out-of-band buffers or a
 //                          persistent id without the hook to resolve them
 //   UnimplementedError     EXT1/EXT2/EXT4 (no extension registry), BUILD on
-//                          a tensor (legacy Tensor.__setstate__)
+//                          a Parameter, or on a tensor when the registry has
+//                          no build hook for torch.Tensor
 //
 // Example — a torch.save `data.pkl` with storages resolved by the caller:
 //

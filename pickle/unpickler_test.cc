@@ -506,10 +506,25 @@ TEST(UnpicklerSecurityTest, CallingWhatIsNotCallable) {
   EXPECT_THAT(Unpickle(P("ctorch\nfloat32\n)R.")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("cannot call a torch.dtype")));
-  EXPECT_THAT(Unpickle(P("ctorch\nTensor\n)\x81.")),
+  // torch.Tensor() is the empty float tensor of the oldest tensor pickling;
+  // its BUILD state must be (storage, storage_offset, size, stride).
+  ASSERT_OK_AND_ASSIGN(Value empty, Unpickle(P("ctorch\nTensor\n)R.")));
+  ASSERT_TRUE(empty.is_tensor());
+  EXPECT_EQ(empty.tensor().dtype(), ScalarType::kFloat);
+  EXPECT_EQ(empty.tensor().numel(), 0);
+  EXPECT_THAT(Unpickle(P("ctorch\nTensor\nK\x01\x85R.")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("torch.Tensor")));
+  EXPECT_THAT(Unpickle(P("ctorch\nTensor\n)RK\x01" "b.")),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("NEWOBJ at offset 15: cannot create an "
-                                 "instance of 'torch.Tensor'")));
+                       HasSubstr("(storage, storage_offset, size, stride)")));
+  // NEWOBJ on torch.Tensor makes the same empty tensor (its handler has no
+  // separate NEWOBJ); on a storage class it is refused.
+  ASSERT_OK_AND_ASSIGN(Value newobj, Unpickle(P("ctorch\nTensor\n)\x81.")));
+  EXPECT_TRUE(newobj.is_tensor());
+  EXPECT_THAT(Unpickle(P("ctorch\nFloatStorage\n)\x81.")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("NEWOBJ at offset 21: cannot create an "
+                                 "instance of 'torch.FloatStorage'")));
   EXPECT_THAT(Unpickle(P("ccollections\nOrderedDict\n)]\x92.")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("NEWOBJ_EX takes a tuple and a dict")));

@@ -451,6 +451,50 @@ def big_endian_convert():
 
 check("item 4: a big-endian zip converts (CRC of the bytes read)", big_endian_convert)
 
+
+class OldTensorBase:
+    """test_serialization_backwards_compat's old tensor pickling."""
+
+    def __init__(self, new_tensor):
+        self.new_tensor = new_tensor
+
+    def __getstate__(self):
+        t = self.new_tensor
+        return (t.storage(), t.storage_offset(), tuple(t.size()), t.stride())
+
+
+class OldTensorV1(OldTensorBase):
+    def __reduce__(self):
+        return (torch.Tensor, (), self.__getstate__())
+
+
+def old_tensor_pickling():
+    """Item 6: REDUCE on torch.Tensor then BUILD (storage, offset, size,
+    stride), as newest PyTorch's weights-only loader accepts it."""
+    x = torch.randn(30).as_strided([2, 3], [9, 3], 2)
+    for legacy in (False, True):
+        tag = "legacy" if legacy else "zip"
+        src = path("oldtensor", tag, "in", "model.pt")
+        torch.save({"x": OldTensorV1(x), "again": x}, src,
+                   _use_new_zipfile_serialization=not legacy)
+        ref = path("oldtensor", tag, "ref", "model.pt")
+        torch.save(torch.load(src), ref)
+        out = path("oldtensor", tag, "out", "model.pt")
+        run("convert", src, out)
+        assert read(out) == read(ref), tag
+        back = torch.load(out)["x"]
+        assert back.stride() == (9, 3) and back.storage_offset() == 2 and torch.equal(back, x)
+    bad = path("oldtensor", "bad", "model.pt")
+    torch.save(OldTensorV1(torch.arange(4)), bad)  # an int64 storage under set_ of a float tensor
+    try:
+        torch.load(bad)
+        raise AssertionError("torch loaded a long storage into a float tensor")
+    except RuntimeError:
+        pass
+    assert "expected a storage of type float" in run("inspect", bad, expect=1)
+
+check("item 6: old tensor pickling (REDUCE torch.Tensor, BUILD)", old_tensor_pickling)
+
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed
 if os.environ.get("XML_OUTPUT_FILE"):
