@@ -495,6 +495,40 @@ def old_tensor_pickling():
 
 check("item 6: old tensor pickling (REDUCE torch.Tensor, BUILD)", old_tensor_pickling)
 
+
+def inspect_json_tree():
+    """Item 14: inspect --json shows the whole object tree: a checkpoint's
+    epoch, args and optimizer hyperparameters, tensors as their metadata."""
+    import argparse
+    model = torch.nn.Linear(3, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    model(torch.randn(4, 3)).sum().backward()
+    opt.step()
+    shared = [1, 2]
+    ckpt = {"epoch": 12, "best": float("inf"), "name": "run-7", "model": model.state_dict(),
+            "optimizer": opt.state_dict(), "args": argparse.Namespace(lr=0.05, layers=[3, 2]),
+            "pair": (shared, shared), "ids": {1: "one"}}
+    src = path("tree", "ckpt.pt")
+    torch.save(ckpt, src)
+    run("inspect", src, "--json", expect=1)  # argparse.Namespace is not allowed
+    report = json.loads(run("inspect", src, "--json", "--keep-unknown-globals"))
+    value = report["value"]
+    assert value["epoch"] == 12 and value["name"] == "run-7", value
+    assert value["best"] == {"type": "float", "repr": "inf"}, value["best"]
+    assert list(value["model"]) == ["weight", "bias"], value["model"]
+    w = value["model"]["weight"]
+    assert w["type"] == "tensor" and w["dtype"] == "float32" and w["shape"] == [2, 3], w
+    group = value["optimizer"]["param_groups"][0]
+    assert group["lr"] == 0.05 and group["momentum"] == 0.9 and group["params"] == [0, 1], group
+    assert value["optimizer"]["state"]["type"] == "dict", value["optimizer"]["state"]
+    args = value["args"]
+    assert args["type"] == "object" and args["class"] == "argparse.Namespace", args
+    assert args["state"] == {"lr": 0.05, "layers": [3, 2]}, args
+    assert value["pair"] == [[1, 2], {"ref": "/pair/0"}], value["pair"]
+    assert value["ids"] == {"type": "dict", "items": [[1, "one"]]}, value["ids"]
+
+check("item 14: inspect --json shows the whole object tree", inspect_json_tree)
+
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed
 if os.environ.get("XML_OUTPUT_FILE"):

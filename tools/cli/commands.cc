@@ -162,6 +162,145 @@ absl::StatusOr<int> InputPickleProtocol(const std::string& path) {
   return kDefault;
 }
 
+// JSON objects keep their keys in insertion order (a state dict's order).
+using Json = nlohmann::ordered_json;
+
+// `inspect --json`'s "value": the whole object tree, so a checkpoint's epoch,
+// args and optimizer settings show.  None, bools, ints, finite floats and strs
+// are JSON values; lists and tuples arrays; dicts with str keys objects (in
+// order); tensors and storages their metadata; anything else {"type", "repr"}.
+// A container reached again (shared, or a cycle) is {"ref": its first path},
+// so a DAG of shared lists is walked once.
+class ValueTree {
+ public:
+  explicit ValueTree(std::map<const void*, size_t> storages) : storages_(std::move(storages)) {}
+
+  Json Write(const Value& v, const std::string& path, int depth) {
+    const std::string where = path.empty() ? "/" : path;
+    if (depth > kMaxDepth || ++nodes_ > kMaxNodes) {
+      return Json{{"type", v.TypeName()},
+                  {"truncated", absl::StrCat("deeper than ", kMaxDepth, " levels or more than ",
+                                             kMaxNodes, " values")}};
+    }
+    const void* id = v.identity();
+    const bool container = v.is_list() || v.is_tuple() || v.is_dict() || v.is_set() ||
+                           v.is_frozenset() || v.is_object();
+    if (container && id != nullptr) {
+      auto [it, fresh] = seen_.emplace(id, where);
+      if (!fresh) return Json{{"ref", it->second}};
+    }
+    switch (v.kind()) {
+      case Value::Kind::kNone:
+        return nullptr;
+      case Value::Kind::kBool:
+        return v.as_bool();
+      case Value::Kind::kInt:
+        return v.as_int();
+      case Value::Kind::kFloat:
+        if (std::isfinite(v.as_float())) return v.as_float();
+        break;
+      case Value::Kind::kStr:
+        return v.as_string();
+      case Value::Kind::kList:
+      case Value::Kind::kTuple: {
+        Json items = Json::array();
+        const absl::Span<const Value> xs = v.sequence_items();
+        for (size_t i = 0; i < xs.size(); ++i) {
+          items.push_back(Write(xs[i], absl::StrCat(path, "/", i), depth + 1));
+        }
+        return items;
+      }
+      case Value::Kind::kDict: {
+        const auto& items = v.dict().items();
+        const bool str_keys = std::all_of(items.begin(), items.end(),
+                                          [](const Value::Dict::Item& i) { return i.key.is_str(); });
+        if (str_keys) {
+          Json out = Json::object();
+          for (const auto& item : items) {
+            out[item.key.as_string()] =
+                Write(item.value, absl::StrCat(path, "/", item.key.as_string()), depth + 1);
+          }
+          return out;
+        }
+        Json pairs = Json::array();
+        for (const auto& item : items) {
+          const std::string key = item.key.Repr(Value::kMessageReprChars);
+          pairs.push_back(Json::array({Write(item.key, absl::StrCat(path, "/", key, "(key)"), depth + 1),
+                                       Write(item.value, absl::StrCat(path, "/", key), depth + 1)}));
+        }
+        return Json{{"type", v.TypeName()}, {"items", pairs}};
+      }
+      case Value::Kind::kSet:
+      case Value::Kind::kFrozenSet: {
+        Json items = Json::array();
+        size_t i = 0;
+        for (const Value& x : v.set().items()) {
+          items.push_back(Write(x, absl::StrCat(path, "/", i++), depth + 1));
+        }
+        return Json{{"type", v.TypeName()}, {"items", items}};
+      }
+      case Value::Kind::kTensor: {
+        const Tensor& t = v.tensor();
+        return Json{{"type", "tensor"},
+                    {"dtype", std::string(DtypeName(t.dtype()))},
+                    {"shape", t.sizes()},
+                    {"strides", t.strides()},
+                    {"offset", t.storage_offset()},
+                    {"storage", StorageIndex(t.storage())},
+                    {"device", t.device().ToString()},
+                    {"requires_grad", t.requires_grad()},
+                    {"parameter", t.is_parameter()}};
+      }
+      case Value::Kind::kStorage: {
+        const TypedStorage& ts = v.storage();
+        return Json{{"type", "storage"},
+                    {"dtype", std::string(DtypeName(ts.dtype))},
+                    {"nbytes", ts.storage.nbytes()},
+                    {"storage", StorageIndex(ts.storage)}};
+      }
+      case Value::Kind::kObject: {
+        const Value::Object& o = v.object();
+        Json out{{"type", "object"}, {"class", o.callee().FullName()},
+                 {"args", Write(o.args(), path + "/args", depth + 1)}};
+        if (!o.kwargs().is_none()) out["kwargs"] = Write(o.kwargs(), path + "/kwargs", depth + 1);
+        if (o.has_state()) out["state"] = Write(o.state(), path + "/state", depth + 1);
+        if (!o.list_items().empty()) {
+          Json items = Json::array();
+          for (size_t i = 0; i < o.list_items().size(); ++i) {
+            items.push_back(Write(o.list_items()[i], absl::StrCat(path, "/items/", i), depth + 1));
+          }
+          out["list_items"] = items;
+        }
+        if (!o.dict_items().empty()) {
+          Json pairs = Json::array();
+          for (const auto& item : o.dict_items()) {
+            pairs.push_back(Json::array({Write(item.key, path + "/dict_items", depth + 1),
+                                         Write(item.value, path + "/dict_items", depth + 1)}));
+          }
+          out["dict_items"] = pairs;
+        }
+        return out;
+      }
+      default:
+        break;
+    }
+    return Json{{"type", v.TypeName()}, {"repr", v.Repr(kMaxReprChars)}};
+  }
+
+ private:
+  static constexpr int kMaxDepth = 200;
+  static constexpr size_t kMaxNodes = 1'000'000;
+  static constexpr size_t kMaxReprChars = 4096;
+
+  size_t StorageIndex(const Storage& s) {
+    return storages_.emplace(s.id(), storages_.size()).first->second;
+  }
+
+  std::map<const void*, size_t> storages_;  // storage id -> index, as "tensors" numbers them
+  std::map<const void*, std::string> seen_;
+  size_t nodes_ = 0;
+};
+
 struct TensorInfo {
   std::string path;
   Tensor tensor;
@@ -259,7 +398,9 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << "usage: ptser inspect FILE [--json] [--pickle] [--keep-unknown-globals]\n\n"
              "The format, version and records of FILE, then every tensor: dtype, shape,\n"
              "strides, storage offset and which tensors share a storage.  --json for\n"
-             "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n"
+             "scripts, with the whole object tree under \"value\" (epoch, args, optimizer\n"
+             "settings; tensors as their metadata); --pickle lists the pickle opcode by\n"
+             "opcode with byte offsets.\n"
              "--keep-unknown-globals: a class or function ptser does not know is kept as\n"
              "an inert object (its name and arguments; nothing runs) instead of refused.\n";
       return kOk;
@@ -274,7 +415,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
   if (!format.ok()) return Fail(err, format.status());
-  nlohmann::json report;
+  Json report;
   report["file"] = path;
   report["format"] = EndsWith(path, ".index.json") ? "sharded checkpoint (index.json)"
                      : EndsWith(path, ".safetensors") ? "safetensors"
@@ -286,7 +427,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if ((*archive)->is_torchscript()) report["format"] = FormatName(FileFormat::kTorchScript);
     report["version"] = (*archive)->version();
     report["folder"] = (*archive)->prefix();
-    nlohmann::json records = nlohmann::json::array();
+    Json records = Json::array();
     for (const ZipEntry& e : (*archive)->zip().entries()) {
       absl::StatusOr<uint64_t> offset = (*archive)->zip().DataOffset(e);
       records.push_back({{"name", e.name.substr((*archive)->prefix().size() + 1)},
@@ -311,7 +452,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << FormatDisassembly(*ops);
       return kOk;
     }
-    nlohmann::json list = nlohmann::json::array();
+    Json list = Json::array();
     for (const PickleOp& o : *ops) list.push_back({{"offset", o.offset}, {"op", o.name}, {"arg", o.arg}});
     report["pickle"] = list;
   }
@@ -328,7 +469,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::map<size_t, std::vector<std::string>> sharing;
   for (const TensorInfo& t : tensors) sharing[t.storage_index].push_back(t.path);
   report["object"] = value->TypeName();
-  nlohmann::json tj = nlohmann::json::array();
+  Json tj = Json::array();
   for (const TensorInfo& t : tensors) {
     tj.push_back({{"path", t.path},
                   {"dtype", std::string(DtypeName(t.tensor.dtype()))},
@@ -343,7 +484,10 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   report["tensors"] = tj;
   if (json) {
-    out << report.dump(2) << "\n";
+    ValueTree tree(storages);
+    report["value"] = tree.Write(*value, "", 0);
+    // A str may hold a lone surrogate (Python's surrogatepass): replaced.
+    out << report.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     return kOk;
   }
   out << path << ": " << report["format"].get<std::string>();
