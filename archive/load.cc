@@ -203,12 +203,24 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     slot = LoadedStorage{restored, id.dtype, id.untyped, id.numel};
     return Value::FromStorage({std::move(restored), id.dtype, id.untyped});
   };
-  absl::StatusOr<Value> value = Unpickle(
+  Unpickler unpickler(
       absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
+  // A stored record's offsets are reported as offsets in the file; a
+  // deflated one's can only be offsets in the record, and the message says so.
+  std::string where = " record 'data.pkl' (deflated: offsets are in the record)";
+  absl::StatusOr<const ZipEntry*> pickle_entry =
+      archive->zip().Find(archive->prefix() + "/data.pkl");
+  if (pickle_entry.ok() && (*pickle_entry)->method == 0) {
+    absl::StatusOr<uint64_t> start = archive->zip().DataOffset(**pickle_entry);
+    if (start.ok()) {
+      unpickler.set_offset_base(*start);
+      where = absl::StrCat(" record 'data.pkl' (at offset ", *start, ")");
+    }
+  }
+  absl::StatusOr<Value> value = unpickler.Load();
   if (!value.ok()) {
-    return absl::Status(value.status().code(),
-                        absl::StrCat("'", source->name(), "' record 'data.pkl': ",
-                                     value.status().message()));
+    return absl::Status(value.status().code(), absl::StrCat("'", source->name(), "'", where,
+                                                            ": ", value.status().message()));
   }
   return value;
 }

@@ -80,6 +80,7 @@ class Unpickler::Impl {
   absl::StatusOr<Value> Load();
   size_t position() const { return position_; }
   void set_position(size_t offset) { position_ = std::min(offset, data_.size()); }
+  void set_offset_base(uint64_t base) { offset_base_ = base; }
   int protocol() const { return protocol_; }
 
  private:
@@ -96,7 +97,7 @@ class Unpickler::Impl {
   // ---- errors -------------------------------------------------------------
   // Out of line, so the opcode loop's frame carries none of their strings.
   ABSL_ATTRIBUTE_NOINLINE std::string Where() const {
-    return absl::StrCat(op::OpcodeName(op_), " at offset ", op_offset_);
+    return absl::StrCat(op::OpcodeName(op_), " at offset ", Offset());
   }
   ABSL_ATTRIBUTE_NOINLINE absl::Status Error(absl::StatusCode code, absl::string_view message) const {
     return WithCode(code, absl::StrCat(Where(), ": ", message));
@@ -382,7 +383,8 @@ class Unpickler::Impl {
   ABSL_ATTRIBUTE_NOINLINE absl::Status NoStop() {
     op_ = 0;
     return WithCode(absl::StatusCode::kDataLoss,
-                    absl::StrCat("pickle data truncated at offset ", pos_, ": no STOP opcode"));
+                    absl::StrCat("pickle data truncated at offset ", offset_base_ + pos_,
+                                 ": no STOP opcode"));
   }
   absl::Status CallFromStack(Value::Object::Construction how);
   absl::Status BinPersId();
@@ -398,6 +400,9 @@ class Unpickler::Impl {
 
   uint8_t op_ = 0;
   size_t op_offset_ = 0;
+  uint64_t offset_base_ = 0;  // added to every offset reported
+  // The current opcode's offset as reported: in the file, given its base.
+  uint64_t Offset() const { return offset_base_ + op_offset_; }
 
   std::vector<Slot> stack_;
   std::vector<size_t> marks_;
@@ -573,7 +578,7 @@ absl::StatusOr<Value> Unpickler::Impl::ResolveGlobal(std::string module,
   std::string shown = absl::StrCat(module, ".", name);
   std::string mapped = ref.FullName();
   return absl::PermissionDeniedError(absl::StrCat(
-      "refusing global '", shown, "' at offset ", op_offset_, " (",
+      "refusing global '", shown, "' at offset ", Offset(), " (",
       op::OpcodeName(op_), ")",
       mapped != shown ? absl::StrCat(" (read as '", mapped, "')") : "",
       ": not an allowed global", kRefusedGlobalHint));
@@ -609,7 +614,7 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
       return Invalid(absl::StrCat("cannot ", verb, " '", ref.FullName(),
                                   "': it is registered as a name only"));
     }
-    CallContext ctx(*registry_, ref, op_offset_, std::move(kwargs));
+    CallContext ctx(*registry_, ref, Offset(), std::move(kwargs));
     absl::StatusOr<Value> r =
         (*fn)(ctx, args != nullptr ? absl::Span<const Value>(args->tuple().items())
                                    : absl::Span<const Value>(items));
@@ -651,7 +656,7 @@ absl::Status Unpickler::Impl::Build() {
     if (handler != nullptr && handler->build) {
       // A copy: the hook may replace `obj`, freeing the Object and its name.
       const GlobalRef callee = o.callee();
-      CallContext ctx(*registry_, callee, op_offset_);
+      CallContext ctx(*registry_, callee, Offset());
       absl::Status s = handler->build(ctx, obj, state.value);
       return s.ok() ? s : Wrap(s);
     }
@@ -683,7 +688,7 @@ absl::Status Unpickler::Impl::Build() {
     const GlobalRef tensor_class{"torch", "Tensor"};
     const GlobalHandler* handler = registry_->Find(tensor_class.module, tensor_class.name);
     if (handler != nullptr && handler->build && !obj.tensor().is_parameter()) {
-      CallContext ctx(*registry_, tensor_class, op_offset_);
+      CallContext ctx(*registry_, tensor_class, Offset());
       absl::Status s = handler->build(ctx, obj, state.value);
       return s.ok() ? s : Wrap(s);
     }
@@ -702,7 +707,7 @@ absl::Status Unpickler::Impl::PersistentLoad(const Value& pid) {
                  absl::StrCat("the pickle has a persistent id (", pid.Repr(Value::kMessageReprChars),
                               ") but no persistent_load hook was given"));
   }
-  absl::StatusOr<Value> v = options_.persistent_load(pid, op_offset_);
+  absl::StatusOr<Value> v = options_.persistent_load(pid, Offset());
   if (!v.ok()) return Wrap(v.status());
   return Push(*std::move(v), 1);
 }
@@ -1419,7 +1424,7 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
     default:
       return WithCode(absl::StatusCode::kDataLoss,
                       absl::StrFormat("invalid opcode 0x%02x at offset %d",
-                                      op_, op_offset_));
+                                      op_, Offset()));
   }
 }
 
@@ -1491,6 +1496,7 @@ Unpickler::~Unpickler() = default;
 absl::StatusOr<Value> Unpickler::Load() { return impl_->Load(); }
 size_t Unpickler::position() const { return impl_->position(); }
 void Unpickler::set_position(size_t offset) { impl_->set_position(offset); }
+void Unpickler::set_offset_base(uint64_t base) { impl_->set_offset_base(base); }
 int Unpickler::protocol() const { return impl_->protocol(); }
 
 absl::StatusOr<Value> Unpickle(absl::Span<const uint8_t> data,

@@ -152,6 +152,11 @@ class Unpickler {
   // ones given to persistent_load stay offsets in the whole input.
   void set_position(size_t offset);
 
+  // Added to every byte offset reported (messages, persistent_load), for an
+  // input that sits at `base` in a file (a stored zip record): offsets in
+  // messages are then offsets in the file.  Default: 0.
+  void set_offset_base(uint64_t base);
+
   // The protocol announced by the last PROTO opcode (0 when none).
   int protocol() const;
 

@@ -265,6 +265,14 @@ def legacy_offsets():
         else:  # STACK_GLOBAL comes after the two strs it names
             assert int(m.group(1)) > want and data[int(m.group(1))] == 0x93, (m.group(1), want)
         assert not os.path.exists(path("pwned"))
+        # The same in a zip file: data.pkl is stored, its offsets are the file's.
+        zsrc = path("offsets", "p%d" % p, "evil_zip.pt")
+        torch.save({"w": torch.ones(2), "x": Evil()}, zsrc, pickle_protocol=p)
+        data = read(zsrc)
+        want = data.index(b"cposix\nsystem\n") if p == 2 else data.index(b"\x93", data.index(b"posix"))
+        text = run("inspect", zsrc, expect=1)
+        m = re.search(r"refusing global 'posix.system' at offset (\d+)", text)
+        assert m and int(m.group(1)) == want, (want, text)
         # A storage count that disagrees: the offset is where the count is.
         good = path("offsets", "p%d" % p, "good.pt")
         torch.save(torch.arange(3), good, pickle_protocol=p, _use_new_zipfile_serialization=False)
