@@ -480,7 +480,7 @@ absl::Status Pickler::Save(const Value& v, int depth) {
   const Kind kind = v.kind();
   const bool maybe_persistent = kind != Kind::kNone && kind != Kind::kBool &&
                                 kind != Kind::kInt && kind != Kind::kFloat &&
-                                kind != Kind::kStr;
+                                kind != Kind::kStr && kind != Kind::kBigInt;
   if (persistent_id_ && maybe_persistent) {
     PTSER_ASSIGN_OR_RETURN(std::optional<Value> pid, persistent_id_(v));
     if (pid.has_value()) {
@@ -520,6 +520,33 @@ absl::Status Pickler::Save(const Value& v, int depth) {
         Op(op::kLong1);
         PutU8(&out_, static_cast<uint8_t>(bytes.size()));
         out_ += bytes;
+      }
+      return absl::OkStatus();
+    }
+    case Kind::kBigInt: {
+      // Python's save_long beyond 32 bits: LONG text below protocol 2
+      // (repr, so at most 4300 digits as in Python), else LONG1 / LONG4.
+      const BigInt& big = v.as_bigint();
+      if (options_.protocol < 2) {
+        const std::optional<std::string> text = big.ToDecimal();
+        if (!text.has_value()) {
+          return absl::OutOfRangeError(absl::StrCat(
+              "an int of ", big.BitLength(), " bits has more than ", BigInt::kMaxDecimalDigits,
+              " decimal digits, which protocol 1 cannot write (Python's int max_str_digits)"));
+        }
+        Op(op::kLong);
+        out_ += *text;
+        out_ += "L\n";
+      } else if (big.bytes().size() < 256) {
+        Op(op::kLong1);
+        PutU8(&out_, static_cast<uint8_t>(big.bytes().size()));
+        out_ += big.bytes();
+      } else {
+        std::string header;
+        PutU8(&header, op::kLong4);
+        PutLE(&header, big.bytes().size(), 4);
+        out_ += header;
+        out_ += big.bytes();
       }
       return absl::OkStatus();
     }

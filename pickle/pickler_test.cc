@@ -146,6 +146,17 @@ Value BuildCase(const std::string& name) {
     return List({List(range(1000)), List(range(1001)), dict(1000, 0, false), dict(1001, 0, false),
                  set(1000), set(1001), dict(1001, 1, true), five});
   }
+  if (name == "big_ints") {
+    auto big = [](const std::string& text, int base) {
+      absl::StatusOr<BigInt> b = BigInt::FromText(text, base);
+      EXPECT_TRUE(b.ok()) << text;
+      return Value::Integer(*b);
+    };
+    return List({big("9223372036854775808", 10), big("-9223372036854775809", 10),
+                 big("1" + std::string(30, '0'), 10), big("-1" + std::string(30, '0'), 10),
+                 big("18446744073709551615", 10), big("-1" + std::string(1000, '0'), 16),
+                 big("1" + std::string(525, '0'), 16)});
+  }
   if (name == "recursive_tuple" || name == "recursive_tuple4") {
     Value cycle = List({});
     std::vector<Value> items = {cycle};
@@ -173,7 +184,7 @@ TEST(Pickler, MatchesCPythonByteForByte) {
     EXPECT_EQ(absl::BytesToHexString(bytes), hex) << name << " protocol " << protocol;
     ++cases;
   }
-  EXPECT_EQ(cases, 23 * 5);
+  EXPECT_EQ(cases, 24 * 5);
 }
 
 TEST(Pickler, RefusesWhatItCannotWrite) {

@@ -473,7 +473,7 @@ absl::Status Unpickler::Impl::PushPython2String(absl::string_view raw) {
 }
 
 // INT (base 0 as C's strtol: 0x.., 0.. octal, decimal) and LONG (base 10,
-// optional trailing 'L').  Values beyond int64 are an error.
+// optional trailing 'L').  Values beyond int64 are exact big ints.
 absl::Status Unpickler::Impl::PushInt(absl::string_view text, bool allow_bool,
                                       int base) {
   if (allow_bool && text == "00") return Push(Value::Bool(false));
@@ -527,9 +527,13 @@ absl::Status Unpickler::Impl::PushInt(absl::string_view text, bool allow_bool,
     }
   }
   if (overflow) {
-    return Error(absl::StatusCode::kOutOfRange,
-                 absl::StrCat("integer ", absl::CEscape(text),
-                              " does not fit in int64"));
+    // Beyond int64: an exact big int, its text limited as Python's int()
+    // limits it (4300 digits), so that converting it cannot take long.
+    PTSER_RETURN_IF_ERROR(Charge(s.size()));
+    absl::StatusOr<BigInt> big = BigInt::FromText(negative ? absl::StrCat("-", s) : std::string(s),
+                                                  base);
+    if (!big.ok()) return Error(big.status().code(), big.status().message());
+    return Push(Value::Integer(*std::move(big)));
   }
   int64_t v = negative ? static_cast<int64_t>(0 - magnitude)
                        : static_cast<int64_t>(magnitude);
@@ -540,16 +544,14 @@ absl::Status Unpickler::Impl::PushInt(absl::string_view text, bool allow_bool,
 absl::Status Unpickler::Impl::PushLongBytes(const uint8_t* p, uint64_t n) {
   if (n == 0) return Push(Value::Int(0));
   const bool negative = (p[n - 1] & 0x80) != 0;
-  // Bytes beyond the eighth must only sign-extend.
-  for (uint64_t i = 8; i < n; ++i) {
-    if (p[i] != (negative ? 0xff : 0x00)) {
-      return Error(absl::StatusCode::kOutOfRange,
-                   absl::StrCat(n, "-byte integer does not fit in int64"));
-    }
-  }
-  if (n > 8 && ((p[7] & 0x80) != 0) != negative) {
-    return Error(absl::StatusCode::kOutOfRange,
-                 absl::StrCat(n, "-byte integer does not fit in int64"));
+  // Bytes beyond the eighth must only sign-extend for an int64; otherwise
+  // the value is an exact big int (its bytes are charged as a payload).
+  bool fits = n <= 8 || ((p[7] & 0x80) != 0) == negative;
+  for (uint64_t i = 8; fits && i < n; ++i) fits = p[i] == (negative ? 0xff : 0x00);
+  if (!fits) {
+    PTSER_RETURN_IF_ERROR(Charge(n));
+    return Push(Value::Integer(BigInt::FromTwosComplement(
+        absl::string_view(reinterpret_cast<const char*>(p), n))));
   }
   uint64_t x = negative ? ~uint64_t{0} : 0;
   const uint64_t m = std::min<uint64_t>(n, 8);

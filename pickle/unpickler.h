@@ -25,7 +25,8 @@
 //                          registered global
 //   PermissionDeniedError  a global that is not allowed
 //   ResourceExhaustedError a limit in Options
-//   OutOfRangeError        an integer beyond int64
+//   OutOfRangeError        INT/LONG text of more than 4300 digits (Python's
+//                          int max_str_digits); larger ints are exact BigInts
 //   FailedPreconditionError protocol above 5; out-of-band buffers or a
 //                          persistent id without the hook to resolve them
 //   UnimplementedError     EXT1/EXT2/EXT4 (no extension registry), BUILD on

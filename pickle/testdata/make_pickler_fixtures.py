@@ -46,6 +46,7 @@ CASES = {
     "batch_tails": [list(range(1000)), list(range(1001)), dict.fromkeys(range(1000), 0),
                     dict.fromkeys(range(1001), 0), set(range(1000)), set(range(1001)),
                     collections.OrderedDict.fromkeys(range(1001), 1), {5}],
+    "big_ints": [2**63, -2**63 - 1, 10**30, -10**30, 2**64 - 1, -2**4000, 2**2100],
     "recursive_tuple": cycle_tuple,
     "recursive_tuple4": cycle_tuple4,
 }
