@@ -95,7 +95,6 @@ def legacy_every_protocol():
         same(torch.load(src), torch.load(out))
 
 
-
 def legacy_pickles(data):
     """The five pickles of a legacy file as (opcode, arg) lists, and the rest."""
     import pickletools
@@ -179,7 +178,6 @@ def recursive_tuple():
         assert back[0][0] is back, "the tuple lost its identity"
 
 
-
 def empty_storage_two_dtypes():
     """Item 5: test_save_different_dtype_unallocated: an empty storage under
     two dtypes saves and loads (both formats); convert is torch.save's bytes."""
@@ -203,7 +201,6 @@ def empty_storage_two_dtypes():
         pass
 
 
-
 def bare_untyped_storage():
     """Item 7: torch.load gives a bare UntypedStorage back as a ByteStorage;
     convert writes torch.ByteStorage, and the legacy output loads in torch."""
@@ -219,7 +216,6 @@ def bare_untyped_storage():
     run("convert", src, leg, "--format", "legacy")
     back = torch.load(leg)
     assert back.dtype == torch.uint8 and bytes(back.tolist()) == t.numpy().tobytes()
-
 
 
 def complex_negative_zero():
@@ -239,7 +235,6 @@ def complex_negative_zero():
     for key in ("/a", "/b", "/c", "/f"):
         assert key + ":" in text, (key, text)
     assert "equal" in run("diff", src, out)
-
 
 
 class Evil:
@@ -287,7 +282,6 @@ def legacy_offsets():
         assert "at offset %d:" % count_at in text, (count_at, text)
 
 
-
 def cli_refusal_hint():
     """Item 16: a refusal tells a CLI user what to do on the command line;
     inspect --keep-unknown-globals shows the file with the class inert."""
@@ -304,17 +298,6 @@ def cli_refusal_hint():
     assert [t["path"] for t in report["tensors"]] == ["/w"], report
     assert not os.path.exists(path("pwned")), "a file's global was executed"
     assert "--keep-unknown-globals" in run("inspect", "--help")
-
-
-check("item 1: legacy files at pickle protocols 1-5 load", legacy_every_protocol)
-check("item 2: convert keeps the pickle protocol; --protocol", convert_keeps_protocol)
-check("item 5: an empty storage under two dtypes", empty_storage_two_dtypes)
-check("item 7: a bare untyped storage", bare_untyped_storage)
-check("item 8: complex numbers keep a signed zero; diff sees it", complex_negative_zero)
-check("item 9: a tuple containing itself through a list", recursive_tuple)
-
-check("item 15: offsets in legacy-file messages are file offsets", legacy_offsets)
-check("item 16: refusals say what to do from the command line", cli_refusal_hint)
 
 
 def sharded_disagreement():
@@ -342,8 +325,6 @@ def sharded_disagreement():
     with open(index, "w") as f:
         json.dump({"weight_map": {"a": "m-1.bin", "z": "m-3.bin"}}, f)
     run("verify", index, expect=1)
-
-check("item 17: a sharded index its shards disagree with is a finding", sharded_disagreement)
 
 
 def st_file(header, data):
@@ -415,10 +396,6 @@ def safetensors_metadata():
     header = read_st_header(path("st13", "out.safetensors"))
     assert header["__metadata__"] == meta, header
 
-check("item 11: verify takes .safetensors", safetensors_verify)
-check("item 12: the safetensors reference reader's rules", safetensors_reference_rules)
-check("item 13: safetensors __metadata__ kept, {'format': 'pt'} written", safetensors_metadata)
-
 
 def big_endian_convert():
     """Item 4: a big-endian zip (a `byteorder` record: PyTorch 2.1+ on such a
@@ -456,8 +433,6 @@ def big_endian_convert():
         f.write(bytes(data))
     text = run("convert", bad, path("be", "bad_out", "model.pt"), expect=1)
     assert "CRC-32 mismatch" in text, text
-
-check("item 4: a big-endian zip converts (CRC of the bytes read)", big_endian_convert)
 
 
 class OldTensorBase:
@@ -501,8 +476,6 @@ def old_tensor_pickling():
         pass
     assert "expected a storage of type float" in run("inspect", bad, expect=1)
 
-check("item 6: old tensor pickling (REDUCE torch.Tensor, BUILD)", old_tensor_pickling)
-
 
 def inspect_json_tree():
     """Item 14: inspect --json shows the whole object tree: a checkpoint's
@@ -534,8 +507,6 @@ def inspect_json_tree():
     assert args["state"] == {"lr": 0.05, "layers": [3, 2]}, args
     assert value["pair"] == [[1, 2], {"ref": "/pair/0"}], value["pair"]
     assert value["ids"] == {"type": "dict", "items": [[1, "one"]]}, value["ids"]
-
-check("item 14: inspect --json shows the whole object tree", inspect_json_tree)
 
 
 def big_ints():
@@ -584,7 +555,24 @@ def big_ints():
     assert str(-2 ** 4000)[:50] in text and str(-2 ** 4000) not in text, text
     assert len(text) < 1000, text
 
+
+# Item 10 (map_location policy) is archive:load_save_test, item 18 tools/bench:side_by_side_test.
+check("item 1: legacy files at pickle protocols 1-5 load", legacy_every_protocol)
+check("item 2: convert keeps the pickle protocol; --protocol", convert_keeps_protocol)
 check("item 3: ints beyond 64 bits, exact both ways", big_ints)
+check("item 4: a big-endian zip converts (CRC of the bytes read)", big_endian_convert)
+check("item 5: an empty storage under two dtypes", empty_storage_two_dtypes)
+check("item 6: old tensor pickling (REDUCE torch.Tensor, BUILD)", old_tensor_pickling)
+check("item 7: a bare untyped storage", bare_untyped_storage)
+check("item 8: complex numbers keep a signed zero; diff sees it", complex_negative_zero)
+check("item 9: a tuple containing itself through a list", recursive_tuple)
+check("item 11: verify takes .safetensors", safetensors_verify)
+check("item 12: the safetensors reference reader's rules", safetensors_reference_rules)
+check("item 13: safetensors __metadata__ kept, {'format': 'pt'} written", safetensors_metadata)
+check("item 14: inspect --json shows the whole object tree", inspect_json_tree)
+check("item 15: offsets in messages are file offsets (legacy and zip)", legacy_offsets)
+check("item 16: refusals say what to do from the command line", cli_refusal_hint)
+check("item 17: a sharded index its shards disagree with is a finding", sharded_disagreement)
 
 passed = sum(1 for _, f in RESULTS if f is None)
 failed = len(RESULTS) - passed
