@@ -78,7 +78,9 @@ struct LoadOptions {
   // archive records for that record, whether or not it was verified.  A
   // caller that writes the bytes again can check them then, in the same
   // pass (SaveOptions::expected_crc32), instead of reading them twice:
-  // `ptser convert` does.  Default: none.
+  // `ptser convert` does.  When it is set, every other storage record (one
+  // transformed on load) has its CRC-32 checked against the bytes read, even
+  // where verify_crc32_when_mapped is false.  Default: none.
   std::function<void(const Storage& storage, uint32_t recorded_crc32)> on_zip_storage;
 };
 

@@ -21,6 +21,7 @@
 #include "archive/torch_archive.h"
 #include "archive/zip_writer.h"
 #include "archive/test_util.h"
+#include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -175,6 +176,30 @@ TEST(Save, ViewSavesWholeStorageUnlessClonedOrCompact) {
   EXPECT_EQ(Int64s(t), std::vector<int64_t>({3, 4, 5, 6, 7}));
 }
 
+// torch.save checks the types of allocated storages only: an empty storage
+// may be named as float and as int32 (test_save_different_dtype_unallocated),
+// and loads as the first typed storage for both, as torch.load gives it.
+TEST(Save, EmptyStorageUnderTwoDtypes) {
+  ASSERT_OK_AND_ASSIGN(Tensor empty, Zeros({0}, ScalarType::kFloat));
+  Value both = Value::NewList({Value::FromTensor(empty),
+                               Value::FromStorage({empty.storage(), ScalarType::kInt, false})});
+  for (SaveOptions::Format format : {SaveOptions::Format::kZip, SaveOptions::Format::kLegacy}) {
+    SaveOptions options;
+    options.format = format;
+    ASSERT_OK_AND_ASSIGN(std::string bytes, SaveToString(both, "a", options));
+    EXPECT_NE(bytes.find("IntStorage"), std::string::npos);
+    ASSERT_OK_AND_ASSIGN(Value back, LoadBytes(bytes));
+    ASSERT_TRUE(back.list()[1].is_storage());
+    EXPECT_EQ(back.list()[1].storage().dtype, ScalarType::kFloat);
+    EXPECT_TRUE(back.list()[1].storage().storage.IsSameAs(back.list()[0].tensor().storage()));
+  }
+  ASSERT_OK_AND_ASSIGN(Tensor full, Zeros({2}, ScalarType::kFloat));
+  Value clash = Value::NewList({Value::FromTensor(full),
+                                Value::FromStorage({full.storage(), ScalarType::kInt, false})});
+  EXPECT_THAT(SaveToString(clash, "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("different types")));
+}
+
 TEST(Load, CudaTaggedStorageNeedsAMapLocation) {
   std::string bytes = ReadFixture("cuda_tagged.pt");
   EXPECT_THAT(LoadBytes(bytes),
@@ -207,6 +232,40 @@ TEST(Load, CudaTaggedStorageNeedsAMapLocation) {
       });
   EXPECT_OK(LoadBytes(bytes, fn).status());
   EXPECT_EQ(calls, 1);
+}
+
+// One map_location policy for both formats (issue 17, item 10): a legacy
+// file's CUDA storage is refused without a mapping to the CPU, and a
+// map_location function sees it, as in a zip file.
+TEST(Load, CudaTaggedLegacyStorageFollowsTheZipPolicy) {
+  std::string bytes = ReadFixture("cuda_tagged_legacy.pt");
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_THAT(LoadBytes(bytes),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("map_location = MapLocation::To(Device::Cpu())")));
+  LoadOptions to_cpu;
+  to_cpu.map_location = MapLocation::To(Device::Cpu());
+  ASSERT_OK_AND_ASSIGN(Value v, LoadBytes(bytes, to_cpu));
+  EXPECT_TRUE(v.tensor().device().is_cpu());
+  LoadOptions table;
+  table.map_location = MapLocation::Table({{"cuda:0", "cpu"}});
+  EXPECT_OK(LoadBytes(bytes, table).status());
+  // A function that returns a changed copy: the tensor is built on it.
+  int calls = 0;
+  LoadOptions fn;
+  fn.map_location = MapLocation::Function(
+      [&calls](const Storage& s, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
+        ++calls;
+        EXPECT_EQ(tag, "cuda:0");
+        PTSER_ASSIGN_OR_RETURN(Storage copy, Storage::CopyFrom(s.data(), s.nbytes()));
+        static_cast<float*>(copy.mutable_data())[0] = 42.0f;
+        return std::optional<Storage>(copy);
+      });
+  ASSERT_OK_AND_ASSIGN(Value mapped, LoadBytes(bytes, fn));
+  EXPECT_EQ(calls, 1);
+  const Tensor& t = mapped.tensor();
+  EXPECT_EQ(static_cast<const float*>(t.storage().data())[0], 42.0f);
+  EXPECT_EQ(static_cast<const float*>(t.storage().data())[1], 2.0f);
 }
 
 TEST(Load, TorchScriptIsRecognisedAndRefused) {

@@ -286,6 +286,42 @@ absl::StatusOr<Value> NewParameter(const CallContext& ctx, Args args) {
                        args.size() > 1 ? args[1] : Value::Bool(true), args);
 }
 
+// torch.Tensor(): the empty float32 tensor (the default dtype) that the
+// oldest tensor pickling starts from: REDUCE on torch.Tensor with (), then
+// BUILD with (storage, storage_offset, size, stride), which newest PyTorch's
+// weights-only loader accepts (`inst.set_(*state)`).
+absl::StatusOr<Value> NewEmptyTensor(const CallContext& ctx, Args args) {
+  PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 0, 0));
+  PTSER_ASSIGN_OR_RETURN(Storage storage, Storage::Allocate(0));
+  PTSER_ASSIGN_OR_RETURN(Tensor t, Tensor::Make(storage, ScalarType::kFloat, 0, {0}, {1}));
+  return Value::FromTensor(std::move(t));
+}
+
+// BUILD on a plain tensor: Tensor.set_(storage, storage_offset, size,
+// stride), in place, so every reference to the tensor sees it.  As set_, the
+// storage must be of the tensor's dtype.
+absl::Status TensorSetState(const CallContext& ctx, Value& object, const Value& state) {
+  if (!object.is_tensor() || object.tensor().is_parameter()) {
+    return ctx.ArgError("object", "a torch.Tensor", object);
+  }
+  if (!state.is_tuple() || state.tuple().size() != 4) {
+    return ctx.ArgError("state", "a (storage, storage_offset, size, stride) tuple", state);
+  }
+  const absl::Span<const Value> items = state.tuple().items();
+  PTSER_ASSIGN_OR_RETURN(const TypedStorage* ts, GetStorage(ctx, items[0]));
+  const ScalarType dtype = object.tensor().dtype();
+  if (ts->dtype != dtype && !ts->untyped) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ctx.callee().FullName(), ".set_: expected a storage of type ", DtypeName(dtype),
+        " or an UntypedStorage, got one of ", DtypeName(ts->dtype)));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor t,
+                         MakeTensor(ctx, items[0], items[1], items[2], items[3], dtype));
+  t.set_requires_grad(object.tensor().requires_grad());
+  object.mutable_tensor() = std::move(t);
+  return absl::OkStatus();
+}
+
 // _rebuild_from_type_v2(func, new_type, args, state)
 absl::StatusOr<Value> RebuildFromTypeV2(const CallContext& ctx, Args args) {
   PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 4, 4));
@@ -520,7 +556,9 @@ absl::StatusOr<std::complex<double>> GetComplex(const CallContext& ctx,
   return std::complex<double>(d, 0);
 }
 
-// complex(real=0, imag=0)
+// complex(real=0, imag=0), as CPython's complex_new: a part is added only
+// from an argument that is itself complex, so the sign of a zero part is
+// kept (complex(nan, -0.0) has imaginary part -0.0, not 0.0 + -0.0).
 absl::StatusOr<Value> MakeComplex(const CallContext& ctx, Args args) {
   PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 0, 2));
   std::complex<double> re(0, 0), im(0, 0);
@@ -530,9 +568,11 @@ absl::StatusOr<Value> MakeComplex(const CallContext& ctx, Args args) {
   if (args.size() > 1) {
     PTSER_ASSIGN_OR_RETURN(im, GetComplex(ctx, args[1], "imag"));
   }
-  // complex(a, b) == a + b*1j
-  return Value::Complex(std::complex<double>(re.real() - im.imag(),
-                                             re.imag() + im.real()));
+  double real = re.real();
+  double imag = im.real();
+  if (args.size() > 1 && args[1].is_complex()) real -= im.imag();
+  if (!args.empty() && args[0].is_complex()) imag += re.imag();
+  return Value::Complex(std::complex<double>(real, imag));
 }
 
 GlobalHandler Callable(GlobalCallFn fn) {
@@ -579,8 +619,13 @@ GlobalRegistry* BuildTorchGlobals() {
   r->Register("torch._tensor", "_rebuild_from_type_v2", h);
   r->Register("torch.nn.parameter", "Parameter", Callable(NewParameter));
 
+  // torch.Tensor: a name (_rebuild_from_type_v2's new_type), and the old
+  // pickling REDUCE torch.Tensor () + BUILD (storage, offset, size, stride).
+  GlobalHandler tensor_class = GlobalHandler::NameOnly();
+  tensor_class.call = NewEmptyTensor;
+  tensor_class.build = TensorSetState;
+  r->Register("torch", "Tensor", tensor_class);
   // Classes that are only names.
-  r->Register("torch", "Tensor", name_only);
   for (absl::string_view module : {"torch", "torch.cuda"}) {
     for (absl::string_view t :
          {"DoubleTensor", "FloatTensor", "HalfTensor", "BFloat16Tensor",

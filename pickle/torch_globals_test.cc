@@ -6,6 +6,7 @@
 #include "pickle/torch_globals.h"
 
 #include <cstring>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -342,6 +343,18 @@ TEST(TorchGlobalsTest, SmallValues) {
   ASSERT_OK_AND_ASSIGN(Value cx, Call("builtins", "complex",
                                       {Value::Float(1), Value::Complex({0, 1})}));
   EXPECT_EQ(cx.Repr(), "0j");  // complex(1.0, 1j) == 1 + 1j*1j
+  // A zero part keeps its sign, as CPython's complex_new (issue 17, item 8).
+  ASSERT_OK_AND_ASSIGN(Value negzero, Call("builtins", "complex",
+                                           {Value::Float(std::nan("")), Value::Float(-0.0)}));
+  EXPECT_TRUE(std::signbit(negzero.as_complex().imag()));
+  EXPECT_EQ(negzero.Repr(), "(nan-0j)");
+  ASSERT_OK_AND_ASSIGN(Value one, Call("builtins", "complex",
+                                       {Value::Float(1), Value::Float(-0.0)}));
+  EXPECT_EQ(one.Repr(), "(1-0j)");
+  ASSERT_OK_AND_ASSIGN(Value both, Call("builtins", "complex",
+                                        {Value::Complex({-0.0, -0.0}), Value::Float(-0.0)}));
+  EXPECT_TRUE(std::signbit(both.as_complex().real()));
+  EXPECT_TRUE(std::signbit(both.as_complex().imag()));  // -0.0 + -0.0
   ASSERT_OK_AND_ASSIGN(Value fs, Call("builtins", "frozenset",
                                       {Tuple({Int(1), Int(1), Int(2)})}));
   EXPECT_EQ(fs.Repr(), "frozenset({1, 2})");

@@ -83,7 +83,7 @@ void ReleaseNested(MoveChildren move_children) {
 // Python numeric equality across bool/int/float/complex.
 
 bool IsNumeric(const Value& v) {
-  return v.is_bool() || v.is_int() || v.is_float() || v.is_complex();
+  return v.is_bool() || v.is_int() || v.is_float() || v.is_complex() || v.is_bigint();
 }
 
 // Returns the value as (real, imag, is_integer, int value).
@@ -115,7 +115,20 @@ bool IntEqualsDouble(int64_t i, double d) {
   return static_cast<int64_t>(d) == i;
 }
 
+// A big int (never within int64) against another number: equal to another
+// big int of the same value, or to a float or complex that is exactly it.
+bool BigIntEqual(const BigInt& x, const Value& other) {
+  if (other.is_bigint()) return x == other.as_bigint();
+  if (!other.is_float() && !other.is_complex()) return false;  // bool, int
+  const double re = other.is_float() ? other.as_float() : other.as_complex().real();
+  if (other.is_complex() && other.as_complex().imag() != 0) return false;
+  const std::optional<double> d = x.ExactDouble();
+  return d.has_value() && *d == re;
+}
+
 bool NumericEqual(const Value& a, const Value& b) {
+  if (a.is_bigint()) return BigIntEqual(a.as_bigint(), b);
+  if (b.is_bigint()) return BigIntEqual(b.as_bigint(), a);
   Numeric x = ToNumeric(a), y = ToNumeric(b);
   if (x.is_int && y.is_int) return x.i == y.i;
   if (x.is_int) return y.im == 0 && IntEqualsDouble(x.i, y.re);
@@ -125,6 +138,13 @@ bool NumericEqual(const Value& a, const Value& b) {
 
 // Integral numbers hash as their int64 so that 1, 1.0, True and 1+0j agree.
 size_t HashNumeric(const Value& v) {
+  if (v.is_bigint()) {
+    // As the float it equals, if one does (integral floats beyond int64
+    // hash as doubles below); else by its bytes.
+    const std::optional<double> d = v.as_bigint().ExactDouble();
+    if (d.has_value()) return absl::Hash<double>{}(*d);
+    return absl::Hash<std::pair<int, absl::string_view>>{}({7, v.as_bigint().bytes()});
+  }
   Numeric n = ToNumeric(v);
   if (n.is_int) return absl::Hash<int64_t>{}(n.i);
   if (n.im == 0) {
@@ -203,6 +223,7 @@ size_t HashKeyImpl(const Value& v, int depth, WalkMemo& memo) {
     case Value::Kind::kInt:
     case Value::Kind::kFloat:
     case Value::Kind::kComplex:
+    case Value::Kind::kBigInt:
       return HashNumeric(v);
     case Value::Kind::kStr:
       return absl::Hash<std::pair<int, absl::string_view>>{}(
@@ -551,6 +572,17 @@ void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out) {
     case K::kInt:
       absl::StrAppend(out, v.as_int());
       return;
+    case K::kBigInt: {
+      // Python's repr; past 4300 digits Python refuses to convert, and so
+      // a short description stands in.
+      const std::optional<std::string> text = v.as_bigint().ToDecimal();
+      if (text.has_value()) {
+        out->append(*text);
+      } else {
+        absl::StrAppend(out, "<int of ", v.as_bigint().BitLength(), " bits>");
+      }
+      return;
+    }
     case K::kFloat:
       out->append(pickle_internal::FloatRepr(v.as_float()));
       return;
@@ -795,6 +827,10 @@ Value Value::Int(int64_t v) {
   out.rep_.i = v;
   return out;
 }
+Value Value::Integer(BigInt v) {
+  if (const std::optional<int64_t> i = v.ToInt64()) return Int(*i);
+  return Value(Kind::kBigInt, std::make_shared<const BigInt>(std::move(v)));
+}
 Value Value::Float(double v) {
   Value out;
   out.kind_ = Kind::kFloat;
@@ -900,6 +936,7 @@ absl::string_view KindName(Value::Kind kind) {
     case Value::Kind::kBool:
       return "bool";
     case Value::Kind::kInt:
+    case Value::Kind::kBigInt:
       return "int";
     case Value::Kind::kFloat:
       return "float";
@@ -984,6 +1021,7 @@ const void* Value::identity() const {
       return rep_.tuple;
     case Kind::kEnum:
     case Kind::kGlobal:
+    case Kind::kBigInt:
       return nullptr;  // compared by value, as scalars
     default:
       return HoldsPointer(kind_) ? rep_.ptr.get() : nullptr;
@@ -999,6 +1037,8 @@ bool Value::IsSameObject(const Value& other) const {
       return as_bool() == other.as_bool();
     case Kind::kInt:
       return as_int() == other.as_int();
+    case Kind::kBigInt:
+      return as_bigint() == other.as_bigint();
     case Kind::kFloat: {
       double x = as_float(), y = other.as_float();
       return std::memcmp(&x, &y, sizeof(x)) == 0;

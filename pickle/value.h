@@ -77,6 +77,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "pickle/big_int.h"
 #include "absl/types/span.h"
 #include "tensor/device.h"
 #include "tensor/scalar_type.h"
@@ -245,6 +246,9 @@ class Value {
     kEnum,
     kGlobal,
     kObject,
+    // A Python int beyond int64 (pickle/big_int.h); its type name is "int".
+    // Ints within int64 are always kInt (Value::Integer normalizes).
+    kBigInt,
   };
 
   class List;
@@ -260,6 +264,8 @@ class Value {
   static Value None() { return Value(); }
   static Value Bool(bool v);
   static Value Int(int64_t v);
+  // An int of any size: kInt when it fits int64, else kBigInt.
+  static Value Integer(BigInt v);
   static Value Float(double v);
   static Value Complex(std::complex<double> v);
   // `utf8` must be UTF-8 (lone surrogates allowed, as Python's pickle
@@ -301,6 +307,7 @@ class Value {
   bool is_none() const { return kind_ == Kind::kNone; }
   bool is_bool() const { return kind_ == Kind::kBool; }
   bool is_int() const { return kind_ == Kind::kInt; }
+  bool is_bigint() const { return kind_ == Kind::kBigInt; }
   bool is_float() const { return kind_ == Kind::kFloat; }
   bool is_complex() const { return kind_ == Kind::kComplex; }
   bool is_str() const { return kind_ == Kind::kStr; }
@@ -330,6 +337,10 @@ class Value {
   int64_t as_int() const {
     Require(kind_ == Kind::kInt, "int");
     return rep_.i;
+  }
+  const BigInt& as_bigint() const {
+    Require(kind_ == Kind::kBigInt);
+    return Get<BigInt>();
   }
   double as_float() const {
     Require(kind_ == Kind::kFloat, "float");

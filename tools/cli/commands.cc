@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
+#include "archive/legacy_format.h"
 #include "archive/load.h"
 #include "archive/safetensors.h"
 #include "archive/save.h"
@@ -31,6 +34,7 @@
 #include "pickle/disassembler.h"
 #include "pickle/globals.h"
 #include "pickle/torch_globals.h"
+#include "pickle/unpickler.h"
 #include "tensor/cast.h"
 #include "tools/cli/progress.h"
 
@@ -43,8 +47,20 @@ constexpr int kUnreadable = 1;
 constexpr int kUsage = 2;
 constexpr int kFinding = 3;
 
+// A refused global's message ends with the API's ways out (unpickler.h);
+// on the command line the way out is a flag.
+constexpr char kCliRefusedGlobalHint[] =
+    " (nothing was run); `ptser verify FILE` lists every global the file names, and "
+    "`ptser inspect FILE --keep-unknown-globals` shows the file with unknown classes kept "
+    "as inert objects";
+
 int Fail(std::ostream& err, const absl::Status& s) {
-  err << "ptser: " << s.message() << "\n";
+  std::string message(s.message());
+  const size_t hint = message.find(kRefusedGlobalHint);
+  if (s.code() == absl::StatusCode::kPermissionDenied && hint != std::string::npos) {
+    message.replace(hint, sizeof(kRefusedGlobalHint) - 1, kCliRefusedGlobalHint);
+  }
+  err << "ptser: " << message << "\n";
   return kUnreadable;
 }
 
@@ -77,10 +93,11 @@ LoadOptions ToolLoadOptions() {
 }
 
 absl::StatusOr<Value> LoadForTools(const std::string& path,
-                                   const LoadOptions& options = ToolLoadOptions()) {
+                                   const LoadOptions& options = ToolLoadOptions(),
+                                   SafetensorsMetadata* metadata = nullptr) {
   if (EndsWith(path, ".safetensors")) {
     PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::MapFile(path));
-    return LoadSafetensors(std::shared_ptr<const ByteSource>(std::move(src)));
+    return LoadSafetensors(std::shared_ptr<const ByteSource>(std::move(src)), metadata);
   }
   return Load(path, options);
 }
@@ -116,6 +133,172 @@ struct OnePassCrcCheck {
       return it->second;
     };
   }
+};
+
+// The pickle protocol `path` was written at (torch.save's pickle_protocol),
+// which convert keeps: the PROTO of a zip's data.pkl, or of a legacy file's
+// first pickle; 1 where there is none (protocol 1 has no PROTO opcode).
+// Other inputs (tar, .safetensors, a sharded index): 2, torch.save's default.
+absl::StatusOr<int> InputPickleProtocol(const std::string& path) {
+  constexpr int kDefault = 2;
+  if (EndsWith(path, ".safetensors") || EndsWith(path, kShardedIndexSuffix)) return kDefault;
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::OpenFile(path));
+  std::shared_ptr<const ByteSource> source(std::move(src));
+  PTSER_ASSIGN_OR_RETURN(FileFormat format, DetectFormat(*source));
+  if (format == FileFormat::kZip) {
+    PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive, TorchArchive::Open(source));
+    PTSER_ASSIGN_OR_RETURN(Storage pickle, archive->ReadRecord("data.pkl"));
+    const auto* p = static_cast<const unsigned char*>(pickle.data());
+    if (pickle.nbytes() >= 2 && p[0] == 0x80) return p[1];
+    return 1;
+  }
+  if (format == FileFormat::kLegacy) {
+    unsigned char head[legacy_format::kMagicPickleMaxBytes] = {};
+    const uint64_t n = std::min<uint64_t>(source->size(), sizeof(head));
+    PTSER_RETURN_IF_ERROR(source->ReadAt(0, n, head));
+    const std::optional<legacy_format::MagicPickle> magic = legacy_format::MatchMagicPickle(head, n);
+    if (magic.has_value()) return magic->protocol;
+  }
+  return kDefault;
+}
+
+// JSON objects keep their keys in insertion order (a state dict's order).
+using Json = nlohmann::ordered_json;
+
+// `inspect --json`'s "value": the whole object tree, so a checkpoint's epoch,
+// args and optimizer settings show.  None, bools, ints, finite floats and strs
+// are JSON values; lists and tuples arrays; dicts with str keys objects (in
+// order); tensors and storages their metadata; anything else {"type", "repr"}.
+// A container reached again (shared, or a cycle) is {"ref": its first path},
+// so a DAG of shared lists is walked once.
+class ValueTree {
+ public:
+  explicit ValueTree(std::map<const void*, size_t> storages) : storages_(std::move(storages)) {}
+
+  Json Write(const Value& v, const std::string& path, int depth) {
+    const std::string where = path.empty() ? "/" : path;
+    if (depth > kMaxDepth || ++nodes_ > kMaxNodes) {
+      return Json{{"type", v.TypeName()},
+                  {"truncated", absl::StrCat("deeper than ", kMaxDepth, " levels or more than ",
+                                             kMaxNodes, " values")}};
+    }
+    const void* id = v.identity();
+    const bool container = v.is_list() || v.is_tuple() || v.is_dict() || v.is_set() ||
+                           v.is_frozenset() || v.is_object();
+    if (container && id != nullptr) {
+      auto [it, fresh] = seen_.emplace(id, where);
+      if (!fresh) return Json{{"ref", it->second}};
+    }
+    switch (v.kind()) {
+      case Value::Kind::kNone:
+        return nullptr;
+      case Value::Kind::kBool:
+        return v.as_bool();
+      case Value::Kind::kInt:
+        return v.as_int();
+      case Value::Kind::kFloat:
+        if (std::isfinite(v.as_float())) return v.as_float();
+        break;
+      case Value::Kind::kStr:
+        return v.as_string();
+      case Value::Kind::kList:
+      case Value::Kind::kTuple: {
+        Json items = Json::array();
+        const absl::Span<const Value> xs = v.sequence_items();
+        for (size_t i = 0; i < xs.size(); ++i) {
+          items.push_back(Write(xs[i], absl::StrCat(path, "/", i), depth + 1));
+        }
+        return items;
+      }
+      case Value::Kind::kDict: {
+        const auto& items = v.dict().items();
+        const bool str_keys = std::all_of(items.begin(), items.end(),
+                                          [](const Value::Dict::Item& i) { return i.key.is_str(); });
+        if (str_keys) {
+          Json out = Json::object();
+          for (const auto& item : items) {
+            out[item.key.as_string()] =
+                Write(item.value, absl::StrCat(path, "/", item.key.as_string()), depth + 1);
+          }
+          return out;
+        }
+        Json pairs = Json::array();
+        for (const auto& item : items) {
+          const std::string key = item.key.Repr(Value::kMessageReprChars);
+          pairs.push_back(Json::array({Write(item.key, absl::StrCat(path, "/", key, "(key)"), depth + 1),
+                                       Write(item.value, absl::StrCat(path, "/", key), depth + 1)}));
+        }
+        return Json{{"type", v.TypeName()}, {"items", pairs}};
+      }
+      case Value::Kind::kSet:
+      case Value::Kind::kFrozenSet: {
+        Json items = Json::array();
+        size_t i = 0;
+        for (const Value& x : v.set().items()) {
+          items.push_back(Write(x, absl::StrCat(path, "/", i++), depth + 1));
+        }
+        return Json{{"type", v.TypeName()}, {"items", items}};
+      }
+      case Value::Kind::kTensor: {
+        const Tensor& t = v.tensor();
+        return Json{{"type", "tensor"},
+                    {"dtype", std::string(DtypeName(t.dtype()))},
+                    {"shape", t.sizes()},
+                    {"strides", t.strides()},
+                    {"offset", t.storage_offset()},
+                    {"storage", StorageIndex(t.storage())},
+                    {"device", t.device().ToString()},
+                    {"requires_grad", t.requires_grad()},
+                    {"parameter", t.is_parameter()}};
+      }
+      case Value::Kind::kStorage: {
+        const TypedStorage& ts = v.storage();
+        return Json{{"type", "storage"},
+                    {"dtype", std::string(DtypeName(ts.dtype))},
+                    {"nbytes", ts.storage.nbytes()},
+                    {"storage", StorageIndex(ts.storage)}};
+      }
+      case Value::Kind::kObject: {
+        const Value::Object& o = v.object();
+        Json out{{"type", "object"}, {"class", o.callee().FullName()},
+                 {"args", Write(o.args(), path + "/args", depth + 1)}};
+        if (!o.kwargs().is_none()) out["kwargs"] = Write(o.kwargs(), path + "/kwargs", depth + 1);
+        if (o.has_state()) out["state"] = Write(o.state(), path + "/state", depth + 1);
+        if (!o.list_items().empty()) {
+          Json items = Json::array();
+          for (size_t i = 0; i < o.list_items().size(); ++i) {
+            items.push_back(Write(o.list_items()[i], absl::StrCat(path, "/items/", i), depth + 1));
+          }
+          out["list_items"] = items;
+        }
+        if (!o.dict_items().empty()) {
+          Json pairs = Json::array();
+          for (const auto& item : o.dict_items()) {
+            pairs.push_back(Json::array({Write(item.key, path + "/dict_items", depth + 1),
+                                         Write(item.value, path + "/dict_items", depth + 1)}));
+          }
+          out["dict_items"] = pairs;
+        }
+        return out;
+      }
+      default:
+        break;
+    }
+    return Json{{"type", v.TypeName()}, {"repr", v.Repr(kMaxReprChars)}};
+  }
+
+ private:
+  static constexpr int kMaxDepth = 200;
+  static constexpr size_t kMaxNodes = 1'000'000;
+  static constexpr size_t kMaxReprChars = 4096;
+
+  size_t StorageIndex(const Storage& s) {
+    return storages_.emplace(s.id(), storages_.size()).first->second;
+  }
+
+  std::map<const void*, size_t> storages_;  // storage id -> index, as "tensors" numbers them
+  std::map<const void*, std::string> seen_;
+  size_t nodes_ = 0;
 };
 
 struct TensorInfo {
@@ -206,25 +389,33 @@ absl::StatusOr<std::vector<PickleOp>> DisassembleAll(const std::string& bytes, i
 
 int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string path;
-  bool json = false, pickle = false;
+  bool json = false, pickle = false, keep_unknown = false;
   for (const std::string& a : args) {
     if (a == "--json") json = true;
     else if (a == "--pickle") pickle = true;
+    else if (a == "--keep-unknown-globals") keep_unknown = true;
     else if (a == "--help" || a == "-h") {
-      out << "usage: ptser inspect FILE [--json] [--pickle]\n\n"
+      out << "usage: ptser inspect FILE [--json] [--pickle] [--keep-unknown-globals]\n\n"
              "The format, version and records of FILE, then every tensor: dtype, shape,\n"
              "strides, storage offset and which tensors share a storage.  --json for\n"
-             "scripts; --pickle lists the pickle opcode by opcode with byte offsets.\n";
+             "scripts, with the whole object tree under \"value\" (epoch, args, optimizer\n"
+             "settings; tensors as their metadata); --pickle lists the pickle opcode by\n"
+             "opcode with byte offsets.\n"
+             "--keep-unknown-globals: a class or function ptser does not know is kept as\n"
+             "an inert object (its name and arguments; nothing runs) instead of refused.\n";
       return kOk;
     } else if (path.empty()) path = a;
     else { err << "ptser inspect: unexpected argument '" << a << "'\n"; return kUsage; }
   }
-  if (path.empty()) { err << "usage: ptser inspect FILE [--json] [--pickle]\n"; return kUsage; }
+  if (path.empty()) {
+    err << "usage: ptser inspect FILE [--json] [--pickle] [--keep-unknown-globals]\n";
+    return kUsage;
+  }
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
   if (!format.ok()) return Fail(err, format.status());
-  nlohmann::json report;
+  Json report;
   report["file"] = path;
   report["format"] = EndsWith(path, ".index.json") ? "sharded checkpoint (index.json)"
                      : EndsWith(path, ".safetensors") ? "safetensors"
@@ -236,7 +427,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if ((*archive)->is_torchscript()) report["format"] = FormatName(FileFormat::kTorchScript);
     report["version"] = (*archive)->version();
     report["folder"] = (*archive)->prefix();
-    nlohmann::json records = nlohmann::json::array();
+    Json records = Json::array();
     for (const ZipEntry& e : (*archive)->zip().entries()) {
       absl::StatusOr<uint64_t> offset = (*archive)->zip().DataOffset(e);
       records.push_back({{"name", e.name.substr((*archive)->prefix().size() + 1)},
@@ -246,6 +437,10 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                          {"offset", offset.ok() ? *offset : 0}});
     }
     report["records"] = records;
+  }
+  if (pickle && EndsWith(path, ".safetensors")) {
+    return Fail(err, absl::InvalidArgumentError(
+                         absl::StrCat("'", path, "' is a safetensors file: it has no pickle")));
   }
   if (pickle) {
     absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
@@ -257,11 +452,15 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << FormatDisassembly(*ops);
       return kOk;
     }
-    nlohmann::json list = nlohmann::json::array();
+    Json list = Json::array();
     for (const PickleOp& o : *ops) list.push_back({{"offset", o.offset}, {"op", o.name}, {"arg", o.arg}});
     report["pickle"] = list;
   }
-  absl::StatusOr<Value> value = LoadForTools(path);
+  LoadOptions load_options = ToolLoadOptions();
+  if (keep_unknown) {
+    load_options.unpickler.unknown_globals = UnpicklerOptions::UnknownGlobals::kKeepInert;
+  }
+  absl::StatusOr<Value> value = LoadForTools(path, load_options);
   if (!value.ok()) return Fail(err, value.status());
   std::vector<TensorInfo> tensors;
   std::map<const void*, size_t> storages;
@@ -270,7 +469,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::map<size_t, std::vector<std::string>> sharing;
   for (const TensorInfo& t : tensors) sharing[t.storage_index].push_back(t.path);
   report["object"] = value->TypeName();
-  nlohmann::json tj = nlohmann::json::array();
+  Json tj = Json::array();
   for (const TensorInfo& t : tensors) {
     tj.push_back({{"path", t.path},
                   {"dtype", std::string(DtypeName(t.tensor.dtype()))},
@@ -285,7 +484,10 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   report["tensors"] = tj;
   if (json) {
-    out << report.dump(2) << "\n";
+    ValueTree tree(storages);
+    report["value"] = tree.Write(*value, "", 0);
+    // A str may hold a lone surrogate (Python's surrogatepass): replaced.
+    out << report.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     return kOk;
   }
   out << path << ": " << report["format"].get<std::string>();
@@ -322,6 +524,17 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 // `load_when_clean` also loads a clean file, proving ptser reads it.
 int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
               bool load_when_clean) {
+  if (EndsWith(path, ".safetensors")) {
+    // No pickle, no CRCs: the header checks are the whole verdict.
+    SafetensorsMetadata metadata;
+    absl::StatusOr<Value> value = LoadForTools(path, ToolLoadOptions(), &metadata);
+    if (!value.ok()) return Fail(err, value.status());
+    out << path << ": safetensors\n"
+        << "  header  " << value->dict().size() << " tensors tile the data exactly, "
+        << metadata.size() << " metadata entries\n"
+        << "clean: no pickle, nothing in it can name code; ptser loads it\n";
+    return kOk;
+  }
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
@@ -389,8 +602,9 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
            "Checks every record's CRC-32 and the structure, and lists every global the\n"
            "pickle names with ptser's verdict.  FILE may be a sharded checkpoint's\n"
            "*.index.json: every shard is verified, then the index is checked against\n"
-           "them.  Exit 0 when clean, 3 when it finds a global ptser refuses or a bad\n"
-           "CRC, 1 when a file cannot be read.\n";
+           "them.  A .safetensors file gets every check of the reference reader.\n"
+           "Exit 0 when clean, 3 when it finds a global ptser refuses, a bad CRC or an\n"
+           "index its shards disagree with, 1 when a file cannot be read.\n";
     return args.size() == 1 ? kOk : kUsage;
   }
   const std::string& path = args[0];
@@ -414,7 +628,18 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
     return kFinding;
   }
   absl::StatusOr<Value> value = LoadForTools(path);
-  if (!value.ok()) return Fail(err, value.status());
+  if (!value.ok()) {
+    // Every shard loads on its own: what failed is the index against the
+    // shards (a key in the wrong shard, missing, or not in the index), a
+    // finding about files ptser could read.
+    for (size_t i = 0; i < index->shards.size(); ++i) {
+      absl::StatusOr<Value> shard = LoadForTools(index->ShardPath(i));
+      if (!shard.ok()) return Fail(err, value.status());
+    }
+    out << "  BAD  " << value.status().message() << "\n"
+        << "1 finding: the index and its shards disagree\n";
+    return kFinding;
+  }
   out << "clean: ptser loads every shard and they match the index, without running anything\n";
   return kOk;
 }
@@ -423,15 +648,23 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::vector<std::string> paths;
   std::string format;
   bool durable = true;
+  int protocol = 0;  // 0: the input's
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
-    else if (args[i] == "--no-fsync") durable = false;
+    else if (args[i] == "--protocol" && i + 1 < args.size()) {
+      if (!absl::SimpleAtoi(args[++i], &protocol) || protocol < 1 || protocol > 5) {
+        err << "ptser convert: --protocol takes 1 to 5, not '" << args[i] << "'\n";
+        return kUsage;
+      }
+    } else if (args[i] == "--no-fsync") durable = false;
     else if (args[i] == "--help" || args[i] == "-h") {
-      out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n\n"
+      out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors] [--protocol N]\n\n"
              "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
              "chosen format (default: safetensors when OUT ends in .safetensors, else\n"
-             "zip).  A zip written from a PyTorch 1.13 file is byte-identical to what\n"
-             "torch.save(torch.load(IN), OUT) writes.  safetensors keeps no views: shared\n"
+             "zip), pickled at IN's pickle protocol (--protocol N: at N, 1 to 5).  A zip\n"
+             "written from a PyTorch 1.13 file is byte-identical to what\n"
+             "torch.save(torch.load(IN), OUT, pickle_protocol=P) writes.  safetensors\n"
+             "keeps no views: shared\n"
              "or strided tensors are written contiguous, and the command says which.\n"
              "A failed convert leaves nothing at OUT.  --no-fsync skips the final\n"
              "fsync (still atomic, but not durable across a power cut).\n";
@@ -439,12 +672,18 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     } else paths.push_back(args[i]);
   }
   if (paths.size() != 2) {
-    err << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n";
+    err << "usage: ptser convert IN OUT [--format zip|legacy|safetensors] [--protocol N]\n";
     return kUsage;
   }
   if (format.empty()) format = EndsWith(paths[1], ".safetensors") ? "safetensors" : "zip";
   SaveOptions save;
   save.durable = durable;
+  if (protocol == 0 && format != "safetensors") {
+    absl::StatusOr<int> in_protocol = InputPickleProtocol(paths[0]);
+    if (!in_protocol.ok()) return Fail(err, in_protocol.status());
+    protocol = *in_protocol;
+  }
+  save.pickle_protocol = protocol;
   if (format == "zip") {
     save.format = SaveOptions::Format::kZip;
   } else if (format == "legacy") {
@@ -468,9 +707,14 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (!st.ok()) return Fail(err, st);
     save.expected_crc32 = one_pass.Expected();
   }
-  absl::StatusOr<Value> value =
-      single_zip ? LoadForTools(paths[0], one_pass.Options()) : LoadForTools(paths[0]);
+  // A .safetensors input's __metadata__ goes to a .safetensors output; a
+  // PyTorch file's gets Hugging Face's {"format": "pt"}.
+  SafetensorsMetadata metadata;
+  absl::StatusOr<Value> value = single_zip
+                                    ? LoadForTools(paths[0], one_pass.Options())
+                                    : LoadForTools(paths[0], ToolLoadOptions(), &metadata);
   if (!value.ok()) return Fail(err, value.status());
+  if (!EndsWith(paths[0], ".safetensors")) metadata = {{"format", "pt"}};
   if (format == "safetensors") {
     AtomicFileSink::Options sink_options;
     sink_options.durable = durable;
@@ -478,7 +722,7 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         AtomicFileSink::Create(paths[1], sink_options);
     if (!sink.ok()) return Fail(err, sink.status());
     SafetensorsSaveReport report;
-    absl::Status st = SaveSafetensors(*value, sink->get(), &report);
+    absl::Status st = SaveSafetensors(*value, sink->get(), &report, metadata);
     if (st.ok()) st = (*sink)->Commit();
     if (!st.ok()) return Fail(err, st);
     for (const std::string& n : report.made_contiguous) {
@@ -621,6 +865,18 @@ void DiffValues(const Value& a, const Value& b, const std::string& path, DiffSta
           const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr(Value::kMessageReprChars);
           st->differences.push_back(absl::StrCat(path, "/", key, ": only in the second file"));
         }
+      }
+      return;
+    }
+    case Value::Kind::kFloat:
+    case Value::Kind::kComplex: {
+      // Compared as the bytes the files hold: a sign change (0.0 and -0.0,
+      // 1+0j and 1-0j) is a change, and a NaN equals the same NaN.
+      const std::complex<double> x = a.is_float() ? a.as_float() : a.as_complex();
+      const std::complex<double> y = b.is_float() ? b.as_float() : b.as_complex();
+      if (std::memcmp(&x, &y, sizeof(x)) != 0) {
+        st->differences.push_back(where + ": " + a.Repr(Value::kMessageReprChars) + " vs " +
+                                  b.Repr(Value::kMessageReprChars));
       }
       return;
     }
