@@ -339,8 +339,8 @@ class Value {
     return rep_.i;
   }
   const BigInt& as_bigint() const {
-    Require(kind_ == Kind::kBigInt);
-    return Get<BigInt>();
+    Require(kind_ == Kind::kBigInt, "int (beyond 64 bits)");
+    return Held<BigInt>();
   }
   double as_float() const {
     Require(kind_ == Kind::kFloat, "float");
@@ -912,7 +912,7 @@ absl::StatusOr<T> Value::Get(const Keys&... keys) const {
   absl::StatusOr<Value> found = AtPath(path);
   if (!found.ok()) return found.status();
   absl::StatusOr<T> out = found->template As<T>();
-  if (!out.ok() && path.size() != 0) {
+  if (!out.ok() && path.size() != 0 && absl::IsInvalidArgument(out.status())) {
     // The same message, saying where: "expected int at ['epoch'], got str".
     absl::string_view expected = out.status().message();
     expected.remove_prefix(std::min(expected.size(), sizeof("expected ") - 1));
