@@ -53,6 +53,19 @@ void NormalizeRows(const T* x, T* y, int64_t rows, int64_t len, double eps, cons
   }
 }
 
+// `weight` (ones) and `bias` (zeros) of `shape`, or both None.
+absl::Status RegisterAffine(Module& m, const std::vector<int64_t>& shape, bool affine,
+                            ScalarType dtype) {
+  if (!affine) {
+    PTSER_RETURN_IF_ERROR(m.RegisterParameter("weight", std::nullopt));
+    return m.RegisterParameter("bias", std::nullopt);
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor w, Ones(shape, dtype));
+  PTSER_ASSIGN_OR_RETURN(Tensor b, Zeros(shape, dtype));
+  PTSER_RETURN_IF_ERROR(m.RegisterParameter("weight", w));
+  return m.RegisterParameter("bias", b);
+}
+
 template <typename T>
 const T* Data(const Tensor* t) {
   return t != nullptr ? static_cast<const T*>(t->data()) : nullptr;
@@ -63,15 +76,7 @@ const T* Data(const Tensor* t) {
 absl::StatusOr<std::shared_ptr<LayerNorm>> LayerNorm::Make(std::vector<int64_t> shape, double eps,
                                                            bool affine, ScalarType dtype) {
   std::shared_ptr<LayerNorm> m(new LayerNorm(shape, eps));
-  if (affine) {
-    PTSER_ASSIGN_OR_RETURN(Tensor w, Ones(shape, dtype));
-    PTSER_ASSIGN_OR_RETURN(Tensor b, Zeros(shape, dtype));
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("weight", w));
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("bias", b));
-  } else {
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("weight", std::nullopt));
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("bias", std::nullopt));
-  }
+  PTSER_RETURN_IF_ERROR(RegisterAffine(*m, shape, affine, dtype));
   return m;
 }
 
@@ -113,15 +118,7 @@ absl::StatusOr<std::shared_ptr<GroupNorm>> GroupNorm::Make(int64_t groups, int64
     return absl::InvalidArgumentError("num_channels must be divisible by num_groups");
   }
   std::shared_ptr<GroupNorm> m(new GroupNorm(groups, channels, eps));
-  if (affine) {
-    PTSER_ASSIGN_OR_RETURN(Tensor w, Ones({channels}, dtype));
-    PTSER_ASSIGN_OR_RETURN(Tensor b, Zeros({channels}, dtype));
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("weight", w));
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("bias", b));
-  } else {
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("weight", std::nullopt));
-    PTSER_RETURN_IF_ERROR(m->RegisterParameter("bias", std::nullopt));
-  }
+  PTSER_RETURN_IF_ERROR(RegisterAffine(*m, {channels}, affine, dtype));
   return m;
 }
 

@@ -168,6 +168,34 @@ absl::Status CheckBias(const Tensor& weight, const std::optional<Tensor>& bias, 
   return absl::OkStatus();
 }
 
+// `kernel(x, w, b, y)` on contiguous copies of the operands, typed by the
+// input's dtype (float or double, checked by the caller), into a new
+// (N, O, oH, oW) output; unbatched again when the input was.
+template <typename Kernel>
+absl::StatusOr<Tensor> RunKernel(const Tensor& x4, const Tensor& weight,
+                                 const std::optional<Tensor>& bias, const Geometry& g,
+                                 bool unbatched, Kernel kernel) {
+  PTSER_ASSIGN_OR_RETURN(Tensor x, Contiguous(x4));
+  PTSER_ASSIGN_OR_RETURN(Tensor w, Contiguous(weight));
+  std::optional<Tensor> bc;
+  if (bias) {
+    PTSER_ASSIGN_OR_RETURN(bc, Contiguous(*bias));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({g.n, g.o, g.oh, g.ow}, x4.dtype()));
+  auto run = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    kernel(static_cast<const T*>(x.data()), static_cast<const T*>(w.data()),
+           bc ? static_cast<const T*>(bc->data()) : nullptr, static_cast<T*>(y.mutable_data()));
+  };
+  if (x4.dtype() == ScalarType::kFloat) {
+    run(static_cast<float*>(nullptr));
+  } else {
+    run(static_cast<double*>(nullptr));
+  }
+  if (unbatched) return Squeeze(y, 0);
+  return y;
+}
+
 }  // namespace
 
 absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
@@ -207,25 +235,10 @@ absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
   }
   g.oh = (ph - ekh) / p.stride[0] + 1;
   g.ow = (pw - ekw) / p.stride[1] + 1;
-  PTSER_ASSIGN_OR_RETURN(Tensor x, Contiguous(x4));
-  PTSER_ASSIGN_OR_RETURN(Tensor w, Contiguous(weight));
-  std::optional<Tensor> bc;
-  if (bias) {
-    PTSER_ASSIGN_OR_RETURN(bc, Contiguous(*bias));
-  }
-  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({g.n, g.o, g.oh, g.ow}, input.dtype()));
-  if (input.dtype() == ScalarType::kFloat) {
-    Conv2dKernel<float>(static_cast<const float*>(x.data()), static_cast<const float*>(w.data()),
-                        bc ? static_cast<const float*>(bc->data()) : nullptr,
-                        static_cast<float*>(y.mutable_data()), g, p);
-  } else {
-    Conv2dKernel<double>(static_cast<const double*>(x.data()),
-                         static_cast<const double*>(w.data()),
-                         bc ? static_cast<const double*>(bc->data()) : nullptr,
-                         static_cast<double*>(y.mutable_data()), g, p);
-  }
-  if (batched.second) return Squeeze(y, 0);
-  return y;
+  return RunKernel(x4, weight, bias, g, batched.second,
+                   [&p, &g](const auto* x, const auto* w, const auto* b, auto* y) {
+                     Conv2dKernel(x, w, b, y, g, p);
+                   });
 }
 
 absl::StatusOr<Tensor> Conv1d(const Tensor& input, const Tensor& weight,
@@ -298,26 +311,10 @@ absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight
         "Given input size per channel: (", g.h, " x ", g.w, "). Calculated output size per "
         "channel: (", g.oh, " x ", g.ow, "). Output size is too small"));
   }
-  PTSER_ASSIGN_OR_RETURN(Tensor x, Contiguous(x4));
-  PTSER_ASSIGN_OR_RETURN(Tensor w, Contiguous(weight));
-  std::optional<Tensor> bc;
-  if (bias) {
-    PTSER_ASSIGN_OR_RETURN(bc, Contiguous(*bias));
-  }
-  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({g.n, g.o, g.oh, g.ow}, input.dtype()));
-  if (input.dtype() == ScalarType::kFloat) {
-    ConvTranspose2dKernel<float>(
-        static_cast<const float*>(x.data()), static_cast<const float*>(w.data()),
-        bc ? static_cast<const float*>(bc->data()) : nullptr,
-        static_cast<float*>(y.mutable_data()), g, p);
-  } else {
-    ConvTranspose2dKernel<double>(
-        static_cast<const double*>(x.data()), static_cast<const double*>(w.data()),
-        bc ? static_cast<const double*>(bc->data()) : nullptr,
-        static_cast<double*>(y.mutable_data()), g, p);
-  }
-  if (batched.second) return Squeeze(y, 0);
-  return y;
+  return RunKernel(x4, weight, bias, g, batched.second,
+                   [&p, &g](const auto* x, const auto* w, const auto* b, auto* y) {
+                     ConvTranspose2dKernel(x, w, b, y, g, p);
+                   });
 }
 
 absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, PadMode mode,
