@@ -10,13 +10,16 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"
+#include "archive/differential.h"
 #include "archive/load_internal.h"
 #include "archive/sharded.h"
 #include "archive/tar_load.h"
+#include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
 #include "archive/legacy_format.h"
 #include "base/status_macros.h"
@@ -212,6 +215,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
   const uint64_t file_size = size;
+  uint64_t storage_bytes = 0;  // of the storages named so far
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     const absl::Span<const Value> items = pid.sequence_items();
     if (pid.is_tuple() && !items.empty() && items[0].is_str() &&
@@ -225,11 +229,14 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     if (it == by_key.end()) {
       // Allocated now, filled after the object pickle (its bytes come last).
       // The file must hold them, which bounds the allocation.
-      if (id.nbytes > file_size) {
-        return absl::DataLossError(absl::StrCat("storage '", id.key, "' of ", id.nbytes,
-                                                " bytes cannot fit in a file of ", file_size,
-                                                " bytes"));
+      // Every storage's bytes follow in the file: their total, not only each
+      // one, must fit (this bounds what the loads below allocate).
+      if (id.nbytes > file_size - std::min(file_size, storage_bytes)) {
+        return absl::DataLossError(absl::StrCat(
+            "storage '", id.key, "' of ", id.nbytes, " bytes, with the ", storage_bytes,
+            " bytes of the storages before it, cannot fit in a file of ", file_size, " bytes"));
       }
+      storage_bytes += id.nbytes;
       if (id.location != "cpu") {
         PTSER_ASSIGN_OR_RETURN(
             Device d, Device::Parse(options.map_location.TargetTag(std::string(id.location))));
@@ -319,6 +326,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
                                                    "': the storage key list is not a list"));
   }
   uint64_t pos = base + unpickler.position();
+  absl::flat_hash_set<absl::string_view> filled;  // keys of by_key
   for (const Value& key : keys->sequence_items()) {
     if (!key.is_str()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -350,6 +358,21 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     }
     if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
     pos += nbytes;
+    filled.insert(it->first);
+  }
+  // torch.load leaves a storage the key list does not name uninitialised.
+  for (const auto& [key, storage] : by_key) {
+    if (!filled.contains(key)) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "': storage '", key,
+                                              "' is named by a tensor but its bytes are not in "
+                                              "the file (the storage key list leaves it out)"));
+    }
+  }
+  // torch.load stops reading here; bytes after it would be a second file.
+  if (pos != size) {
+    return DifferentialError(
+        absl::StrCat("'", source->name(), "' at offset ", pos, ": "),
+        absl::StrCat(size - pos, " bytes follow the last storage; torch.load ignores them"));
   }
   result_releaser.v = nullptr;  // handed to the caller
   return result;
@@ -363,6 +386,18 @@ absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
   PTSER_RETURN_IF_ERROR(source.ReadAt(0, n, head));
   if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::kZip;
   if (n == sizeof(head) && std::memcmp(head, kMagicPickle, n) == 0) {
+    // torch.load (_legacy_load) tries tarfile.open first: a legacy file
+    // whose first 512 bytes pass for a tar header may be read as a tar.
+    if (source.size() >= kTarBlockSize) {
+      std::string block(kTarBlockSize, '\0');
+      PTSER_RETURN_IF_ERROR(source.ReadAt(0, block.size(), block.data()));
+      if (PythonTarfileTakesHeader(block)) {
+        return DifferentialError(
+            absl::StrCat("'", source.name(), "' at offset 0: "),
+            "the file starts with the legacy magic number and its first 512 bytes are also a "
+            "tar header Python's tarfile accepts; torch.load tries the tar format first");
+      }
+    }
     return FileFormat::kLegacy;
   }
   if (source.size() >= 263) {

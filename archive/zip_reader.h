@@ -16,7 +16,9 @@
 // deflate stream that inflates to more or less than it claims, a CRC-32 that
 // does not match (checked unless Options::verify_crc32 is false; a stored CRC
 // of 0 — what newer PyTorch writes when told not to compute CRCs — is accepted
-// as "not computed").
+// as "not computed").  Where PyTorch's zip reader would read the archive
+// differently (another end record, names equal ignoring case, a NUL in a
+// name) Open() refuses it with a DifferentialError (archive/differential.h).
 //
 //   PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ZipReader> zip,
 //                          ZipReader::Open(std::move(source)));
@@ -83,7 +85,7 @@ class ZipReader {
   const std::vector<ZipEntry>& entries() const { return entries_; }
   // NotFoundError naming the record when absent.
   absl::StatusOr<const ZipEntry*> Find(absl::string_view name) const;
-  bool Has(absl::string_view name) const { return index_.contains(name); }
+  bool Has(absl::string_view name) const { return Lookup(name) != nullptr; }
 
   // Offset of the record's payload, from its local header (whose extra field
   // length may differ from the central directory's).
@@ -107,8 +109,22 @@ class ZipReader {
   // The central directory, when the source is not in memory (names view it).
   std::string directory_;
   std::vector<ZipEntry> entries_;
-  // Record name -> position in entries_ (views of entries_[i].name).
-  absl::flat_hash_map<absl::string_view, size_t> index_;
+  // Names hashed and compared ignoring ASCII case (see ReadDirectory).
+  struct CaseFoldedHash {
+    size_t operator()(absl::string_view s) const;
+    // Lower-cases the ASCII letters of eight bytes at once.
+    static size_t Fold(uint64_t word);
+  };
+  struct CaseFoldedEq {
+    bool operator()(absl::string_view a, absl::string_view b) const;
+  };
+  // The entry named exactly `name`, or null.
+  const ZipEntry* Lookup(absl::string_view name) const;
+
+  // Record name -> position in entries_ (views of entries_[i].name).  Names
+  // equal ignoring case are refused, so a name finds at most one entry, which
+  // Lookup() then compares exactly.
+  absl::flat_hash_map<absl::string_view, size_t, CaseFoldedHash, CaseFoldedEq> index_;
   uint64_t cd_offset_ = 0;
 };
 

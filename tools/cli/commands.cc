@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
+#include "archive/differential.h"
 #include "archive/load.h"
 #include "archive/safetensors.h"
 #include "archive/save.h"
@@ -318,20 +319,29 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return kOk;
 }
 
+// A failure of verify: a file PyTorch would read differently from ptser (a
+// parser differential) is a finding, anything else an unreadable file.
+int VerifyFailure(std::ostream& out, std::ostream& err, const absl::Status& s) {
+  if (!IsDifferential(s)) return Fail(err, s);
+  out << "  AMBIGUOUS " << s.message() << "\n"
+      << "1 finding: PyTorch may read this file differently from ptser; do not torch.load it\n";
+  return kFinding;
+}
+
 // One torch.save file: kOk, kFinding, or the failure code (reported).
 // `load_when_clean` also loads a clean file, proving ptser reads it.
 int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
               bool load_when_clean) {
   absl::StatusOr<std::unique_ptr<ByteSource>> src = ByteSource::OpenFile(path);
-  if (!src.ok()) return Fail(err, src.status());
+  if (!src.ok()) return VerifyFailure(out, err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
-  if (!format.ok()) return Fail(err, format.status());
+  if (!format.ok()) return VerifyFailure(out, err, format.status());
   std::shared_ptr<const ByteSource> source(std::move(*src));
   int findings = 0;
   out << path << ": " << FormatName(*format) << "\n";
   if (*format == FileFormat::kZip) {
     absl::StatusOr<std::unique_ptr<ZipReader>> zip = ZipReader::Open(source);
-    if (!zip.ok()) return Fail(err, zip.status());
+    if (!zip.ok()) return VerifyFailure(out, err, zip.status());
     for (const ZipEntry& e : (*zip)->entries()) {
       absl::StatusOr<Storage> bytes = (*zip)->Read(e);
       if (!bytes.ok()) {
@@ -344,19 +354,19 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
     return Fail(err, absl::UnimplementedError(absl::StrCat("cannot verify ", FormatName(*format))));
   }
   absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
-  if (!bytes.ok()) return Fail(err, bytes.status());
+  if (!bytes.ok()) return VerifyFailure(out, err, bytes.status());
   std::vector<GlobalReference> globals;
   size_t pos = 0;
   for (int i = 0; i < (*format == FileFormat::kLegacy ? 5 : 1) && pos < bytes->size(); ++i) {
     absl::string_view rest = absl::string_view(*bytes).substr(pos);
     absl::StatusOr<std::vector<GlobalReference>> refs = ReferencedGlobals(rest);
-    if (!refs.ok()) return Fail(err, refs.status());
+    if (!refs.ok()) return VerifyFailure(out, err, refs.status());
     for (GlobalReference g : *refs) {
       g.offset += pos;
       globals.push_back(g);
     }
     absl::StatusOr<std::vector<PickleOp>> ops = Disassemble(rest);
-    if (!ops.ok()) return Fail(err, ops.status());
+    if (!ops.ok()) return VerifyFailure(out, err, ops.status());
     pos += ops->back().offset + 1;
   }
   std::map<std::string, int> seen;
@@ -372,7 +382,7 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
   if (findings == 0) {
     if (load_when_clean) {
       absl::StatusOr<Value> value = LoadForTools(path);
-      if (!value.ok()) return Fail(err, value.status());
+      if (!value.ok()) return VerifyFailure(out, err, value.status());
       out << "clean: ptser loads it without running anything\n";
     }
     return kOk;
@@ -414,7 +424,7 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
     return kFinding;
   }
   absl::StatusOr<Value> value = LoadForTools(path);
-  if (!value.ok()) return Fail(err, value.status());
+  if (!value.ok()) return VerifyFailure(out, err, value.status());
   out << "clean: ptser loads every shard and they match the index, without running anything\n";
   return kOk;
 }
