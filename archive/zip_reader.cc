@@ -396,12 +396,17 @@ absl::StatusOr<uint64_t> ZipReader::DataOffset(const ZipEntry& e) const {
 }
 
 absl::Status ZipReader::CheckCrc(const ZipEntry& e, const Storage& bytes) const {
-  if (!options_.verify_crc32 || e.crc32 == 0) return absl::OkStatus();
+  // A stored 0 is checked like any other value: it is the CRC-32 of an empty
+  // record, and PyTorch's writer records real CRCs, so on a non-empty record
+  // it is no "not recorded" mark that would switch the check off.
+  if (!options_.verify_crc32) return absl::OkStatus();
   uint32_t crc = Crc32(0, bytes.data(), bytes.nbytes());
   if (crc != e.crc32) {
     return absl::DataLossError(absl::StrFormat(
-        "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, computed %08x",
-        source_->name(), e.name, e.header_offset, e.crc32, crc));
+        "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, computed %08x%s",
+        source_->name(), e.name, e.header_offset, e.crc32, crc,
+        e.crc32 == 0 ? " (a stored 0 on a non-empty record is not taken as \"not recorded\")"
+                     : ""));
   }
   return absl::OkStatus();
 }

@@ -171,10 +171,21 @@ TEST(ZipReader, CrcMismatchIsDataLossUnlessTurnedOff) {
   no_crc.verify_crc32 = false;
   ASSERT_OK_AND_ASSIGN(auto lax, ZipReader::Open(Source(bytes), no_crc));
   EXPECT_OK(lax->Read(*(*lax->Find("float_tensor/data/0"))).status());
-  // A stored CRC of 0 means "not computed" (newer PyTorch can write that).
+  // A stored CRC of 0 does not switch the check off (issue 12 §5): tampered
+  // data with its CRC field zeroed is still caught.
   Poke32(&bytes, kCd1 + 16, 0);
   ASSERT_OK_AND_ASSIGN(auto zero, ZipReader::Open(Source(bytes)));
-  EXPECT_OK(zero->Read(*(*zero->Find("float_tensor/data/0"))).status());
+  EXPECT_THAT(zero->Read(*(*zero->Find("float_tensor/data/0"))).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("stored 00000000, computed")));
+  // An empty record's CRC is 0, and it matches.
+  StringSink sink;
+  ZipWriter writer(&sink, "a");
+  ASSERT_OK(writer.WriteRecord("empty", "", 0));
+  ASSERT_OK(writer.Finish());
+  ASSERT_OK_AND_ASSIGN(auto empty, ZipReader::Open(Source(sink.Release())));
+  EXPECT_EQ(empty->entries()[0].crc32, 0u);
+  EXPECT_OK(empty->Read(empty->entries()[0]).status());
 }
 
 TEST(ZipReader, CentralDirectoryOutsideTheFile) {
