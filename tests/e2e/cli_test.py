@@ -199,6 +199,14 @@ def compact():
     x, y = torch.load(path("compact", "views.pt"))
     assert torch.equal(x, torch.arange(10.0, 15.0)) and torch.equal(y, torch.arange(12.0, 20.0))
     assert x.storage().data_ptr() == y.storage().data_ptr() and x.storage().size() == 10
+    # In place: the sizes printed are before and after (issue 12 §5).
+    same = path("compact", "same.pt")
+    with open(same, "wb") as f:
+        f.write(read(path("in", "views.pt")))
+    before = os.path.getsize(same)
+    text = run("compact", same, same)
+    assert "%d bytes -> %s: %d bytes" % (before, same, os.path.getsize(same)) in text, text
+    assert os.path.getsize(same) < before
 
 
 def diff():

@@ -273,6 +273,26 @@ def tar_bad_mtime_ends_the_archive():
     assert rc != 0 and "malformed mtime" in text, "verify: exit %d\n%s" % (rc, text)
 
 
+def tar_storages_member_calls():
+    # Not a differential but the same danger (issue 12 §5): torch.load
+    # unpickles the storages member with plain pickle.load, so verify must
+    # judge it too (ptser once scanned only the pickle member: "clean").
+    storages = b"cbuiltins\nprint\n(S'" + MARKER.encode() + b"'\ntR."
+    tar = (tar_member(b"storages", storages) + tar_member(b"tensors", TENSORS) +
+           tar_member(b"pickle", pickle.dumps({"marker": "benign"}, protocol=0)) + END)
+    path = write("tar_storages_print.pt", tar)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        try:
+            torch.load(path)
+        except TypeError:  # range(None): print returned None
+            pass
+    assert MARKER in printed.getvalue(), printed.getvalue()
+    rc, text = verify(path)
+    assert rc == 3 and "BAD  tar members" in text and "print" in text, \
+        "verify: exit %d\n%s" % (rc, text)
+
+
 # ------------------------------------------------------------- legacy helpers
 
 LEGACY_MAGIC = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2)
@@ -316,7 +336,8 @@ def legacy_trailing_bytes():
 
 for case in [zip_two_end_records, zip_names_equal_ignoring_case, zip_nul_in_name,
              tar_pax_duplicate_path, tar_pax_path_trailing_slash, tar_padding_cut_off,
-             tar_bad_mtime_ends_the_archive, legacy_that_is_a_tar, legacy_trailing_bytes]:
+             tar_bad_mtime_ends_the_archive, tar_storages_member_calls, legacy_that_is_a_tar,
+             legacy_trailing_bytes]:
     check(case.__name__, case)
 
 failed = sum(1 for _, e in RESULTS if e is not None)
