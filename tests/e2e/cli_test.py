@@ -224,6 +224,29 @@ def diff():
     run("diff", path("in", "other.pt"), path("in", "close.pt"), "--rtol", "0", "--atol", "0", expect=3)
 
 
+def wrong_answers():
+    # Issue 12 §5.  Tensors nested 300 deep are listed and compared.
+    def nested(t, depth=300):
+        v = t
+        for _ in range(depth):
+            v = [v]
+        return v
+    torch.save(nested(torch.tensor([1.0, 2.0])), path("deep", "a.pt"))
+    torch.save(nested(torch.tensor([1.0, 3.0])), path("deep", "b.pt"))
+    assert "with 1 tensors" in run("inspect", path("deep", "a.pt"))
+    text = run("diff", path("deep", "a.pt"), path("deep", "b.pt"), expect=3)
+    assert "1 of 2 values differ" in text, text
+    # Strings that differ after their first MiB differ.
+    torch.save({"s": "a" * (1 << 20) + "x"}, path("long", "a.pt"))
+    torch.save({"s": "a" * (1 << 20) + "y"}, path("long", "b.pt"))
+    run("diff", path("long", "a.pt"), path("long", "b.pt"), expect=3)
+    # Tensors used as dict keys are listed, and a file equals itself.
+    torch.save({torch.tensor([1.0]): torch.tensor([2.0])}, path("keys", "m.pt"))
+    text = run("inspect", path("keys", "m.pt"))
+    assert "with 2 tensors" in text and "(key)" in text, text
+    assert "equal" in run("diff", path("keys", "m.pt"), path("keys", "m.pt"))
+
+
 def usage():
     run("frobnicate", expect=2)
     run("inspect", expect=2)
@@ -381,6 +404,7 @@ check("convert: zip byte-identical to torch.save, legacy loads", convert)
 check("compact keeps views, trims storage", compact)
 check("safetensors both ways", safetensors)
 check("diff", diff)
+check("deep tensors, long strings and tensor keys are compared (issue 12 §5)", wrong_answers)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)

@@ -125,42 +125,86 @@ struct TensorInfo {
   size_t storage_index;
 };
 
-// Every tensor with its path.  A container reached twice (a file may share
-// one list between two places, or nest shared lists exponentially deep) is
-// listed under the first path only.
-void CollectTensors(const Value& v, const std::string& path, std::vector<TensorInfo>* out,
-                    std::map<const void*, size_t>* storages,
-                    std::set<const void*>* seen_containers, int depth = 0) {
-  if (depth > 200) return;
-  if ((v.is_list() || v.is_tuple() || v.is_dict()) &&
-      !seen_containers->insert(v.identity()).second) {
-    return;
+// Paths of a walk over a loaded value, built only where one is printed: a
+// walk keeps one node per container or tensor it reaches, each naming its
+// parent, so a chain a million deep costs a million nodes, not a million
+// growing strings.
+class PathTree {
+ public:
+  static constexpr int64_t kRoot = -1;
+  int64_t Add(int64_t parent, std::string component) {
+    nodes_.push_back({parent, std::move(component)});
+    return static_cast<int64_t>(nodes_.size()) - 1;
   }
-  switch (v.kind()) {
-    case Value::Kind::kTensor: {
+  // "/a/0/b", or "/" for the root.
+  std::string Path(int64_t node) const {
+    std::vector<const std::string*> parts;
+    for (int64_t n = node; n != kRoot; n = nodes_[n].parent) parts.push_back(&nodes_[n].component);
+    if (parts.empty()) return "/";
+    std::string path;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) absl::StrAppend(&path, "/", **it);
+    return path;
+  }
+
+ private:
+  struct Node {
+    int64_t parent;
+    std::string component;
+  };
+  std::vector<Node> nodes_;
+};
+
+std::string KeyName(const Value& key) {
+  return key.is_str() ? key.as_string() : key.Repr(Value::kMessageReprChars);
+}
+
+// Whether a walk looks inside `v`: a tensor, or a container that may hold one.
+bool MayHoldTensors(const Value& v) {
+  return v.is_tensor() || v.is_list() || v.is_tuple() || v.is_dict();
+}
+
+// Every tensor with its path, in file order, at any depth, dict keys
+// included ("<key> (key)").  A container reached twice (a file may share one
+// list between two places, or nest shared lists exponentially deep) is
+// listed under the first path only.
+void CollectTensors(const Value& root, std::vector<TensorInfo>* out,
+                    std::map<const void*, size_t>* storages) {
+  PathTree paths;
+  std::set<const void*> seen_containers;
+  struct Pending {
+    const Value* v;
+    int64_t node;
+  };
+  std::vector<Pending> stack = {{&root, PathTree::kRoot}};
+  std::vector<Pending> children;
+  while (!stack.empty()) {
+    const Pending p = stack.back();
+    stack.pop_back();
+    const Value& v = *p.v;
+    if (v.is_tensor()) {
       auto [it, _] = storages->emplace(v.tensor().storage().id(), storages->size());
-      out->push_back({path.empty() ? "/" : path, v.tensor(), it->second});
-      return;
+      out->push_back({paths.Path(p.node), v.tensor(), it->second});
+      continue;
     }
-    case Value::Kind::kList:
-    case Value::Kind::kTuple: {
+    if (!MayHoldTensors(v) || !seen_containers.insert(v.identity()).second) continue;
+    children.clear();
+    if (v.is_dict()) {
+      for (const auto& item : v.dict().items()) {
+        const std::string key = KeyName(item.key);
+        if (MayHoldTensors(item.key)) {
+          children.push_back({&item.key, paths.Add(p.node, key + " (key)")});
+        }
+        if (MayHoldTensors(item.value)) children.push_back({&item.value, paths.Add(p.node, key)});
+      }
+    } else {
       const absl::Span<const Value> items = v.sequence_items();
       for (size_t i = 0; i < items.size(); ++i) {
-        CollectTensors(items[i], absl::StrCat(path, "/", i), out, storages, seen_containers,
-                       depth + 1);
+        if (MayHoldTensors(items[i])) {
+          children.push_back({&items[i], paths.Add(p.node, absl::StrCat(i))});
+        }
       }
-      return;
     }
-    case Value::Kind::kDict:
-      for (const auto& item : v.dict().items()) {
-        CollectTensors(item.value,
-                       absl::StrCat(path, "/", item.key.is_str() ? item.key.as_string()
-                                                                 : item.key.Repr(Value::kMessageReprChars)),
-                       out, storages, seen_containers, depth + 1);
-      }
-      return;
-    default:
-      return;
+    stack.insert(stack.end(), children.rbegin(), children.rend());
   }
 }
 
@@ -266,8 +310,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (!value.ok()) return Fail(err, value.status());
   std::vector<TensorInfo> tensors;
   std::map<const void*, size_t> storages;
-  std::set<const void*> seen_containers;
-  CollectTensors(*value, "", &tensors, &storages, &seen_containers);
+  CollectTensors(*value, &tensors, &storages);
   std::map<size_t, std::vector<std::string>> sharing;
   for (const TensorInfo& t : tensors) sharing[t.storage_index].push_back(t.path);
   report["object"] = value->TypeName();
@@ -560,105 +603,162 @@ struct DiffState {
   // Container pairs already compared: files whose containers share
   // sub-containers are walked once per pair, not once per path.
   std::set<std::pair<const void*, const void*>> seen;
+  PathTree paths;
 };
 
-void DiffValues(const Value& a, const Value& b, const std::string& path, DiffState* st,
-                int depth = 0) {
-  const std::string where = path.empty() ? "/" : path;
-  if (depth > 200) return;
-  if (a.kind() != b.kind()) {
-    st->differences.push_back(where + ": " + a.TypeName() + " vs " + b.TypeName());
+// One pair of values still to compare, at paths.Path(node).
+struct DiffPair {
+  const Value* a;
+  const Value* b;
+  int64_t node;
+};
+
+void DiffTensors(const Value& a, const Value& b, const std::string& where, DiffState* st) {
+  const Tensor& x = a.tensor();
+  const Tensor& y = b.tensor();
+  if (x.dtype() != y.dtype() || x.sizes() != y.sizes()) {
+    st->differences.push_back(absl::StrCat(where, ": ", DtypeName(x.dtype()), Shape(x.sizes()),
+                                           " vs ", DtypeName(y.dtype()), Shape(y.sizes())));
     return;
   }
-  if (a.identity() != nullptr && b.identity() != nullptr &&
-      !st->seen.emplace(a.identity(), b.identity()).second) {
+  if (IsQuantized(x.dtype())) {
+    // As torch.equal on quantized tensors: same scheme, scales, zero
+    // points and integer values; no tolerance applies.
+    if (!ValuesEqual(a, b)) {
+      st->differences.push_back(where + ": quantized " + std::string(DtypeName(x.dtype())) +
+                                " tensors differ (integer values or quantizer)");
+    }
     return;
   }
-  if (st->differences.size() >= 1000) return;  // enough to report
-  switch (a.kind()) {
-    case Value::Kind::kTensor: {
-      const Tensor& x = a.tensor();
-      const Tensor& y = b.tensor();
-      if (x.dtype() != y.dtype() || x.sizes() != y.sizes()) {
-        st->differences.push_back(absl::StrCat(where, ": ", DtypeName(x.dtype()), Shape(x.sizes()),
-                                               " vs ", DtypeName(y.dtype()), Shape(y.sizes())));
-        return;
-      }
-      if (IsQuantized(x.dtype())) {
-        // As torch.equal on quantized tensors: same scheme, scales, zero
-        // points and integer values; no tolerance applies.
-        if (!ValuesEqual(a, b)) {
-          st->differences.push_back(where + ": quantized " + std::string(DtypeName(x.dtype())) +
-                                    " tensors differ (integer values or quantizer)");
-        }
-        return;
-      }
-      absl::StatusOr<Tensor> xd = Cast(x, IsComplex(x.dtype()) ? ScalarType::kComplexDouble
-                                                                : ScalarType::kDouble);
-      absl::StatusOr<Tensor> yd = Cast(y, IsComplex(y.dtype()) ? ScalarType::kComplexDouble
-                                                                : ScalarType::kDouble);
-      if (!xd.ok() || !yd.ok()) {
-        st->differences.push_back(where + ": cannot compare values of " +
-                                  std::string(DtypeName(x.dtype())));
-        return;
-      }
-      const double* p = static_cast<const double*>(xd->data());
-      const double* q = static_cast<const double*>(yd->data());
-      const int64_t n = xd->numel() * (IsComplex(x.dtype()) ? 2 : 1);
-      int64_t bad = 0;
-      double worst = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        const double d = std::fabs(p[i] - q[i]);
-        const bool both_nan = std::isnan(p[i]) && std::isnan(q[i]);
-        if (!both_nan && !(p[i] == q[i]) && !(d <= st->atol + st->rtol * std::fabs(q[i]))) {
-          ++bad;
-          worst = std::isnan(d) ? d : std::max(worst, d);
-        }
-      }
-      if (bad > 0) {
-        st->differences.push_back(absl::StrCat(where, ": ", bad, " of ", n,
-                                               " values differ (max abs diff ", worst, ")"));
-      }
-      return;
+  absl::StatusOr<Tensor> xd = Cast(x, IsComplex(x.dtype()) ? ScalarType::kComplexDouble
+                                                            : ScalarType::kDouble);
+  absl::StatusOr<Tensor> yd = Cast(y, IsComplex(y.dtype()) ? ScalarType::kComplexDouble
+                                                            : ScalarType::kDouble);
+  if (!xd.ok() || !yd.ok()) {
+    st->differences.push_back(where + ": cannot compare values of " +
+                              std::string(DtypeName(x.dtype())));
+    return;
+  }
+  const double* p = static_cast<const double*>(xd->data());
+  const double* q = static_cast<const double*>(yd->data());
+  const int64_t n = xd->numel() * (IsComplex(x.dtype()) ? 2 : 1);
+  int64_t bad = 0;
+  double worst = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = std::fabs(p[i] - q[i]);
+    const bool both_nan = std::isnan(p[i]) && std::isnan(q[i]);
+    if (!both_nan && !(p[i] == q[i]) && !(d <= st->atol + st->rtol * std::fabs(q[i]))) {
+      ++bad;
+      worst = std::isnan(d) ? d : std::max(worst, d);
     }
-    case Value::Kind::kList:
-    case Value::Kind::kTuple: {
-      const absl::Span<const Value> xs = a.sequence_items();
-      const absl::Span<const Value> ys = b.sequence_items();
-      if (xs.size() != ys.size()) {
-        st->differences.push_back(absl::StrCat(where, ": length ", xs.size(), " vs ", ys.size()));
-      }
-      for (size_t i = 0; i < std::min(xs.size(), ys.size()); ++i) {
-        DiffValues(xs[i], ys[i], absl::StrCat(path, "/", i), st, depth + 1);
-      }
-      return;
+  }
+  if (bad > 0) {
+    st->differences.push_back(absl::StrCat(where, ": ", bad, " of ", n,
+                                           " values differ (max abs diff ", worst, ")"));
+  }
+}
+
+// What diff does not walk into: Python equality, except that a NaN equals a
+// NaN (a file compared with its copy is equal).  Sets and objects that
+// Python equality calls different (a NaN inside) are equal when their whole
+// reprs are; values are never compared by a cut-off repr.
+bool SameLeaf(const Value& a, const Value& b) {
+  auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+  if (a.is_float() && b.is_float()) return same(a.as_float(), b.as_float());
+  if (a.is_complex() && b.is_complex()) {
+    return same(a.as_complex().real(), b.as_complex().real()) &&
+           same(a.as_complex().imag(), b.as_complex().imag());
+  }
+  if (ValuesEqual(a, b)) return true;
+  if (a.kind() != Value::Kind::kSet && a.kind() != Value::Kind::kFrozenSet &&
+      a.kind() != Value::Kind::kObject) {
+    return false;
+  }
+  constexpr size_t kWhole = size_t{1} << 20;
+  const std::string ra = a.Repr(kWhole);
+  return ra.size() < kWhole && ra == b.Repr(kWhole);
+}
+
+// Items of two dicts, matched by key.  Keys Python hashes by identity
+// (tensors, objects) never find each other across two files: such a key is
+// matched with the key at the same position when the two are equal.
+void DiffDicts(const Value& a, const Value& b, int64_t node, DiffState* st,
+               std::vector<DiffPair>* children) {
+  const auto& xs = a.dict().items();
+  const auto& ys = b.dict().items();
+  std::set<const Value*> matched;  // values of b
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const std::string key = KeyName(xs[i].key);
+    const Value* other = b.dict().Find(xs[i].key);
+    if (other == nullptr && i < ys.size() && !xs[i].key.is_str() &&
+        xs[i].key.kind() == ys[i].key.kind() && !matched.count(&ys[i].value) &&
+        ValuesEqual(xs[i].key, ys[i].key)) {
+      other = &ys[i].value;
     }
-    case Value::Kind::kDict: {
-      for (const auto& item : a.dict().items()) {
-        const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr(Value::kMessageReprChars);
-        const Value* other = b.dict().Find(item.key);
-        if (other == nullptr) {
-          st->differences.push_back(absl::StrCat(path, "/", key, ": only in the first file"));
-        } else {
-          DiffValues(item.value, *other, absl::StrCat(path, "/", key), st, depth + 1);
-        }
-      }
-      for (const auto& item : b.dict().items()) {
-        if (a.dict().Find(item.key) == nullptr) {
-          const std::string key = item.key.is_str() ? item.key.as_string() : item.key.Repr(Value::kMessageReprChars);
-          st->differences.push_back(absl::StrCat(path, "/", key, ": only in the second file"));
-        }
-      }
-      return;
+    if (other == nullptr) {
+      st->differences.push_back(
+          absl::StrCat(st->paths.Path(st->paths.Add(node, key)), ": only in the first file"));
+      continue;
     }
-    default:
-      // Python equality, except that a NaN equals itself here (a file
-      // compared with its copy is equal): equal reprs settle that.
-      if (!ValuesEqual(a, b) && a.Repr(size_t{1} << 20) != b.Repr(size_t{1} << 20)) {
-        st->differences.push_back(where + ": " + a.Repr(Value::kMessageReprChars) + " vs " +
-                                  b.Repr(Value::kMessageReprChars));
+    matched.insert(other);
+    children->push_back({&xs[i].value, other, st->paths.Add(node, key)});
+  }
+  for (const auto& item : ys) {
+    if (matched.count(&item.value)) continue;
+    st->differences.push_back(absl::StrCat(
+        st->paths.Path(st->paths.Add(node, KeyName(item.key))), ": only in the second file"));
+  }
+}
+
+// Compares a and b at any depth (an explicit stack, not recursion), up to
+// 1000 differences.
+void DiffValues(const Value& root_a, const Value& root_b, DiffState* st) {
+  std::vector<DiffPair> stack = {{&root_a, &root_b, PathTree::kRoot}};
+  std::vector<DiffPair> children;
+  while (!stack.empty() && st->differences.size() < 1000) {
+    const DiffPair p = stack.back();
+    stack.pop_back();
+    const Value& a = *p.a;
+    const Value& b = *p.b;
+    if (a.kind() != b.kind()) {
+      st->differences.push_back(st->paths.Path(p.node) + ": " + a.TypeName() + " vs " +
+                                b.TypeName());
+      continue;
+    }
+    if (a.identity() != nullptr && b.identity() != nullptr &&
+        !st->seen.emplace(a.identity(), b.identity()).second) {
+      continue;
+    }
+    children.clear();
+    switch (a.kind()) {
+      case Value::Kind::kTensor:
+        DiffTensors(a, b, st->paths.Path(p.node), st);
+        break;
+      case Value::Kind::kList:
+      case Value::Kind::kTuple: {
+        const absl::Span<const Value> xs = a.sequence_items();
+        const absl::Span<const Value> ys = b.sequence_items();
+        if (xs.size() != ys.size()) {
+          st->differences.push_back(
+              absl::StrCat(st->paths.Path(p.node), ": length ", xs.size(), " vs ", ys.size()));
+        }
+        for (size_t i = 0; i < std::min(xs.size(), ys.size()); ++i) {
+          children.push_back({&xs[i], &ys[i], st->paths.Add(p.node, absl::StrCat(i))});
+        }
+        break;
       }
-      return;
+      case Value::Kind::kDict:
+        DiffDicts(a, b, p.node, st, &children);
+        break;
+      default:
+        if (!SameLeaf(a, b)) {
+          st->differences.push_back(st->paths.Path(p.node) + ": " +
+                                    a.Repr(Value::kMessageReprChars) + " vs " +
+                                    b.Repr(Value::kMessageReprChars));
+        }
+        break;
+    }
+    stack.insert(stack.end(), children.rbegin(), children.rend());
   }
 }
 
@@ -692,7 +792,7 @@ int Diff(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   if (!a.ok()) return Fail(err, a.status());
   absl::StatusOr<Value> b = LoadForTools(paths[1]);
   if (!b.ok()) return Fail(err, b.status());
-  DiffValues(*a, *b, "", &st);
+  DiffValues(*a, *b, &st);
   if (st.differences.empty()) {
     out << "equal (rtol " << st.rtol << ", atol " << st.atol << ")\n";
     return kOk;
