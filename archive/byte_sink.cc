@@ -34,6 +34,7 @@ absl::Status ErrnoError(int err, absl::string_view what,
     case EISDIR:
     case ENOTDIR:
     case ENAMETOOLONG:
+    case ELOOP:
       return absl::FailedPreconditionError(message);
     case ENOSPC:
     case EDQUOT:
@@ -54,6 +55,27 @@ std::string DirName(const std::string& path) {
 std::string BaseName(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The file a save to `path` replaces: `path` itself, or, through symbolic
+// links, the file at the end of the chain, whether it exists yet or not — as
+// open(2) in torch.save follows them.  One rule for live, dangling and
+// chained links; a loop (more than 40 links, Linux's limit) is refused.
+absl::StatusOr<std::string> SaveTarget(const std::string& path) {
+  std::string target = path;
+  for (int links = 0; links <= 40; ++links) {
+    struct stat st;
+    if (lstat(target.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return target;
+    std::vector<char> buf(4096);
+    const ssize_t n = readlink(target.c_str(), buf.data(), buf.size());
+    if (n < 0) return ErrnoError(errno, "cannot read the symbolic link", target);
+    if (static_cast<size_t>(n) >= buf.size()) {
+      return ErrnoError(ENAMETOOLONG, "cannot follow the symbolic link", target);
+    }
+    const std::string link(buf.data(), static_cast<size_t>(n));
+    target = !link.empty() && link[0] == '/' ? link : absl::StrCat(DirName(target), "/", link);
+  }
+  return ErrnoError(ELOOP, "cannot save through the symbolic link", path);
 }
 
 // The process umask, read without changing it (umask(2) can only read it by
@@ -93,16 +115,9 @@ absl::StatusOr<std::unique_ptr<AtomicFileSink>> AtomicFileSink::Create(
         absl::StrCat("invalid file name '", path, "'"));
   }
   // Saving through a symlink writes its target, as torch.save does: the
-  // temporary file goes beside the target and the rename replaces the target.
-  std::string target = path;
-  struct stat lst;
-  if (lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
-    char* resolved = realpath(path.c_str(), nullptr);
-    if (resolved != nullptr) {
-      target = resolved;
-      free(resolved);
-    }
-  }
+  // temporary file goes beside the target and the rename replaces the target
+  // (created when the link dangles).
+  PTSER_ASSIGN_OR_RETURN(const std::string target, SaveTarget(path));
   std::string dir = DirName(target);
   std::string base = BaseName(target);
   // ".<name>.ptser-tmp-XXXXXX" is 18 bytes longer than the name; a name near
