@@ -589,12 +589,14 @@ GlobalRegistry* BuildTorchGlobals() {
       r->Register(module, t, name_only);
     }
   }
-  // Storage classes in any module (torch, torch.cuda, torch.storage, ...), as
-  // PyTorch's loaders accept them.
+  // Storage classes of torch's modules only (torch, torch.cuda,
+  // torch.storage, ...), as newest PyTorch's weights-only allowlist names
+  // them: `os.FloatStorage` is no storage class.
   r->RegisterPattern(
-      [](absl::string_view /*module*/, absl::string_view name) {
-        return StorageClassFromName(name).has_value() ||
-               name == "TypedStorage" || name == "_TypedStorage";
+      [](absl::string_view module, absl::string_view name) {
+        return IsTorchModule(module) &&
+               (StorageClassFromName(name).has_value() || name == "TypedStorage" ||
+                name == "_TypedStorage");
       },
       name_only);
 
@@ -640,6 +642,10 @@ const GlobalRegistry& TorchGlobals() {
   return *registry;
 }
 
+bool IsTorchModule(absl::string_view module) {
+  return module == "torch" || absl::StartsWith(module, "torch.");
+}
+
 std::optional<StorageClassInfo> StorageClassFromName(absl::string_view name) {
   if (name == "UntypedStorage" || name == "_UntypedStorage") {
     return StorageClassInfo{ScalarType::kByte, true};
@@ -664,6 +670,10 @@ absl::StatusOr<StoragePersistentId> ParseStoragePersistentId(const Value& pid) {
     return bad("the first item is not 'storage'");
   }
   if (!t[1].is_global()) return bad("the storage type is not a class");
+  if (!IsTorchModule(t[1].global().module)) {
+    return bad(absl::StrCat("storage class '", t[1].global().FullName(),
+                            "' is not one of torch's"));
+  }
   std::optional<StorageClassInfo> info =
       StorageClassFromName(t[1].global().name);
   if (!info) {

@@ -135,6 +135,22 @@ TEST(TorchGlobalsTest, StorageClassNames) {
   EXPECT_FALSE(StorageClassFromName("NopeStorage").has_value());
 }
 
+// Issue 12 §6: only torch's modules have storage classes.
+TEST(TorchGlobalsTest, StorageClassesOnlyFromTorchModules) {
+  const GlobalRegistry& r = TorchGlobals();
+  EXPECT_NE(r.Find("torch", "FloatStorage"), nullptr);
+  EXPECT_NE(r.Find("torch.cuda", "HalfStorage"), nullptr);
+  EXPECT_NE(r.Find("torch.storage", "TypedStorage"), nullptr);
+  EXPECT_EQ(r.Find("os", "FloatStorage"), nullptr);
+  EXPECT_EQ(r.Find("torchvision", "FloatStorage"), nullptr);
+  EXPECT_EQ(r.Find("nottorch.cuda", "UntypedStorage"), nullptr);
+  Value pid = Tuple({Str("storage"), Value::Global("os", "FloatStorage"), Str("0"),
+                     Str("cpu"), Int(1)});
+  EXPECT_THAT(ParseStoragePersistentId(pid),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("storage class 'os.FloatStorage' is not one of torch's")));
+}
+
 TEST(TorchGlobalsTest, PersistentIds) {
   Value pid = Tuple({Str("storage"), Value::Global("torch.cuda", "HalfStorage"),
                      Str("3"), Str("cuda:0"), Int(10)});
