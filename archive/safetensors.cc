@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -160,6 +161,15 @@ absl::Status SaveSafetensors(const Value& state_dict, ByteSink* sink,
           absl::StrCat("safetensors keys are str; ", item.key.Repr(Value::kMessageReprChars), " is not"));
     }
     const std::string& name = item.key.as_string();
+    // The header is JSON text: a name that is not UTF-8 (a str holding a lone
+    // surrogate, which torch.load accepts) cannot be written into it.
+    try {
+      (void)nlohmann::json(name).dump();
+    } catch (const nlohmann::json::exception&) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tensor name '", absl::CHexEscape(name),
+          "' is not valid UTF-8 (a lone surrogate?); safetensors names are JSON text"));
+    }
     if (name == "__metadata__") {
       return absl::InvalidArgumentError("'__metadata__' is reserved in safetensors");
     }

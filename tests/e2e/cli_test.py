@@ -247,6 +247,24 @@ def wrong_answers():
     assert "equal" in run("diff", path("keys", "m.pt"), path("keys", "m.pt"))
 
 
+def json_never_throws():
+    # Issue 12 §2: a key torch.load accepts but JSON cannot hold (a lone
+    # surrogate), and a record name that is not UTF-8.
+    torch.save({"w\ud800": torch.tensor([1.0])}, path("surrogate", "m.pt"))
+    report = json.loads(run("inspect", "--json", path("surrogate", "m.pt")))
+    assert report["tensors"][0]["path"] == "/w\ufffd\ufffd\ufffd", report["tensors"]
+    text = run("convert", path("surrogate", "m.pt"), path("surrogate", "m.safetensors"), expect=1)
+    assert "not valid UTF-8" in text, text
+    assert not os.path.exists(path("surrogate", "m.safetensors"))
+    # The archive folder of every record renamed to bytes that are not UTF-8.
+    data = read(path("in", "model.pt"))
+    assert data.count(b"model/") >= 3
+    with open(path("badname", "model.pt"), "wb") as f:
+        f.write(data.replace(b"model/", b"mod\xffl/"))
+    report = json.loads(run("inspect", "--json", path("badname", "model.pt")))
+    assert report["folder"] == "mod\ufffdl", report["folder"]
+
+
 def usage():
     run("frobnicate", expect=2)
     run("inspect", expect=2)
@@ -405,6 +423,7 @@ check("compact keeps views, trims storage", compact)
 check("safetensors both ways", safetensors)
 check("diff", diff)
 check("deep tensors, long strings and tensor keys are compared (issue 12 §5)", wrong_answers)
+check("JSON output never throws (issue 12 §2)", json_never_throws)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)

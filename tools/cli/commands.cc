@@ -329,7 +329,9 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   report["tensors"] = tj;
   if (json) {
-    out << report.dump(2) << "\n";
+    // Names from the file (records, dict keys) may not be UTF-8: such bytes
+    // are written as U+FFFD rather than failing the whole report.
+    out << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kOk;
   }
   out << path << ": " << report["format"].get<std::string>();
