@@ -997,6 +997,12 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
     case op::kStop: {
       Slot top;
       PTSER_RETURN_IF_ERROR(Pop(&top));
+      // The depths tracked per stack slot miss a container that deepened
+      // after it was put into another (APPEND to a memoized list): the
+      // structure actually built is measured once more here.
+      if (NestingDepth(top.value, options_.max_nesting_depth) > options_.max_nesting_depth) {
+        return TooDeep();
+      }
       *result = std::move(top.value);
       *stop = true;
       return absl::OkStatus();
