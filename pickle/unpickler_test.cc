@@ -898,6 +898,24 @@ TEST(UnpicklerLimitsTest, DepthOfTheBuiltStructureIsChecked) {
   EXPECT_EQ(NestingDepth(v, 5000), kLists);
 }
 
+// Issue 12 §2: what an allowlisted handler copies counts against
+// max_total_bytes (bytes(x) of one memoized 1 MiB payload, 100 times).
+TEST(UnpicklerLimitsTest, HandlerCopiesAreCharged) {
+  std::string p = "\x80\x03" "B";
+  const uint32_t n = 1 << 20;
+  for (int b = 0; b < 4; ++b) p += static_cast<char>((n >> (8 * b)) & 0xff);
+  p += std::string(n, 'x') + std::string("q\x00" "0", 3);  // BINPUT 0, POP
+  const std::string call("cbuiltins\nbytes\nh\x00\x85R0", 21);  // bytes(memo[0]), POP
+  for (int i = 0; i < 100; ++i) p += call;
+  p += "N.";
+  UnpicklerOptions o;
+  o.max_total_bytes = 50 << 20;
+  EXPECT_THAT(Unpickle(p, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                       HasSubstr("REDUCE at offset")));
+  o.max_total_bytes = 200 << 20;
+  EXPECT_OK(Unpickle(p, o).status());
+}
+
 // With the limit lifted, a million-deep value loads, prints and is freed
 // without recursion overflowing the stack.
 TEST(UnpicklerLimitsTest, MillionDeepValueIsFreedIteratively) {
