@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -78,6 +80,46 @@ absl::StatusOr<std::string> SaveTarget(const std::string& path) {
   return ErrnoError(ELOOP, "cannot save through the symbolic link", path);
 }
 
+// The temporary files of the AtomicFileSinks still open, for the signal
+// handler of RemoveTemporaryFilesOnSignals.  Fixed slots of plain memory: a
+// handler may only read what is async-signal-safe to read, and may not
+// allocate.  A slot is published (`used`) only once its path is complete.
+struct LiveTemporary {
+  std::atomic<bool> used{false};
+  char path[4096];
+};
+constexpr int kLiveTemporarySlots = 64;
+LiveTemporary live_temporaries[kLiveTemporarySlots];
+std::atomic<bool> claimed[kLiveTemporarySlots];
+
+// The slot now holding `path`, or -1 when all are taken (then that file is
+// not removed on a signal, as before).
+int RegisterTemporary(const std::string& path) {
+  if (path.size() >= sizeof(live_temporaries[0].path)) return -1;
+  for (int i = 0; i < kLiveTemporarySlots; ++i) {
+    bool expected = false;
+    if (!claimed[i].compare_exchange_strong(expected, true)) continue;
+    std::memcpy(live_temporaries[i].path, path.c_str(), path.size() + 1);
+    live_temporaries[i].used.store(true, std::memory_order_release);
+    return i;
+  }
+  return -1;
+}
+
+void UnregisterTemporary(int slot) {
+  if (slot < 0) return;
+  live_temporaries[slot].used.store(false, std::memory_order_release);
+  claimed[slot].store(false, std::memory_order_release);
+}
+
+extern "C" void RemoveTemporariesAndDie(int sig) {
+  for (LiveTemporary& t : live_temporaries) {
+    if (t.used.load(std::memory_order_acquire)) unlink(t.path);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 // The process umask, read without changing it (umask(2) can only read it by
 // setting it, which would race with other threads creating files).
 mode_t CurrentUmask() {
@@ -105,6 +147,7 @@ AtomicFileSink::AtomicFileSink(std::string path, std::string temp_path, int fd,
       fd_(fd),
       options_(options) {
   buffer_.reserve(options_.buffer_size);
+  signal_slot_ = RegisterTemporary(temp_path_);
 }
 
 
@@ -146,6 +189,17 @@ absl::StatusOr<std::unique_ptr<AtomicFileSink>> AtomicFileSink::Create(
       new AtomicFileSink(target, std::string(buf.data()), fd, options));
 }
 
+void RemoveTemporaryFilesOnSignals() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXFSZ}) {
+    struct sigaction action;
+    std::memset(&action, 0, sizeof(action));
+    action.sa_handler = RemoveTemporariesAndDie;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    sigaction(sig, &action, nullptr);
+  }
+}
+
 AtomicFileSink::~AtomicFileSink() {
   if (!committed_) Abandon();
 }
@@ -159,6 +213,8 @@ void AtomicFileSink::Abandon() {
     unlink(temp_path_.c_str());
     temp_path_.clear();
   }
+  UnregisterTemporary(signal_slot_);
+  signal_slot_ = -1;
 }
 
 absl::Status AtomicFileSink::Flush() {
@@ -232,6 +288,8 @@ absl::Status AtomicFileSink::Commit() {
     return status;
   }
   temp_path_.clear();
+  UnregisterTemporary(signal_slot_);
+  signal_slot_ = -1;
   committed_ = true;
   if (options_.durable) {
     int dir = open(DirName(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -265,6 +265,32 @@ def json_never_throws():
     assert report["folder"] == "mod\ufffdl", report["folder"]
 
 
+def signal_leaves_no_temporary():
+    # Issue 12 §2: a convert killed by SIGTERM removes its temporary file.
+    import glob
+    import signal
+    import time
+    torch.save({"big": torch.zeros(96 << 20, dtype=torch.uint8)}, path("sig", "in.pt"))
+    out = path("sig", "out", "m.pt")
+    for _ in range(20):
+        proc = subprocess.Popen([PTSER, "convert", path("sig", "in.pt"), out],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seen = False
+        while proc.poll() is None and not seen:
+            seen = bool(glob.glob(os.path.join(os.path.dirname(out), ".m.pt.ptser-tmp-*")))
+            time.sleep(0.0005)
+        if seen:
+            proc.send_signal(signal.SIGTERM)
+        proc.wait()
+        if seen and proc.returncode == -signal.SIGTERM:
+            assert glob.glob(os.path.join(os.path.dirname(out), ".m.pt.ptser-tmp-*")) == []
+            assert not os.path.exists(out)
+            return
+        if os.path.exists(out):
+            os.remove(out)
+    raise AssertionError("never caught the convert with its temporary file")
+
+
 def usage():
     run("frobnicate", expect=2)
     run("inspect", expect=2)
@@ -424,6 +450,7 @@ check("safetensors both ways", safetensors)
 check("diff", diff)
 check("deep tensors, long strings and tensor keys are compared (issue 12 §5)", wrong_answers)
 check("JSON output never throws (issue 12 §2)", json_never_throws)
+check("a signal leaves no temporary file (issue 12 §2)", signal_leaves_no_temporary)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)
