@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "archive/differential.h"
 #include "base/status_macros.h"
 
@@ -100,6 +101,22 @@ absl::StatusOr<uint64_t> ParseNumber(const unsigned char* block, size_t offset, 
     value = (value << 3) | static_cast<uint64_t>(c - '0');
   }
   return value;
+}
+
+// A header Python's tarfile cannot parse (a bad checksum, a malformed
+// number, a truncated block) ends the archive there for tarfile, or, at
+// offset 0, makes tarfile.open fail, after which torch.load reads the file as
+// a legacy pickle: ptser, which would refuse or read on, reports it as a
+// differential.  `error` is the HeaderError saying what is wrong.
+absl::Status EndsArchiveForPython(uint64_t offset, const absl::Status& error) {
+  const std::string context = absl::StrCat("tar header at offset ", offset, ": ");
+  absl::string_view what = error.message();
+  absl::ConsumePrefix(&what, context);
+  return DifferentialError(
+      context, absl::StrCat(what, offset == 0 ? "; Python's tarfile fails on it and torch.load "
+                                                "then reads the file as a legacy pickle"
+                                              : "; Python's tarfile ends the archive here, so "
+                                                "what follows would be read by ptser alone"));
 }
 
 // Every other numeric field of a header (mode, uid, gid, mtime, devmajor,
@@ -369,8 +386,9 @@ absl::Status TarReader::ReadHeaders() {
       break;  // no end-of-archive blocks: accepted, as Python does
     }
     if (file_size - offset < kTarBlockSize) {
-      return HeaderError(offset, absl::StrCat("truncated: ", file_size - offset,
-                                              " bytes left of a 512-byte header"));
+      return EndsArchiveForPython(
+          offset, HeaderError(offset, absl::StrCat("truncated: ", file_size - offset,
+                                                   " bytes left of a 512-byte header")));
     }
     PTSER_RETURN_IF_ERROR(source_->ReadAt(offset, kTarBlockSize, block));
     bool all_zero = true;
@@ -384,10 +402,13 @@ absl::Status TarReader::ReadHeaders() {
       if (pending_any) return HeaderError(offset, "end of archive right after an extended header");
       break;  // end-of-archive marker
     }
-    PTSER_RETURN_IF_ERROR(CheckChecksum(block, offset));
-    PTSER_RETURN_IF_ERROR(CheckOtherNumbers(block, offset));
-    PTSER_ASSIGN_OR_RETURN(uint64_t header_size,
-                           ParseNumber(block, kSizeOffset, kSizeSize, "size", offset));
+    absl::Status fields = CheckChecksum(block, offset);
+    if (fields.ok()) fields = CheckOtherNumbers(block, offset);
+    absl::StatusOr<uint64_t> parsed_size =
+        ParseNumber(block, kSizeOffset, kSizeSize, "size", offset);
+    if (fields.ok()) fields = parsed_size.status();
+    if (!fields.ok()) return EndsArchiveForPython(offset, fields);
+    const uint64_t header_size = *parsed_size;
     const char type = static_cast<char>(block[kTypeflagOffset]);
     const uint64_t data_offset = offset + kTarBlockSize;
     const uint64_t left = file_size - data_offset;

@@ -186,23 +186,25 @@ TEST(TarReader, MalformedHeadersAreDataLossNamingTheOffset) {
     TarTestHeader h{"b", 1};
     h.checksum_delta = 1;
     std::string tar = good.substr(0, 1024) + TarHeaderBlock(h) + TarPadded("2");
-    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kDataLoss,
-                                         HasSubstr("tar header at offset 1024: bad checksum")));
+    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("tar header at offset 1024: ambiguous: bad "
+                                                   "checksum")));
+    EXPECT_TRUE(IsDifferential(OpenBytes(tar).status()));
   }
   // A size field with a non-octal digit.
   {
     TarTestHeader h{"b", 1};
     h.raw_size_field = std::string("0000000009\0", 12);
     EXPECT_THAT(OpenBytes(TarHeaderBlock(h) + TarPadded("2")),
-                StatusIs(absl::StatusCode::kDataLoss,
-                         HasSubstr("tar header at offset 0: malformed size field")));
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("tar header at offset 0: ambiguous: malformed size field")));
   }
   // A negative base-256 size.
   {
     TarTestHeader h{"b", 1};
     h.raw_size_field = std::string(12, '\xff');
     EXPECT_THAT(OpenBytes(TarHeaderBlock(h)),
-                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("negative")));
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("negative")));
   }
   // A member whose data runs past the end (a truncated file).
   {
@@ -214,8 +216,9 @@ TEST(TarReader, MalformedHeadersAreDataLossNamingTheOffset) {
   }
   // A header cut short.
   EXPECT_THAT(OpenBytes(good.substr(0, 1024) + std::string(100, 'h')),
-              StatusIs(absl::StatusCode::kDataLoss,
-                       HasSubstr("offset 1024: truncated: 100 bytes left of a 512-byte header")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("offset 1024: ambiguous: truncated: 100 bytes left of a "
+                                 "512-byte header")));
   // A PAX record whose length is wrong, and one without '='.
   for (const std::string& pax : {std::string("99 path=x\n"), std::string("8 pathx\n"),
                                  std::string("x path=y\n")}) {
@@ -335,7 +338,7 @@ TEST(TarReaderDifferential, OldStyleDirectoryIsDecidedByTheNameField) {
 
 TEST(TarReaderDifferential, EveryNumericFieldIsChecked) {
   // tarfile ends the archive at a header whose mtime is not a number: the
-  // member after it would be one only ptser saw.
+  // member after it would be one only ptser saw (a differential).
   for (size_t field : {100, 108, 116, 136, 329, 337}) {
     std::string second = TarHeaderBlock({"pickle", 1});
     second[field] = 'x';
@@ -343,9 +346,11 @@ TEST(TarReaderDifferential, EveryNumericFieldIsChecked) {
     std::string tar = MakeTar({{"a", "1"}});
     tar.resize(tar.size() - 1024);
     tar += second + TarPadded("2") + std::string(1024, '\0');
-    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kDataLoss,
-                                         HasSubstr("tar header at offset 1024: malformed")))
+    EXPECT_THAT(OpenBytes(tar), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("tar header at offset 1024: ambiguous: "
+                                                   "malformed")))
         << field;
+    EXPECT_TRUE(IsDifferential(OpenBytes(tar).status()));
   }
 }
 
