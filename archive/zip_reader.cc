@@ -395,20 +395,21 @@ absl::StatusOr<uint64_t> ZipReader::DataOffset(const ZipEntry& e) const {
   return data;
 }
 
-absl::Status ZipReader::CheckCrc(const ZipEntry& e, const Storage& bytes) const {
+absl::Status ZipReader::CrcMatches(const ZipEntry& e, uint32_t crc) const {
   // A stored 0 is checked like any other value: it is the CRC-32 of an empty
   // record, and PyTorch's writer records real CRCs, so on a non-empty record
   // it is no "not recorded" mark that would switch the check off.
+  if (crc == e.crc32) return absl::OkStatus();
+  return absl::DataLossError(absl::StrFormat(
+      "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, computed %08x%s",
+      source_->name(), e.name, e.header_offset, e.crc32, crc,
+      e.crc32 == 0 ? " (a stored 0 on a non-empty record is not taken as \"not recorded\")"
+                   : ""));
+}
+
+absl::Status ZipReader::CheckCrc(const ZipEntry& e, const Storage& bytes) const {
   if (!options_.verify_crc32) return absl::OkStatus();
-  uint32_t crc = Crc32(0, bytes.data(), bytes.nbytes());
-  if (crc != e.crc32) {
-    return absl::DataLossError(absl::StrFormat(
-        "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, computed %08x%s",
-        source_->name(), e.name, e.header_offset, e.crc32, crc,
-        e.crc32 == 0 ? " (a stored 0 on a non-empty record is not taken as \"not recorded\")"
-                     : ""));
-  }
-  return absl::OkStatus();
+  return CrcMatches(e, Crc32(0, bytes.data(), bytes.nbytes()));
 }
 
 absl::StatusOr<Storage> ZipReader::Read(const ZipEntry& e) const {
@@ -491,6 +492,78 @@ absl::StatusOr<Storage> ZipReader::Read(const ZipEntry& e) const {
   }
   PTSER_RETURN_IF_ERROR(CheckCrc(e, out));
   return out;
+}
+
+absl::Status ZipReader::Verify(const ZipEntry& e) const {
+  const ByteSource& src = *source_;
+  PTSER_ASSIGN_OR_RETURN(uint64_t data, DataOffset(e));
+  constexpr uint64_t kChunk = uint64_t{1} << 20;
+  const uint8_t* whole = src.memory();
+  std::string chunk;
+  // The compressed bytes [at, at + n), from memory or read into `chunk`.
+  auto input = [&](uint64_t at, uint64_t n) -> absl::StatusOr<const uint8_t*> {
+    if (whole != nullptr) return whole + data + at;
+    chunk.resize(n);
+    PTSER_RETURN_IF_ERROR(src.ReadAt(data + at, n, chunk.data()));
+    return reinterpret_cast<const uint8_t*>(chunk.data());
+  };
+  uint32_t crc = 0;
+  if (e.method == zip::kMethodStored) {
+    for (uint64_t done = 0; done < e.compressed_size;) {
+      const uint64_t n = std::min(kChunk, e.compressed_size - done);
+      PTSER_ASSIGN_OR_RETURN(const uint8_t* p, input(done, n));
+      crc = Crc32(crc, p, n);
+      done += n;
+    }
+    return CrcMatches(e, crc);
+  }
+  // Deflated: inflated a chunk at a time into one buffer, never held whole.
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+    return absl::ResourceExhaustedError("cannot initialise zlib");
+  }
+  struct Ender {
+    z_stream* zs;
+    ~Ender() { inflateEnd(zs); }
+  } ender{&zs};
+  std::vector<uint8_t> out(kChunk);
+  uint64_t produced = 0;
+  uint64_t consumed = 0;
+  while (true) {
+    if (zs.avail_in == 0 && consumed < e.compressed_size) {
+      const uint64_t n = std::min(kChunk, e.compressed_size - consumed);
+      PTSER_ASSIGN_OR_RETURN(const uint8_t* p, input(consumed, n));
+      zs.next_in = const_cast<Bytef*>(p);
+      zs.avail_in = static_cast<uInt>(n);
+      consumed += n;
+    }
+    zs.next_out = out.data();
+    zs.avail_out = static_cast<uInt>(out.size());
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    const uint64_t made = out.size() - zs.avail_out;
+    crc = Crc32(crc, out.data(), made);
+    produced += made;
+    if (produced > e.uncompressed_size) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name,
+                                             "' inflates to more than the ",
+                                             e.uncompressed_size, " bytes it claims"));
+    }
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed == e.compressed_size) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' is truncated"));
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' is corrupt: ",
+                                             zs.msg != nullptr ? zs.msg : "zlib error"));
+    }
+  }
+  if (produced != e.uncompressed_size) {
+    return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' inflates to ",
+                                           produced, " bytes, not the ", e.uncompressed_size,
+                                           " it claims"));
+  }
+  return CrcMatches(e, crc);
 }
 
 absl::StatusOr<std::string> ZipReader::ReadString(const ZipEntry& e) const {

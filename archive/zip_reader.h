@@ -93,6 +93,11 @@ class ZipReader {
 
   // The record's bytes (see the file comment for copying and checks).
   absl::StatusOr<Storage> Read(const ZipEntry& entry) const;
+  // Checks the record as Read() does (its place, its deflate stream, its
+  // size and its CRC-32, whatever Options::verify_crc32 says) while streaming
+  // it a megabyte at a time: memory does not grow with the record.
+  absl::Status Verify(const ZipEntry& entry) const;
+
   // Read() into a std::string (small records: data.pkl, version, code).
   absl::StatusOr<std::string> ReadString(const ZipEntry& entry) const;
 
@@ -103,6 +108,8 @@ class ZipReader {
       : source_(std::move(source)), options_(options) {}
   absl::Status ReadDirectory();
   absl::Status CheckCrc(const ZipEntry& entry, const Storage& bytes) const;
+  // DataLoss naming the record unless `crc` is the one it records.
+  absl::Status CrcMatches(const ZipEntry& entry, uint32_t crc) const;
 
   std::shared_ptr<const ByteSource> source_;
   Options options_;

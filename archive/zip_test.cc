@@ -248,6 +248,28 @@ TEST(ZipReader, ZipBombClaimIsRefusedBeforeAllocating) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inflates to more than")));
 }
 
+// Issue 12 §4: Verify checks what Read checks, a megabyte at a time.
+TEST(ZipReader, VerifyStreamsWhatReadChecks) {
+  for (const char* fixture : {"float_tensor.pt", "dict_deflated.zip", "state_dict.pt"}) {
+    const std::string bytes = ReadFixture(fixture);
+    ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(bytes)));
+    for (const ZipEntry& e : reader->entries()) EXPECT_OK(reader->Verify(e)) << e.name;
+  }
+  std::string flipped = ReadFixture("float_tensor.pt");
+  flipped[320] ^= 1;
+  ASSERT_OK_AND_ASSIGN(auto bad, ZipReader::Open(Source(flipped)));
+  EXPECT_THAT(bad->Verify(*(*bad->Find("float_tensor/data/0"))),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("CRC-32 mismatch")));
+  // A deflated record claiming one byte less than it inflates to.
+  std::string liar = ReadFixture("dict_deflated.zip");
+  ASSERT_OK_AND_ASSIGN(auto honest, ZipReader::Open(Source(liar)));
+  const size_t cd = liar.find(std::string("PK\1\2", 4));
+  Poke32(&liar, cd + 24, static_cast<uint32_t>(honest->entries()[0].uncompressed_size - 1));
+  ASSERT_OK_AND_ASSIGN(auto short_claim, ZipReader::Open(Source(liar)));
+  EXPECT_THAT(short_claim->Verify(short_claim->entries()[0]),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inflates to more than")));
+}
+
 TEST(ZipReader, DuplicateNamesAreRefused) {
   StringSink sink;
   ZipWriter writer(&sink, "a");

@@ -291,6 +291,27 @@ def signal_leaves_no_temporary():
     raise AssertionError("never caught the convert with its temporary file")
 
 
+def verify_streams_records():
+    # Issue 12 §4: a deflated record nothing references (256 MiB of zeros in
+    # a file of ~250 KiB) is checked without being held in memory.
+    import zipfile
+    src = read(path("in", "model.pt"))
+    big = path("bomb", "model.pt")
+    with open(big, "wb") as f:
+        f.write(src)
+    with zipfile.ZipFile(big, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("model/unused", b"\0" * (256 << 20))
+    assert os.path.getsize(big) < (1 << 20)
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    r = subprocess.run([sys.executable, "-c", probe, PTSER, "verify", big],
+                       capture_output=True, text=True)
+    rc, peak_kib = map(int, r.stdout.split())
+    assert rc == 0, r
+    assert peak_kib < 100 * 1024, "verify peaked at %d KiB" % peak_kib
+
+
 def usage():
     run("frobnicate", expect=2)
     run("inspect", expect=2)
@@ -451,6 +472,7 @@ check("diff", diff)
 check("deep tensors, long strings and tensor keys are compared (issue 12 §5)", wrong_answers)
 check("JSON output never throws (issue 12 §2)", json_never_throws)
 check("a signal leaves no temporary file (issue 12 §2)", signal_leaves_no_temporary)
+check("verify streams records (issue 12 §4)", verify_streams_records)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)

@@ -387,11 +387,13 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
   if (*format == FileFormat::kZip) {
     absl::StatusOr<std::unique_ptr<ZipReader>> zip = ZipReader::Open(source);
     if (!zip.ok()) return VerifyFailure(out, err, zip.status());
+    // Streamed: a record is never held whole (a small file may claim
+    // gigabytes of deflated records that nothing references).
     for (const ZipEntry& e : (*zip)->entries()) {
-      absl::StatusOr<Storage> bytes = (*zip)->Read(e);
-      if (!bytes.ok()) {
+      absl::Status checked = (*zip)->Verify(e);
+      if (!checked.ok()) {
         ++findings;
-        out << "  BAD  " << e.name << ": " << bytes.status().message() << "\n";
+        out << "  BAD  " << e.name << ": " << checked.message() << "\n";
       }
     }
     if (findings == 0) out << "  crc  all " << (*zip)->entries().size() << " records match\n";
