@@ -312,6 +312,22 @@ def verify_streams_records():
     assert peak_kib < 100 * 1024, "verify peaked at %d KiB" % peak_kib
 
 
+def safetensors_header_limits():
+    # Issue 12 §2/§4: a header nested 100000 deep, and one of a million
+    # numbers, are refused before a JSON tree is built.
+    import struct
+    for name, header, message in [
+            ("deep", b'{"__metadata__": ' + b"[" * 100000 + b"]" * 100000 + b"}",
+             "nests deeper than 64"),
+            ("numbers", b'{"__metadata__": [' + b"1," * 1000000 + b"1]}",
+             "JSON values")]:
+        p = path("sthdr", name + ".safetensors")
+        with open(p, "wb") as f:
+            f.write(struct.pack("<Q", len(header)) + header)
+        text = run("convert", p, path("sthdr", name + ".pt"), expect=1)
+        assert message in text, text
+
+
 def usage():
     run("frobnicate", expect=2)
     run("inspect", expect=2)
@@ -473,6 +489,7 @@ check("deep tensors, long strings and tensor keys are compared (issue 12 §5)", 
 check("JSON output never throws (issue 12 §2)", json_never_throws)
 check("a signal leaves no temporary file (issue 12 §2)", signal_leaves_no_temporary)
 check("verify streams records (issue 12 §4)", verify_streams_records)
+check("safetensors header limits (issue 12 §2/§4)", safetensors_header_limits)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)
