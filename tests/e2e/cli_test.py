@@ -328,6 +328,19 @@ def safetensors_header_limits():
         assert message in text, text
 
 
+def safetensors_growth_limit():
+    # Issue 12 §4: a broadcast view (stride 0) of one float standing for 64 Mi
+    # elements: written contiguous it would be 256 MiB from a file of ~1 KB.
+    big = torch.tensor([1.0]).expand(64 << 20)
+    torch.save({"w": big}, path("growth", "m.pt"))
+    out = path("growth", "m.safetensors")
+    text = run("convert", path("growth", "m.pt"), out, expect=1)
+    assert "--max-growth" in text and not os.path.exists(out), text
+    run("convert", path("growth", "m.pt"), out, "--max-growth", "1e6")
+    assert os.path.getsize(out) > (256 << 20)
+    os.remove(out)
+
+
 def usage():
     run("frobnicate", expect=2)
     run("inspect", expect=2)
@@ -490,6 +503,7 @@ check("JSON output never throws (issue 12 §2)", json_never_throws)
 check("a signal leaves no temporary file (issue 12 §2)", signal_leaves_no_temporary)
 check("verify streams records (issue 12 §4)", verify_streams_records)
 check("safetensors header limits (issue 12 §2/§4)", safetensors_header_limits)
+check("safetensors output growth is limited (issue 12 §4)", safetensors_growth_limit)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)

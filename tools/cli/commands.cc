@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
@@ -490,13 +491,61 @@ int Verify(const std::vector<std::string>& args, std::ostream& out, std::ostream
   return kOk;
 }
 
+namespace {
+
+// Bytes of `path`, or of every shard of a sharded index.
+absl::StatusOr<uint64_t> InputBytes(const std::string& path) {
+  std::vector<std::string> files = {path};
+  if (EndsWith(path, kShardedIndexSuffix)) {
+    PTSER_ASSIGN_OR_RETURN(ShardedIndex index, ReadShardedIndex(path));
+    for (size_t i = 0; i < index.shards.size(); ++i) files.push_back(index.ShardPath(i));
+  }
+  uint64_t total = 0;
+  for (const std::string& f : files) {
+    struct stat st;
+    if (stat(f.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat("cannot stat '", f, "'"));
+    total += static_cast<uint64_t>(st.st_size);
+  }
+  return total;
+}
+
+// safetensors writes every tensor contiguous: a stride-0 view of a few bytes
+// can stand for gigabytes.  Output over `max_growth` times the input is
+// refused, saying how to allow it.
+absl::Status CheckGrowth(const std::string& in, const Value& state_dict, double max_growth) {
+  if (!state_dict.is_dict()) return absl::OkStatus();  // SaveSafetensors refuses it
+  double out_bytes = 0;
+  for (const auto& item : state_dict.dict().items()) {
+    if (!item.value.is_tensor()) continue;
+    const Tensor& t = item.value.tensor();
+    out_bytes += static_cast<double>(t.numel()) * static_cast<double>(t.itemsize());
+  }
+  PTSER_ASSIGN_OR_RETURN(uint64_t in_bytes, InputBytes(in));
+  const double limit = max_growth * static_cast<double>(std::max<uint64_t>(in_bytes, 1));
+  if (out_bytes <= limit) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrFormat(
+      "'%s' (%d bytes) would become %.0f bytes of safetensors, more than %g times its size "
+      "(views such as broadcast tensors are written contiguous); pass --max-growth N to "
+      "allow more",
+      in, in_bytes, out_bytes, max_growth));
+}
+
+}  // namespace
+
 int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> paths;
   std::string format;
   bool durable = true;
+  double max_growth = 64;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i] == "--no-fsync") durable = false;
+    else if (args[i] == "--max-growth" && i + 1 < args.size()) {
+      if (!absl::SimpleAtod(args[++i], &max_growth) || !(max_growth > 0)) {
+        err << "ptser convert: --max-growth takes a positive number\n";
+        return kUsage;
+      }
+    }
     else if (args[i] == "--help" || args[i] == "-h") {
       out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors]\n\n"
              "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
@@ -505,7 +554,10 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
              "torch.save(torch.load(IN), OUT) writes.  safetensors keeps no views: shared\n"
              "or strided tensors are written contiguous, and the command says which.\n"
              "A failed convert leaves nothing at OUT.  --no-fsync skips the final\n"
-             "fsync (still atomic, but not durable across a power cut).\n";
+             "fsync (still atomic, but not durable across a power cut).  Written\n"
+             "contiguous, a broadcast view (stride 0) can be far larger than its\n"
+             "file: safetensors output over --max-growth times IN (default 64) is\n"
+             "refused.\n";
       return kOk;
     } else paths.push_back(args[i]);
   }
@@ -543,6 +595,8 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       single_zip ? LoadForTools(paths[0], one_pass.Options()) : LoadForTools(paths[0]);
   if (!value.ok()) return Fail(err, value.status());
   if (format == "safetensors") {
+    absl::Status growth = CheckGrowth(paths[0], *value, max_growth);
+    if (!growth.ok()) return Fail(err, growth);
     AtomicFileSink::Options sink_options;
     sink_options.durable = durable;
     absl::StatusOr<std::unique_ptr<AtomicFileSink>> sink =
