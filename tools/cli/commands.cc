@@ -271,6 +271,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
   if (!format.ok()) return Fail(err, format.status());
   nlohmann::json report;
+  std::vector<PickleOp> pickle_ops;  // --pickle --json
   report["file"] = path;
   report["format"] = EndsWith(path, ".index.json") ? "sharded checkpoint (index.json)"
                      : EndsWith(path, ".safetensors") ? "safetensors"
@@ -303,9 +304,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << FormatDisassembly(*ops);
       return kOk;
     }
-    nlohmann::json list = nlohmann::json::array();
-    for (const PickleOp& o : *ops) list.push_back({{"offset", o.offset}, {"op", o.name}, {"arg", o.arg}});
-    report["pickle"] = list;
+    pickle_ops = std::move(*ops);  // written op by op with the report
   }
   absl::StatusOr<Value> value = LoadForTools(path);
   if (!value.ok()) return Fail(err, value.status());
@@ -332,7 +331,22 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (json) {
     // Names from the file (records, dict keys) may not be UTF-8: such bytes
     // are written as U+FFFD rather than failing the whole report.
-    out << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+    const std::string rest = report.dump(2, ' ', false, kReplace);  // "{\n  \"file\": ..."
+    if (!pickle) {
+      out << rest << "\n";
+      return kOk;
+    }
+    // The disassembly is streamed, not built as a JSON tree: a checkpoint of
+    // 100,000 tensors has millions of opcodes (issue 12 §4).
+    out << "{\n  \"pickle\": [";
+    for (size_t i = 0; i < pickle_ops.size(); ++i) {
+      const PickleOp& o = pickle_ops[i];
+      out << (i == 0 ? "\n    " : ",\n    ") << "{\"offset\": " << o.offset
+          << ", \"op\": \"" << o.name << "\", \"arg\": "
+          << nlohmann::json(o.arg).dump(-1, ' ', false, kReplace) << "}";
+    }
+    out << "\n  ],\n" << rest.substr(2) << "\n";
     return kOk;
   }
   out << path << ": " << report["format"].get<std::string>();
