@@ -238,21 +238,17 @@ absl::Status CheckShardFiles(const std::string& index_path, const ShardedIndex& 
 
 }  // namespace
 
-absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path) {
-  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> file, ByteSource::OpenFile(index_json_path));
-  const std::string& name = index_json_path;
-  if (file->size() > kMaxIndexBytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("index '", name, "' is ", file->size(),
+absl::StatusOr<ShardedIndex> ParseShardedIndex(absl::string_view json, const std::string& name) {
+  if (json.size() > kMaxIndexBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("index '", name, "' is ", json.size(),
                                                      " bytes, above the limit of ",
                                                      kMaxIndexBytes));
   }
-  std::string text(file->size(), '\0');
-  PTSER_RETURN_IF_ERROR(file->ReadAt(0, text.size(), text.data()));
   IndexReader reader;
   // The SAX parser builds nothing: no exception, no recursion, and a
   // weight_map of n keys costs n hash lookups.
-  nlohmann::json::sax_parse(text, &reader, nlohmann::json::input_format_t::json,
-                            /*strict=*/true);
+  nlohmann::json::sax_parse(json.begin(), json.end(), &reader,
+                            nlohmann::json::input_format_t::json, /*strict=*/true);
   if (!reader.error().empty()) {
     return absl::InvalidArgumentError(absl::StrCat("index '", name, "'", reader.error()));
   }
@@ -263,7 +259,6 @@ absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path
   // The keys in weight_map order, each with its shard; shards in order of
   // first mention.
   ShardedIndex out;
-  out.folder = FolderOf(index_json_path);
   absl::flat_hash_map<std::string, size_t> shard_index;
   for (const auto& [key, file_name] : reader.entries()) {
     PTSER_ASSIGN_OR_RETURN(std::string shard, NormalizeShardPath(file_name, key, name));
@@ -272,6 +267,20 @@ absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path
     out.keys.push_back(key);
     out.key_shard.push_back(pos->second);
   }
+  return out;
+}
+
+absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path) {
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> file, ByteSource::OpenFile(index_json_path));
+  if (file->size() > kMaxIndexBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("index '", index_json_path, "' is ",
+                                                     file->size(), " bytes, above the limit of ",
+                                                     kMaxIndexBytes));
+  }
+  std::string text(file->size(), '\0');
+  PTSER_RETURN_IF_ERROR(file->ReadAt(0, text.size(), text.data()));
+  PTSER_ASSIGN_OR_RETURN(ShardedIndex out, ParseShardedIndex(text, index_json_path));
+  out.folder = FolderOf(index_json_path);
   PTSER_RETURN_IF_ERROR(CheckShardFiles(index_json_path, out));
   return out;
 }
