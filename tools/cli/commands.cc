@@ -214,33 +214,35 @@ std::string Shape(const std::vector<int64_t>& v) {
 }
 
 // The pickle bytes to disassemble: data.pkl of a zip; the whole stream of a
-// legacy file (its five pickles are listed one after another).
-absl::StatusOr<std::string> PickleBytes(const std::string& path, FileFormat format) {
-  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::OpenFile(path));
+// legacy file (its five pickles are listed one after another).  Views of the
+// memory-mapped file where the bytes are stored, never a second copy.
+absl::StatusOr<Storage> PickleBytes(const std::string& path, FileFormat format) {
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, ByteSource::MapFile(path));
   std::shared_ptr<const ByteSource> source(std::move(src));
   if (format == FileFormat::kZip || format == FileFormat::kTorchScript) {
     PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive, TorchArchive::Open(source));
-    return archive->ReadRecordString("data.pkl");
+    return archive->ReadRecord("data.pkl");
   }
   if (format == FileFormat::kTar) {
     // The object pickle of the old tar format is its `pickle` member.
     PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TarReader> tar, TarReader::Open(source));
-    PTSER_ASSIGN_OR_RETURN(Storage pickle, tar->ReadFile("pickle"));
-    return std::string(static_cast<const char*>(pickle.data()), pickle.nbytes());
+    return tar->ReadFile("pickle");
   }
-  std::string all(source->size(), '\0');
-  PTSER_RETURN_IF_ERROR(source->ReadAt(0, all.size(), all.data()));
-  return all;
+  return source->StorageAt(0, source->size());
+}
+
+absl::string_view View(const Storage& s) {
+  return absl::string_view(static_cast<const char*>(s.data()), s.nbytes());
 }
 
 // Disassembles the consecutive pickles at the start of `bytes` (a legacy
 // file has five, then raw storage bytes).
-absl::StatusOr<std::vector<PickleOp>> DisassembleAll(const std::string& bytes, int max_pickles) {
+absl::StatusOr<std::vector<PickleOp>> DisassembleAll(absl::string_view bytes, int max_pickles) {
   std::vector<PickleOp> all;
   size_t pos = 0;
   for (int i = 0; i < max_pickles && pos < bytes.size(); ++i) {
     PTSER_ASSIGN_OR_RETURN(std::vector<PickleOp> ops,
-                           Disassemble(absl::string_view(bytes).substr(pos)));
+                           Disassemble(bytes.substr(pos)));
     for (PickleOp& o : ops) o.offset += pos;
     pos = ops.back().offset + 1;
     all.insert(all.end(), ops.begin(), ops.end());
@@ -295,10 +297,10 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     report["records"] = records;
   }
   if (pickle) {
-    absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
+    absl::StatusOr<Storage> bytes = PickleBytes(path, *format);
     if (!bytes.ok()) return Fail(err, bytes.status());
     absl::StatusOr<std::vector<PickleOp>> ops =
-        DisassembleAll(*bytes, *format == FileFormat::kLegacy ? 5 : 1);
+        DisassembleAll(View(*bytes), *format == FileFormat::kLegacy ? 5 : 1);
     if (!ops.ok()) return Fail(err, ops.status());
     if (!json) {
       out << FormatDisassembly(*ops);
@@ -415,18 +417,21 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
   } else if (*format != FileFormat::kLegacy && *format != FileFormat::kTar) {
     return Fail(err, absl::UnimplementedError(absl::StrCat("cannot verify ", FormatName(*format))));
   }
-  absl::StatusOr<std::string> bytes = PickleBytes(path, *format);
-  if (!bytes.ok()) return VerifyFailure(out, err, bytes.status());
+  absl::StatusOr<Storage> pickle_bytes = PickleBytes(path, *format);
+  if (!pickle_bytes.ok()) return VerifyFailure(out, err, pickle_bytes.status());
+  const absl::string_view bytes = View(*pickle_bytes);
   std::vector<GlobalReference> globals;
   size_t pos = 0;
-  for (int i = 0; i < (*format == FileFormat::kLegacy ? 5 : 1) && pos < bytes->size(); ++i) {
-    absl::string_view rest = absl::string_view(*bytes).substr(pos);
+  const int pickles = *format == FileFormat::kLegacy ? 5 : 1;
+  for (int i = 0; i < pickles && pos < bytes.size(); ++i) {
+    absl::string_view rest = bytes.substr(pos);
     absl::StatusOr<std::vector<GlobalReference>> refs = ReferencedGlobals(rest);
     if (!refs.ok()) return VerifyFailure(out, err, refs.status());
     for (GlobalReference g : *refs) {
       g.offset += pos;
       globals.push_back(g);
     }
+    if (i + 1 == pickles) break;  // where the next pickle starts is all that is left to find
     absl::StatusOr<std::vector<PickleOp>> ops = Disassemble(rest);
     if (!ops.ok()) return VerifyFailure(out, err, ops.status());
     pos += ops->back().offset + 1;
