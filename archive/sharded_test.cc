@@ -250,7 +250,8 @@ TEST(ShardedIndexJson, HostileJsonIsAStatus) {
   EXPECT_THAT(ReadIndexText(R"([1, 2])"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a JSON object")));
   EXPECT_THAT(ReadIndexText(R"({"metadata": 3, "weight_map": {}})"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"metadata\" is not an object")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("\"metadata\" is not an object")));
   EXPECT_THAT(ReadIndexText(R"({"weight_map": [1]})"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no \"weight_map\" object")));
   EXPECT_THAT(ReadIndexText(R"({"weight_map": {"w": {"a": 1}}})"),

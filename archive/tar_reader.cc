@@ -301,7 +301,9 @@ absl::Status ReadExtendedHeader(const ByteSource& source, uint64_t max_bytes, ui
 // Python's int(text, 8) after nti's nts() and strip(); nullopt where it
 // raises.  `text` holds no NUL.
 std::optional<int64_t> PythonOctal(absl::string_view text) {
-  auto is_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f); };
+  auto is_space = [](char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+  };
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   if (text.empty()) return 0;  // `s.strip() or "0"`

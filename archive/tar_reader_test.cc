@@ -328,9 +328,10 @@ TEST(TarReaderDifferential, OldStyleDirectoryIsDecidedByTheNameField) {
   ASSERT_OK_AND_ASSIGN(Storage s, reader->ReadFile("p/"));
   EXPECT_EQ(AsString(s), "abc");
   // A PAX path ending in '/' does not make a directory either.
-  std::string pax_tar = TarHeaderBlock({"././@PaxHeader", PaxRecord("path", "d/").size(), 'x'}) +
-                        TarPadded(PaxRecord("path", "d/")) + TarHeaderBlock(TarTestHeader{"f", 3, '\0'}) +
-                        TarPadded("xyz") + std::string(1024, '\0');
+  const std::string pax = PaxRecord("path", "d/");
+  std::string pax_tar = TarHeaderBlock({"././@PaxHeader", pax.size(), 'x'}) + TarPadded(pax) +
+                        TarHeaderBlock(TarTestHeader{"f", 3, '\0'}) + TarPadded("xyz") +
+                        std::string(1024, '\0');
   ASSERT_OK_AND_ASSIGN(reader, OpenBytes(pax_tar));
   ASSERT_OK_AND_ASSIGN(Storage d, reader->ReadFile("d"));
   EXPECT_EQ(AsString(d), "xyz");

@@ -16,9 +16,10 @@
 // deflate stream that inflates to more or less than it claims, a CRC-32 that
 // does not match (checked unless Options::verify_crc32 is false; a stored CRC
 // of 0 is checked too: it is the CRC of an empty record only, and accepting it
-// as "not computed" would let tampered data through).  Where PyTorch's zip reader would read the archive
-// differently (another end record, names equal ignoring case, a NUL in a
-// name) Open() refuses it with a DifferentialError (archive/differential.h).
+// as "not computed" would let tampered data through).  Where PyTorch's zip
+// reader would read the archive differently (another end record, names equal
+// ignoring case, a NUL in a name) Open() refuses it with a DifferentialError
+// (archive/differential.h).
 //
 //   PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ZipReader> zip,
 //                          ZipReader::Open(std::move(source)));

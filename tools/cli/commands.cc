@@ -522,7 +522,9 @@ absl::StatusOr<uint64_t> InputBytes(const std::string& path) {
   uint64_t total = 0;
   for (const std::string& f : files) {
     struct stat st;
-    if (stat(f.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat("cannot stat '", f, "'"));
+    if (stat(f.c_str(), &st) != 0) {
+      return absl::NotFoundError(absl::StrCat("cannot stat '", f, "'"));
+    }
     total += static_cast<uint64_t>(st.st_size);
   }
   return total;
