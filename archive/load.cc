@@ -10,15 +10,18 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"
 #include "archive/crc32.h"
+#include "archive/differential.h"
 #include "archive/load_internal.h"
 #include "archive/sharded.h"
 #include "archive/tar_load.h"
+#include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
 #include "archive/legacy_format.h"
 #include "base/status_macros.h"
@@ -256,6 +259,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
   const uint64_t file_size = size;
+  uint64_t storage_bytes = 0;  // of the storages named so far
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     const absl::Span<const Value> items = pid.sequence_items();
     if (pid.is_tuple() && !items.empty() && items[0].is_str() &&
@@ -269,12 +273,14 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     auto it = by_key.find(id.key);
     if (it == by_key.end()) {
       // Allocated now, filled after the object pickle (its bytes come last).
-      // The file must hold them, which bounds the allocation.
-      if (id.nbytes > file_size) {
-        return absl::DataLossError(absl::StrCat("storage '", id.key, "' of ", id.nbytes,
-                                                " bytes cannot fit in a file of ", file_size,
-                                                " bytes"));
+      // Every storage's bytes follow in the file: their total, not only each
+      // one, must fit (this bounds what the loads below allocate).
+      if (id.nbytes > file_size - std::min(file_size, storage_bytes)) {
+        return absl::DataLossError(absl::StrCat(
+            "storage '", id.key, "' of ", id.nbytes, " bytes, with the ", storage_bytes,
+            " bytes of the storages before it, cannot fit in a file of ", file_size, " bytes"));
       }
+      storage_bytes += id.nbytes;
       PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
       it = by_key
                .emplace(std::string(id.key), LegacyStorage{s, id.dtype, id.untyped, id.numel,
@@ -365,6 +371,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
                                                    "': the storage key list is not a list"));
   }
   uint64_t pos = unpickler.position();
+  absl::flat_hash_set<absl::string_view> filled;  // keys of by_key
   for (const Value& key : keys->sequence_items()) {
     if (!key.is_str()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -396,6 +403,21 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     }
     if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
     pos += nbytes;
+    filled.insert(it->first);
+  }
+  // torch.load leaves a storage the key list does not name uninitialised.
+  for (const auto& [key, storage] : by_key) {
+    if (!filled.contains(key)) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "': storage '", key,
+                                              "' is named by a tensor but its bytes are not in "
+                                              "the file (the storage key list leaves it out)"));
+    }
+  }
+  // torch.load stops reading here; bytes after it would be a second file.
+  if (pos != size) {
+    return DifferentialError(
+        absl::StrCat("'", source->name(), "' at offset ", pos, ": "),
+        absl::StrCat(size - pos, " bytes follow the last storage; torch.load ignores them"));
   }
   // One map_location policy for every format: each storage, its bytes now
   // read, goes through RestoreStorage as a zip record does (a CUDA storage
@@ -444,7 +466,21 @@ absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
   PTSER_RETURN_IF_ERROR(source.ReadAt(0, n, head));
   if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::kZip;
   // The magic number pickled at any protocol 0-5, as torch.load reads it.
-  if (legacy_format::MatchMagicPickle(head, n).has_value()) return FileFormat::kLegacy;
+  if (legacy_format::MatchMagicPickle(head, n).has_value()) {
+    // torch.load (_legacy_load) tries tarfile.open first: a legacy file
+    // whose first 512 bytes pass for a tar header may be read as a tar.
+    if (source.size() >= kTarBlockSize) {
+      std::string block(kTarBlockSize, '\0');
+      PTSER_RETURN_IF_ERROR(source.ReadAt(0, block.size(), block.data()));
+      if (PythonTarfileTakesHeader(block)) {
+        return DifferentialError(
+            absl::StrCat("'", source.name(), "' at offset 0: "),
+            "the file starts with the legacy magic number and its first 512 bytes are also a "
+            "tar header Python's tarfile accepts; torch.load tries the tar format first");
+      }
+    }
+    return FileFormat::kLegacy;
+  }
   if (source.size() >= 263) {
     char magic[6];
     PTSER_RETURN_IF_ERROR(source.ReadAt(257, 6, magic));

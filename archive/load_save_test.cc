@@ -7,6 +7,7 @@
 // detail survived the round trip.
 #include <cstdint>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -16,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "archive/differential.h"
 #include "archive/load.h"
 #include "archive/save.h"
 #include "archive/torch_archive.h"
@@ -150,6 +153,54 @@ TEST(Save, LegacyRoundTrip) {
   ASSERT_OK_AND_ASSIGN(Value back, LoadBytes(bytes));
   ASSERT_OK_AND_ASSIGN(std::string again, SaveToString(back, "layouts"));
   EXPECT_TRUE(again == ReadFixture("layouts.pt"));
+}
+
+// Issue 12 §1: torch.load tries the tar format before the legacy one, and
+// stops reading a legacy file after its last storage.
+TEST(LoadDifferential, LegacyFileThatIsAlsoATarHeader) {
+  std::string bytes = ReadFixture("state_dict_legacy.pt");
+  ASSERT_GE(bytes.size(), 512u);
+  ASSERT_OK(LoadBytes(bytes).status());
+  // Make bytes 148..155 the checksum Python's tarfile computes for the block.
+  std::memset(&bytes[148], ' ', 8);
+  unsigned sum = 0;
+  for (size_t i = 0; i < 512; ++i) sum += static_cast<unsigned char>(bytes[i]);
+  char field[9];
+  std::snprintf(field, sizeof(field), "%07o", sum);
+  std::memcpy(&bytes[148], field, 8);
+  absl::StatusOr<Value> v = LoadBytes(bytes);
+  EXPECT_THAT(v, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr("at offset 0: ambiguous: the file starts with the legacy "
+                                    "magic number")));
+  EXPECT_TRUE(IsDifferential(v.status()));
+}
+
+TEST(LoadDifferential, BytesAfterTheLastLegacyStorage) {
+  const std::string bytes = ReadFixture("views_legacy.pt");
+  absl::StatusOr<Value> v = LoadBytes(bytes + "PK\5\6");
+  EXPECT_THAT(v, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr(absl::StrCat("at offset ", bytes.size(),
+                                                 ": ambiguous: 4 bytes follow the last storage"))));
+  EXPECT_TRUE(IsDifferential(v.status()));
+}
+
+TEST(Load, LegacyStorageLeftOutOfTheKeyListIsRefused) {
+  // Two storages of two floats; the key list then names the first twice.
+  ASSERT_OK_AND_ASSIGN(Tensor a, Arange(Scalar(0.0), Scalar(2.0)));
+  ASSERT_OK_AND_ASSIGN(Tensor b, Arange(Scalar(2.0), Scalar(4.0)));
+  SaveOptions legacy;
+  legacy.format = SaveOptions::Format::kLegacy;
+  ASSERT_OK_AND_ASSIGN(std::string bytes,
+                       SaveToString(Value::NewList({Value::FromTensor(a), Value::FromTensor(b)}),
+                                    "", legacy));
+  ASSERT_OK(LoadBytes(bytes).status());
+  const std::string second_key("X\x01\x00\x00\x00" "1", 6);  // BINUNICODE '1'
+  const size_t at = bytes.rfind(second_key);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 5] = '0';
+  EXPECT_THAT(LoadBytes(bytes), StatusIs(absl::StatusCode::kDataLoss,
+                                         HasSubstr("storage '1' is named by a tensor but its "
+                                                   "bytes are not in the file")));
 }
 
 TEST(Save, ViewSavesWholeStorageUnlessClonedOrCompact) {

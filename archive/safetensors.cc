@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -96,6 +97,59 @@ absl::StatusOr<ScalarType> ScalarTypeFromSafetensorsName(const std::string& name
   return absl::InvalidArgumentError(absl::StrCat("unknown safetensors dtype '", name, "'"));
 }
 
+// A first pass over the header's JSON, building nothing: how deep it nests
+// and how many values it holds, so that the tree built next stays
+// proportional to the header (a header of 100 MiB of "1," is 50 M values).
+class HeaderShape : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  // A valid header nests three deep ({name: {"shape": [...]}}).
+  static constexpr int kMaxDepth = 64;
+  explicit HeaderShape(uint64_t max_values) : max_values_(max_values) {}
+  const std::string& error() const { return error_; }
+
+  bool null() override { return Count(); }
+  bool boolean(bool) override { return Count(); }
+  bool number_integer(number_integer_t) override { return Count(); }
+  bool number_unsigned(number_unsigned_t) override { return Count(); }
+  bool number_float(number_float_t, const string_t&) override { return Count(); }
+  bool string(string_t&) override { return Count(); }
+  bool binary(binary_t&) override { return Count(); }
+  bool start_object(std::size_t) override { return Enter(); }
+  bool end_object() override { return Leave(); }
+  bool start_array(std::size_t) override { return Enter(); }
+  bool end_array() override { return Leave(); }
+  bool key(string_t&) override { return Count(); }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception&) override {
+    error_ = absl::StrCat("the header is not valid JSON (at byte ", position,
+                          ") (InvalidHeaderDeserialization)");
+    return false;
+  }
+
+ private:
+  bool Count() {
+    if (++values_ <= max_values_) return true;
+    error_ = absl::StrCat("the header holds more than ", max_values_,
+                          " JSON values (one per 4 bytes of header at most)");
+    return false;
+  }
+  bool Enter() {
+    if (!Count()) return false;
+    if (++depth_ <= kMaxDepth) return true;
+    error_ = absl::StrCat("the header nests deeper than ", kMaxDepth, " levels");
+    return false;
+  }
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+
+  uint64_t max_values_;
+  uint64_t values_ = 0;
+  int depth_ = 0;
+  std::string error_;
+};
+
 absl::StatusOr<Value> LoadSafetensors(std::shared_ptr<const ByteSource> source,
                                       SafetensorsMetadata* metadata) {
   const ByteSource& src = *source;
@@ -119,6 +173,8 @@ absl::StatusOr<Value> LoadSafetensors(std::shared_ptr<const ByteSource> source,
   std::string text(header_len, '\0');
   PTSER_RETURN_IF_ERROR(src.ReadAt(8, header_len, text.data()));
   if (!IsUtf8(text)) return Bad(src, "the header is not UTF-8 (InvalidHeader)");
+  HeaderShape shape(1024 + header_len / 4);
+  if (!nlohmann::json::sax_parse(text, &shape)) return Bad(src, shape.error());
   nlohmann::json header = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object()) {
     return Bad(src, "the header is not a JSON object (InvalidHeaderDeserialization)");
@@ -258,6 +314,15 @@ absl::Status SaveSafetensors(const Value& state_dict, ByteSink* sink,
           absl::StrCat("safetensors keys are str; ", item.key.Repr(Value::kMessageReprChars), " is not"));
     }
     const std::string& name = item.key.as_string();
+    // The header is JSON text: a name that is not UTF-8 (a str holding a lone
+    // surrogate, which torch.load accepts) cannot be written into it.
+    try {
+      (void)nlohmann::json(name).dump();
+    } catch (const nlohmann::json::exception&) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tensor name '", absl::CHexEscape(name),
+          "' is not valid UTF-8 (a lone surrogate?); safetensors names are JSON text"));
+    }
     if (name == "__metadata__") {
       return absl::InvalidArgumentError("'__metadata__' is reserved in safetensors");
     }

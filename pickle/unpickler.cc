@@ -39,6 +39,30 @@ namespace {
 
 // Approximate bytes charged per container slot, memo entry, stack slot.
 constexpr uint64_t kSlotBytes = sizeof(Value) + sizeof(uint32_t);
+
+// The bytes a global's handler allocated for its result, shallowly (the
+// items a new container holds are shared, not copied): a str, bytes or
+// bytearray's payload, a container's item slots.
+uint64_t AllocatedBytes(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kStr:
+    case Value::Kind::kBytes:
+      return v.as_string().size();
+    case Value::Kind::kByteArray:
+      return v.bytearray().size();
+    case Value::Kind::kList:
+      return v.list().size() * kSlotBytes;
+    case Value::Kind::kTuple:
+      return v.tuple().size() * kSlotBytes;
+    case Value::Kind::kDict:
+      return v.dict().size() * 2 * kSlotBytes;
+    case Value::Kind::kSet:
+    case Value::Kind::kFrozenSet:
+      return v.set().size() * kSlotBytes;
+    default:
+      return 0;
+  }
+}
 constexpr uint64_t kMemoEntryBytes = sizeof(Value) + 32;
 
 // The unsigned little-endian integer of n (1, 2, 4 or 8) bytes at p.
@@ -623,6 +647,11 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
     if (!r.ok()) return Wrap(r.status());
     result = *std::move(r);
   }
+  // What the handler allocated counts against max_total_bytes like any
+  // opcode's allocation: bytes(big), OrderedDict(huge dict) or
+  // _codecs.encode, called a thousand times on one memoized argument, copy
+  // it a thousand times.
+  PTSER_RETURN_IF_ERROR(Charge(AllocatedBytes(result)));
   const bool container = result.is_list() || result.is_tuple() ||
                          result.is_dict() || result.is_set() ||
                          result.is_frozenset() || result.is_object();
@@ -1012,6 +1041,12 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
     case op::kStop: {
       Slot top;
       PTSER_RETURN_IF_ERROR(Pop(&top));
+      // The depths tracked per stack slot miss a container that deepened
+      // after it was put into another (APPEND to a memoized list): the
+      // structure actually built is measured once more here.
+      if (NestingDepth(top.value, options_.max_nesting_depth) > options_.max_nesting_depth) {
+        return TooDeep();
+      }
       *result = std::move(top.value);
       *stop = true;
       return absl::OkStatus();

@@ -902,6 +902,48 @@ TEST(UnpicklerLimitsTest, DeepNestingIsLimited) {
   EXPECT_OK(Unpickle(lists, o).status());
 }
 
+// Issue 12 §4: lists memoized empty, then appended into each other from the
+// deepest end: each APPEND sees an empty list (depth 1), but the structure
+// built is 1100 deep.
+TEST(UnpicklerLimitsTest, DepthOfTheBuiltStructureIsChecked) {
+  constexpr uint32_t kLists = 1100;
+  auto index = [](uint32_t i) {
+    std::string le(4, '\0');
+    for (int b = 0; b < 4; ++b) le[b] = static_cast<char>((i >> (8 * b)) & 0xff);
+    return le;
+  };
+  std::string p = "\x80\x02";
+  for (uint32_t i = 0; i < kLists; ++i) p += "]r" + index(i) + "0";  // EMPTY_LIST PUT POP
+  for (uint32_t i = kLists - 1; i >= 1; --i) {
+    p += "j" + index(i) + "j" + index(i - 1) + "a0";  // GET i, GET i-1, APPEND, POP
+  }
+  p += "j" + index(kLists - 1) + ".";
+  EXPECT_THAT(Unpickle(p), StatusIs(absl::StatusCode::kResourceExhausted,
+                                    HasSubstr("containers nested deeper than 1000")));
+  UnpicklerOptions o;
+  o.max_nesting_depth = 2000;
+  ASSERT_OK_AND_ASSIGN(Value v, Unpickle(p, o));
+  EXPECT_EQ(NestingDepth(v, 5000), kLists);
+}
+
+// Issue 12 §2: what an allowlisted handler copies counts against
+// max_total_bytes (bytes(x) of one memoized 1 MiB payload, 100 times).
+TEST(UnpicklerLimitsTest, HandlerCopiesAreCharged) {
+  std::string p = "\x80\x03" "B";
+  const uint32_t n = 1 << 20;
+  for (int b = 0; b < 4; ++b) p += static_cast<char>((n >> (8 * b)) & 0xff);
+  p += std::string(n, 'x') + std::string("q\x00" "0", 3);  // BINPUT 0, POP
+  const std::string call("cbuiltins\nbytes\nh\x00\x85R0", 21);  // bytes(memo[0]), POP
+  for (int i = 0; i < 100; ++i) p += call;
+  p += "N.";
+  UnpicklerOptions o;
+  o.max_total_bytes = 50 << 20;
+  EXPECT_THAT(Unpickle(p, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                       HasSubstr("REDUCE at offset")));
+  o.max_total_bytes = 200 << 20;
+  EXPECT_OK(Unpickle(p, o).status());
+}
+
 // With the limit lifted, a million-deep value loads, prints and is freed
 // without recursion overflowing the stack.
 TEST(UnpicklerLimitsTest, MillionDeepValueIsFreedIteratively) {

@@ -1325,6 +1325,49 @@ std::vector<Value> ReachableContainers(const Value& root) {
   return containers;
 }
 
+namespace {
+
+// Calls fn(child) for every value `v` holds directly (items, keys, values,
+// an object's arguments and state).
+template <typename Fn>
+void ForEachChild(const Value& v, Fn fn) {
+  switch (v.kind()) {
+    case Value::Kind::kList:
+      for (const Value& e : v.list().items()) fn(e);
+      break;
+    case Value::Kind::kTuple:
+      for (const Value& e : v.tuple().items()) fn(e);
+      break;
+    case Value::Kind::kDict:
+      for (const auto& item : v.dict().items()) {
+        fn(item.key);
+        fn(item.value);
+      }
+      fn(v.dict().state());
+      break;
+    case Value::Kind::kSet:
+    case Value::Kind::kFrozenSet:
+      for (const Value& e : v.set().items()) fn(e);
+      break;
+    case Value::Kind::kObject: {
+      const Value::Object& o = v.object();
+      fn(o.args());
+      fn(o.kwargs());
+      fn(o.state());
+      for (const Value& e : o.list_items()) fn(e);
+      for (const auto& item : o.dict_items()) {
+        fn(item.key);
+        fn(item.value);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
 void VisitReachableContainers(const Value& root,
                               const std::function<bool(const Value&)>& fn) {
   std::vector<Value> containers;
@@ -1340,40 +1383,57 @@ void VisitReachableContainers(const Value& root,
   visit(root);
   for (size_t i = 0; i < containers.size() && !stopped; ++i) {
     const Value v = containers[i];  // a copy: visit() grows the vector
-    switch (v.kind()) {
-      case Value::Kind::kList:
-        for (const Value& e : v.list().items()) visit(e);
-        break;
-      case Value::Kind::kTuple:
-        for (const Value& e : v.tuple().items()) visit(e);
-        break;
-      case Value::Kind::kDict:
-        for (const auto& item : v.dict().items()) {
-          visit(item.key);
-          visit(item.value);
-        }
-        visit(v.dict().state());
-        break;
-      case Value::Kind::kSet:
-      case Value::Kind::kFrozenSet:
-        for (const Value& e : v.set().items()) visit(e);
-        break;
-      case Value::Kind::kObject: {
-        const Value::Object& o = v.object();
-        visit(o.args());
-        visit(o.kwargs());
-        visit(o.state());
-        for (const Value& e : o.list_items()) visit(e);
-        for (const auto& item : o.dict_items()) {
-          visit(item.key);
-          visit(item.value);
-        }
-        break;
+    ForEachChild(v, visit);
+  }
+}
+
+uint64_t NestingDepth(const Value& root, uint64_t limit) {
+  if (!IsContainerKind(root.kind())) return 0;
+  // Depth-first, iteratively; each container's height is computed once
+  // (shared sub-containers cost nothing more), and an edge back to a
+  // container still being walked (a cycle) counts as a leaf.
+  constexpr uint64_t kInProgress = ~uint64_t{0};
+  absl::flat_hash_map<const void*, uint64_t> height;
+  struct Frame {
+    Value v;
+    std::vector<Value> children;
+    size_t next = 0;
+    uint64_t best = 0;  // the highest child so far
+  };
+  std::vector<Frame> stack;
+  auto enter = [&](const Value& v) {
+    height[v.identity()] = kInProgress;
+    Frame f{v, {}, 0, 0};
+    ForEachChild(v, [&f](const Value& c) {
+      if (IsContainerKind(c.kind())) f.children.push_back(c);
+    });
+    stack.push_back(std::move(f));
+  };
+  enter(root);
+  uint64_t result = 0;
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    if (stack.size() > limit) return limit + 1;
+    if (f.next < f.children.size()) {
+      const Value child = f.children[f.next++];
+      auto it = height.find(child.identity());
+      if (it == height.end()) {
+        enter(child);
+      } else if (it->second != kInProgress) {
+        f.best = std::max(f.best, it->second);
       }
-      default:
-        break;
+      continue;
+    }
+    const uint64_t h = f.best + 1;
+    height[f.v.identity()] = h;
+    stack.pop_back();
+    if (stack.empty()) {
+      result = h;
+    } else {
+      stack.back().best = std::max(stack.back().best, h);
     }
   }
+  return result;
 }
 
 void ClearContainer(const Value& v) {

@@ -619,6 +619,12 @@ std::vector<Value> ReachableContainers(const Value& root);
 void VisitReachableContainers(const Value& root,
                               const std::function<bool(const Value&)>& visit);
 
+// How deeply containers nest in `root`: 0 for a scalar, 1 for a container of
+// scalars, and so on, along the deepest path (an edge back into a cycle ends
+// a path).  Linear in the containers reachable, any depth, no recursion.
+// Stops early and returns `limit` + 1 once the depth exceeds `limit`.
+uint64_t NestingDepth(const Value& root, uint64_t limit);
+
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The
 // values it held are not touched (they live on if shared).  No-op for
