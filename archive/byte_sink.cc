@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,6 +37,7 @@ absl::Status ErrnoError(int err, absl::string_view what,
     case EISDIR:
     case ENOTDIR:
     case ENAMETOOLONG:
+    case ELOOP:
       return absl::FailedPreconditionError(message);
     case ENOSPC:
     case EDQUOT:
@@ -54,6 +58,89 @@ std::string DirName(const std::string& path) {
 std::string BaseName(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The file a save to `path` replaces: `path` itself, or, through symbolic
+// links, the file at the end of the chain, whether it exists yet or not — as
+// open(2) in torch.save follows them.  One rule for live, dangling and
+// chained links; a loop (more than 40 links, Linux's limit) is refused.
+absl::StatusOr<std::string> SaveTarget(const std::string& path) {
+  std::string target = path;
+  for (int links = 0; links <= 40; ++links) {
+    struct stat st;
+    if (lstat(target.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return target;
+    std::vector<char> buf(4096);
+    const ssize_t n = readlink(target.c_str(), buf.data(), buf.size());
+    if (n < 0) return ErrnoError(errno, "cannot read the symbolic link", target);
+    if (static_cast<size_t>(n) >= buf.size()) {
+      return ErrnoError(ENAMETOOLONG, "cannot follow the symbolic link", target);
+    }
+    const std::string link(buf.data(), static_cast<size_t>(n));
+    target = !link.empty() && link[0] == '/' ? link : absl::StrCat(DirName(target), "/", link);
+  }
+  return ErrnoError(ELOOP, "cannot save through the symbolic link", path);
+}
+
+// The temporary files of the AtomicFileSinks still open, for the signal
+// handler of RemoveTemporaryFilesOnSignals.  Fixed slots of plain memory: a
+// handler may only read what is async-signal-safe to read, and may not
+// allocate.  A slot is published (`used`) only once its path is complete.
+struct LiveTemporary {
+  std::atomic<bool> used{false};
+  char path[4096];
+};
+constexpr int kLiveTemporarySlots = 64;
+LiveTemporary live_temporaries[kLiveTemporarySlots];
+std::atomic<bool> claimed[kLiveTemporarySlots];
+
+// The slot now holding `path`, or -1 when all are taken (then that file is
+// not removed on a signal, as before).
+int RegisterTemporary(const std::string& path) {
+  if (path.size() >= sizeof(live_temporaries[0].path)) return -1;
+  for (int i = 0; i < kLiveTemporarySlots; ++i) {
+    bool expected = false;
+    if (!claimed[i].compare_exchange_strong(expected, true)) continue;
+    std::memcpy(live_temporaries[i].path, path.c_str(), path.size() + 1);
+    live_temporaries[i].used.store(true, std::memory_order_release);
+    return i;
+  }
+  return -1;
+}
+
+void UnregisterTemporary(int slot) {
+  if (slot < 0) return;
+  live_temporaries[slot].used.store(false, std::memory_order_release);
+  claimed[slot].store(false, std::memory_order_release);
+}
+
+// The signals RemoveTemporaryFilesOnSignals handles.
+constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXFSZ};
+
+// Holds those signals back on this thread while alive: a temporary file is
+// created and registered for removal as one step (a signal in between would
+// leave it behind); one that arrives meanwhile is delivered at the end.
+class BlockCleanupSignals {
+ public:
+  BlockCleanupSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : kCleanupSignals) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~BlockCleanupSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  BlockCleanupSignals(const BlockCleanupSignals&) = delete;
+  BlockCleanupSignals& operator=(const BlockCleanupSignals&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
+extern "C" void RemoveTemporariesAndDie(int sig) {
+  for (LiveTemporary& t : live_temporaries) {
+    if (t.used.load(std::memory_order_acquire)) unlink(t.path);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
 }
 
 // The process umask, read without changing it (umask(2) can only read it by
@@ -83,6 +170,7 @@ AtomicFileSink::AtomicFileSink(std::string path, std::string temp_path, int fd,
       fd_(fd),
       options_(options) {
   buffer_.reserve(options_.buffer_size);
+  signal_slot_ = RegisterTemporary(temp_path_);
 }
 
 
@@ -93,16 +181,9 @@ absl::StatusOr<std::unique_ptr<AtomicFileSink>> AtomicFileSink::Create(
         absl::StrCat("invalid file name '", path, "'"));
   }
   // Saving through a symlink writes its target, as torch.save does: the
-  // temporary file goes beside the target and the rename replaces the target.
-  std::string target = path;
-  struct stat lst;
-  if (lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
-    char* resolved = realpath(path.c_str(), nullptr);
-    if (resolved != nullptr) {
-      target = resolved;
-      free(resolved);
-    }
-  }
+  // temporary file goes beside the target and the rename replaces the target
+  // (created when the link dangles).
+  PTSER_ASSIGN_OR_RETURN(const std::string target, SaveTarget(path));
   std::string dir = DirName(target);
   std::string base = BaseName(target);
   // ".<name>.ptser-tmp-XXXXXX" is 18 bytes longer than the name; a name near
@@ -112,6 +193,7 @@ absl::StatusOr<std::unique_ptr<AtomicFileSink>> AtomicFileSink::Create(
                             : absl::StrCat(dir, "/.ptser-tmp-XXXXXX");
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
+  const BlockCleanupSignals hold;  // until the file is registered (the sink's constructor)
   int fd = mkostemp(buf.data(), O_CLOEXEC);
   if (fd < 0) {
     return ErrnoError(errno, absl::StrCat("cannot create a temporary file for '", path, "' in"),
@@ -131,6 +213,17 @@ absl::StatusOr<std::unique_ptr<AtomicFileSink>> AtomicFileSink::Create(
       new AtomicFileSink(target, std::string(buf.data()), fd, options));
 }
 
+void RemoveTemporaryFilesOnSignals() {
+  for (int sig : kCleanupSignals) {
+    struct sigaction action;
+    std::memset(&action, 0, sizeof(action));
+    action.sa_handler = RemoveTemporariesAndDie;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    sigaction(sig, &action, nullptr);
+  }
+}
+
 AtomicFileSink::~AtomicFileSink() {
   if (!committed_) Abandon();
 }
@@ -144,6 +237,8 @@ void AtomicFileSink::Abandon() {
     unlink(temp_path_.c_str());
     temp_path_.clear();
   }
+  UnregisterTemporary(signal_slot_);
+  signal_slot_ = -1;
 }
 
 absl::Status AtomicFileSink::Flush() {
@@ -217,6 +312,8 @@ absl::Status AtomicFileSink::Commit() {
     return status;
   }
   temp_path_.clear();
+  UnregisterTemporary(signal_slot_);
+  signal_slot_ = -1;
   committed_ = true;
   if (options_.durable) {
     int dir = open(DirName(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -86,6 +86,7 @@ class AtomicFileSink : public ByteSink {
 
   std::string path_;
   std::string temp_path_;
+  int signal_slot_ = -1;  // where RemoveTemporaryFilesOnSignals finds temp_path_
   int fd_;
   Options options_;
   std::string buffer_;
@@ -93,6 +94,14 @@ class AtomicFileSink : public ByteSink {
   bool committed_ = false;
   absl::Status error_;  // sticky: a failed write poisons the sink
 };
+
+// Makes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE and SIGXFSZ remove the
+// temporary files of the AtomicFileSinks still open (up to 64 at once), then
+// end the process as the signal would have.  For programs: the ptser command
+// line calls it first thing; a library installs no signal handlers by
+// itself.  SIGKILL cannot be caught: a `.<name>.ptser-tmp-XXXXXX` file can
+// survive it (never under the destination's name).
+void RemoveTemporaryFilesOnSignals();
 
 }  // namespace ptser
 

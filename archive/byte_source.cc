@@ -124,7 +124,10 @@ constexpr uint64_t kTwoThreadReadBytes = uint64_t{16} << 20;
 absl::StatusOr<std::pair<std::shared_ptr<Fd>, uint64_t>> OpenForReading(
     const std::string& path) {
   auto fd = std::make_shared<Fd>();
-  fd->fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever
+  // before the check below could refuse it (it changes nothing for regular
+  // files).
+  fd->fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd->fd < 0) return ErrnoError(errno, "cannot open", path);
   struct stat st;
   if (fstat(fd->fd, &st) != 0) return ErrnoError(errno, "cannot stat", path);

@@ -2,7 +2,8 @@
 //
 // A checkpoint saved on "cuda:0" loads onto a device type registered in
 // tensor/device_registry.h (a fake one here: host memory under a "cuda"
-// tag), through the same restore path for every format.
+// tag), through the same restore path (RestoreStorage) for zip, legacy and
+// tar files.
 #include <memory>
 #include <string>
 
@@ -60,6 +61,18 @@ TEST_F(FakeCuda, ZipCheckpointLandsOnTheDevice) {
   to_1.map_location = MapLocation::Table({{"cuda:0", "cuda:1"}});
   ASSERT_OK_AND_ASSIGN(Value d, LoadFixture("cuda_tagged.pt", to_1));
   EXPECT_EQ(d.tensor().device(), Device("cuda", 1));
+}
+
+TEST_F(FakeCuda, LegacyCheckpointLandsOnTheDevice) {
+  ASSERT_OK_AND_ASSIGN(Value v, LoadFixture("cuda_tagged_legacy.pt"));
+  ASSERT_TRUE(v.is_tensor());
+  EXPECT_EQ(v.tensor().device(), Device("cuda", 0));
+  EXPECT_EQ(copies_, 1);
+  LoadOptions to_cpu;
+  to_cpu.map_location = MapLocation::To("cpu");
+  ASSERT_OK_AND_ASSIGN(Value c, LoadFixture("cuda_tagged_legacy.pt", to_cpu));
+  EXPECT_TRUE(c.tensor().device().is_cpu());
+  EXPECT_EQ(copies_, 1);
 }
 
 TEST_F(FakeCuda, TarCheckpointLandsOnTheDevice) {

@@ -10,13 +10,18 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"
+#include "archive/crc32.h"
+#include "archive/differential.h"
 #include "archive/load_internal.h"
 #include "archive/sharded.h"
 #include "archive/tar_load.h"
+#include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
 #include "archive/legacy_format.h"
 #include "base/status_macros.h"
@@ -27,7 +32,6 @@
 namespace ptser {
 namespace {
 
-using legacy_format::kMagicPickle;
 using legacy_format::kProtocolVersion;
 
 // Reverses the bytes of each `unit`-byte element in place.
@@ -131,6 +135,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   UnpicklerOptions up = options.unpickler;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    id.untyped = false;  // torch.load: a TypedStorage, uint8 for an UntypedStorage id
     if (!id.view_metadata.is_none()) {
       return absl::InvalidArgumentError(
           "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
@@ -151,6 +156,12 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     }
     std::optional<LoadedStorage>& slot = loaded[static_cast<size_t>(entry - records.begin())];
     if (slot.has_value()) {
+      // An empty storage may be named under two types (torch.save checks
+      // only allocated ones); torch.load then gives the first typed storage
+      // for both.
+      if (slot->storage.nbytes() == 0) {
+        return Value::FromStorage({slot->storage, slot->dtype, slot->untyped});
+      }
       if (slot->dtype != id.dtype || slot->untyped != id.untyped) {
         return absl::InvalidArgumentError(absl::StrCat(
             "storage 'data/", id.key, "' is named as ", DtypeName(slot->dtype),
@@ -164,6 +175,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
           id.numel, " ", DtypeName(id.dtype), " elements needs ", id.nbytes));
     }
     PTSER_ASSIGN_OR_RETURN(Storage bytes, archive->zip().Read(*entry));
+    const Storage record = bytes;  // as read, before any trim, swap or move
     if (bytes.nbytes() > id.nbytes) {
       // Keep exactly the storage's bytes (the record may be longer).
       auto holder = std::make_shared<Storage>(bytes);
@@ -176,19 +188,43 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     }
     PTSER_ASSIGN_OR_RETURN(Storage restored,
                            load_internal::RestoreStorage(bytes, id.location, options));
-    if (options.on_zip_storage && restored.IsSameAs(bytes) &&
-        restored.nbytes() == entry->uncompressed_size) {
-      options.on_zip_storage(restored, entry->crc32);
+    if (options.on_zip_storage) {
+      if (restored.IsSameAs(record) && restored.nbytes() == entry->uncompressed_size) {
+        options.on_zip_storage(restored, entry->crc32);
+      } else if (!zip_options.verify_crc32 && entry->crc32 != 0) {
+        // Trimmed, byte-swapped or moved: the caller cannot check these
+        // bytes against the record's CRC-32 while writing them, so the
+        // bytes read are checked here.
+        const uint32_t crc = Crc32(0, record.data(), record.nbytes());
+        if (crc != entry->crc32) {
+          return absl::DataLossError(absl::StrFormat(
+              "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, "
+              "computed %08x",
+              source->name(), entry->name, entry->header_offset, entry->crc32, crc));
+        }
+      }
     }
     slot = LoadedStorage{restored, id.dtype, id.untyped, id.numel};
     return Value::FromStorage({std::move(restored), id.dtype, id.untyped});
   };
-  absl::StatusOr<Value> value = Unpickle(
+  Unpickler unpickler(
       absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
+  // A stored record's offsets are reported as offsets in the file; a
+  // deflated one's can only be offsets in the record, and the message says so.
+  std::string where = " record 'data.pkl' (deflated: offsets are in the record)";
+  absl::StatusOr<const ZipEntry*> pickle_entry =
+      archive->zip().Find(archive->prefix() + "/data.pkl");
+  if (pickle_entry.ok() && (*pickle_entry)->method == 0) {
+    absl::StatusOr<uint64_t> start = archive->zip().DataOffset(**pickle_entry);
+    if (start.ok()) {
+      unpickler.set_offset_base(*start);
+      where = absl::StrCat(" record 'data.pkl' (at offset ", *start, ")");
+    }
+  }
+  absl::StatusOr<Value> value = unpickler.Load();
   if (!value.ok()) {
-    return absl::Status(value.status().code(),
-                        absl::StrCat("'", source->name(), "' record 'data.pkl': ",
-                                     value.status().message()));
+    return absl::Status(value.status().code(), absl::StrCat("'", source->name(), "'", where,
+                                                            ": ", value.status().message()));
   }
   return value;
 }
@@ -203,16 +239,27 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     PTSER_ASSIGN_OR_RETURN(whole, source->StorageAt(0, size));
     data = static_cast<const uint8_t*>(whole.data());
   }
-  if (size < sizeof(kMagicPickle) ||
-      std::memcmp(data, kMagicPickle, sizeof(kMagicPickle)) != 0) {
+  const std::optional<legacy_format::MagicPickle> magic =
+      legacy_format::MatchMagicPickle(data, size);
+  if (!magic.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
   }
-  const size_t base = sizeof(kMagicPickle);
-  std::map<std::string, LoadedStorage, std::less<>> by_key;
+  const size_t base = magic->length;
+  // A storage as the object pickle names it; `storage` is replaced by what
+  // map_location makes of it once its bytes are read (see the end).
+  struct LegacyStorage {
+    Storage storage;
+    ScalarType dtype;
+    bool untyped;
+    int64_t numel;
+    std::string location;
+  };
+  std::map<std::string, LegacyStorage, std::less<>> by_key;
   std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
   const uint64_t file_size = size;
+  uint64_t storage_bytes = 0;  // of the storages named so far
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     const absl::Span<const Value> items = pid.sequence_items();
     if (pid.is_tuple() && !items.empty() && items[0].is_str() &&
@@ -222,28 +269,29 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
           "would have to run; save and load the module's state_dict() instead");
     }
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    id.untyped = false;  // as in LoadZip: a bare UntypedStorage is a ByteStorage
     auto it = by_key.find(id.key);
     if (it == by_key.end()) {
       // Allocated now, filled after the object pickle (its bytes come last).
-      // The file must hold them, which bounds the allocation.
-      if (id.nbytes > file_size) {
-        return absl::DataLossError(absl::StrCat("storage '", id.key, "' of ", id.nbytes,
-                                                " bytes cannot fit in a file of ", file_size,
-                                                " bytes"));
+      // Every storage's bytes follow in the file: their total, not only each
+      // one, must fit (this bounds what the loads below allocate).
+      if (id.nbytes > file_size - std::min(file_size, storage_bytes)) {
+        return absl::DataLossError(absl::StrCat(
+            "storage '", id.key, "' of ", id.nbytes, " bytes, with the ", storage_bytes,
+            " bytes of the storages before it, cannot fit in a file of ", file_size, " bytes"));
       }
-      if (id.location != "cpu") {
-        PTSER_ASSIGN_OR_RETURN(
-            Device d, Device::Parse(options.map_location.TargetTag(std::string(id.location))));
-        if (!d.is_cpu() && !options.map_location.function()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "storage '", id.key, "' was saved on '", id.location,
-              "'; legacy-format files load on the CPU: use "
-              "LoadOptions::map_location = MapLocation::To(Device::Cpu())"));
-        }
-      }
+      storage_bytes += id.nbytes;
       PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
-      it = by_key.emplace(std::string(id.key), LoadedStorage{s, id.dtype, id.untyped, id.numel})
+      it = by_key
+               .emplace(std::string(id.key), LegacyStorage{s, id.dtype, id.untyped, id.numel,
+                                                           std::string(id.location)})
                .first;
+    } else if (it->second.storage.nbytes() == 0 && id.nbytes == 0) {
+      // An empty storage named under a second type: as torch.load, the
+      // first typed storage (torch.save checks only allocated storages).
+      if (id.view_metadata.is_none()) {
+        return Value::FromStorage({it->second.storage, it->second.dtype, it->second.untyped});
+      }
     } else if (it->second.dtype != id.dtype || it->second.numel != id.numel) {
       return absl::InvalidArgumentError(absl::StrCat(
           "storage '", id.key, "' is named with two different types or sizes"));
@@ -271,16 +319,18 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     auto holder = std::make_shared<Storage>(it->second.storage);
     Storage slice = Storage::Borrow(
         static_cast<char*>(it->second.storage.mutable_data()) + off * itemsize, n * itemsize,
-        holder);
+        holder, it->second.storage.device());
     Value v = Value::FromStorage({slice, id.dtype, id.untyped});
     views.emplace(view_key, v);
     return v;
   };
-  Unpickler unpickler(
-      absl::Span<const uint8_t>(data + base, size - base), up);
+  // The whole file is the Unpickler's input, so every offset in its
+  // messages is an offset in the file.
+  Unpickler unpickler(absl::Span<const uint8_t>(data, size), up);
+  unpickler.set_position(base);
   auto context = [&](absl::string_view what, const absl::Status& s) {
     return absl::Status(s.code(), absl::StrCat("'", source->name(), "' (legacy format) ", what,
-                                               " at offset ", base + unpickler.position(), ": ",
+                                               " at offset ", unpickler.position(), ": ",
                                                s.message()));
   };
   // The pickles are untrusted: any of them may hold a reference cycle, which
@@ -302,6 +352,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   absl::StatusOr<Value> sys_info = unpickler.Load();
   if (!sys_info.ok()) return context("sys_info", sys_info.status());
   dropped.values.push_back(*sys_info);
+  const size_t object_start = unpickler.position();
   absl::StatusOr<Value> result = unpickler.Load();
   if (!result.ok()) return context("object pickle", result.status());
   // Released too unless it is returned (cleared below on success).
@@ -319,7 +370,8 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     return absl::InvalidArgumentError(absl::StrCat("'", source->name(),
                                                    "': the storage key list is not a list"));
   }
-  uint64_t pos = base + unpickler.position();
+  uint64_t pos = unpickler.position();
+  absl::flat_hash_set<absl::string_view> filled;  // keys of by_key
   for (const Value& key : keys->sequence_items()) {
     if (!key.is_str()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -351,19 +403,82 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     }
     if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
     pos += nbytes;
+    filled.insert(it->first);
   }
-  result_releaser.v = nullptr;  // handed to the caller
-  return result;
+  // torch.load leaves a storage the key list does not name uninitialised.
+  for (const auto& [key, storage] : by_key) {
+    if (!filled.contains(key)) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "': storage '", key,
+                                              "' is named by a tensor but its bytes are not in "
+                                              "the file (the storage key list leaves it out)"));
+    }
+  }
+  // torch.load stops reading here; bytes after it would be a second file.
+  if (pos != size) {
+    return DifferentialError(
+        absl::StrCat("'", source->name(), "' at offset ", pos, ": "),
+        absl::StrCat(size - pos, " bytes follow the last storage; torch.load ignores them"));
+  }
+  // One map_location policy for every format: each storage, its bytes now
+  // read, goes through RestoreStorage as a zip record does (a CUDA storage
+  // without a mapping to the CPU is refused; a map_location function sees
+  // every storage with its tag).
+  bool moved = false;
+  for (auto& [key, saved] : by_key) {
+    absl::StatusOr<Storage> restored =
+        load_internal::RestoreStorage(saved.storage, saved.location, options);
+    if (!restored.ok()) {
+      return absl::Status(restored.status().code(),
+                          absl::StrCat("'", source->name(), "' (legacy format) storage '", key,
+                                       "' saved on '", saved.location,
+                                       "': ", restored.status().message()));
+    }
+    if (!restored->IsSameAs(saved.storage)) {
+      saved.storage = *std::move(restored);
+      moved = true;
+    }
+  }
+  if (!moved) {
+    result_releaser.v = nullptr;  // handed to the caller
+    return result;
+  }
+  // A storage lives elsewhere now (another device, or a map_location
+  // function's copy): the object pickle is read again, its persistent ids
+  // resolving to the restored storages.  The first reading is released.
+  views.clear();
+  Unpickler again(absl::Span<const uint8_t>(data, size), up);
+  again.set_position(object_start);
+  absl::StatusOr<Value> restored_result = again.Load();
+  if (!restored_result.ok()) {
+    return absl::Status(restored_result.status().code(),
+                        absl::StrCat("'", source->name(), "' (legacy format) object pickle at offset ",
+                                     object_start, ": ", restored_result.status().message()));
+  }
+  return restored_result;
 }
+
 
 }  // namespace
 
 absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
-  unsigned char head[sizeof(kMagicPickle)] = {};
+  unsigned char head[legacy_format::kMagicPickleMaxBytes] = {};
   const uint64_t n = std::min<uint64_t>(source.size(), sizeof(head));
   PTSER_RETURN_IF_ERROR(source.ReadAt(0, n, head));
   if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::kZip;
-  if (n == sizeof(head) && std::memcmp(head, kMagicPickle, n) == 0) {
+  // The magic number pickled at any protocol 0-5, as torch.load reads it.
+  if (legacy_format::MatchMagicPickle(head, n).has_value()) {
+    // torch.load (_legacy_load) tries tarfile.open first: a legacy file
+    // whose first 512 bytes pass for a tar header may be read as a tar.
+    if (source.size() >= kTarBlockSize) {
+      std::string block(kTarBlockSize, '\0');
+      PTSER_RETURN_IF_ERROR(source.ReadAt(0, block.size(), block.data()));
+      if (PythonTarfileTakesHeader(block)) {
+        return DifferentialError(
+            absl::StrCat("'", source.name(), "' at offset 0: "),
+            "the file starts with the legacy magic number and its first 512 bytes are also a "
+            "tar header Python's tarfile accepts; torch.load tries the tar format first");
+      }
+    }
     return FileFormat::kLegacy;
   }
   if (source.size() >= 263) {

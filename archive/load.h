@@ -78,12 +78,18 @@ struct LoadOptions {
   // archive records for that record, whether or not it was verified.  A
   // caller that writes the bytes again can check them then, in the same
   // pass (SaveOptions::expected_crc32), instead of reading them twice:
-  // `ptser convert` does.  Default: none.
+  // `ptser convert` does.  When it is set, every other storage record (one
+  // transformed on load) has its CRC-32 checked against the bytes read, even
+  // where verify_crc32_when_mapped is false.  Default: none.
   std::function<void(const Storage& storage, uint32_t recorded_crc32)> on_zip_storage;
 };
 
 // Loads `path`.  Errors name the file, the record and the byte offset.  A
 // path ending in ".index.json" is loaded with LoadSharded(path, options).
+// A file PyTorch's readers could read differently from ptser (two end
+// records, names equal ignoring case, a legacy file that is also a tar, bytes
+// after the last legacy storage, ...) is refused with an "ambiguous"
+// InvalidArgumentError that IsDifferential() (archive/differential.h) knows.
 absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options = {});
 
 // Loads from bytes already in hand (a buffer, a map, a file): zip, legacy or
@@ -91,7 +97,10 @@ absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options =
 absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
                                      const LoadOptions& options = {});
 
-// The format of a file, as torch.load decides it.
+// The format of a file, as torch.load decides it: zip by its first four
+// bytes, else tar, else legacy.  A legacy file whose first 512 bytes are also
+// a header Python's tarfile accepts is a DifferentialError (torch.load tries
+// the tar format first).
 enum class FileFormat { kZip, kTorchScript, kLegacy, kTar, kUnknown };
 absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source);
 

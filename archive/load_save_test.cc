@@ -7,6 +7,7 @@
 // detail survived the round trip.
 #include <cstdint>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -16,11 +17,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "archive/differential.h"
 #include "archive/load.h"
 #include "archive/save.h"
 #include "archive/torch_archive.h"
 #include "archive/zip_writer.h"
 #include "archive/test_util.h"
+#include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -151,6 +155,54 @@ TEST(Save, LegacyRoundTrip) {
   EXPECT_TRUE(again == ReadFixture("layouts.pt"));
 }
 
+// Issue 12 §1: torch.load tries the tar format before the legacy one, and
+// stops reading a legacy file after its last storage.
+TEST(LoadDifferential, LegacyFileThatIsAlsoATarHeader) {
+  std::string bytes = ReadFixture("state_dict_legacy.pt");
+  ASSERT_GE(bytes.size(), 512u);
+  ASSERT_OK(LoadBytes(bytes).status());
+  // Make bytes 148..155 the checksum Python's tarfile computes for the block.
+  std::memset(&bytes[148], ' ', 8);
+  unsigned sum = 0;
+  for (size_t i = 0; i < 512; ++i) sum += static_cast<unsigned char>(bytes[i]);
+  char field[9];
+  std::snprintf(field, sizeof(field), "%07o", sum);
+  std::memcpy(&bytes[148], field, 8);
+  absl::StatusOr<Value> v = LoadBytes(bytes);
+  EXPECT_THAT(v, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr("at offset 0: ambiguous: the file starts with the legacy "
+                                    "magic number")));
+  EXPECT_TRUE(IsDifferential(v.status()));
+}
+
+TEST(LoadDifferential, BytesAfterTheLastLegacyStorage) {
+  const std::string bytes = ReadFixture("views_legacy.pt");
+  absl::StatusOr<Value> v = LoadBytes(bytes + "PK\5\6");
+  EXPECT_THAT(v, StatusIs(absl::StatusCode::kInvalidArgument,
+                          HasSubstr(absl::StrCat("at offset ", bytes.size(),
+                                                 ": ambiguous: 4 bytes follow the last storage"))));
+  EXPECT_TRUE(IsDifferential(v.status()));
+}
+
+TEST(Load, LegacyStorageLeftOutOfTheKeyListIsRefused) {
+  // Two storages of two floats; the key list then names the first twice.
+  ASSERT_OK_AND_ASSIGN(Tensor a, Arange(Scalar(0.0), Scalar(2.0)));
+  ASSERT_OK_AND_ASSIGN(Tensor b, Arange(Scalar(2.0), Scalar(4.0)));
+  SaveOptions legacy;
+  legacy.format = SaveOptions::Format::kLegacy;
+  ASSERT_OK_AND_ASSIGN(std::string bytes,
+                       SaveToString(Value::NewList({Value::FromTensor(a), Value::FromTensor(b)}),
+                                    "", legacy));
+  ASSERT_OK(LoadBytes(bytes).status());
+  const std::string second_key("X\x01\x00\x00\x00" "1", 6);  // BINUNICODE '1'
+  const size_t at = bytes.rfind(second_key);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 5] = '0';
+  EXPECT_THAT(LoadBytes(bytes), StatusIs(absl::StatusCode::kDataLoss,
+                                         HasSubstr("storage '1' is named by a tensor but its "
+                                                   "bytes are not in the file")));
+}
+
 TEST(Save, ViewSavesWholeStorageUnlessClonedOrCompact) {
   ASSERT_OK_AND_ASSIGN(Tensor big, Arange(Scalar(int64_t{1}), Scalar(int64_t{1000})));
   ASSERT_OK_AND_ASSIGN(Tensor small, Slice(big, 0, 0, 5, 1));
@@ -173,6 +225,30 @@ TEST(Save, ViewSavesWholeStorageUnlessClonedOrCompact) {
   EXPECT_EQ(t.storage_offset(), 2);
   EXPECT_EQ(Int64s(s), std::vector<int64_t>({1, 2, 3, 4, 5}));
   EXPECT_EQ(Int64s(t), std::vector<int64_t>({3, 4, 5, 6, 7}));
+}
+
+// torch.save checks the types of allocated storages only: an empty storage
+// may be named as float and as int32 (test_save_different_dtype_unallocated),
+// and loads as the first typed storage for both, as torch.load gives it.
+TEST(Save, EmptyStorageUnderTwoDtypes) {
+  ASSERT_OK_AND_ASSIGN(Tensor empty, Zeros({0}, ScalarType::kFloat));
+  Value both = Value::NewList({Value::FromTensor(empty),
+                               Value::FromStorage({empty.storage(), ScalarType::kInt, false})});
+  for (SaveOptions::Format format : {SaveOptions::Format::kZip, SaveOptions::Format::kLegacy}) {
+    SaveOptions options;
+    options.format = format;
+    ASSERT_OK_AND_ASSIGN(std::string bytes, SaveToString(both, "a", options));
+    EXPECT_NE(bytes.find("IntStorage"), std::string::npos);
+    ASSERT_OK_AND_ASSIGN(Value back, LoadBytes(bytes));
+    ASSERT_TRUE(back.list()[1].is_storage());
+    EXPECT_EQ(back.list()[1].storage().dtype, ScalarType::kFloat);
+    EXPECT_TRUE(back.list()[1].storage().storage.IsSameAs(back.list()[0].tensor().storage()));
+  }
+  ASSERT_OK_AND_ASSIGN(Tensor full, Zeros({2}, ScalarType::kFloat));
+  Value clash = Value::NewList({Value::FromTensor(full),
+                                Value::FromStorage({full.storage(), ScalarType::kInt, false})});
+  EXPECT_THAT(SaveToString(clash, "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("different types")));
 }
 
 TEST(Load, CudaTaggedStorageNeedsAMapLocation) {
@@ -207,6 +283,40 @@ TEST(Load, CudaTaggedStorageNeedsAMapLocation) {
       });
   EXPECT_OK(LoadBytes(bytes, fn).status());
   EXPECT_EQ(calls, 1);
+}
+
+// One map_location policy for both formats (issue 17, item 10): a legacy
+// file's CUDA storage is refused without a mapping to the CPU, and a
+// map_location function sees it, as in a zip file.
+TEST(Load, CudaTaggedLegacyStorageFollowsTheZipPolicy) {
+  std::string bytes = ReadFixture("cuda_tagged_legacy.pt");
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_THAT(LoadBytes(bytes),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("map_location = MapLocation::To(Device::Cpu())")));
+  LoadOptions to_cpu;
+  to_cpu.map_location = MapLocation::To(Device::Cpu());
+  ASSERT_OK_AND_ASSIGN(Value v, LoadBytes(bytes, to_cpu));
+  EXPECT_TRUE(v.tensor().device().is_cpu());
+  LoadOptions table;
+  table.map_location = MapLocation::Table({{"cuda:0", "cpu"}});
+  EXPECT_OK(LoadBytes(bytes, table).status());
+  // A function that returns a changed copy: the tensor is built on it.
+  int calls = 0;
+  LoadOptions fn;
+  fn.map_location = MapLocation::Function(
+      [&calls](const Storage& s, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
+        ++calls;
+        EXPECT_EQ(tag, "cuda:0");
+        PTSER_ASSIGN_OR_RETURN(Storage copy, Storage::CopyFrom(s.data(), s.nbytes()));
+        static_cast<float*>(copy.mutable_data())[0] = 42.0f;
+        return std::optional<Storage>(copy);
+      });
+  ASSERT_OK_AND_ASSIGN(Value mapped, LoadBytes(bytes, fn));
+  EXPECT_EQ(calls, 1);
+  const Tensor& t = mapped.tensor();
+  EXPECT_EQ(static_cast<const float*>(t.storage().data())[0], 42.0f);
+  EXPECT_EQ(static_cast<const float*>(t.storage().data())[1], 2.0f);
 }
 
 TEST(Load, TorchScriptIsRecognisedAndRefused) {

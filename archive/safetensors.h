@@ -16,6 +16,7 @@
 #ifndef PTSER_ARCHIVE_SAFETENSORS_H_
 #define PTSER_ARCHIVE_SAFETENSORS_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,10 +34,23 @@ namespace ptser {
 absl::StatusOr<std::string> SafetensorsDtypeName(ScalarType dtype);
 absl::StatusOr<ScalarType> ScalarTypeFromSafetensorsName(const std::string& name);
 
-// Reads a safetensors file.  Every header field is validated: the header
-// length against the file, JSON syntax, known dtypes, shapes whose byte size
-// matches data_offsets, offsets inside the data and not overlapping.
-absl::StatusOr<Value> LoadSafetensors(std::shared_ptr<const ByteSource> source);
+// The header's free-form `__metadata__` (str -> str), e.g. the Hugging Face
+// convention {"format": "pt"}.
+using SafetensorsMetadata = std::map<std::string, std::string>;
+
+// Reads a safetensors file with every check of the reference reader
+// (safetensors' tensor.rs), each message ending with the reference's error
+// name: the header length against the file and 100,000,000 bytes
+// (HeaderTooLarge, InvalidHeaderLength), UTF-8 (InvalidHeader), a JSON object
+// of known dtypes, shapes and two offsets, `__metadata__` null or str -> str
+// (InvalidHeaderDeserialization); then, in offset order, the tensors must
+// tile the data exactly: each starts where the previous ends, from 0
+// (InvalidOffset), holds exactly its shape's bytes (TensorInvalidInfo,
+// ValidationOverflow), and the last ends at the end of the file
+// (MetadataIncompleteBuffer: no trailing bytes).  The tensors come back in
+// offset order; `metadata`, when given, receives `__metadata__`.
+absl::StatusOr<Value> LoadSafetensors(std::shared_ptr<const ByteSource> source,
+                                      SafetensorsMetadata* metadata = nullptr);
 
 struct SafetensorsSaveReport {
   std::vector<std::string> made_contiguous;  // strided or offset views
@@ -46,8 +60,12 @@ struct SafetensorsSaveReport {
 // Writes `state_dict` (a dict/OrderedDict of str → tensor).  Anything else in
 // it is an InvalidArgumentError naming the key.  Tensors are written in the
 // dict's order.
+// `metadata`, when not empty, is written as `__metadata__`, first in the
+// header (convert writes {"format": "pt"} for a PyTorch file, as
+// transformers does, and keeps a safetensors file's own).
 absl::Status SaveSafetensors(const Value& state_dict, ByteSink* sink,
-                             SafetensorsSaveReport* report = nullptr);
+                             SafetensorsSaveReport* report = nullptr,
+                             const SafetensorsMetadata& metadata = {});
 
 }  // namespace ptser
 

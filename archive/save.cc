@@ -21,7 +21,6 @@
 namespace ptser {
 namespace {
 
-using legacy_format::kMagicPickle;
 using legacy_format::kProtocolVersion;
 
 Value Tuple(std::vector<Value> items) { return Value::NewTuple(std::move(items)); }
@@ -127,7 +126,10 @@ class SaveContext {
     const Device& device = ts.storage.device();
     // 'cpu' is one literal in torch.serialization: the pickle memoizes it.
     Value location = device.is_cpu() ? cpu_literal_ : Value::Str(device.ToString());
-    std::vector<Value> pid = {storage_literal_, cls, saved->key, location, Value::Int(numel)};
+    // The legacy format's key is str(storage._cdata), a new str object each
+    // time (written again, not memo-fetched); the zip format's is one str.
+    Value key = legacy_ ? Value::Str(saved->key.as_string()) : saved->key;
+    std::vector<Value> pid = {storage_literal_, cls, key, location, Value::Int(numel)};
     if (legacy_) pid.push_back(Value::None());
     return std::optional<Value>(Tuple(std::move(pid)));
   }
@@ -176,7 +178,10 @@ class SaveContext {
         }
       }
       it = saved_.emplace(storage.id(), std::move(s)).first;
-    } else if (it->second.dtype != dtype || it->second.untyped != untyped) {
+    } else if ((it->second.dtype != dtype || it->second.untyped != untyped) &&
+               storage.nbytes() != 0) {
+      // As torch.save: only an allocated storage is checked (an empty one
+      // may be named under several types, each persistent id its own).
       return absl::InvalidArgumentError(absl::StrCat(
           "cannot save tensors or storages that view the same data as different types (",
           DtypeName(it->second.dtype), " and ", DtypeName(dtype), "), as in PyTorch"));
@@ -306,13 +311,17 @@ absl::Status SaveZip(const Value& value, ByteSink* sink, const std::string& arch
 }
 
 absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& options) {
-  if (options.pickle_protocol != 2) {
-    return absl::UnimplementedError("the legacy format is written with pickle protocol 2 only");
+  // torch.save pickles all five parts at its pickle_protocol.
+  const int protocol = options.pickle_protocol;
+  if (protocol < 1 || protocol > 5) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pickle protocol ", protocol, " is not supported (1 to 5)"));
   }
   SaveContext context(options, /*legacy=*/true);
   if (options.compact) PTSER_RETURN_IF_ERROR(context.CollectSpans(value));
-  PTSER_RETURN_IF_ERROR(sink->Write(kMagicPickle, sizeof(kMagicPickle)));
-  PTSER_ASSIGN_OR_RETURN(std::string version, PickleValue(Value::Int(kProtocolVersion), 2));
+  const std::string magic = legacy_format::MagicPickleBytes(protocol);
+  PTSER_RETURN_IF_ERROR(sink->Write(magic.data(), magic.size()));
+  PTSER_ASSIGN_OR_RETURN(std::string version, PickleValue(Value::Int(kProtocolVersion), protocol));
   PTSER_RETURN_IF_ERROR(sink->Write(version.data(), version.size()));
   Value sys_info = Value::NewDict();
   Value sizes = Value::NewDict();
@@ -323,14 +332,14 @@ absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& o
       sys_info.dict().SetItem(Value::Str("protocol_version"), Value::Int(kProtocolVersion)));
   PTSER_RETURN_IF_ERROR(sys_info.dict().SetItem(Value::Str("little_endian"), Value::Bool(true)));
   PTSER_RETURN_IF_ERROR(sys_info.dict().SetItem(Value::Str("type_sizes"), sizes));
-  PTSER_ASSIGN_OR_RETURN(std::string info, PickleValue(sys_info, 2));
+  PTSER_ASSIGN_OR_RETURN(std::string info, PickleValue(sys_info, protocol));
   PTSER_RETURN_IF_ERROR(sink->Write(info.data(), info.size()));
-  PTSER_ASSIGN_OR_RETURN(std::string pickle, PickleObject(value, &context, 2));
+  PTSER_ASSIGN_OR_RETURN(std::string pickle, PickleObject(value, &context, protocol));
   PTSER_RETURN_IF_ERROR(sink->Write(pickle.data(), pickle.size()));
   std::vector<Value> keys;
   std::vector<const SavedStorage*> storages = context.SortedStorages();
   for (const SavedStorage* s : storages) keys.push_back(Value::Str(s->key.as_string()));
-  PTSER_ASSIGN_OR_RETURN(std::string key_list, PickleValue(Value::NewList(std::move(keys)), 2));
+  PTSER_ASSIGN_OR_RETURN(std::string key_list, PickleValue(Value::NewList(std::move(keys)), protocol));
   PTSER_RETURN_IF_ERROR(sink->Write(key_list.data(), key_list.size()));
   uint64_t total = 0, done = 0;
   for (const SavedStorage* s : storages) total += s->bytes.nbytes();

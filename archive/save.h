@@ -39,7 +39,8 @@ struct SaveOptions {
   enum class Format { kZip, kLegacy };
   // Default: kZip (torch.save's default since 1.6).
   Format format = Format::kZip;
-  // Pickle protocol, 2 to 5.  Default: 2 (torch.save's DEFAULT_PROTOCOL).
+  // Pickle protocol, 1 to 5, of every pickle written (torch.save's
+  // pickle_protocol).  Default: 2 (torch.save's DEFAULT_PROTOCOL).
   int pickle_protocol = 2;
   // Trim storages to the bytes their tensors use, rebasing offsets.
   // Default: false (PyTorch's behaviour: whole storages).

@@ -1,7 +1,12 @@
 // Copyright ptser authors.
 #include "archive/sharded.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -53,6 +58,10 @@ absl::StatusOr<std::string> NormalizeShardPath(const std::string& path, const st
   return normalized;
 }
 
+// Limits on the index's JSON text.
+constexpr uint64_t kMaxIndexBytes = uint64_t{1} << 30;
+constexpr int kMaxIndexDepth = 64;
+
 // The folder of `path` ("." for a bare file name).
 std::string FolderOf(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -61,67 +70,218 @@ std::string FolderOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
-}  // namespace
+// The index's events, from nlohmann's SAX parser: {"metadata": {...},
+// "weight_map": {"key": "file", ...}, ...}.  Keeps weight_map's entries in
+// order; a duplicate key keeps its first position and its last value, and a
+// second "weight_map" replaces the first, as Python's json module reads them.
+// Nesting deeper than kMaxIndexDepth, and any value of weight_map that is not
+// a string, stop the parse with error() set.
+class IndexReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  const std::string& error() const { return error_; }
+  bool saw_weight_map() const { return saw_weight_map_; }
+  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
 
-absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path) {
-  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> file, ByteSource::ReadFile(index_json_path));
-  const char* text = reinterpret_cast<const char*>(file->memory());
-  const size_t text_size = text == nullptr ? 0 : file->size();
-  static const char kEmpty[] = "";
-  if (text == nullptr) text = kEmpty;
-  const std::string& name = index_json_path;
-  // ordered_json keeps the object's order of the text (a duplicate key keeps
-  // its first position and its last value, as Python's json module does).
-  nlohmann::ordered_json index;
-  try {
-    index = nlohmann::ordered_json::parse(text, text + text_size);
-  } catch (const nlohmann::ordered_json::parse_error& e) {
+  // Scalars are named by their JSON text in messages.
+  bool null() override { return Scalar("null"); }
+  bool boolean(bool v) override { return Scalar(v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override { return Scalar(absl::StrCat(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return Scalar(absl::StrCat(v)); }
+  bool number_float(number_float_t, const string_t& text) override {
+    return Scalar(text.size() > 80 ? absl::StrCat(text.substr(0, 77), "...") : text);
+  }
+  bool binary(binary_t&) override { return Scalar("binary"); }
+  bool string(string_t& value) override {
+    if (depth_ == 2 && in_weight_map_) {
+      auto [it, inserted] = position_.emplace(key_, entries_.size());
+      if (inserted) {
+        entries_.emplace_back(key_, std::move(value));
+      } else {
+        entries_[it->second].second = std::move(value);
+      }
+      return true;
+    }
+    return Scalar("a string");
+  }
+  bool start_object(std::size_t) override {
+    if (depth_ == 0) {
+      root_is_object_ = true;
+    } else if (depth_ == 1 && key_ == "weight_map") {
+      in_weight_map_ = saw_weight_map_ = true;
+      entries_.clear();
+      position_.clear();
+    } else if (!Nested("an object")) {
+      return false;
+    }
+    return Enter();
+  }
+  bool end_object() override {
+    if (--depth_ == 1) in_weight_map_ = false;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    if (depth_ == 0) return Fail(" is not a JSON object with a \"weight_map\"");
+    if (!Nested("an array")) return false;
+    return Enter();
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (depth_ <= 2) key_ = std::move(k);
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
     // e.what(): "[json.exception.parse_error.101] parse error at line 1,
     // column 9: syntax error while parsing object - ..."; keep what follows
     // the bracketed tag, and say the byte offset.
     absl::string_view what = e.what();
     const size_t tag_end = what.find("] ");
     if (tag_end != absl::string_view::npos) what.remove_prefix(tag_end + 2);
-    return absl::InvalidArgumentError(absl::StrCat("index '", name,
-                                                   "' is not valid JSON: at byte offset ",
-                                                   e.byte > 0 ? e.byte - 1 : 0, ": ", what));
+    return Fail(absl::StrCat(" is not valid JSON: at byte offset ", position > 0 ? position - 1 : 0,
+                             ": ", what));
   }
-  if (!index.is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("index '", name, "' is not a JSON object with a \"weight_map\""));
+
+ private:
+  bool Fail(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+    return false;
   }
-  auto metadata = index.find("metadata");
-  if (metadata != index.end() && !metadata->is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("index '", name, "': \"metadata\" is not an object"));
+  bool Enter() {
+    if (++depth_ > kMaxIndexDepth) {
+      return Fail(absl::StrCat(": JSON nested deeper than ", kMaxIndexDepth, " levels"));
+    }
+    return true;
   }
-  auto weight_map = index.find("weight_map");
-  if (weight_map == index.end() || !weight_map->is_object()) {
+  // A value that is neither weight_map's object nor inside it.
+  bool Nested(absl::string_view what) {
+    if (depth_ == 2 && in_weight_map_) return Scalar(what);
+    if (depth_ == 1 && key_ == "metadata" && what != "an object") {
+      return Fail(": \"metadata\" is not an object");
+    }
+    if (depth_ == 1 && key_ == "weight_map") {
+      return Fail(" has no \"weight_map\" object");
+    }
+    return true;
+  }
+  bool Scalar(absl::string_view what) {
+    if (depth_ == 0) return Fail(" is not a JSON object with a \"weight_map\"");
+    if (depth_ == 2 && in_weight_map_) {
+      return Fail(absl::StrCat(": the shard of '", key_, "' is ", what, ", not a file name"));
+    }
+    return Nested(what);
+  }
+
+  std::string error_;  // what stopped the parse, after "index 'x'"
+  int depth_ = 0;
+  bool root_is_object_ = false;
+  bool in_weight_map_ = false;
+  bool saw_weight_map_ = false;
+  std::string key_;  // the last key at depth 1 or 2
+  std::vector<std::pair<std::string, std::string>> entries_;
+  absl::flat_hash_map<std::string, size_t> position_;  // key -> index in entries_
+};
+
+// The real path of `path` (symbolic links resolved), or NotFound.
+absl::StatusOr<std::string> RealPath(const std::string& path) {
+  char* resolved = realpath(path.c_str(), nullptr);
+  if (resolved == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot be opened (", strerror(errno), ")"));
+  }
+  std::string out(resolved);
+  free(resolved);
+  return out;
+}
+
+bool Inside(const std::string& path, const std::string& folder) {
+  return folder == "/" ? absl::StartsWith(path, "/")
+                       : absl::StartsWith(path, folder + "/");
+}
+
+// Every shard must be a regular file (a FIFO or a device would block or never
+// end) inside the index's folder once symbolic links are resolved (a link
+// could lead anywhere, past the '..' check).  An index that is itself a link
+// may also have shards beside its target: a HuggingFace cache snapshot links
+// the index and the shards into one blobs/ folder.
+absl::Status CheckShardFiles(const std::string& index_path, const ShardedIndex& ix) {
+  std::vector<std::string> roots;
+  absl::StatusOr<std::string> folder = RealPath(ix.folder);
+  absl::StatusOr<std::string> real_index = RealPath(index_path);
+  if (!folder.ok() || !real_index.ok()) {
+    return absl::NotFoundError(absl::StrCat("index '", index_path, "' or its folder ",
+                                            folder.ok() ? real_index.status().message()
+                                                        : folder.status().message()));
+  }
+  roots.push_back(*folder);
+  roots.push_back(FolderOf(*real_index));
+  for (size_t i = 0; i < ix.shards.size(); ++i) {
+    auto refuse = [&](absl::StatusCode code, absl::string_view why) {
+      return absl::Status(code, absl::StrCat("index '", index_path, "': shard '", ix.shards[i],
+                                             "' ", why));
+    };
+    absl::StatusOr<std::string> real = RealPath(ix.ShardPath(i));
+    if (!real.ok()) return refuse(absl::StatusCode::kNotFound, real.status().message());
+    if (!Inside(*real, roots[0]) && !Inside(*real, roots[1])) {
+      return refuse(absl::StatusCode::kInvalidArgument,
+                    absl::StrCat("leads to '", *real, "', outside the index's folder"));
+    }
+    struct stat st;
+    if (stat(real->c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return refuse(absl::StatusCode::kInvalidArgument,
+                    "is not a regular file (a FIFO, a device or a folder)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ShardedIndex> ParseShardedIndex(absl::string_view json, const std::string& name) {
+  if (json.size() > kMaxIndexBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("index '", name, "' is ", json.size(),
+                                                     " bytes, above the limit of ",
+                                                     kMaxIndexBytes));
+  }
+  IndexReader reader;
+  // The SAX parser builds nothing: no exception, no recursion, and a
+  // weight_map of n keys costs n hash lookups.
+  nlohmann::json::sax_parse(json.begin(), json.end(), &reader,
+                            nlohmann::json::input_format_t::json, /*strict=*/true);
+  if (!reader.error().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("index '", name, "'", reader.error()));
+  }
+  if (!reader.saw_weight_map()) {
     return absl::InvalidArgumentError(
         absl::StrCat("index '", name, "' has no \"weight_map\" object"));
   }
-
   // The keys in weight_map order, each with its shard; shards in order of
   // first mention.
   ShardedIndex out;
-  out.folder = FolderOf(index_json_path);
   absl::flat_hash_map<std::string, size_t> shard_index;
-  for (auto it = weight_map->begin(); it != weight_map->end(); ++it) {
-    const std::string& key = it.key();
-    if (!it.value().is_string()) {
-      std::string json = it.value().dump();
-      if (json.size() > 80) json = absl::StrCat(json.substr(0, 77), "...");
-      return absl::InvalidArgumentError(absl::StrCat("index '", name, "': the shard of '", key,
-                                                     "' is ", json, ", not a file name"));
-    }
-    PTSER_ASSIGN_OR_RETURN(
-        std::string shard,
-        NormalizeShardPath(it.value().get_ref<const std::string&>(), key, name));
+  for (const auto& [key, file_name] : reader.entries()) {
+    PTSER_ASSIGN_OR_RETURN(std::string shard, NormalizeShardPath(file_name, key, name));
     auto [pos, inserted] = shard_index.emplace(shard, out.shards.size());
     if (inserted) out.shards.push_back(shard);
     out.keys.push_back(key);
     out.key_shard.push_back(pos->second);
   }
+  return out;
+}
+
+absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path) {
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> file, ByteSource::OpenFile(index_json_path));
+  if (file->size() > kMaxIndexBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("index '", index_json_path, "' is ",
+                                                     file->size(), " bytes, above the limit of ",
+                                                     kMaxIndexBytes));
+  }
+  std::string text(file->size(), '\0');
+  PTSER_RETURN_IF_ERROR(file->ReadAt(0, text.size(), text.data()));
+  PTSER_ASSIGN_OR_RETURN(ShardedIndex out, ParseShardedIndex(text, index_json_path));
+  out.folder = FolderOf(index_json_path);
+  PTSER_RETURN_IF_ERROR(CheckShardFiles(index_json_path, out));
   return out;
 }
 

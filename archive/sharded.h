@@ -79,7 +79,16 @@ struct ShardedIndex {
 
   std::string ShardPath(size_t i) const { return folder + "/" + shards[i]; }
 };
+// Also checks that every shard is a regular file inside the index's folder
+// (symbolic links resolved; beside the index's own target for an index that
+// is a link).
 absl::StatusOr<ShardedIndex> ReadShardedIndex(const std::string& index_json_path);
+
+// The text of an index, parsed and checked as ReadShardedIndex does, without
+// opening any file (`folder` is left empty).  `name` is quoted in errors.
+// Never throws: JSON of any shape gives a status (nesting past 64 levels, a
+// number out of range and malformed UTF-8 included).
+absl::StatusOr<ShardedIndex> ParseShardedIndex(absl::string_view json, const std::string& name);
 
 }  // namespace ptser
 

@@ -8,6 +8,10 @@
 // tensor, its order and the tied weights' shared storage survived.
 #include "archive/sharded.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -210,6 +214,96 @@ TEST_F(ShardedIndex, MalformedIndexesAreRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("named.index.json")));
   EXPECT_THAT(Load(absl::StrCat(dir_, "/absent.index.json")),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace ptser
+
+namespace ptser {
+namespace {
+
+absl::StatusOr<::ptser::ShardedIndex> ReadIndexText(const std::string& json) {
+  // The shards the tests name exist (empty files).
+  for (const char* shard : {"1.bin", "2.bin", "3.bin", "s0.bin", "s1.bin", "s2.bin", "s3.bin",
+                            "s4.bin", "s5.bin", "s6.bin"}) {
+    std::ofstream(absl::StrCat(::testing::TempDir(), "/", shard), std::ios::app);
+  }
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/read_index_text.bin.index.json");
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << json;
+  return ReadShardedIndex(path);
+}
+
+// Issue 12 §2/§3: the index's JSON never throws, nests at most 64 deep, and
+// a large weight_map is read in linear time.
+TEST(ShardedIndexJson, HostileJsonIsAStatus) {
+  EXPECT_THAT(ReadIndexText(R"({"metadata": {"total_size": 1e400}, "weight_map": {}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("number overflow")));
+  std::string deep = R"({"metadata": {"x": )";
+  for (int i = 0; i < 100000; ++i) deep += "[";
+  EXPECT_THAT(ReadIndexText(deep),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nested deeper than 64")));
+  EXPECT_THAT(ReadIndexText(R"({"weight_map": {"w\ud800": "a.bin"}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not valid JSON")));
+  EXPECT_THAT(ReadIndexText("{\"weight_map\": {\"w\xff\": \"a.bin\"}}"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not valid JSON")));
+  EXPECT_THAT(ReadIndexText(R"([1, 2])"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a JSON object")));
+  EXPECT_THAT(ReadIndexText(R"({"metadata": 3, "weight_map": {}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("\"metadata\" is not an object")));
+  EXPECT_THAT(ReadIndexText(R"({"weight_map": [1]})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no \"weight_map\" object")));
+  EXPECT_THAT(ReadIndexText(R"({"weight_map": {"w": {"a": 1}}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("the shard of 'w' is an object")));
+}
+
+TEST(ShardedIndexJson, DuplicateKeysKeepTheirFirstPlaceAndLastValue) {
+  ASSERT_OK_AND_ASSIGN(::ptser::ShardedIndex ix,
+                       ReadIndexText(R"({"weight_map": {"a": "1.bin", "b": "2.bin", "a": "3.bin"},
+                                         "metadata": {"m": [{"n": null}]}})"));
+  EXPECT_THAT(ix.keys, ElementsAre("a", "b"));
+  EXPECT_EQ(ix.shards[ix.key_shard[0]], "3.bin");
+}
+
+// Issue 12 §3: a FIFO shard would block forever; a link could lead anywhere.
+TEST(ShardedIndexJson, ShardsAreRegularFilesInsideTheFolder) {
+  const std::string dir = ::testing::TempDir();
+  const std::string fifo = absl::StrCat(dir, "/fifo.bin");
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(ReadIndexText(R"({"weight_map": {"w": "fifo.bin"}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
+  const std::string out_link = absl::StrCat(dir, "/outside.bin");
+  unlink(out_link.c_str());
+  ASSERT_EQ(symlink("/etc/passwd", out_link.c_str()), 0);
+  EXPECT_THAT(ReadIndexText(R"({"weight_map": {"w": "outside.bin"}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("leads to '/etc/passwd', outside the index's folder")));
+  const std::string in_link = absl::StrCat(dir, "/inside.bin");
+  unlink(in_link.c_str());
+  ASSERT_EQ(symlink("1.bin", in_link.c_str()), 0);
+  EXPECT_OK(ReadIndexText(R"({"weight_map": {"w": "inside.bin"}})").status());
+  // The FIFO is refused by the loader too, without blocking.
+  EXPECT_THAT(Load(fifo), StatusIs(absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("not a regular file")));
+}
+
+TEST(ShardedIndexJson, LargeWeightMapIsLinear) {
+  std::string json = R"({"weight_map": {)";
+  constexpr int kKeys = 300000;
+  for (int i = 0; i < kKeys; ++i) {
+    absl::StrAppend(&json, i == 0 ? "" : ", ", "\"layer.", i, ".weight\": \"s", i % 7, ".bin\"");
+  }
+  json += "}}";
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_OK_AND_ASSIGN(::ptser::ShardedIndex ix, ReadIndexText(json));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(ix.keys.size(), static_cast<size_t>(kKeys));
+  EXPECT_EQ(ix.shards.size(), 7u);
+  EXPECT_LT(seconds, 10.0) << "300k keys took " << seconds << " s (quadratic?)";
 }
 
 }  // namespace

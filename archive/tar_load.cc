@@ -111,6 +111,7 @@ class MemberCursor {
   absl::StatusOr<Value> NextPickle(absl::string_view what) {
     const uint64_t start = file_offset();
     Unpickler unpickler(absl::Span<const uint8_t>(here(), left()), unpickler_);
+    unpickler.set_offset_base(start);  // offsets in its messages: in the file
     absl::StatusOr<Value> value = unpickler.Load();
     if (!value.ok()) {
       return ErrorAt(value.status().code(), start,
@@ -398,8 +399,10 @@ class TarLoader {
       }
       return it->second;
     };
-    absl::StatusOr<Value> value = Unpickle(
+    Unpickler unpickler(
         absl::string_view(static_cast<const char*>(bytes.data()), bytes.nbytes()), up);
+    unpickler.set_offset_base(member->data_offset);  // a tar member is stored as is
+    absl::StatusOr<Value> value = unpickler.Load();
     if (!value.ok()) {
       return absl::Status(value.status().code(),
                           absl::StrCat("'", source_->name(), "' (tar format) member 'pickle' at offset ",

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "archive/load.h"
 #include "archive/save.h"
 #include "archive/tar_load.h"
@@ -329,6 +330,14 @@ TEST(TarLoad, ErrorsNameTheFileMemberAndOffset) {
       LoadBytes(File(Pickle("J\xff\xff\xff\xff"), Tensors(), Pickle(Pid("7"))));
   EXPECT_THAT(v, StatusIs(absl::StatusCode::kInvalidArgument,
                           HasSubstr("'old.pt' (tar format) member 'storages' at offset 3584: ")));
+  // Offsets inside a member's pickle are file offsets too (issue 17, item 15).
+  const std::string file = File(Storages(), Tensors(), Pickle("cposix\nsystem\n)R"));
+  const size_t global_at = file.find("cposix\nsystem\n");
+  ASSERT_NE(global_at, std::string::npos);
+  EXPECT_THAT(LoadBytes(file),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr(absl::StrCat("refusing global 'posix.system' at offset ",
+                                              global_at, " "))));
 }
 
 TEST(TarLoad, APersistentLoadHookIsRefused) {

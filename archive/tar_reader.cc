@@ -7,11 +7,14 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "archive/differential.h"
 #include "base/status_macros.h"
 
 namespace ptser {
@@ -100,6 +103,42 @@ absl::StatusOr<uint64_t> ParseNumber(const unsigned char* block, size_t offset, 
   return value;
 }
 
+// A header Python's tarfile cannot parse (a bad checksum, a malformed
+// number, a truncated block) ends the archive there for tarfile, or, at
+// offset 0, makes tarfile.open fail, after which torch.load reads the file as
+// a legacy pickle: ptser, which would refuse or read on, reports it as a
+// differential.  `error` is the HeaderError saying what is wrong.
+absl::Status EndsArchiveForPython(uint64_t offset, const absl::Status& error) {
+  const std::string context = absl::StrCat("tar header at offset ", offset, ": ");
+  absl::string_view what = error.message();
+  absl::ConsumePrefix(&what, context);
+  return DifferentialError(
+      context, absl::StrCat(what, offset == 0 ? "; Python's tarfile fails on it and torch.load "
+                                                "then reads the file as a legacy pickle"
+                                              : "; Python's tarfile ends the archive here, so "
+                                                "what follows would be read by ptser alone"));
+}
+
+// Every other numeric field of a header (mode, uid, gid, mtime, devmajor,
+// devminor).  Python's tarfile parses them all (nti): a header where one is
+// malformed ends the archive there for Python, so a member after it would be
+// one only ptser sees.  Base-256 values (negative ones too) are accepted.
+absl::Status CheckOtherNumbers(const unsigned char* block, uint64_t header_offset) {
+  struct Field {
+    size_t offset, size;
+    const char* name;
+  };
+  static constexpr Field kFields[] = {{100, 8, "mode"},     {108, 8, "uid"},
+                                      {116, 8, "gid"},      {136, 12, "mtime"},
+                                      {329, 8, "devmajor"}, {337, 8, "devminor"}};
+  for (const Field& f : kFields) {
+    if (block[f.offset] == 0xff) continue;  // negative base-256
+    PTSER_RETURN_IF_ERROR(
+        ParseNumber(block, f.offset, f.size, f.name, header_offset).status());
+  }
+  return absl::OkStatus();
+}
+
 // The header checksum: the byte sum of the block with the checksum field
 // read as eight spaces.  Python accepts the unsigned and the signed sum.
 absl::Status CheckChecksum(const unsigned char* block, uint64_t header_offset) {
@@ -122,6 +161,7 @@ absl::Status CheckChecksum(const unsigned char* block, uint64_t header_offset) {
 // What PAX and GNU headers say about the next member.
 struct Overrides {
   std::optional<std::string> path;
+  bool path_from_pax = false;  // else from a GNU long name
   std::optional<std::string> linkpath;
   std::optional<uint64_t> size;
 };
@@ -130,7 +170,10 @@ struct Overrides {
 // whole record (POSIX.1-2001 pax "extended header").  Keeps `path`,
 // `linkpath` and `size` in `out` (a keyword already set there is kept: the
 // outermost header wins, as in Python).  Trailing NUL bytes are ignored.
+// `data` is the whole padded block, as Python's tarfile parses it.  A keyword
+// given twice is a differential (Python keeps the last value).
 absl::Status ParsePaxRecords(absl::string_view data, uint64_t header_offset, Overrides* out) {
+  absl::flat_hash_set<absl::string_view> seen;
   size_t pos = 0;
   while (pos < data.size()) {
     if (data.find_first_not_of('\0', pos) == absl::string_view::npos) break;
@@ -160,8 +203,18 @@ absl::Status ParsePaxRecords(absl::string_view data, uint64_t header_offset, Ove
     }
     absl::string_view keyword = record.substr(0, eq);
     absl::string_view value = record.substr(eq + 1);
+    if (!seen.insert(keyword).second) {
+      return DifferentialError(
+          absl::StrCat("tar header at offset ", header_offset, ": "),
+          absl::StrCat("PAX keyword '", absl::CHexEscape(keyword),
+                       "' appears twice in one extended header (Python's tarfile keeps the "
+                       "last value)"));
+    }
     if (keyword == "path") {
-      if (!out->path.has_value()) out->path = std::string(value);
+      if (!out->path.has_value()) {
+        out->path = std::string(value);
+        out->path_from_pax = true;
+      }
     } else if (keyword == "linkpath") {
       if (!out->linkpath.has_value()) out->linkpath = std::string(value);
     } else if (keyword == "size") {
@@ -187,7 +240,130 @@ absl::Status ParsePaxRecords(absl::string_view data, uint64_t header_offset, Ove
   return absl::OkStatus();
 }
 
+// The member's name as Python's tarfile builds it (frombuf, _proc_builtin,
+// _proc_gnulong, _apply_pax_info), and its typeflag: an old-style regular
+// file whose own name field ends in '/' is a directory.
+void NameMember(const unsigned char* block, const Overrides& pending, TarMember* member) {
+  const std::string raw = FieldString(block, kNameOffset, kNameSize);
+  if (member->typeflag == kRegularOld && absl::EndsWith(raw, "/")) member->typeflag = kDirectory;
+  const bool dir = member->typeflag == kDirectory;
+  auto strip_slashes = [](std::string* s) {
+    while (!s->empty() && s->back() == '/') s->pop_back();
+  };
+  member->name = raw;
+  if (dir) strip_slashes(&member->name);
+  const std::string prefix = FieldString(block, kPrefixOffset, kPrefixSize);
+  if (!prefix.empty()) member->name = absl::StrCat(prefix, "/", member->name);
+  if (dir) strip_slashes(&member->name);
+  if (pending.path.has_value()) {
+    member->name = *pending.path;
+    if (pending.path_from_pax) {
+      strip_slashes(&member->name);  // PAX paths lose every trailing '/'
+    } else if (dir && absl::EndsWith(member->name, "/")) {
+      member->name.pop_back();  // GNU long names of directories lose one
+    }
+  }
+  member->link_name = FieldString(block, kLinknameOffset, kLinknameSize);
+  if (pending.linkpath.has_value()) member->link_name = *pending.linkpath;
+  if (member->typeflag != kHardLink && member->typeflag != kSymlink) member->link_name.clear();
+}
+
+// Reads the PAX or GNU long-name header at `offset` (of `size` bytes) into
+// `pending`.
+absl::Status ReadExtendedHeader(const ByteSource& source, uint64_t max_bytes, uint64_t offset,
+                                uint64_t size, char type, Overrides* pending) {
+  const uint64_t data_offset = offset + kTarBlockSize;
+  const uint64_t left = source.size() - data_offset;
+  // Python reads the whole padded block and parses all of it.
+  if (size > left || RoundUpToBlock(size) > left) {
+    return HeaderError(offset, absl::StrCat("extended header of ", size,
+                                            " bytes runs past the end of the archive (", left,
+                                            " bytes left)"));
+  }
+  if (size > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "tar header at offset ", offset, ": extended header of ", size,
+        " bytes exceeds Options::max_extended_header_bytes (",
+        max_bytes, ")"));
+  }
+  std::string data(RoundUpToBlock(size), '\0');
+  PTSER_RETURN_IF_ERROR(source.ReadAt(data_offset, data.size(), data.data()));
+  if (type == kGnuLongName || type == kGnuLongLink) {
+    const size_t nul = data.find('\0');
+    if (nul != std::string::npos) data.resize(nul);
+    std::optional<std::string>& slot = type == kGnuLongName ? pending->path : pending->linkpath;
+    if (!slot.has_value()) slot = std::move(data);
+    return absl::OkStatus();
+  }
+  return ParsePaxRecords(data, offset, pending);
+}
+
+// Python's int(text, 8) after nti's nts() and strip(); nullopt where it
+// raises.  `text` holds no NUL.
+std::optional<int64_t> PythonOctal(absl::string_view text) {
+  auto is_space = [](char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+  };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  if (text.empty()) return 0;  // `s.strip() or "0"`
+  bool negative = false;
+  if (text[0] == '+' || text[0] == '-') {
+    negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  bool after_prefix = false;
+  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'o' || text[1] == 'O')) {
+    text.remove_prefix(2);
+    after_prefix = true;
+  }
+  // Digits, each '_' between two digits (or right after the prefix).
+  int64_t value = 0;
+  bool digit_before = after_prefix;
+  bool any_digit = false;
+  for (char c : text) {
+    if (c == '_') {
+      if (!digit_before) return std::nullopt;
+      digit_before = false;
+      continue;
+    }
+    if (c < '0' || c > '7') return std::nullopt;
+    value = value * 8 + (c - '0');
+    digit_before = true;
+    any_digit = true;
+  }
+  if (!any_digit || !digit_before) return std::nullopt;
+  return negative ? -value : value;
+}
+
 }  // namespace
+
+bool PythonTarfileTakesHeader(absl::string_view block) {
+  if (block.size() < kTarBlockSize) return false;
+  const auto* b = reinterpret_cast<const unsigned char*>(block.data());
+  std::optional<int64_t> stored;
+  if (b[kChecksumOffset] == 0x80 || b[kChecksumOffset] == 0xff) {
+    int64_t n = 0;
+    for (size_t i = 1; i < kChecksumSize; ++i) n = (n << 8) | b[kChecksumOffset + i];
+    stored = b[kChecksumOffset] == 0xff ? n - (int64_t{1} << 56) : n;
+  } else {
+    absl::string_view field = block.substr(kChecksumOffset, kChecksumSize);
+    field = field.substr(0, field.find('\0'));
+    for (char c : field) {
+      if (static_cast<unsigned char>(c) >= 0x80) return false;  // not ASCII
+    }
+    stored = PythonOctal(field);
+  }
+  if (!stored.has_value()) return false;
+  int64_t unsigned_sum = 8 * ' ';
+  int64_t signed_sum = 8 * ' ';
+  for (size_t i = 0; i < kTarBlockSize; ++i) {
+    if (i >= kChecksumOffset && i < kChecksumOffset + kChecksumSize) continue;
+    unsigned_sum += b[i];
+    signed_sum += static_cast<signed char>(b[i]);
+  }
+  return *stored == unsigned_sum || *stored == signed_sum;
+}
 
 bool TarMember::is_file() const { return IsRegularType(typeflag); }
 
@@ -196,16 +372,13 @@ absl::StatusOr<std::unique_ptr<TarReader>> TarReader::Open(
   if (source == nullptr) return absl::InvalidArgumentError("null ByteSource");
   std::unique_ptr<TarReader> reader(new TarReader(std::move(source), options));
   absl::Status s = reader->ReadHeaders();
-  if (!s.ok()) {
-    return absl::Status(s.code(), absl::StrCat("'", reader->source_->name(), "': ", s.message()));
-  }
+  if (!s.ok()) return WithPrefix(s, absl::StrCat("'", reader->source_->name(), "': "));
   return reader;
 }
 
 absl::Status TarReader::ReadHeaders() {
   const uint64_t file_size = source_->size();
   uint64_t offset = 0;
-  Overrides global;   // from 'g' headers: every later member
   Overrides pending;  // from 'x', 'L', 'K' headers: the next member
   bool pending_any = false;
   unsigned char block[kTarBlockSize];
@@ -215,8 +388,9 @@ absl::Status TarReader::ReadHeaders() {
       break;  // no end-of-archive blocks: accepted, as Python does
     }
     if (file_size - offset < kTarBlockSize) {
-      return HeaderError(offset, absl::StrCat("truncated: ", file_size - offset,
-                                              " bytes left of a 512-byte header"));
+      return EndsArchiveForPython(
+          offset, HeaderError(offset, absl::StrCat("truncated: ", file_size - offset,
+                                                   " bytes left of a 512-byte header")));
     }
     PTSER_RETURN_IF_ERROR(source_->ReadAt(offset, kTarBlockSize, block));
     bool all_zero = true;
@@ -230,38 +404,29 @@ absl::Status TarReader::ReadHeaders() {
       if (pending_any) return HeaderError(offset, "end of archive right after an extended header");
       break;  // end-of-archive marker
     }
-    PTSER_RETURN_IF_ERROR(CheckChecksum(block, offset));
-    PTSER_ASSIGN_OR_RETURN(uint64_t header_size,
-                           ParseNumber(block, kSizeOffset, kSizeSize, "size", offset));
+    absl::Status fields = CheckChecksum(block, offset);
+    if (fields.ok()) fields = CheckOtherNumbers(block, offset);
+    absl::StatusOr<uint64_t> parsed_size =
+        ParseNumber(block, kSizeOffset, kSizeSize, "size", offset);
+    if (fields.ok()) fields = parsed_size.status();
+    if (!fields.ok()) return EndsArchiveForPython(offset, fields);
+    const uint64_t header_size = *parsed_size;
     const char type = static_cast<char>(block[kTypeflagOffset]);
     const uint64_t data_offset = offset + kTarBlockSize;
     const uint64_t left = file_size - data_offset;
 
-    if (type == kPaxHeader || type == kSolarisPaxHeader || type == kPaxGlobalHeader ||
-        type == kGnuLongName || type == kGnuLongLink) {
-      if (header_size > left) {
-        return HeaderError(offset, absl::StrCat("extended header of ", header_size,
-                                                " bytes runs past the end of the archive (",
-                                                left, " bytes left)"));
-      }
-      if (header_size > options_.max_extended_header_bytes) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "tar header at offset ", offset, ": extended header of ", header_size,
-            " bytes exceeds Options::max_extended_header_bytes (",
-            options_.max_extended_header_bytes, ")"));
-      }
-      std::string data(header_size, '\0');
-      PTSER_RETURN_IF_ERROR(source_->ReadAt(data_offset, header_size, data.data()));
-      if (type == kGnuLongName || type == kGnuLongLink) {
-        const size_t nul = data.find('\0');
-        if (nul != std::string::npos) data.resize(nul);
-        std::optional<std::string>& slot = type == kGnuLongName ? pending.path : pending.linkpath;
-        if (!slot.has_value()) slot = std::move(data);
-      } else {
-        PTSER_RETURN_IF_ERROR(
-            ParsePaxRecords(data, offset, type == kPaxGlobalHeader ? &global : &pending));
-      }
-      pending_any = pending_any || type != kPaxGlobalHeader;
+    if (type == kPaxGlobalHeader) {
+      // Python applies a global header's keywords to every later member, but
+      // its `size` only after the member's data was skipped by the header's
+      // own size: readers disagree; PyTorch never wrote one.
+      return DifferentialError(absl::StrCat("tar header at offset ", offset, ": "),
+                               "PAX global header ('g'): readers apply it differently");
+    }
+    if (type == kPaxHeader || type == kSolarisPaxHeader || type == kGnuLongName ||
+        type == kGnuLongLink) {
+      PTSER_RETURN_IF_ERROR(ReadExtendedHeader(*source_, options_.max_extended_header_bytes,
+                                               offset, header_size, type, &pending));
+      pending_any = true;
       offset = data_offset + RoundUpToBlock(header_size);
       continue;
     }
@@ -274,40 +439,24 @@ absl::Status TarReader::ReadHeaders() {
     member.typeflag = type;
     member.header_offset = offset;
     member.data_offset = data_offset;
-    member.name = FieldString(block, kNameOffset, kNameSize);
-    const std::string prefix = FieldString(block, kPrefixOffset, kPrefixSize);
-    if (!prefix.empty()) member.name = absl::StrCat(prefix, "/", member.name);
-    member.link_name = FieldString(block, kLinknameOffset, kLinknameSize);
-    if (pending.path.has_value()) {
-      member.name = *pending.path;
-    } else if (global.path.has_value()) {
-      member.name = *global.path;
-    }
-    if (pending.linkpath.has_value()) {
-      member.link_name = *pending.linkpath;
-    } else if (global.linkpath.has_value()) {
-      member.link_name = *global.linkpath;
-    }
-    uint64_t size = header_size;
-    if (pending.size.has_value()) {
-      size = *pending.size;
-    } else if (global.size.has_value()) {
-      size = *global.size;
-    }
-    // An old-style regular file whose name ends in '/' is a directory.
-    if (member.typeflag == kRegularOld && !member.name.empty() && member.name.back() == '/') {
-      member.typeflag = kDirectory;
-    }
-    if (member.typeflag == kDirectory) {
-      while (member.name.size() > 1 && member.name.back() == '/') member.name.pop_back();
-    }
-    if (member.typeflag != kHardLink && member.typeflag != kSymlink) member.link_name.clear();
+    NameMember(block, pending, &member);
+    uint64_t size = pending.size.has_value() ? *pending.size : header_size;
     if (HasNoData(member.typeflag)) size = 0;
     if (size > left) {
       return HeaderError(offset, absl::StrCat("member '", absl::CHexEscape(member.name), "' of ",
                                               size, " bytes at offset ", data_offset,
                                               " runs past the end of the archive (", left,
                                               " bytes left)"));
+    }
+    if (RoundUpToBlock(size) > left) {
+      // Python's tarfile raises ReadError ("unexpected end of data") for a
+      // member whose padding is cut off, and torch.load then reads the same
+      // bytes as a legacy file: a pickle at offset 0.
+      return DifferentialError(
+          absl::StrCat("tar header at offset ", offset, ": "),
+          absl::StrCat("the padding of member '", absl::CHexEscape(member.name),
+                       "' runs past the end of the archive; Python's tarfile fails there and "
+                       "torch.load reads the file as a legacy pickle instead"));
     }
     member.size = size;
     if (members_.size() >= options_.max_members) {
@@ -319,7 +468,6 @@ absl::Status TarReader::ReadHeaders() {
     pending = Overrides();
     pending_any = false;
     offset = data_offset + RoundUpToBlock(size);
-    if (offset > file_size) offset = file_size;  // the last member's padding may be missing
   }
   return absl::OkStatus();
 }

@@ -12,10 +12,21 @@
 // Supported (what Python's tarfile writes and reads):
 //   - ustar headers (POSIX "ustar\0" "00" and GNU "ustar  \0" magic, and
 //     pre-POSIX v7 headers), the ustar `prefix` field;
-//   - PAX extended headers ('x', and global 'g'): `path` and `size`;
+//   - PAX extended headers ('x'): `path`, `linkpath` and `size`;
 //   - GNU long names and long link names ('L', 'K');
 //   - octal numeric fields (NUL or space terminated) and GNU base-256 sizes.
 // GNU sparse members ('S', or PAX GNU.sparse.*) are refused as Unimplemented.
+//
+// Parser differentials.  torch.load reads these files with Python's tarfile,
+// and when that raises a TarError it reads the same bytes again as a legacy
+// pickle.  TarReader therefore reads names as tarfile does (an old-style
+// directory is decided by the name field alone, PAX paths lose trailing '/',
+// extended headers are parsed over their whole padded block) and refuses, as
+// a DifferentialError (archive/differential.h), what tarfile reads otherwise
+// or fails on: a PAX keyword given twice in one header (tarfile keeps the
+// last), a global PAX header ('g'), a member whose padding is cut off by the
+// end of the file.  A malformed numeric field in any header (mode, uid, mtime,
+// ...) is DataLoss: tarfile would end the archive there.
 //
 // The layout, for one member "storages" of 1234 bytes:
 //
@@ -29,7 +40,8 @@
 // unsigned and the signed byte sum, so does TarReader); numeric fields must
 // be well-formed; a member's data must lie inside the source.  Any failure is
 // a DataLossError naming the header's byte offset.  An archive that ends at a
-// block boundary without its two zero blocks is accepted (as Python does).
+// block boundary without its two zero blocks is accepted (as Python does);
+// one whose last member's padding is missing is not (see above).
 // Allocation is bounded by the file: one TarMember per 512-byte header, PAX
 // and long-name payloads read only after their range is checked (and at most
 // Options::max_extended_header_bytes each).
@@ -80,6 +92,15 @@ struct TarMember {
   // A regular file: typeflag '0', '\0' or '7' (contiguous file).
   bool is_file() const;
 };
+
+// Whether Python's tarfile.open(mode="r:") takes `block` (a file's first
+// 512 bytes) for a tar header: its checksum field, read as tarfile's nti()
+// reads it (base-256, or octal with the leniency of Python's int(): blanks,
+// a sign, "0o", underscores), equals the unsigned or the signed byte sum of
+// the block.  torch.load tries the tar format before the legacy one, so a
+// legacy file whose first block passes may be read as a tar.  False for a
+// block shorter than 512 bytes.
+bool PythonTarfileTakesHeader(absl::string_view block);
 
 class TarReader {
  public:

@@ -9,9 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/hash/hash.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "archive/crc32.h"
+#include "archive/differential.h"
 #include "archive/zip_format.h"
 #include "base/status_macros.h"
 
@@ -72,6 +77,54 @@ absl::Status ApplyZip64Extra(const ByteSource& src, uint64_t offset,
   return absl::OkStatus();
 }
 
+// The end record's place in `tail` (the file's last bytes, at most 22 +
+// 65535).  PyTorch's zip reader (miniz) takes the last end signature with 22
+// bytes after it, whatever its comment length says; the zip specification
+// (and ptser) takes the record whose comment ends the file.  The two agree
+// only when the last signature is that record and no other signature in the
+// tail could be an end record; anything else is a differential.
+absl::StatusOr<uint64_t> FindEndRecord(const ByteSource& src, absl::string_view tail) {
+  const uint8_t* t = reinterpret_cast<const uint8_t*>(tail.data());
+  const uint64_t tail_len = tail.size();
+  const uint64_t tail_at = src.size() - tail_len;
+  int64_t last_signature = -1;  // any, even one too close to the end
+  int64_t last_whole = -1;      // the last with a whole record after it (miniz's)
+  int64_t matching = -1;        // the last whose comment ends the file
+  int matches = 0;
+  for (int64_t i = static_cast<int64_t>(tail_len) - 4; i >= 0; --i) {
+    if (Load32(t + i) != zip::kEndSignature) continue;
+    if (last_signature < 0) last_signature = i;
+    if (static_cast<uint64_t>(i) + zip::kEndSize > tail_len) continue;
+    if (last_whole < 0) last_whole = i;
+    if (Load16(t + i + 20) == tail_len - i - zip::kEndSize) {
+      if (matching < 0) matching = i;
+      ++matches;
+    }
+  }
+  if (matching < 0) {
+    return Corrupt(src, src.size(),
+                   "no end of central directory record (not a zip archive, or truncated)");
+  }
+  const uint64_t at = tail_at + static_cast<uint64_t>(matching);
+  // miniz reads another record, or the comment hides a signature a reader
+  // searching from the end would stop at.
+  if (last_whole != matching ||
+      static_cast<uint64_t>(last_signature) >= static_cast<uint64_t>(matching) + zip::kEndSize) {
+    return DifferentialError(
+        absl::StrCat("'", src.name(), "' at offset ", at, ": "),
+        absl::StrCat("an end of central directory signature at offset ",
+                     tail_at + static_cast<uint64_t>(last_signature),
+                     " follows the end record; PyTorch's zip reader takes the last one"));
+  }
+  if (matches > 1) {
+    return DifferentialError(
+        absl::StrCat("'", src.name(), "' at offset ", at, ": "),
+        "the file has more than one end of central directory record whose comment reaches "
+        "the end of the file; zip readers differ in which one they take");
+  }
+  return static_cast<uint64_t>(matching);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ZipReader>> ZipReader::Open(
@@ -93,18 +146,8 @@ absl::Status ZipReader::ReadDirectory() {
   const uint64_t tail_len = std::min<uint64_t>(size, zip::kEndSize + 0xFFFF);
   std::string tail(tail_len, '\0');
   PTSER_RETURN_IF_ERROR(src.ReadAt(size - tail_len, tail_len, tail.data()));
+  PTSER_ASSIGN_OR_RETURN(const uint64_t found, FindEndRecord(src, tail));
   const uint8_t* t = reinterpret_cast<const uint8_t*>(tail.data());
-  int64_t found = -1;
-  for (int64_t i = static_cast<int64_t>(tail_len - zip::kEndSize); i >= 0; --i) {
-    if (Load32(t + i) == zip::kEndSignature &&
-        Load16(t + i + 20) == tail_len - i - zip::kEndSize) {
-      found = i;
-      break;
-    }
-  }
-  if (found < 0) {
-    return Corrupt(src, size, "no end of central directory record (not a zip archive, or truncated)");
-  }
   const uint64_t end_offset = size - tail_len + static_cast<uint64_t>(found);
   const uint8_t* end = t + found;
   if (Load16(end + 4) != 0 || Load16(end + 6) != 0) {
@@ -189,6 +232,14 @@ absl::Status ZipReader::ReadDirectory() {
       return Corrupt(src, at, absl::StrCat("central directory entry ", i, " runs past the directory"));
     }
     e.name = absl::string_view(reinterpret_cast<const char*>(h + zip::kCentralHeaderSize), name_len);
+    if (e.name.find('\0') != absl::string_view::npos) {
+      // PyTorch lists records (getAllRecords: is it TorchScript?) as C
+      // strings, so "archive/constants.pkl\0x" would be "constants.pkl" there.
+      return DifferentialError(
+          absl::StrCat("'", src.name(), "' at offset ", at, ": "),
+          absl::StrCat("record name '", absl::CHexEscape(e.name),
+                       "' holds a NUL byte; PyTorch's record list ends the name there"));
+    }
     PTSER_RETURN_IF_ERROR(ApplyZip64Extra(
         src, at, h + zip::kCentralHeaderSize + name_len, extra_len,
         e.uncompressed_size == 0xFFFFFFFFu, e.compressed_size == 0xFFFFFFFFu,
@@ -211,13 +262,24 @@ absl::Status ZipReader::ReadDirectory() {
     entry_offsets.push_back(at);
     pos += zip::kCentralHeaderSize + var_len;
   }
-  // The index views the names, which view the directory.
+  // The index views the names, which view the directory.  It compares names
+  // ignoring ASCII case, as PyTorch's zip reader looks them up (miniz's
+  // binary search over names sorted ignoring case): two names that differ
+  // only in case are one name there, and which one it finds is not ptser's
+  // choice.
   index_.reserve(entries_.size());
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (!index_.emplace(entries_[i].name, i).second) {
+    auto [it, inserted] = index_.emplace(entries_[i].name, i);
+    if (inserted) continue;
+    const absl::string_view other = entries_[it->second].name;
+    if (other == entries_[i].name) {
       return Malformed(src, entry_offsets[i],
                        absl::StrCat("record '", entries_[i].name, "' appears twice"));
     }
+    return DifferentialError(
+        absl::StrCat("'", src.name(), "' at offset ", entry_offsets[i], ": "),
+        absl::StrCat("records '", other, "' and '", entries_[i].name,
+                     "' differ only in case (PyTorch's zip reader looks names up ignoring case)"));
   }
   // Records must not overlap each other or the directory: each one ends at
   // or before the next header (in file order) or the directory.
@@ -245,13 +307,50 @@ absl::Status ZipReader::ReadDirectory() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<const ZipEntry*> ZipReader::Find(absl::string_view name) const {
+size_t ZipReader::CaseFoldedHash::Fold(uint64_t word) {
+  // Per byte: 0x20 added to 'A'..'Z' (SWAR: bit 7 of each lane says
+  // ">= 'A'" and "> 'Z'" for the low seven bits; bytes >= 0x80 stay).
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  const uint64_t low7 = word & (0x7f * kOnes);
+  const uint64_t ge_a = low7 + (0x80 - 'A') * kOnes;
+  const uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * kOnes;
+  const uint64_t upper = ge_a & ~gt_z & ~word & (0x80 * kOnes);
+  return static_cast<size_t>(word | (upper >> 2));
+}
+
+size_t ZipReader::CaseFoldedHash::operator()(absl::string_view s) const {
+  size_t h = s.size();
+  size_t pos = 0;
+  for (; pos + 8 <= s.size(); pos += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + pos, 8);
+    h = absl::Hash<std::pair<size_t, size_t>>()({h, Fold(word)});
+  }
+  if (pos < s.size()) {
+    uint64_t word = 0;
+    std::memcpy(&word, s.data() + pos, s.size() - pos);
+    h = absl::Hash<std::pair<size_t, size_t>>()({h, Fold(word)});
+  }
+  return h;
+}
+
+bool ZipReader::CaseFoldedEq::operator()(absl::string_view a, absl::string_view b) const {
+  return absl::EqualsIgnoreCase(a, b);
+}
+
+const ZipEntry* ZipReader::Lookup(absl::string_view name) const {
   auto it = index_.find(name);
-  if (it == index_.end()) {
+  if (it == index_.end() || entries_[it->second].name != name) return nullptr;
+  return &entries_[it->second];
+}
+
+absl::StatusOr<const ZipEntry*> ZipReader::Find(absl::string_view name) const {
+  const ZipEntry* entry = Lookup(name);
+  if (entry == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("'", source_->name(), "' has no record '", name, "'"));
   }
-  return &entries_[it->second];
+  return entry;
 }
 
 absl::StatusOr<uint64_t> ZipReader::DataOffset(const ZipEntry& e) const {
@@ -296,15 +395,21 @@ absl::StatusOr<uint64_t> ZipReader::DataOffset(const ZipEntry& e) const {
   return data;
 }
 
+absl::Status ZipReader::CrcMatches(const ZipEntry& e, uint32_t crc) const {
+  // A stored 0 is checked like any other value: it is the CRC-32 of an empty
+  // record, and PyTorch's writer records real CRCs, so on a non-empty record
+  // it is no "not recorded" mark that would switch the check off.
+  if (crc == e.crc32) return absl::OkStatus();
+  return absl::DataLossError(absl::StrFormat(
+      "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, computed %08x%s",
+      source_->name(), e.name, e.header_offset, e.crc32, crc,
+      e.crc32 == 0 ? " (a stored 0 on a non-empty record is not taken as \"not recorded\")"
+                   : ""));
+}
+
 absl::Status ZipReader::CheckCrc(const ZipEntry& e, const Storage& bytes) const {
-  if (!options_.verify_crc32 || e.crc32 == 0) return absl::OkStatus();
-  uint32_t crc = Crc32(0, bytes.data(), bytes.nbytes());
-  if (crc != e.crc32) {
-    return absl::DataLossError(absl::StrFormat(
-        "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, computed %08x",
-        source_->name(), e.name, e.header_offset, e.crc32, crc));
-  }
-  return absl::OkStatus();
+  if (!options_.verify_crc32) return absl::OkStatus();
+  return CrcMatches(e, Crc32(0, bytes.data(), bytes.nbytes()));
 }
 
 absl::StatusOr<Storage> ZipReader::Read(const ZipEntry& e) const {
@@ -387,6 +492,78 @@ absl::StatusOr<Storage> ZipReader::Read(const ZipEntry& e) const {
   }
   PTSER_RETURN_IF_ERROR(CheckCrc(e, out));
   return out;
+}
+
+absl::Status ZipReader::Verify(const ZipEntry& e) const {
+  const ByteSource& src = *source_;
+  PTSER_ASSIGN_OR_RETURN(uint64_t data, DataOffset(e));
+  constexpr uint64_t kChunk = uint64_t{1} << 20;
+  const uint8_t* whole = src.memory();
+  std::string chunk;
+  // The compressed bytes [at, at + n), from memory or read into `chunk`.
+  auto input = [&](uint64_t at, uint64_t n) -> absl::StatusOr<const uint8_t*> {
+    if (whole != nullptr) return whole + data + at;
+    chunk.resize(n);
+    PTSER_RETURN_IF_ERROR(src.ReadAt(data + at, n, chunk.data()));
+    return reinterpret_cast<const uint8_t*>(chunk.data());
+  };
+  uint32_t crc = 0;
+  if (e.method == zip::kMethodStored) {
+    for (uint64_t done = 0; done < e.compressed_size;) {
+      const uint64_t n = std::min(kChunk, e.compressed_size - done);
+      PTSER_ASSIGN_OR_RETURN(const uint8_t* p, input(done, n));
+      crc = Crc32(crc, p, n);
+      done += n;
+    }
+    return CrcMatches(e, crc);
+  }
+  // Deflated: inflated a chunk at a time into one buffer, never held whole.
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+    return absl::ResourceExhaustedError("cannot initialise zlib");
+  }
+  struct Ender {
+    z_stream* zs;
+    ~Ender() { inflateEnd(zs); }
+  } ender{&zs};
+  std::vector<uint8_t> out(kChunk);
+  uint64_t produced = 0;
+  uint64_t consumed = 0;
+  while (true) {
+    if (zs.avail_in == 0 && consumed < e.compressed_size) {
+      const uint64_t n = std::min(kChunk, e.compressed_size - consumed);
+      PTSER_ASSIGN_OR_RETURN(const uint8_t* p, input(consumed, n));
+      zs.next_in = const_cast<Bytef*>(p);
+      zs.avail_in = static_cast<uInt>(n);
+      consumed += n;
+    }
+    zs.next_out = out.data();
+    zs.avail_out = static_cast<uInt>(out.size());
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    const uint64_t made = out.size() - zs.avail_out;
+    crc = Crc32(crc, out.data(), made);
+    produced += made;
+    if (produced > e.uncompressed_size) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name,
+                                             "' inflates to more than the ",
+                                             e.uncompressed_size, " bytes it claims"));
+    }
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed == e.compressed_size) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' is truncated"));
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' is corrupt: ",
+                                             zs.msg != nullptr ? zs.msg : "zlib error"));
+    }
+  }
+  if (produced != e.uncompressed_size) {
+    return Corrupt(src, data, absl::StrCat("deflated record '", e.name, "' inflates to ",
+                                           produced, " bytes, not the ", e.uncompressed_size,
+                                           " it claims"));
+  }
+  return CrcMatches(e, crc);
 }
 
 absl::StatusOr<std::string> ZipReader::ReadString(const ZipEntry& e) const {

@@ -15,8 +15,11 @@
 // that disagrees with the directory, a record running past its neighbour, a
 // deflate stream that inflates to more or less than it claims, a CRC-32 that
 // does not match (checked unless Options::verify_crc32 is false; a stored CRC
-// of 0 — what newer PyTorch writes when told not to compute CRCs — is accepted
-// as "not computed").
+// of 0 is checked too: it is the CRC of an empty record only, and accepting it
+// as "not computed" would let tampered data through).  Where PyTorch's zip
+// reader would read the archive differently (another end record, names equal
+// ignoring case, a NUL in a name) Open() refuses it with a DifferentialError
+// (archive/differential.h).
 //
 //   PTSER_ASSIGN_OR_RETURN(std::unique_ptr<ZipReader> zip,
 //                          ZipReader::Open(std::move(source)));
@@ -83,7 +86,7 @@ class ZipReader {
   const std::vector<ZipEntry>& entries() const { return entries_; }
   // NotFoundError naming the record when absent.
   absl::StatusOr<const ZipEntry*> Find(absl::string_view name) const;
-  bool Has(absl::string_view name) const { return index_.contains(name); }
+  bool Has(absl::string_view name) const { return Lookup(name) != nullptr; }
 
   // Offset of the record's payload, from its local header (whose extra field
   // length may differ from the central directory's).
@@ -91,6 +94,11 @@ class ZipReader {
 
   // The record's bytes (see the file comment for copying and checks).
   absl::StatusOr<Storage> Read(const ZipEntry& entry) const;
+  // Checks the record as Read() does (its place, its deflate stream, its
+  // size and its CRC-32, whatever Options::verify_crc32 says) while streaming
+  // it a megabyte at a time: memory does not grow with the record.
+  absl::Status Verify(const ZipEntry& entry) const;
+
   // Read() into a std::string (small records: data.pkl, version, code).
   absl::StatusOr<std::string> ReadString(const ZipEntry& entry) const;
 
@@ -101,14 +109,30 @@ class ZipReader {
       : source_(std::move(source)), options_(options) {}
   absl::Status ReadDirectory();
   absl::Status CheckCrc(const ZipEntry& entry, const Storage& bytes) const;
+  // DataLoss naming the record unless `crc` is the one it records.
+  absl::Status CrcMatches(const ZipEntry& entry, uint32_t crc) const;
 
   std::shared_ptr<const ByteSource> source_;
   Options options_;
   // The central directory, when the source is not in memory (names view it).
   std::string directory_;
   std::vector<ZipEntry> entries_;
-  // Record name -> position in entries_ (views of entries_[i].name).
-  absl::flat_hash_map<absl::string_view, size_t> index_;
+  // Names hashed and compared ignoring ASCII case (see ReadDirectory).
+  struct CaseFoldedHash {
+    size_t operator()(absl::string_view s) const;
+    // Lower-cases the ASCII letters of eight bytes at once.
+    static size_t Fold(uint64_t word);
+  };
+  struct CaseFoldedEq {
+    bool operator()(absl::string_view a, absl::string_view b) const;
+  };
+  // The entry named exactly `name`, or null.
+  const ZipEntry* Lookup(absl::string_view name) const;
+
+  // Record name -> position in entries_ (views of entries_[i].name).  Names
+  // equal ignoring case are refused, so a name finds at most one entry, which
+  // Lookup() then compares exactly.
+  absl::flat_hash_map<absl::string_view, size_t, CaseFoldedHash, CaseFoldedEq> index_;
   uint64_t cd_offset_ = 0;
 };
 

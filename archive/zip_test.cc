@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
+#include "archive/differential.h"
 #include "archive/zip_format.h"
 #include "archive/zip_reader.h"
 #include "archive/zip_writer.h"
@@ -149,6 +150,11 @@ TEST(ZipReader, DeflatedArchiveFromPythonZipfile) {
 constexpr size_t kCdOffset = 0x1d2;          // first central entry
 constexpr size_t kCd1 = kCdOffset + 46 + 21;  // second entry (data/0)
 
+void Poke16(std::string* s, size_t at, uint16_t v) {
+  (*s)[at] = static_cast<char>(v & 0xff);
+  (*s)[at + 1] = static_cast<char>(v >> 8);
+}
+
 void Poke32(std::string* s, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) (*s)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
@@ -165,10 +171,21 @@ TEST(ZipReader, CrcMismatchIsDataLossUnlessTurnedOff) {
   no_crc.verify_crc32 = false;
   ASSERT_OK_AND_ASSIGN(auto lax, ZipReader::Open(Source(bytes), no_crc));
   EXPECT_OK(lax->Read(*(*lax->Find("float_tensor/data/0"))).status());
-  // A stored CRC of 0 means "not computed" (newer PyTorch can write that).
+  // A stored CRC of 0 does not switch the check off (issue 12 §5): tampered
+  // data with its CRC field zeroed is still caught.
   Poke32(&bytes, kCd1 + 16, 0);
   ASSERT_OK_AND_ASSIGN(auto zero, ZipReader::Open(Source(bytes)));
-  EXPECT_OK(zero->Read(*(*zero->Find("float_tensor/data/0"))).status());
+  EXPECT_THAT(zero->Read(*(*zero->Find("float_tensor/data/0"))).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("stored 00000000, computed")));
+  // An empty record's CRC is 0, and it matches.
+  StringSink sink;
+  ZipWriter writer(&sink, "a");
+  ASSERT_OK(writer.WriteRecord("empty", "", 0));
+  ASSERT_OK(writer.Finish());
+  ASSERT_OK_AND_ASSIGN(auto empty, ZipReader::Open(Source(sink.Release())));
+  EXPECT_EQ(empty->entries()[0].crc32, 0u);
+  EXPECT_OK(empty->Read(empty->entries()[0]).status());
 }
 
 TEST(ZipReader, CentralDirectoryOutsideTheFile) {
@@ -231,6 +248,28 @@ TEST(ZipReader, ZipBombClaimIsRefusedBeforeAllocating) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inflates to more than")));
 }
 
+// Issue 12 §4: Verify checks what Read checks, a megabyte at a time.
+TEST(ZipReader, VerifyStreamsWhatReadChecks) {
+  for (const char* fixture : {"float_tensor.pt", "dict_deflated.zip", "state_dict.pt"}) {
+    const std::string bytes = ReadFixture(fixture);
+    ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(bytes)));
+    for (const ZipEntry& e : reader->entries()) EXPECT_OK(reader->Verify(e)) << e.name;
+  }
+  std::string flipped = ReadFixture("float_tensor.pt");
+  flipped[320] ^= 1;
+  ASSERT_OK_AND_ASSIGN(auto bad, ZipReader::Open(Source(flipped)));
+  EXPECT_THAT(bad->Verify(*(*bad->Find("float_tensor/data/0"))),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("CRC-32 mismatch")));
+  // A deflated record claiming one byte less than it inflates to.
+  std::string liar = ReadFixture("dict_deflated.zip");
+  ASSERT_OK_AND_ASSIGN(auto honest, ZipReader::Open(Source(liar)));
+  const size_t cd = liar.find(std::string("PK\1\2", 4));
+  Poke32(&liar, cd + 24, static_cast<uint32_t>(honest->entries()[0].uncompressed_size - 1));
+  ASSERT_OK_AND_ASSIGN(auto short_claim, ZipReader::Open(Source(liar)));
+  EXPECT_THAT(short_claim->Verify(short_claim->entries()[0]),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inflates to more than")));
+}
+
 TEST(ZipReader, DuplicateNamesAreRefused) {
   StringSink sink;
   ZipWriter writer(&sink, "a");
@@ -246,6 +285,96 @@ TEST(ZipReader, DuplicateNamesAreRefused) {
   bytes[cd + 2] = 'x';
   EXPECT_THAT(ZipReader::Open(Source(bytes)).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("appears twice")));
+}
+
+// A small archive "a/x", "a/y" (and a third record when `third` is set).
+std::string SmallArchive(const std::string& y_data = "2") {
+  StringSink sink;
+  ZipWriter writer(&sink, "a");
+  EXPECT_OK(writer.WriteRecord("x", "1", 1));
+  EXPECT_OK(writer.WriteRecord("y", y_data.data(), y_data.size()));
+  EXPECT_OK(writer.Finish());
+  return sink.Release();
+}
+
+// Issue 12 §1: PyTorch's zip reader (miniz) takes the last end signature with
+// a whole record after it; ptser the record whose comment ends the file.
+TEST(ZipReaderDifferential, EndRecordInsideTheComment) {
+  const std::string bytes = SmallArchive();
+  ASSERT_OK(ZipReader::Open(Source(bytes)).status());
+  const std::string end = bytes.substr(bytes.size() - zip::kEndSize);
+  // The comment (22 bytes) is a second end record, whose own comment length
+  // is wrong: ptser would skip it, miniz reads it.
+  std::string two = bytes;
+  Poke16(&two, two.size() - 2, zip::kEndSize);
+  two += end;
+  Poke16(&two, two.size() - 2, 7);
+  absl::Status st = ZipReader::Open(Source(two)).status();
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument,
+                           HasSubstr("ambiguous: an end of central directory signature")));
+  EXPECT_TRUE(IsDifferential(st));
+  // Both records' comments reach the end of the file.
+  std::string both = two;
+  Poke16(&both, both.size() - 2, 0);
+  st = ZipReader::Open(Source(both)).status();
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument,
+                           HasSubstr("more than one end of central directory record")));
+  EXPECT_TRUE(IsDifferential(st));
+  // A comment holding just a signature (too short for miniz to take it).
+  std::string sig = bytes;
+  Poke16(&sig, sig.size() - 2, 4);
+  sig += std::string("PK\5\6", 4);
+  EXPECT_TRUE(IsDifferential(ZipReader::Open(Source(sig)).status()));
+  // An ordinary comment is fine.
+  std::string plain = bytes;
+  Poke16(&plain, plain.size() - 2, 5);
+  plain += "hello";
+  EXPECT_OK(ZipReader::Open(Source(plain)).status());
+}
+
+TEST(ZipReaderDifferential, SignatureInRecordDataIsNotAnEndRecord) {
+  // Tensor bytes may hold "PK\5\6" (the int32 101010256): before the end
+  // record, no reader takes it for one.
+  std::string data("PK\5\6", 4);
+  data += std::string(40, '\0');
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(SmallArchive(data))));
+  EXPECT_EQ(reader->entries().size(), 2u);
+}
+
+TEST(ZipReaderDifferential, NamesEqualIgnoringCase) {
+  std::string bytes = SmallArchive();
+  size_t cd = bytes.rfind("a/y");
+  ASSERT_NE(cd, std::string::npos);
+  bytes[cd + 2] = 'X';  // "a/X" beside "a/x"
+  absl::Status st = ZipReader::Open(Source(bytes)).status();
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument,
+                           HasSubstr("records 'a/x' and 'a/X' differ only in case")));
+  EXPECT_TRUE(IsDifferential(st));
+  // Lookups stay exact.
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(SmallArchive())));
+  EXPECT_TRUE(reader->Has("a/x"));
+  EXPECT_FALSE(reader->Has("a/X"));
+  EXPECT_THAT(reader->Find("A/Y").status(), StatusIs(absl::StatusCode::kNotFound));
+  // Names longer than one hashed word, differing only in case past it.
+  StringSink sink;
+  ZipWriter writer(&sink, "archive");
+  ASSERT_OK(writer.WriteRecord("data/longer_name_q", "1", 1));
+  ASSERT_OK(writer.WriteRecord("data/longer_name_r", "2", 1));
+  ASSERT_OK(writer.Finish());
+  std::string longer = sink.Release();
+  cd = longer.rfind("longer_name_r");
+  longer[cd + 12] = 'Q';
+  EXPECT_THAT(ZipReader::Open(Source(longer)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("differ only in case")));
+}
+
+TEST(ZipReaderDifferential, NulInName) {
+  std::string bytes = SmallArchive();
+  size_t cd = bytes.rfind("a/y");
+  bytes[cd + 2] = '\0';
+  absl::Status st = ZipReader::Open(Source(bytes)).status();
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("holds a NUL byte")));
+  EXPECT_TRUE(IsDifferential(st));
 }
 
 // A sink that pretends `base` bytes were already written: exercises the

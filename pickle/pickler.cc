@@ -220,6 +220,7 @@ absl::Status Pickler::SaveBytes(const Value& v, const std::string& s, const void
         }
       }
       PTSER_RETURN_IF_ERROR(SaveGlobal(GlobalRef{"_codecs", "encode"}));
+      OpenSmallTuple();
       PTSER_RETURN_IF_ERROR(SaveStr(latin1, nullptr));
       // 'latin1' is one literal object in Python's pickler: memoized once.
       if (!EmitGetName("str-literal:latin1")) {
@@ -228,7 +229,7 @@ absl::Status Pickler::SaveBytes(const Value& v, const std::string& s, const void
         out_ += "latin1";
         MemoizeName("str-literal:latin1");
       }
-      Op(op::kTuple2);
+      CloseSmallTuple(2);
       Memoize(nullptr);
       Op(op::kReduce);
     }
@@ -261,17 +262,37 @@ absl::Status Pickler::SaveTuple(absl::Span<const Value> items, const void* ident
     return absl::OkStatus();
   }
   if (EmitGet(identity)) return absl::OkStatus();
-  if (items.size() <= 3) {
-    for (const Value& item : items) PTSER_RETURN_IF_ERROR(Save(item, depth + 1));
-    static constexpr uint8_t kSized[] = {0, op::kTuple1, op::kTuple2, op::kTuple3};
-    Op(kSized[items.size()]);
+  // CPython's save_tuple: if saving the items memoized the tuple (it
+  // contains itself through a list or dict), what was pushed is popped and
+  // the memoized tuple fetched, so the copy loaded is the one object.
+  const bool sized = items.size() <= 3 && options_.protocol >= 2;
+  if (!sized) Op(op::kMark);
+  for (const Value& item : items) PTSER_RETURN_IF_ERROR(Save(item, depth + 1));
+  if (identity != nullptr && memo_.contains(identity)) {
+    if (sized) {
+      for (size_t i = 0; i < items.size(); ++i) Op(op::kPop);
+    } else {
+      Op(op::kPopMark);
+    }
+    EmitGet(identity);
+    return absl::OkStatus();
+  }
+  if (sized) {
+    CloseSmallTuple(items.size());
   } else {
-    Op(op::kMark);
-    for (const Value& item : items) PTSER_RETURN_IF_ERROR(Save(item, depth + 1));
     Op(op::kTuple);
   }
   Memoize(identity);
   return absl::OkStatus();
+}
+
+void Pickler::OpenSmallTuple() {
+  if (options_.protocol < 2) Op(op::kMark);
+}
+
+void Pickler::CloseSmallTuple(size_t n) {
+  static constexpr uint8_t kSized[] = {0, op::kTuple1, op::kTuple2, op::kTuple3};
+  Op(options_.protocol < 2 ? op::kTuple : kSized[n]);
 }
 
 // CPython's C pickler (batch_list_exact / batch_dict_exact / batch_list /
@@ -352,10 +373,11 @@ absl::Status Pickler::SaveDict(const Value& v, int depth) {
     case Value::Dict::Flavor::kCounter: {
       // Counter.__reduce__: (Counter, (dict(self),)) — a fresh plain dict.
       PTSER_RETURN_IF_ERROR(SaveGlobal(kCounter));
+      OpenSmallTuple();
       Op(op::kEmptyDict);
       Memoize(nullptr);
       PTSER_RETURN_IF_ERROR(BatchSetItems(d.items(), depth, /*exact=*/true));
-      Op(op::kTuple1);
+      CloseSmallTuple(1);
       Memoize(nullptr);
       Op(op::kReduce);
       Memoize(v.identity());
@@ -375,10 +397,11 @@ absl::Status Pickler::SaveSet(const Value& v, int depth) {
     // set/frozenset.__reduce__: (cls, (list(self),)).
     PTSER_RETURN_IF_ERROR(
         SaveGlobal(GlobalRef{"builtins", s.frozen() ? "frozenset" : "set"}));
+    OpenSmallTuple();
     Op(op::kEmptyList);
     Memoize(nullptr);
     PTSER_RETURN_IF_ERROR(BatchAppends(s.items(), depth, /*exact=*/true));
-    Op(op::kTuple1);
+    CloseSmallTuple(1);
     Memoize(nullptr);
     Op(op::kReduce);
     Memoize(v.identity());
@@ -416,6 +439,11 @@ absl::Status Pickler::SaveObject(const Value& v, int depth) {
       Op(op::kReduce);
       break;
     case Value::Object::Construction::kNewObj:
+      if (options_.protocol < 2) {
+        return absl::UnimplementedError(absl::StrCat(
+            "object of class '", o.callee().FullName(),
+            "' was made with NEWOBJ, which needs protocol 2 or higher"));
+      }
       PTSER_RETURN_IF_ERROR(SaveGlobal(o.callee()));
       PTSER_RETURN_IF_ERROR(Save(o.args(), depth + 1));
       Op(op::kNewObj);
@@ -452,7 +480,7 @@ absl::Status Pickler::Save(const Value& v, int depth) {
   const Kind kind = v.kind();
   const bool maybe_persistent = kind != Kind::kNone && kind != Kind::kBool &&
                                 kind != Kind::kInt && kind != Kind::kFloat &&
-                                kind != Kind::kStr;
+                                kind != Kind::kStr && kind != Kind::kBigInt;
   if (persistent_id_ && maybe_persistent) {
     PTSER_ASSIGN_OR_RETURN(std::optional<Value> pid, persistent_id_(v));
     if (pid.has_value()) {
@@ -466,7 +494,11 @@ absl::Status Pickler::Save(const Value& v, int depth) {
       Op(op::kNone);
       return absl::OkStatus();
     case Kind::kBool:
-      Op(v.as_bool() ? op::kNewTrue : op::kNewFalse);
+      if (options_.protocol < 2) {
+        out_ += v.as_bool() ? "I01\n" : "I00\n";  // protocol 1's bool
+      } else {
+        Op(v.as_bool() ? op::kNewTrue : op::kNewFalse);
+      }
       return absl::OkStatus();
     case Kind::kInt: {
       const int64_t x = v.as_int();
@@ -479,11 +511,42 @@ absl::Status Pickler::Save(const Value& v, int depth) {
       } else if (x >= -0x80000000LL && x <= 0x7fffffffLL) {
         Op(op::kBinInt);
         PutLE(&out_, static_cast<uint64_t>(static_cast<uint32_t>(static_cast<int32_t>(x))), 4);
+      } else if (options_.protocol < 2) {
+        Op(op::kLong);  // repr(x) + 'L\n', as Python 3 writes it below protocol 2
+        out_ += std::to_string(x);
+        out_ += "L\n";
       } else {
         std::string bytes = EncodeLong(x);
         Op(op::kLong1);
         PutU8(&out_, static_cast<uint8_t>(bytes.size()));
         out_ += bytes;
+      }
+      return absl::OkStatus();
+    }
+    case Kind::kBigInt: {
+      // Python's save_long beyond 32 bits: LONG text below protocol 2
+      // (repr, so at most 4300 digits as in Python), else LONG1 / LONG4.
+      const BigInt& big = v.as_bigint();
+      if (options_.protocol < 2) {
+        const std::optional<std::string> text = big.ToDecimal();
+        if (!text.has_value()) {
+          return absl::OutOfRangeError(absl::StrCat(
+              "an int of ", big.BitLength(), " bits has more than ", BigInt::kMaxDecimalDigits,
+              " decimal digits, which protocol 1 cannot write (Python's int max_str_digits)"));
+        }
+        Op(op::kLong);
+        out_ += *text;
+        out_ += "L\n";
+      } else if (big.bytes().size() < 256) {
+        Op(op::kLong1);
+        PutU8(&out_, static_cast<uint8_t>(big.bytes().size()));
+        out_ += big.bytes();
+      } else {
+        std::string header;
+        PutU8(&header, op::kLong4);
+        PutLE(&header, big.bytes().size(), 4);
+        out_ += header;
+        out_ += big.bytes();
       }
       return absl::OkStatus();
     }
@@ -607,9 +670,9 @@ absl::Status Pickler::Save(const Value& v, int depth) {
 }
 
 absl::StatusOr<std::string> Pickler::Dump(const Value& value) {
-  if (options_.protocol < 2 || options_.protocol > op::kHighestProtocol) {
+  if (options_.protocol < 1 || options_.protocol > op::kHighestProtocol) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "pickle protocol ", options_.protocol, " is not supported (2 to 5)"));
+        "pickle protocol ", options_.protocol, " is not supported (1 to 5)"));
   }
   out_.clear();
   committed_.clear();
@@ -619,8 +682,10 @@ absl::StatusOr<std::string> Pickler::Dump(const Value& value) {
   memo_size_ = 0;
   temporaries_.clear();
   std::string head;
-  PutU8(&head, op::kProto);
-  PutU8(&head, static_cast<uint8_t>(options_.protocol));
+  if (options_.protocol >= 2) {  // protocol 1 has no PROTO opcode
+    PutU8(&head, op::kProto);
+    PutU8(&head, static_cast<uint8_t>(options_.protocol));
+  }
   PTSER_RETURN_IF_ERROR(Save(value, 0));
   Op(op::kStop);
   if (options_.protocol >= 4 && !out_.empty()) {

@@ -2,7 +2,9 @@
 //
 // pickle/pickler.h — a Value to the bytes CPython's pickler writes.
 //
-// Pickler::Dump writes protocol 2 to 5 pickles the way `pickle.dumps` does:
+// Pickler::Dump writes protocol 1 to 5 pickles the way `pickle.dumps` does
+// (protocol 1: no PROTO, MARK ... TUPLE, bools as INT text, ints beyond 32
+// bits as LONG text, no NEWOBJ):
 // BINPUT/LONG_BINPUT (MEMOIZE from protocol 4) memoization by identity,
 // batches of 1000 items, bytes as `_codecs.encode(str, 'latin1')` below
 // protocol 3, `__builtin__` names at protocol 2, FRAME/STACK_GLOBAL from
@@ -33,7 +35,7 @@ namespace ptser {
 class Pickler {
  public:
   struct Options {
-    // 2 to 5.  Default: 2 (torch.save's DEFAULT_PROTOCOL).
+    // 1 to 5.  Default: 2 (torch.save's DEFAULT_PROTOCOL).
     int protocol = 2;
     // Deepest nesting written before ResourceExhaustedError.  Default: 1000.
     int max_depth = 1000;
@@ -80,6 +82,10 @@ class Pickler {
                          const void* identity);
   absl::Status SaveTuple(absl::Span<const Value> items, const void* identity,
                          int depth);
+  // A tuple of 1 to 3 items written inline: MARK ... TUPLE at protocol 1,
+  // TUPLE1/2/3 from protocol 2.
+  void OpenSmallTuple();
+  void CloseSmallTuple(size_t n);
   absl::Status BatchAppends(const std::vector<Value>& items, int depth, bool exact);
   absl::Status BatchSetItems(const std::vector<Value::Dict::Item>& items,
                              int depth, bool exact);

@@ -149,12 +149,56 @@ absl::Status ApplyMetadata(const CallContext& ctx, const Value& metadata,
   return absl::OkStatus();
 }
 
+// A tensor of a quantized dtype needs a quantizer, which only
+// _rebuild_qtensor gives it (PyTorch cannot rebuild one otherwise, and fails
+// an internal assert saving ptser's output if it were accepted).
+absl::Status RefuseQuantized(const CallContext& ctx, const Tensor& t) {
+  if (!IsQuantized(t.dtype())) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      ctx.callee().FullName(), ": a ", DtypeRepr(t.dtype()),
+      " tensor has no quantizer (quantized tensors are rebuilt by "
+      "torch._utils._rebuild_qtensor)"));
+}
+
+// Checks per-channel quantizer parameters as PyTorch's rebuild does
+// (_empty_per_channel_affine_quantized): one-dimensional scales and zero
+// points of one length, the size of dimension `axis` of the tensor.
+absl::Status CheckPerChannel(const CallContext& ctx, const Quantizer& q, const Tensor& t) {
+  const Tensor& scales = *q.scales;
+  const Tensor& zero_points = *q.zero_points;
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ctx.callee().FullName(), ": per-channel quantizer: ", why));
+  };
+  if (q.axis < 0 || q.axis >= t.dim()) {
+    return bad(absl::StrCat("axis ", q.axis, " is out of range for a tensor of ", t.dim(),
+                            " dimensions"));
+  }
+  if (scales.dim() != 1 || zero_points.dim() != 1) {
+    return bad("scales and zero_points must be one-dimensional");
+  }
+  if (scales.numel() != t.sizes()[q.axis] || zero_points.numel() != t.sizes()[q.axis]) {
+    return bad(absl::StrCat(scales.numel(), " scales and ", zero_points.numel(),
+                            " zero points for ", t.sizes()[q.axis], " channels along axis ",
+                            q.axis));
+  }
+  const bool float_qparams = q.scheme == QScheme::kPerChannelAffineFloatQParams;
+  if (!IsFloatingPoint(scales.dtype()) ||
+      (float_qparams ? !IsFloatingPoint(zero_points.dtype())
+                     : !IsIntegral(zero_points.dtype(), false))) {
+    return bad(absl::StrCat("scales of ", DtypeRepr(scales.dtype()), " and zero points of ",
+                            DtypeRepr(zero_points.dtype())));
+  }
+  return absl::OkStatus();
+}
+
 // _rebuild_tensor(storage, storage_offset, size, stride)
 absl::StatusOr<Value> RebuildTensor(const CallContext& ctx, Args args) {
   PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 4, 4));
   PTSER_ASSIGN_OR_RETURN(
       Tensor t, MakeTensor(ctx, args[0], args[1], args[2], args[3],
                            std::nullopt));
+  PTSER_RETURN_IF_ERROR(RefuseQuantized(ctx, t));
   return Value::FromTensor(std::move(t));
 }
 
@@ -165,6 +209,7 @@ absl::StatusOr<Value> RebuildTensorV2(const CallContext& ctx, Args args) {
   PTSER_ASSIGN_OR_RETURN(
       Tensor t, MakeTensor(ctx, args[0], args[1], args[2], args[3],
                            std::nullopt));
+  PTSER_RETURN_IF_ERROR(RefuseQuantized(ctx, t));
   PTSER_ASSIGN_OR_RETURN(bool rg, GetBool(ctx, args[4], "requires_grad"));
   t.set_requires_grad(rg);
   if (args.size() > 6) PTSER_RETURN_IF_ERROR(ApplyMetadata(ctx, args[6], t));
@@ -179,6 +224,7 @@ absl::StatusOr<Value> RebuildTensorV3(const CallContext& ctx, Args args) {
   PTSER_ASSIGN_OR_RETURN(
       Tensor t, MakeTensor(ctx, args[0], args[1], args[2], args[3],
                            args[6].dtype()));
+  PTSER_RETURN_IF_ERROR(RefuseQuantized(ctx, t));
   PTSER_ASSIGN_OR_RETURN(bool rg, GetBool(ctx, args[4], "requires_grad"));
   t.set_requires_grad(rg);
   if (args.size() > 7) PTSER_RETURN_IF_ERROR(ApplyMetadata(ctx, args[7], t));
@@ -232,6 +278,7 @@ absl::StatusOr<Value> RebuildQTensor(const CallContext& ctx, Args args) {
   PTSER_ASSIGN_OR_RETURN(
       Tensor t, MakeTensor(ctx, args[0], args[1], args[2], args[3],
                            std::nullopt));
+  if (quantizer.scales != nullptr) PTSER_RETURN_IF_ERROR(CheckPerChannel(ctx, quantizer, t));
   PTSER_ASSIGN_OR_RETURN(bool rg, GetBool(ctx, args[5], "requires_grad"));
   t.set_requires_grad(rg);
   t.set_quantizer(std::move(quantizer));
@@ -284,6 +331,42 @@ absl::StatusOr<Value> NewParameter(const CallContext& ctx, Args args) {
   if (!args[0].is_tensor()) return ctx.ArgError("data", "a Tensor", args[0]);
   return MakeParameter(ctx, args[0],
                        args.size() > 1 ? args[1] : Value::Bool(true), args);
+}
+
+// torch.Tensor(): the empty float32 tensor (the default dtype) that the
+// oldest tensor pickling starts from: REDUCE on torch.Tensor with (), then
+// BUILD with (storage, storage_offset, size, stride), which newest PyTorch's
+// weights-only loader accepts (`inst.set_(*state)`).
+absl::StatusOr<Value> NewEmptyTensor(const CallContext& ctx, Args args) {
+  PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 0, 0));
+  PTSER_ASSIGN_OR_RETURN(Storage storage, Storage::Allocate(0));
+  PTSER_ASSIGN_OR_RETURN(Tensor t, Tensor::Make(storage, ScalarType::kFloat, 0, {0}, {1}));
+  return Value::FromTensor(std::move(t));
+}
+
+// BUILD on a plain tensor: Tensor.set_(storage, storage_offset, size,
+// stride), in place, so every reference to the tensor sees it.  As set_, the
+// storage must be of the tensor's dtype.
+absl::Status TensorSetState(const CallContext& ctx, Value& object, const Value& state) {
+  if (!object.is_tensor() || object.tensor().is_parameter()) {
+    return ctx.ArgError("object", "a torch.Tensor", object);
+  }
+  if (!state.is_tuple() || state.tuple().size() != 4) {
+    return ctx.ArgError("state", "a (storage, storage_offset, size, stride) tuple", state);
+  }
+  const absl::Span<const Value> items = state.tuple().items();
+  PTSER_ASSIGN_OR_RETURN(const TypedStorage* ts, GetStorage(ctx, items[0]));
+  const ScalarType dtype = object.tensor().dtype();
+  if (ts->dtype != dtype && !ts->untyped) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ctx.callee().FullName(), ".set_: expected a storage of type ", DtypeName(dtype),
+        " or an UntypedStorage, got one of ", DtypeName(ts->dtype)));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor t,
+                         MakeTensor(ctx, items[0], items[1], items[2], items[3], dtype));
+  t.set_requires_grad(object.tensor().requires_grad());
+  object.mutable_tensor() = std::move(t);
+  return absl::OkStatus();
 }
 
 // _rebuild_from_type_v2(func, new_type, args, state)
@@ -520,7 +603,9 @@ absl::StatusOr<std::complex<double>> GetComplex(const CallContext& ctx,
   return std::complex<double>(d, 0);
 }
 
-// complex(real=0, imag=0)
+// complex(real=0, imag=0), as CPython's complex_new: a part is added only
+// from an argument that is itself complex, so the sign of a zero part is
+// kept (complex(nan, -0.0) has imaginary part -0.0, not 0.0 + -0.0).
 absl::StatusOr<Value> MakeComplex(const CallContext& ctx, Args args) {
   PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 0, 2));
   std::complex<double> re(0, 0), im(0, 0);
@@ -530,9 +615,11 @@ absl::StatusOr<Value> MakeComplex(const CallContext& ctx, Args args) {
   if (args.size() > 1) {
     PTSER_ASSIGN_OR_RETURN(im, GetComplex(ctx, args[1], "imag"));
   }
-  // complex(a, b) == a + b*1j
-  return Value::Complex(std::complex<double>(re.real() - im.imag(),
-                                             re.imag() + im.real()));
+  double real = re.real();
+  double imag = im.real();
+  if (args.size() > 1 && args[1].is_complex()) real -= im.imag();
+  if (!args.empty() && args[0].is_complex()) imag += re.imag();
+  return Value::Complex(std::complex<double>(real, imag));
 }
 
 GlobalHandler Callable(GlobalCallFn fn) {
@@ -579,8 +666,13 @@ GlobalRegistry* BuildTorchGlobals() {
   r->Register("torch._tensor", "_rebuild_from_type_v2", h);
   r->Register("torch.nn.parameter", "Parameter", Callable(NewParameter));
 
+  // torch.Tensor: a name (_rebuild_from_type_v2's new_type), and the old
+  // pickling REDUCE torch.Tensor () + BUILD (storage, offset, size, stride).
+  GlobalHandler tensor_class = GlobalHandler::NameOnly();
+  tensor_class.call = NewEmptyTensor;
+  tensor_class.build = TensorSetState;
+  r->Register("torch", "Tensor", tensor_class);
   // Classes that are only names.
-  r->Register("torch", "Tensor", name_only);
   for (absl::string_view module : {"torch", "torch.cuda"}) {
     for (absl::string_view t :
          {"DoubleTensor", "FloatTensor", "HalfTensor", "BFloat16Tensor",
@@ -589,12 +681,14 @@ GlobalRegistry* BuildTorchGlobals() {
       r->Register(module, t, name_only);
     }
   }
-  // Storage classes in any module (torch, torch.cuda, torch.storage, ...), as
-  // PyTorch's loaders accept them.
+  // Storage classes of torch's modules only (torch, torch.cuda,
+  // torch.storage, ...), as newest PyTorch's weights-only allowlist names
+  // them: `os.FloatStorage` is no storage class.
   r->RegisterPattern(
-      [](absl::string_view /*module*/, absl::string_view name) {
-        return StorageClassFromName(name).has_value() ||
-               name == "TypedStorage" || name == "_TypedStorage";
+      [](absl::string_view module, absl::string_view name) {
+        return IsTorchModule(module) &&
+               (StorageClassFromName(name).has_value() || name == "TypedStorage" ||
+                name == "_TypedStorage");
       },
       name_only);
 
@@ -640,6 +734,10 @@ const GlobalRegistry& TorchGlobals() {
   return *registry;
 }
 
+bool IsTorchModule(absl::string_view module) {
+  return module == "torch" || absl::StartsWith(module, "torch.");
+}
+
 std::optional<StorageClassInfo> StorageClassFromName(absl::string_view name) {
   if (name == "UntypedStorage" || name == "_UntypedStorage") {
     return StorageClassInfo{ScalarType::kByte, true};
@@ -664,6 +762,10 @@ absl::StatusOr<StoragePersistentId> ParseStoragePersistentId(const Value& pid) {
     return bad("the first item is not 'storage'");
   }
   if (!t[1].is_global()) return bad("the storage type is not a class");
+  if (!IsTorchModule(t[1].global().module)) {
+    return bad(absl::StrCat("storage class '", t[1].global().FullName(),
+                            "' is not one of torch's"));
+  }
   std::optional<StorageClassInfo> info =
       StorageClassFromName(t[1].global().name);
   if (!info) {

@@ -57,6 +57,10 @@ namespace ptser {
 // The default registry (built once, immutable, thread-safe to share).
 const GlobalRegistry& TorchGlobals();
 
+// "torch" or a module under it ("torch.cuda", "torch.storage"): the modules
+// whose storage classes are storage classes.
+bool IsTorchModule(absl::string_view module);
+
 // What a storage class name denotes: "FloatStorage" → float32;
 // "UntypedStorage" (and 1.12's "_UntypedStorage") → untyped bytes (kByte).
 // Nullopt for any other name (including "TypedStorage", which has no dtype).

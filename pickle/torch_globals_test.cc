@@ -6,6 +6,7 @@
 #include "pickle/torch_globals.h"
 
 #include <cstring>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,22 @@ TEST(TorchGlobalsTest, StorageClassNames) {
   EXPECT_FALSE(StorageClassFromName("TypedStorage").has_value());
   EXPECT_FALSE(StorageClassFromName("Float").has_value());
   EXPECT_FALSE(StorageClassFromName("NopeStorage").has_value());
+}
+
+// Issue 12 §6: only torch's modules have storage classes.
+TEST(TorchGlobalsTest, StorageClassesOnlyFromTorchModules) {
+  const GlobalRegistry& r = TorchGlobals();
+  EXPECT_NE(r.Find("torch", "FloatStorage"), nullptr);
+  EXPECT_NE(r.Find("torch.cuda", "HalfStorage"), nullptr);
+  EXPECT_NE(r.Find("torch.storage", "TypedStorage"), nullptr);
+  EXPECT_EQ(r.Find("os", "FloatStorage"), nullptr);
+  EXPECT_EQ(r.Find("torchvision", "FloatStorage"), nullptr);
+  EXPECT_EQ(r.Find("nottorch.cuda", "UntypedStorage"), nullptr);
+  Value pid = Tuple({Str("storage"), Value::Global("os", "FloatStorage"), Str("0"),
+                     Str("cpu"), Int(1)});
+  EXPECT_THAT(ParseStoragePersistentId(pid),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("storage class 'os.FloatStorage' is not one of torch's")));
 }
 
 TEST(TorchGlobalsTest, PersistentIds) {
@@ -285,6 +302,59 @@ TEST(TorchGlobalsTest, RebuildFromTypeV2) {
                        HasSubstr("cannot call 'torch.FloatStorage'")));
 }
 
+// A 1-d tensor of `dtype` from `n` zero bytes.
+Value ZeroTensor(ScalarType dtype, int64_t numel) {
+  auto bytes = Storage::Allocate(numel * ElementSize(dtype));
+  EXPECT_OK(bytes.status());
+  auto t = Tensor::Make(*bytes, dtype, 0, {numel}, {1});
+  EXPECT_OK(t.status());
+  return Value::FromTensor(*t);
+}
+
+// Issue 12 §6: validated as strictly as PyTorch's rebuild.
+TEST(TorchGlobalsTest, PerChannelQuantizerIsChecked) {
+  auto bytes = Storage::Allocate(6);
+  ASSERT_OK(bytes.status());
+  Value qstorage = Value::FromStorage({*bytes, ScalarType::kQInt8, false});
+  Value scheme = Value::Enum({TorchEnum::Type::kQScheme, "per_channel_affine"});
+  auto rebuild = [&](Value scales, Value zero_points, int64_t axis) {
+    return Call("torch._utils", "_rebuild_qtensor",
+                {qstorage, Int(0), Tuple({Int(2), Int(3)}), Tuple({Int(3), Int(1)}),
+                 Tuple({scheme, scales, zero_points, Int(axis)}), Value::Bool(false),
+                 Value::NewOrderedDict()});
+  };
+  const Value s2 = ZeroTensor(ScalarType::kDouble, 2);
+  const Value z2 = ZeroTensor(ScalarType::kLong, 2);
+  ASSERT_OK(rebuild(s2, z2, 0).status());
+  ASSERT_OK(rebuild(ZeroTensor(ScalarType::kDouble, 3), ZeroTensor(ScalarType::kLong, 3), 1)
+                .status());
+  EXPECT_THAT(rebuild(s2, z2, 2), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("axis 2 is out of range")));
+  EXPECT_THAT(rebuild(s2, z2, -1), StatusIs(absl::StatusCode::kInvalidArgument,
+                                            HasSubstr("out of range")));
+  EXPECT_THAT(rebuild(s2, z2, 1), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("2 scales and 2 zero points for 3 channels")));
+  EXPECT_THAT(rebuild(ZeroTensor(ScalarType::kDouble, 2), ZeroTensor(ScalarType::kLong, 1), 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("zero points")));
+  EXPECT_THAT(rebuild(ZeroTensor(ScalarType::kLong, 2), z2, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scales of")));
+}
+
+TEST(TorchGlobalsTest, QuantizedDtypeNeedsAQuantizer) {
+  auto bytes = Storage::Allocate(2);
+  ASSERT_OK(bytes.status());
+  Value qstorage = Value::FromStorage({*bytes, ScalarType::kQUInt8, false});
+  EXPECT_THAT(Call("torch._utils", "_rebuild_tensor_v2",
+                   {qstorage, Int(0), Tuple({Int(2)}), Tuple({Int(1)}), Value::Bool(false),
+                    Value::NewOrderedDict()}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no quantizer")));
+  EXPECT_THAT(Call("torch._utils", "_rebuild_tensor_v3",
+                   {FloatStorage({1}), Int(0), Tuple({Int(1)}), Tuple({Int(1)}),
+                    Value::Bool(false), Value::NewOrderedDict(),
+                    Value::Dtype(ScalarType::kQInt8)}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no quantizer")));
+}
+
 TEST(TorchGlobalsTest, QTensorSchemes) {
   auto bytes = Storage::Allocate(2);
   ASSERT_OK(bytes.status());
@@ -342,6 +412,18 @@ TEST(TorchGlobalsTest, SmallValues) {
   ASSERT_OK_AND_ASSIGN(Value cx, Call("builtins", "complex",
                                       {Value::Float(1), Value::Complex({0, 1})}));
   EXPECT_EQ(cx.Repr(), "0j");  // complex(1.0, 1j) == 1 + 1j*1j
+  // A zero part keeps its sign, as CPython's complex_new (issue 17, item 8).
+  ASSERT_OK_AND_ASSIGN(Value negzero, Call("builtins", "complex",
+                                           {Value::Float(std::nan("")), Value::Float(-0.0)}));
+  EXPECT_TRUE(std::signbit(negzero.as_complex().imag()));
+  EXPECT_EQ(negzero.Repr(), "(nan-0j)");
+  ASSERT_OK_AND_ASSIGN(Value one, Call("builtins", "complex",
+                                       {Value::Float(1), Value::Float(-0.0)}));
+  EXPECT_EQ(one.Repr(), "(1-0j)");
+  ASSERT_OK_AND_ASSIGN(Value both, Call("builtins", "complex",
+                                        {Value::Complex({-0.0, -0.0}), Value::Float(-0.0)}));
+  EXPECT_TRUE(std::signbit(both.as_complex().real()));
+  EXPECT_TRUE(std::signbit(both.as_complex().imag()));  // -0.0 + -0.0
   ASSERT_OK_AND_ASSIGN(Value fs, Call("builtins", "frozenset",
                                       {Tuple({Int(1), Int(1), Int(2)})}));
   EXPECT_EQ(fs.Repr(), "frozenset({1, 2})");

@@ -39,6 +39,30 @@ namespace {
 
 // Approximate bytes charged per container slot, memo entry, stack slot.
 constexpr uint64_t kSlotBytes = sizeof(Value) + sizeof(uint32_t);
+
+// The bytes a global's handler allocated for its result, shallowly (the
+// items a new container holds are shared, not copied): a str, bytes or
+// bytearray's payload, a container's item slots.
+uint64_t AllocatedBytes(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kStr:
+    case Value::Kind::kBytes:
+      return v.as_string().size();
+    case Value::Kind::kByteArray:
+      return v.bytearray().size();
+    case Value::Kind::kList:
+      return v.list().size() * kSlotBytes;
+    case Value::Kind::kTuple:
+      return v.tuple().size() * kSlotBytes;
+    case Value::Kind::kDict:
+      return v.dict().size() * 2 * kSlotBytes;
+    case Value::Kind::kSet:
+    case Value::Kind::kFrozenSet:
+      return v.set().size() * kSlotBytes;
+    default:
+      return 0;
+  }
+}
 constexpr uint64_t kMemoEntryBytes = sizeof(Value) + 32;
 
 // The unsigned little-endian integer of n (1, 2, 4 or 8) bytes at p.
@@ -79,6 +103,8 @@ class Unpickler::Impl {
 
   absl::StatusOr<Value> Load();
   size_t position() const { return position_; }
+  void set_position(size_t offset) { position_ = std::min(offset, data_.size()); }
+  void set_offset_base(uint64_t base) { offset_base_ = base; }
   int protocol() const { return protocol_; }
 
  private:
@@ -95,7 +121,7 @@ class Unpickler::Impl {
   // ---- errors -------------------------------------------------------------
   // Out of line, so the opcode loop's frame carries none of their strings.
   ABSL_ATTRIBUTE_NOINLINE std::string Where() const {
-    return absl::StrCat(op::OpcodeName(op_), " at offset ", op_offset_);
+    return absl::StrCat(op::OpcodeName(op_), " at offset ", Offset());
   }
   ABSL_ATTRIBUTE_NOINLINE absl::Status Error(absl::StatusCode code, absl::string_view message) const {
     return WithCode(code, absl::StrCat(Where(), ": ", message));
@@ -381,7 +407,8 @@ class Unpickler::Impl {
   ABSL_ATTRIBUTE_NOINLINE absl::Status NoStop() {
     op_ = 0;
     return WithCode(absl::StatusCode::kDataLoss,
-                    absl::StrCat("pickle data truncated at offset ", pos_, ": no STOP opcode"));
+                    absl::StrCat("pickle data truncated at offset ", offset_base_ + pos_,
+                                 ": no STOP opcode"));
   }
   absl::Status CallFromStack(Value::Object::Construction how);
   absl::Status BinPersId();
@@ -397,6 +424,9 @@ class Unpickler::Impl {
 
   uint8_t op_ = 0;
   size_t op_offset_ = 0;
+  uint64_t offset_base_ = 0;  // added to every offset reported
+  // The current opcode's offset as reported: in the file, given its base.
+  uint64_t Offset() const { return offset_base_ + op_offset_; }
 
   std::vector<Slot> stack_;
   std::vector<size_t> marks_;
@@ -467,7 +497,7 @@ absl::Status Unpickler::Impl::PushPython2String(absl::string_view raw) {
 }
 
 // INT (base 0 as C's strtol: 0x.., 0.. octal, decimal) and LONG (base 10,
-// optional trailing 'L').  Values beyond int64 are an error.
+// optional trailing 'L').  Values beyond int64 are exact big ints.
 absl::Status Unpickler::Impl::PushInt(absl::string_view text, bool allow_bool,
                                       int base) {
   if (allow_bool && text == "00") return Push(Value::Bool(false));
@@ -521,9 +551,13 @@ absl::Status Unpickler::Impl::PushInt(absl::string_view text, bool allow_bool,
     }
   }
   if (overflow) {
-    return Error(absl::StatusCode::kOutOfRange,
-                 absl::StrCat("integer ", absl::CEscape(text),
-                              " does not fit in int64"));
+    // Beyond int64: an exact big int, its text limited as Python's int()
+    // limits it (4300 digits), so that converting it cannot take long.
+    PTSER_RETURN_IF_ERROR(Charge(s.size()));
+    absl::StatusOr<BigInt> big = BigInt::FromText(negative ? absl::StrCat("-", s) : std::string(s),
+                                                  base);
+    if (!big.ok()) return Error(big.status().code(), big.status().message());
+    return Push(Value::Integer(*std::move(big)));
   }
   int64_t v = negative ? static_cast<int64_t>(0 - magnitude)
                        : static_cast<int64_t>(magnitude);
@@ -534,16 +568,14 @@ absl::Status Unpickler::Impl::PushInt(absl::string_view text, bool allow_bool,
 absl::Status Unpickler::Impl::PushLongBytes(const uint8_t* p, uint64_t n) {
   if (n == 0) return Push(Value::Int(0));
   const bool negative = (p[n - 1] & 0x80) != 0;
-  // Bytes beyond the eighth must only sign-extend.
-  for (uint64_t i = 8; i < n; ++i) {
-    if (p[i] != (negative ? 0xff : 0x00)) {
-      return Error(absl::StatusCode::kOutOfRange,
-                   absl::StrCat(n, "-byte integer does not fit in int64"));
-    }
-  }
-  if (n > 8 && ((p[7] & 0x80) != 0) != negative) {
-    return Error(absl::StatusCode::kOutOfRange,
-                 absl::StrCat(n, "-byte integer does not fit in int64"));
+  // Bytes beyond the eighth must only sign-extend for an int64; otherwise
+  // the value is an exact big int (its bytes are charged as a payload).
+  bool fits = n <= 8 || ((p[7] & 0x80) != 0) == negative;
+  for (uint64_t i = 8; fits && i < n; ++i) fits = p[i] == (negative ? 0xff : 0x00);
+  if (!fits) {
+    PTSER_RETURN_IF_ERROR(Charge(n));
+    return Push(Value::Integer(BigInt::FromTwosComplement(
+        absl::string_view(reinterpret_cast<const char*>(p), n))));
   }
   uint64_t x = negative ? ~uint64_t{0} : 0;
   const uint64_t m = std::min<uint64_t>(n, 8);
@@ -572,12 +604,10 @@ absl::StatusOr<Value> Unpickler::Impl::ResolveGlobal(std::string module,
   std::string shown = absl::StrCat(module, ".", name);
   std::string mapped = ref.FullName();
   return absl::PermissionDeniedError(absl::StrCat(
-      "refusing global '", shown, "' at offset ", op_offset_, " (",
+      "refusing global '", shown, "' at offset ", Offset(), " (",
       op::OpcodeName(op_), ")",
       mapped != shown ? absl::StrCat(" (read as '", mapped, "')") : "",
-      ": not an allowed global; register a handler in the GlobalRegistry, or "
-      "set UnpicklerOptions::unknown_globals to kKeepInert to keep it as an "
-      "inert object"));
+      ": not an allowed global", kRefusedGlobalHint));
 }
 
 absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
@@ -610,13 +640,18 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
       return Invalid(absl::StrCat("cannot ", verb, " '", ref.FullName(),
                                   "': it is registered as a name only"));
     }
-    CallContext ctx(*registry_, ref, op_offset_, std::move(kwargs));
+    CallContext ctx(*registry_, ref, Offset(), std::move(kwargs));
     absl::StatusOr<Value> r =
         (*fn)(ctx, args != nullptr ? absl::Span<const Value>(args->tuple().items())
                                    : absl::Span<const Value>(items));
     if (!r.ok()) return Wrap(r.status());
     result = *std::move(r);
   }
+  // What the handler allocated counts against max_total_bytes like any
+  // opcode's allocation: bytes(big), OrderedDict(huge dict) or
+  // _codecs.encode, called a thousand times on one memoized argument, copy
+  // it a thousand times.
+  PTSER_RETURN_IF_ERROR(Charge(AllocatedBytes(result)));
   const bool container = result.is_list() || result.is_tuple() ||
                          result.is_dict() || result.is_set() ||
                          result.is_frozenset() || result.is_object();
@@ -652,7 +687,7 @@ absl::Status Unpickler::Impl::Build() {
     if (handler != nullptr && handler->build) {
       // A copy: the hook may replace `obj`, freeing the Object and its name.
       const GlobalRef callee = o.callee();
-      CallContext ctx(*registry_, callee, op_offset_);
+      CallContext ctx(*registry_, callee, Offset());
       absl::Status s = handler->build(ctx, obj, state.value);
       return s.ok() ? s : Wrap(s);
     }
@@ -679,9 +714,18 @@ absl::Status Unpickler::Impl::Build() {
     return absl::OkStatus();
   }
   if (obj.is_tensor()) {
+    // A plain tensor made by REDUCE on torch.Tensor: the registry's build
+    // hook for torch.Tensor (set_ with the state), if it has one.
+    const GlobalRef tensor_class{"torch", "Tensor"};
+    const GlobalHandler* handler = registry_->Find(tensor_class.module, tensor_class.name);
+    if (handler != nullptr && handler->build && !obj.tensor().is_parameter()) {
+      CallContext ctx(*registry_, tensor_class, Offset());
+      absl::Status s = handler->build(ctx, obj, state.value);
+      return s.ok() ? s : Wrap(s);
+    }
     return Error(absl::StatusCode::kUnimplemented,
-                 "BUILD on a Tensor (legacy Tensor.__setstate__) is not "
-                 "supported");
+                 "BUILD on a Parameter (legacy Parameter.__setstate__), or on a "
+                 "tensor without a torch.Tensor build handler, is not supported");
   }
   return Invalid(absl::StrCat("cannot BUILD a ", obj.TypeName(),
                               ": only objects, OrderedDicts and registered "
@@ -694,7 +738,7 @@ absl::Status Unpickler::Impl::PersistentLoad(const Value& pid) {
                  absl::StrCat("the pickle has a persistent id (", pid.Repr(Value::kMessageReprChars),
                               ") but no persistent_load hook was given"));
   }
-  absl::StatusOr<Value> v = options_.persistent_load(pid, op_offset_);
+  absl::StatusOr<Value> v = options_.persistent_load(pid, Offset());
   if (!v.ok()) return Wrap(v.status());
   return Push(*std::move(v), 1);
 }
@@ -997,6 +1041,12 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
     case op::kStop: {
       Slot top;
       PTSER_RETURN_IF_ERROR(Pop(&top));
+      // The depths tracked per stack slot miss a container that deepened
+      // after it was put into another (APPEND to a memoized list): the
+      // structure actually built is measured once more here.
+      if (NestingDepth(top.value, options_.max_nesting_depth) > options_.max_nesting_depth) {
+        return TooDeep();
+      }
       *result = std::move(top.value);
       *stop = true;
       return absl::OkStatus();
@@ -1411,7 +1461,7 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
     default:
       return WithCode(absl::StatusCode::kDataLoss,
                       absl::StrFormat("invalid opcode 0x%02x at offset %d",
-                                      op_, op_offset_));
+                                      op_, Offset()));
   }
 }
 
@@ -1482,6 +1532,8 @@ Unpickler::~Unpickler() = default;
 
 absl::StatusOr<Value> Unpickler::Load() { return impl_->Load(); }
 size_t Unpickler::position() const { return impl_->position(); }
+void Unpickler::set_position(size_t offset) { impl_->set_position(offset); }
+void Unpickler::set_offset_base(uint64_t base) { impl_->set_offset_base(base); }
 int Unpickler::protocol() const { return impl_->protocol(); }
 
 absl::StatusOr<Value> Unpickle(absl::Span<const uint8_t> data,

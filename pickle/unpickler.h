@@ -25,11 +25,13 @@
 //                          registered global
 //   PermissionDeniedError  a global that is not allowed
 //   ResourceExhaustedError a limit in Options
-//   OutOfRangeError        an integer beyond int64
+//   OutOfRangeError        INT/LONG text of more than 4300 digits (Python's
+//                          int max_str_digits); larger ints are exact BigInts
 //   FailedPreconditionError protocol above 5; out-of-band buffers or a
 //                          persistent id without the hook to resolve them
 //   UnimplementedError     EXT1/EXT2/EXT4 (no extension registry), BUILD on
-//                          a tensor (legacy Tensor.__setstate__)
+//                          a Parameter, or on a tensor when the registry has
+//                          no build hook for torch.Tensor
 //
 // Example — a torch.save `data.pkl` with storages resolved by the caller:
 //
@@ -117,6 +119,13 @@ struct UnpicklerOptions {
   uint64_t max_string_bytes = uint64_t{1} << 31;
 };
 
+// How a refused global's message ends (after "not an allowed global"): the
+// API's ways out.  A program with other ways (a command line flag) may put
+// its own in place of this text.
+inline constexpr char kRefusedGlobalHint[] =
+    "; register a handler in the GlobalRegistry, or set "
+    "UnpicklerOptions::unknown_globals to kKeepInert to keep it as an inert object";
+
 // Reads pickles from a byte span.  The span must outlive the Unpickler.
 class Unpickler {
  public:
@@ -138,6 +147,16 @@ class Unpickler {
 
   // Byte offset just after the last STOP read (0 before the first Load).
   size_t position() const;
+
+  // Makes the next Load start at `offset` (at most the input's size), for
+  // pickles that do not start the input: byte offsets in messages and the
+  // ones given to persistent_load stay offsets in the whole input.
+  void set_position(size_t offset);
+
+  // Added to every byte offset reported (messages, persistent_load), for an
+  // input that sits at `base` in a file (a stored zip record): offsets in
+  // messages are then offsets in the file.  Default: 0.
+  void set_offset_base(uint64_t base);
 
   // The protocol announced by the last PROTO opcode (0 when none).
   int protocol() const;

@@ -103,21 +103,34 @@ TEST(UnpicklerOpcodeTest, BinaryNumbers) {
   EXPECT_EQ(ReprOf(P("\x89.")), "False");
 }
 
-TEST(UnpicklerOpcodeTest, IntegersBeyondInt64AreErrors) {
-  EXPECT_THAT(Unpickle(P("I9223372036854775808\n.")),
-              StatusIs(absl::StatusCode::kOutOfRange,
-                       HasSubstr("INT at offset 0")));
-  EXPECT_THAT(Unpickle(P("L-9223372036854775809L\n.")),
-              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("int64")));
+TEST(UnpicklerOpcodeTest, IntegersBeyondInt64AreExact) {
+  EXPECT_EQ(ReprOf(P("I9223372036854775808\n.")), "9223372036854775808");
+  EXPECT_EQ(ReprOf(P("L-9223372036854775809L\n.")), "-9223372036854775809");
+  EXPECT_EQ(ReprOf(P("I0x10000000000000000\n.")), "18446744073709551616");
   // 2**63 as LONG1: 9 bytes, top byte 0 but bit 63 set.
-  EXPECT_THAT(
-      Unpickle(P("\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x80\x00.")),
-      StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("LONG1 at offset 2")));
-  EXPECT_THAT(Unpickle(P("\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01.")),
-              StatusIs(absl::StatusCode::kOutOfRange));
+  ASSERT_OK_AND_ASSIGN(Value v,
+                       Unpickle(P("\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x80\x00.")));
+  EXPECT_TRUE(v.is_bigint());
+  EXPECT_EQ(v.Repr(), "9223372036854775808");
+  EXPECT_EQ(ReprOf(P("\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01.")),
+            "18446744073709551616");
+  // A non-minimal LONG1 of a small value is that int64.
+  ASSERT_OK_AND_ASSIGN(v, Unpickle(P("\x8a\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff.")));
+  EXPECT_TRUE(v.is_int());
+  EXPECT_EQ(v.as_int(), -1);
+  // -2**4000 as LONG4 (501 bytes).
+  std::string long4 = std::string("\x8b\xf5\x01\x00\x00", 5) + std::string(500, '\0') + "\xff.";
+  ASSERT_OK_AND_ASSIGN(v, Unpickle(long4));
+  EXPECT_EQ(v.as_bigint().BitLength(), 4001u);
+  EXPECT_EQ(v.Repr().size(), 1206u);  // '-' and 1205 digits
   EXPECT_THAT(Unpickle(P("\x8b\xff\xff\xff\xff.")),
               StatusIs(absl::StatusCode::kDataLoss,
                        HasSubstr("negative byte count")));
+  // Decimal text past Python's 4300-digit limit is refused, quickly.
+  EXPECT_THAT(Unpickle("L" + std::string(4301, '7') + "\n."),
+              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("4300 digits")));
+  EXPECT_THAT(Unpickle(P("L12x45678901234567890\n.")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("invalid integer literal")));
 }
 
 TEST(UnpicklerOpcodeTest, Strings) {
@@ -506,10 +519,25 @@ TEST(UnpicklerSecurityTest, CallingWhatIsNotCallable) {
   EXPECT_THAT(Unpickle(P("ctorch\nfloat32\n)R.")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("cannot call a torch.dtype")));
-  EXPECT_THAT(Unpickle(P("ctorch\nTensor\n)\x81.")),
+  // torch.Tensor() is the empty float tensor of the oldest tensor pickling;
+  // its BUILD state must be (storage, storage_offset, size, stride).
+  ASSERT_OK_AND_ASSIGN(Value empty, Unpickle(P("ctorch\nTensor\n)R.")));
+  ASSERT_TRUE(empty.is_tensor());
+  EXPECT_EQ(empty.tensor().dtype(), ScalarType::kFloat);
+  EXPECT_EQ(empty.tensor().numel(), 0);
+  EXPECT_THAT(Unpickle(P("ctorch\nTensor\nK\x01\x85R.")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("torch.Tensor")));
+  EXPECT_THAT(Unpickle(P("ctorch\nTensor\n)RK\x01" "b.")),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("NEWOBJ at offset 15: cannot create an "
-                                 "instance of 'torch.Tensor'")));
+                       HasSubstr("(storage, storage_offset, size, stride)")));
+  // NEWOBJ on torch.Tensor makes the same empty tensor (its handler has no
+  // separate NEWOBJ); on a storage class it is refused.
+  ASSERT_OK_AND_ASSIGN(Value newobj, Unpickle(P("ctorch\nTensor\n)\x81.")));
+  EXPECT_TRUE(newobj.is_tensor());
+  EXPECT_THAT(Unpickle(P("ctorch\nFloatStorage\n)\x81.")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("NEWOBJ at offset 21: cannot create an "
+                                 "instance of 'torch.FloatStorage'")));
   EXPECT_THAT(Unpickle(P("ccollections\nOrderedDict\n)]\x92.")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("NEWOBJ_EX takes a tuple and a dict")));
@@ -872,6 +900,48 @@ TEST(UnpicklerLimitsTest, DeepNestingIsLimited) {
   UnpicklerOptions o;
   o.max_nesting_depth = 5000;
   EXPECT_OK(Unpickle(lists, o).status());
+}
+
+// Issue 12 §4: lists memoized empty, then appended into each other from the
+// deepest end: each APPEND sees an empty list (depth 1), but the structure
+// built is 1100 deep.
+TEST(UnpicklerLimitsTest, DepthOfTheBuiltStructureIsChecked) {
+  constexpr uint32_t kLists = 1100;
+  auto index = [](uint32_t i) {
+    std::string le(4, '\0');
+    for (int b = 0; b < 4; ++b) le[b] = static_cast<char>((i >> (8 * b)) & 0xff);
+    return le;
+  };
+  std::string p = "\x80\x02";
+  for (uint32_t i = 0; i < kLists; ++i) p += "]r" + index(i) + "0";  // EMPTY_LIST PUT POP
+  for (uint32_t i = kLists - 1; i >= 1; --i) {
+    p += "j" + index(i) + "j" + index(i - 1) + "a0";  // GET i, GET i-1, APPEND, POP
+  }
+  p += "j" + index(kLists - 1) + ".";
+  EXPECT_THAT(Unpickle(p), StatusIs(absl::StatusCode::kResourceExhausted,
+                                    HasSubstr("containers nested deeper than 1000")));
+  UnpicklerOptions o;
+  o.max_nesting_depth = 2000;
+  ASSERT_OK_AND_ASSIGN(Value v, Unpickle(p, o));
+  EXPECT_EQ(NestingDepth(v, 5000), kLists);
+}
+
+// Issue 12 §2: what an allowlisted handler copies counts against
+// max_total_bytes (bytes(x) of one memoized 1 MiB payload, 100 times).
+TEST(UnpicklerLimitsTest, HandlerCopiesAreCharged) {
+  std::string p = "\x80\x03" "B";
+  const uint32_t n = 1 << 20;
+  for (int b = 0; b < 4; ++b) p += static_cast<char>((n >> (8 * b)) & 0xff);
+  p += std::string(n, 'x') + std::string("q\x00" "0", 3);  // BINPUT 0, POP
+  const std::string call("cbuiltins\nbytes\nh\x00\x85R0", 21);  // bytes(memo[0]), POP
+  for (int i = 0; i < 100; ++i) p += call;
+  p += "N.";
+  UnpicklerOptions o;
+  o.max_total_bytes = 50 << 20;
+  EXPECT_THAT(Unpickle(p, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                       HasSubstr("REDUCE at offset")));
+  o.max_total_bytes = 200 << 20;
+  EXPECT_OK(Unpickle(p, o).status());
 }
 
 // With the limit lifted, a million-deep value loads, prints and is freed

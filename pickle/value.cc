@@ -83,7 +83,7 @@ void ReleaseNested(MoveChildren move_children) {
 // Python numeric equality across bool/int/float/complex.
 
 bool IsNumeric(const Value& v) {
-  return v.is_bool() || v.is_int() || v.is_float() || v.is_complex();
+  return v.is_bool() || v.is_int() || v.is_float() || v.is_complex() || v.is_bigint();
 }
 
 // Returns the value as (real, imag, is_integer, int value).
@@ -115,7 +115,20 @@ bool IntEqualsDouble(int64_t i, double d) {
   return static_cast<int64_t>(d) == i;
 }
 
+// A big int (never within int64) against another number: equal to another
+// big int of the same value, or to a float or complex that is exactly it.
+bool BigIntEqual(const BigInt& x, const Value& other) {
+  if (other.is_bigint()) return x == other.as_bigint();
+  if (!other.is_float() && !other.is_complex()) return false;  // bool, int
+  const double re = other.is_float() ? other.as_float() : other.as_complex().real();
+  if (other.is_complex() && other.as_complex().imag() != 0) return false;
+  const std::optional<double> d = x.ExactDouble();
+  return d.has_value() && *d == re;
+}
+
 bool NumericEqual(const Value& a, const Value& b) {
+  if (a.is_bigint()) return BigIntEqual(a.as_bigint(), b);
+  if (b.is_bigint()) return BigIntEqual(b.as_bigint(), a);
   Numeric x = ToNumeric(a), y = ToNumeric(b);
   if (x.is_int && y.is_int) return x.i == y.i;
   if (x.is_int) return y.im == 0 && IntEqualsDouble(x.i, y.re);
@@ -125,6 +138,13 @@ bool NumericEqual(const Value& a, const Value& b) {
 
 // Integral numbers hash as their int64 so that 1, 1.0, True and 1+0j agree.
 size_t HashNumeric(const Value& v) {
+  if (v.is_bigint()) {
+    // As the float it equals, if one does (integral floats beyond int64
+    // hash as doubles below); else by its bytes.
+    const std::optional<double> d = v.as_bigint().ExactDouble();
+    if (d.has_value()) return absl::Hash<double>{}(*d);
+    return absl::Hash<std::pair<int, absl::string_view>>{}({7, v.as_bigint().bytes()});
+  }
   Numeric n = ToNumeric(v);
   if (n.is_int) return absl::Hash<int64_t>{}(n.i);
   if (n.im == 0) {
@@ -203,6 +223,7 @@ size_t HashKeyImpl(const Value& v, int depth, WalkMemo& memo) {
     case Value::Kind::kInt:
     case Value::Kind::kFloat:
     case Value::Kind::kComplex:
+    case Value::Kind::kBigInt:
       return HashNumeric(v);
     case Value::Kind::kStr:
       return absl::Hash<std::pair<int, absl::string_view>>{}(
@@ -551,6 +572,17 @@ void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out) {
     case K::kInt:
       absl::StrAppend(out, v.as_int());
       return;
+    case K::kBigInt: {
+      // Python's repr; past 4300 digits Python refuses to convert, and so
+      // a short description stands in.
+      const std::optional<std::string> text = v.as_bigint().ToDecimal();
+      if (text.has_value()) {
+        out->append(*text);
+      } else {
+        absl::StrAppend(out, "<int of ", v.as_bigint().BitLength(), " bits>");
+      }
+      return;
+    }
     case K::kFloat:
       out->append(pickle_internal::FloatRepr(v.as_float()));
       return;
@@ -795,6 +827,10 @@ Value Value::Int(int64_t v) {
   out.rep_.i = v;
   return out;
 }
+Value Value::Integer(BigInt v) {
+  if (const std::optional<int64_t> i = v.ToInt64()) return Int(*i);
+  return Value(Kind::kBigInt, std::make_shared<const BigInt>(std::move(v)));
+}
 Value Value::Float(double v) {
   Value out;
   out.kind_ = Kind::kFloat;
@@ -900,6 +936,7 @@ absl::string_view KindName(Value::Kind kind) {
     case Value::Kind::kBool:
       return "bool";
     case Value::Kind::kInt:
+    case Value::Kind::kBigInt:
       return "int";
     case Value::Kind::kFloat:
       return "float";
@@ -984,6 +1021,7 @@ const void* Value::identity() const {
       return rep_.tuple;
     case Kind::kEnum:
     case Kind::kGlobal:
+    case Kind::kBigInt:
       return nullptr;  // compared by value, as scalars
     default:
       return HoldsPointer(kind_) ? rep_.ptr.get() : nullptr;
@@ -999,6 +1037,8 @@ bool Value::IsSameObject(const Value& other) const {
       return as_bool() == other.as_bool();
     case Kind::kInt:
       return as_int() == other.as_int();
+    case Kind::kBigInt:
+      return as_bigint() == other.as_bigint();
     case Kind::kFloat: {
       double x = as_float(), y = other.as_float();
       return std::memcmp(&x, &y, sizeof(x)) == 0;
@@ -1285,6 +1325,49 @@ std::vector<Value> ReachableContainers(const Value& root) {
   return containers;
 }
 
+namespace {
+
+// Calls fn(child) for every value `v` holds directly (items, keys, values,
+// an object's arguments and state).
+template <typename Fn>
+void ForEachChild(const Value& v, Fn fn) {
+  switch (v.kind()) {
+    case Value::Kind::kList:
+      for (const Value& e : v.list().items()) fn(e);
+      break;
+    case Value::Kind::kTuple:
+      for (const Value& e : v.tuple().items()) fn(e);
+      break;
+    case Value::Kind::kDict:
+      for (const auto& item : v.dict().items()) {
+        fn(item.key);
+        fn(item.value);
+      }
+      fn(v.dict().state());
+      break;
+    case Value::Kind::kSet:
+    case Value::Kind::kFrozenSet:
+      for (const Value& e : v.set().items()) fn(e);
+      break;
+    case Value::Kind::kObject: {
+      const Value::Object& o = v.object();
+      fn(o.args());
+      fn(o.kwargs());
+      fn(o.state());
+      for (const Value& e : o.list_items()) fn(e);
+      for (const auto& item : o.dict_items()) {
+        fn(item.key);
+        fn(item.value);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
 void VisitReachableContainers(const Value& root,
                               const std::function<bool(const Value&)>& fn) {
   std::vector<Value> containers;
@@ -1300,40 +1383,57 @@ void VisitReachableContainers(const Value& root,
   visit(root);
   for (size_t i = 0; i < containers.size() && !stopped; ++i) {
     const Value v = containers[i];  // a copy: visit() grows the vector
-    switch (v.kind()) {
-      case Value::Kind::kList:
-        for (const Value& e : v.list().items()) visit(e);
-        break;
-      case Value::Kind::kTuple:
-        for (const Value& e : v.tuple().items()) visit(e);
-        break;
-      case Value::Kind::kDict:
-        for (const auto& item : v.dict().items()) {
-          visit(item.key);
-          visit(item.value);
-        }
-        visit(v.dict().state());
-        break;
-      case Value::Kind::kSet:
-      case Value::Kind::kFrozenSet:
-        for (const Value& e : v.set().items()) visit(e);
-        break;
-      case Value::Kind::kObject: {
-        const Value::Object& o = v.object();
-        visit(o.args());
-        visit(o.kwargs());
-        visit(o.state());
-        for (const Value& e : o.list_items()) visit(e);
-        for (const auto& item : o.dict_items()) {
-          visit(item.key);
-          visit(item.value);
-        }
-        break;
+    ForEachChild(v, visit);
+  }
+}
+
+uint64_t NestingDepth(const Value& root, uint64_t limit) {
+  if (!IsContainerKind(root.kind())) return 0;
+  // Depth-first, iteratively; each container's height is computed once
+  // (shared sub-containers cost nothing more), and an edge back to a
+  // container still being walked (a cycle) counts as a leaf.
+  constexpr uint64_t kInProgress = ~uint64_t{0};
+  absl::flat_hash_map<const void*, uint64_t> height;
+  struct Frame {
+    Value v;
+    std::vector<Value> children;
+    size_t next = 0;
+    uint64_t best = 0;  // the highest child so far
+  };
+  std::vector<Frame> stack;
+  auto enter = [&](const Value& v) {
+    height[v.identity()] = kInProgress;
+    Frame f{v, {}, 0, 0};
+    ForEachChild(v, [&f](const Value& c) {
+      if (IsContainerKind(c.kind())) f.children.push_back(c);
+    });
+    stack.push_back(std::move(f));
+  };
+  enter(root);
+  uint64_t result = 0;
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    if (stack.size() > limit) return limit + 1;
+    if (f.next < f.children.size()) {
+      const Value child = f.children[f.next++];
+      auto it = height.find(child.identity());
+      if (it == height.end()) {
+        enter(child);
+      } else if (it->second != kInProgress) {
+        f.best = std::max(f.best, it->second);
       }
-      default:
-        break;
+      continue;
+    }
+    const uint64_t h = f.best + 1;
+    height[f.v.identity()] = h;
+    stack.pop_back();
+    if (stack.empty()) {
+      result = h;
+    } else {
+      stack.back().best = std::max(stack.back().best, h);
     }
   }
+  return result;
 }
 
 void ClearContainer(const Value& v) {

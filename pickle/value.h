@@ -77,6 +77,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "pickle/big_int.h"
 #include "absl/types/span.h"
 #include "tensor/device.h"
 #include "tensor/scalar_type.h"
@@ -245,6 +246,9 @@ class Value {
     kEnum,
     kGlobal,
     kObject,
+    // A Python int beyond int64 (pickle/big_int.h); its type name is "int".
+    // Ints within int64 are always kInt (Value::Integer normalizes).
+    kBigInt,
   };
 
   class List;
@@ -260,6 +264,8 @@ class Value {
   static Value None() { return Value(); }
   static Value Bool(bool v);
   static Value Int(int64_t v);
+  // An int of any size: kInt when it fits int64, else kBigInt.
+  static Value Integer(BigInt v);
   static Value Float(double v);
   static Value Complex(std::complex<double> v);
   // `utf8` must be UTF-8 (lone surrogates allowed, as Python's pickle
@@ -301,6 +307,7 @@ class Value {
   bool is_none() const { return kind_ == Kind::kNone; }
   bool is_bool() const { return kind_ == Kind::kBool; }
   bool is_int() const { return kind_ == Kind::kInt; }
+  bool is_bigint() const { return kind_ == Kind::kBigInt; }
   bool is_float() const { return kind_ == Kind::kFloat; }
   bool is_complex() const { return kind_ == Kind::kComplex; }
   bool is_str() const { return kind_ == Kind::kStr; }
@@ -330,6 +337,10 @@ class Value {
   int64_t as_int() const {
     Require(kind_ == Kind::kInt, "int");
     return rep_.i;
+  }
+  const BigInt& as_bigint() const {
+    Require(kind_ == Kind::kBigInt, "int (beyond 64 bits)");
+    return Held<BigInt>();
   }
   double as_float() const {
     Require(kind_ == Kind::kFloat, "float");
@@ -607,6 +618,12 @@ std::vector<Value> ReachableContainers(const Value& root);
 // first, `root` first); stops when `visit` returns false.  Iterative.
 void VisitReachableContainers(const Value& root,
                               const std::function<bool(const Value&)>& visit);
+
+// How deeply containers nest in `root`: 0 for a scalar, 1 for a container of
+// scalars, and so on, along the deepest path (an edge back into a cycle ends
+// a path).  Linear in the containers reachable, any depth, no recursion.
+// Stops early and returns `limit` + 1 once the depth exceeds `limit`.
+uint64_t NestingDepth(const Value& root, uint64_t limit);
 
 // Empties one container: the items of a list, tuple or set; the items and
 // BUILD state of a dict; the arguments, state and items of an Object.  The
@@ -901,7 +918,7 @@ absl::StatusOr<T> Value::Get(const Keys&... keys) const {
   absl::StatusOr<Value> found = AtPath(path);
   if (!found.ok()) return found.status();
   absl::StatusOr<T> out = found->template As<T>();
-  if (!out.ok() && path.size() != 0) {
+  if (!out.ok() && path.size() != 0 && absl::IsInvalidArgument(out.status())) {
     // The same message, saying where: "expected int at ['epoch'], got str".
     absl::string_view expected = out.status().message();
     expected.remove_prefix(std::min(expected.size(), sizeof("expected ") - 1));

@@ -58,6 +58,10 @@ absl::StatusOr<bool> Value::ToBool() const {
 }
 
 absl::StatusOr<int64_t> Value::ToInt() const {
+  if (kind_ == Kind::kBigInt) {
+    return absl::OutOfRangeError(absl::StrCat("expected int in 64 bits, got the int ",
+                                              Repr(kMessageReprChars), " (as_bigint() has it)"));
+  }
   if (!is_int()) return KindError("int");
   return rep_.i;
 }

@@ -59,6 +59,36 @@ TEST(ValueTest, ScalarsAndRepr) {
             "global 'torch.FloatStorage'");
 }
 
+// Python ints beyond int64 (issue 17, item 3): exact, equal to the float that
+// is exactly them (as Python's 2**64 == 2.0**64), one dict key with it, and
+// never printed in full in a message.
+TEST(ValueTest, BigIntegers) {
+  auto big = [](const std::string& text) {
+    absl::StatusOr<BigInt> b = BigInt::FromText(text, 10);
+    EXPECT_TRUE(b.ok());
+    return Value::Integer(*b);
+  };
+  const Value two64 = big("18446744073709551616");
+  EXPECT_TRUE(two64.is_bigint());
+  EXPECT_EQ(two64.TypeName(), "int");
+  EXPECT_EQ(two64.Repr(), "18446744073709551616");
+  EXPECT_TRUE(big("-9223372036854775808").is_int());  // within int64: kInt
+  EXPECT_TRUE(ValuesEqual(two64, big("18446744073709551616")));
+  EXPECT_TRUE(ValuesEqual(two64, Value::Float(18446744073709551616.0)));
+  EXPECT_TRUE(ValuesEqual(two64, Value::Complex({18446744073709551616.0, 0})));
+  EXPECT_FALSE(ValuesEqual(big("18446744073709551617"), Value::Float(18446744073709551616.0)));
+  EXPECT_FALSE(ValuesEqual(two64, Value::Int(0)));
+  Value d = Value::NewDict();
+  ASSERT_OK(d.dict().SetItem(two64, Value::Str("big")));
+  ASSERT_OK(d.dict().SetItem(Value::Float(18446744073709551616.0), Value::Str("float")));
+  ASSERT_OK(d.dict().SetItem(big("18446744073709551617"), Value::Str("other")));
+  EXPECT_EQ(d.dict().size(), 2u);  // 2**64 and 2.0**64 are one key
+  EXPECT_EQ(d.Repr(), "{18446744073709551616: 'float', 18446744073709551617: 'other'}");
+  const Value huge = big("1" + std::string(1200, '7'));
+  EXPECT_EQ(huge.Repr().size(), 1201u);
+  EXPECT_LT(huge.Repr(Value::kMessageReprChars).size(), 210u);
+}
+
 TEST(ValueTest, ContainersRepr) {
   EXPECT_EQ(Value::NewList().Repr(), "[]");
   EXPECT_EQ(Value::NewTuple().Repr(), "()");

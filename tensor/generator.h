@@ -17,6 +17,7 @@
 #define PTSER_TENSOR_GENERATOR_H_
 
 #include <cstdint>
+#include <optional>
 #include <random>
 
 #include "absl/status/status.h"
@@ -46,9 +47,24 @@ class Generator {
   // tensor).
   absl::Status Uniform(const Tensor& t, double from, double to);
 
+  // t.normal_(mean, std) on a contiguous CPU float32/float64 tensor, with
+  // PyTorch's two paths: 16 elements or more are filled with uniforms and
+  // turned into normals by Box-Muller on pairs 8 apart in blocks of 16 (the
+  // last block recomputed from fresh uniforms when the size is not a
+  // multiple of 16); fewer are drawn one by one (two uniforms each, the sine
+  // sample cached for the next draw).  float64 equals PyTorch stream for
+  // stream; float32 tensors of 16+ elements run PyTorch's AVX2 kernel there,
+  // whose approximate log/sin/cos can differ in the last bits.
+  absl::Status Normal(const Tensor& t, double mean, double std);
+
  private:
+  template <typename T>
+  void NormalFill(T* data, int64_t n, T mean, T std);
+  double NextNormal();
+
   uint64_t seed_ = kDefaultSeed;
   std::mt19937 engine_;
+  std::optional<double> next_normal_;  // the cached second Box-Muller sample
 };
 
 // torch's default CPU generator (one per process, not thread-safe: guard it

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "archive/byte_sink.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/demo.h"
 
@@ -76,6 +77,8 @@ int Demo(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A convert or compact interrupted by a signal leaves no temporary file.
+  ptser::RemoveTemporaryFilesOnSignals();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     // The README's main job: `tools/bazel run //tools:ptser` with no command

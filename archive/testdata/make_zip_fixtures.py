@@ -65,4 +65,5 @@ torch.save(net.state_dict(), "state_dict_legacy.pt", _use_new_zipfile_serializat
 _real_tag = torch.serialization.location_tag
 torch.serialization.location_tag = lambda storage: "cuda:0"
 torch.save(torch.tensor([1.0, 2.0]), "cuda_tagged.pt")
+torch.save(torch.tensor([1.0, 2.0]), "cuda_tagged_legacy.pt", _use_new_zipfile_serialization=False)
 torch.serialization.location_tag = _real_tag

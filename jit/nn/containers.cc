@@ -14,18 +14,20 @@ absl::StatusOr<std::shared_ptr<Sequential>> Sequential::Make(
 }
 
 absl::Status Sequential::Append(std::shared_ptr<Module> module) {
-  PTSER_RETURN_IF_ERROR(RegisterModule(absl::StrCat(size_), std::move(module)));
+  PTSER_RETURN_IF_ERROR(RegisterModule(absl::StrCat(size_), module));
+  members_.push_back(std::move(module));
   ++size_;
   return absl::OkStatus();
 }
 
 absl::StatusOr<Tensor> Sequential::Forward(const Tensor& x) {
   Tensor y = x;
-  for (const auto& [name, child] : NamedChildren()) {
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const std::shared_ptr<Module>& child = members_[i];
     absl::StatusOr<Tensor> next = child->Forward(y);
     if (!next.ok()) {
       return absl::Status(next.status().code(),
-                          absl::StrCat("Sequential[", name, "] (", child->type_name(),
+                          absl::StrCat("Sequential[", i, "] (", child->type_name(),
                                        "): ", next.status().message()));
     }
     y = *std::move(next);

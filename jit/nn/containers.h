@@ -29,6 +29,7 @@ class Sequential : public Module {
  private:
   Sequential() : Module("Sequential") {}
   size_t size_ = 0;
+  std::vector<std::shared_ptr<Module>> members_;  // the children, in order
 };
 
 // A list of modules with no forward of its own.

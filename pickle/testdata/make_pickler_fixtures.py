@@ -10,6 +10,14 @@ import pickle
 
 shared_list = [1, 2]
 shared_str = "shared"
+# Tuples that contain themselves through a list: CPython pops what it pushed
+# and fetches the memoized tuple (POP / POP_MARK + BINGET).
+cycle_list = []
+cycle_tuple = (cycle_list,)
+cycle_list.append(cycle_tuple)
+cycle_list4 = []
+cycle_tuple4 = (cycle_list4, 1, 2, 3)
+cycle_list4.append(cycle_tuple4)
 od = collections.OrderedDict([("weight", 1.5), ("bias", -2)])
 od._metadata = collections.OrderedDict([("", {"version": 1})])
 
@@ -38,8 +46,11 @@ CASES = {
     "batch_tails": [list(range(1000)), list(range(1001)), dict.fromkeys(range(1000), 0),
                     dict.fromkeys(range(1001), 0), set(range(1000)), set(range(1001)),
                     collections.OrderedDict.fromkeys(range(1001), 1), {5}],
+    "big_ints": [2**63, -2**63 - 1, 10**30, -10**30, 2**64 - 1, -2**4000, 2**2100],
+    "recursive_tuple": cycle_tuple,
+    "recursive_tuple4": cycle_tuple4,
 }
 
 for name, value in CASES.items():
-    for proto in (2, 3, 4, 5):
+    for proto in (1, 2, 3, 4, 5):
         print(name, proto, pickle.dumps(value, protocol=proto).hex())

@@ -14,9 +14,12 @@
 #include "tensor/ops/activation.h"      // IWYU pragma: export
 #include "tensor/ops/arithmetic.h"      // IWYU pragma: export
 #include "tensor/ops/comparison.h"      // IWYU pragma: export
+#include "tensor/ops/conv.h"            // IWYU pragma: export
 #include "tensor/ops/linalg.h"          // IWYU pragma: export
 #include "tensor/ops/neg.h"             // IWYU pragma: export
+#include "tensor/ops/pooling.h"         // IWYU pragma: export
 #include "tensor/ops/reduction.h"       // IWYU pragma: export
+#include "tensor/ops/softmax.h"         // IWYU pragma: export
 #include "tensor/scalar.h"          // IWYU pragma: export
 #include "tensor/ops/type_promotion.h"  // IWYU pragma: export
 #include "tensor/ops/where.h"           // IWYU pragma: export

@@ -26,6 +26,8 @@ namespace ptser {
 namespace crash {
 namespace {
 
+using ::testing::HasSubstr;
+
 class KnownIssuesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -81,6 +83,34 @@ TEST_F(KnownIssuesTest, SaveThroughASymlinkWritesItsTarget) {
   ASSERT_OK_AND_ASSIGN(std::string through_target, ReadFile(target));
   ASSERT_OK_AND_ASSIGN(std::string through_link, ReadFile(link));
   EXPECT_TRUE(through_target == through_link) << "the link's target kept the old file";
+}
+
+// One rule for every symlink at the destination (issue 12 §5): the save
+// writes the file at the end of the links, as torch.save's open() does, and
+// creates it when the link dangles; a loop is refused and changes nothing.
+TEST_F(KnownIssuesTest, DanglingSymlinkGetsItsTargetCreated) {
+  const std::string target = absl::StrCat(dir_, "/sub/new.pt");
+  ASSERT_EQ(mkdir(absl::StrCat(dir_, "/sub").c_str(), 0755), 0);
+  const std::string link = absl::StrCat(dir_, "/dangling.pt");
+  ASSERT_EQ(symlink("sub/new.pt", link.c_str()), 0);
+  ASSERT_OK(Save(state_, link));
+  struct stat st;
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the dangling symlink was replaced by a file";
+  ASSERT_EQ(lstat(target.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+}
+
+TEST_F(KnownIssuesTest, SymlinkLoopIsRefused) {
+  const std::string a = absl::StrCat(dir_, "/a.pt");
+  const std::string b = absl::StrCat(dir_, "/b.pt");
+  ASSERT_EQ(symlink("b.pt", a.c_str()), 0);
+  ASSERT_EQ(symlink("a.pt", b.c_str()), 0);
+  EXPECT_THAT(Save(state_, a), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                        HasSubstr("symbolic link")));
+  struct stat st;
+  ASSERT_EQ(lstat(a.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
 }
 
 }  // namespace

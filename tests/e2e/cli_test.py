@@ -225,6 +225,14 @@ def compact():
     x, y = torch.load(path("compact", "views.pt"))
     assert torch.equal(x, torch.arange(10.0, 15.0)) and torch.equal(y, torch.arange(12.0, 20.0))
     assert x.storage().data_ptr() == y.storage().data_ptr() and x.storage().size() == 10
+    # In place: the sizes printed are before and after (issue 12 §5).
+    same = path("compact", "same.pt")
+    with open(same, "wb") as f:
+        f.write(read(path("in", "views.pt")))
+    before = os.path.getsize(same)
+    text = run("compact", same, same)
+    assert "%d bytes -> %s: %d bytes" % (before, same, os.path.getsize(same)) in text, text
+    assert os.path.getsize(same) < before
 
 
 def diff():
@@ -240,6 +248,144 @@ def diff():
     torch.save(w, path("in", "close.pt"))
     run("diff", path("in", "other.pt"), path("in", "close.pt"))
     run("diff", path("in", "other.pt"), path("in", "close.pt"), "--rtol", "0", "--atol", "0", expect=3)
+
+
+def wrong_answers():
+    # Issue 12 §5.  Tensors nested 300 deep are listed and compared.
+    def nested(t, depth=300):
+        v = t
+        for _ in range(depth):
+            v = [v]
+        return v
+    torch.save(nested(torch.tensor([1.0, 2.0])), path("deep", "a.pt"))
+    torch.save(nested(torch.tensor([1.0, 3.0])), path("deep", "b.pt"))
+    assert "with 1 tensors" in run("inspect", path("deep", "a.pt"))
+    text = run("diff", path("deep", "a.pt"), path("deep", "b.pt"), expect=3)
+    assert "1 of 2 values differ" in text, text
+    # Strings that differ after their first MiB differ.
+    torch.save({"s": "a" * (1 << 20) + "x"}, path("long", "a.pt"))
+    torch.save({"s": "a" * (1 << 20) + "y"}, path("long", "b.pt"))
+    run("diff", path("long", "a.pt"), path("long", "b.pt"), expect=3)
+    # Tensors used as dict keys are listed, and a file equals itself.
+    torch.save({torch.tensor([1.0]): torch.tensor([2.0])}, path("keys", "m.pt"))
+    text = run("inspect", path("keys", "m.pt"))
+    assert "with 2 tensors" in text and "(key)" in text, text
+    assert "equal" in run("diff", path("keys", "m.pt"), path("keys", "m.pt"))
+
+
+def json_never_throws():
+    # Issue 12 §2: a key torch.load accepts but JSON cannot hold (a lone
+    # surrogate), and a record name that is not UTF-8.
+    torch.save({"w\ud800": torch.tensor([1.0])}, path("surrogate", "m.pt"))
+    report = json.loads(run("inspect", "--json", path("surrogate", "m.pt")))
+    assert report["tensors"][0]["path"] == "/w\ufffd\ufffd\ufffd", report["tensors"]
+    text = run("convert", path("surrogate", "m.pt"), path("surrogate", "m.safetensors"), expect=1)
+    assert "not valid UTF-8" in text, text
+    assert not os.path.exists(path("surrogate", "m.safetensors"))
+    # The archive folder of every record renamed to bytes that are not UTF-8.
+    data = read(path("in", "model.pt"))
+    assert data.count(b"model/") >= 3
+    with open(path("badname", "model.pt"), "wb") as f:
+        f.write(data.replace(b"model/", b"mod\xffl/"))
+    report = json.loads(run("inspect", "--json", path("badname", "model.pt")))
+    assert report["folder"] == "mod\ufffdl", report["folder"]
+
+
+def signal_leaves_no_temporary():
+    # Issue 12 §2: a convert killed by SIGTERM removes its temporary file.
+    import glob
+    import signal
+    import time
+    torch.save({"big": torch.zeros(96 << 20, dtype=torch.uint8)}, path("sig", "in.pt"))
+    out = path("sig", "out", "m.pt")
+    for _ in range(20):
+        proc = subprocess.Popen([PTSER, "convert", path("sig", "in.pt"), out],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seen = False
+        while proc.poll() is None and not seen:
+            seen = bool(glob.glob(os.path.join(os.path.dirname(out), ".m.pt.ptser-tmp-*")))
+            time.sleep(0.0005)
+        if seen:
+            proc.send_signal(signal.SIGTERM)
+        proc.wait()
+        if seen and proc.returncode == -signal.SIGTERM:
+            assert glob.glob(os.path.join(os.path.dirname(out), ".m.pt.ptser-tmp-*")) == []
+            assert not os.path.exists(out)
+            return
+        if os.path.exists(out):
+            os.remove(out)
+    raise AssertionError("never caught the convert with its temporary file")
+
+
+def verify_streams_records():
+    # Issue 12 §4: a deflated record nothing references (256 MiB of zeros in
+    # a file of ~250 KiB) is checked without being held in memory.
+    import zipfile
+    src = read(path("in", "model.pt"))
+    big = path("bomb", "model.pt")
+    with open(big, "wb") as f:
+        f.write(src)
+    with zipfile.ZipFile(big, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("model/unused", b"\0" * (256 << 20))
+    assert os.path.getsize(big) < (1 << 20)
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    r = subprocess.run([sys.executable, "-c", probe, PTSER, "verify", big],
+                       capture_output=True, text=True)
+    rc, peak_kib = map(int, r.stdout.split())
+    assert rc == 0, r
+    assert peak_kib < 100 * 1024, "verify peaked at %d KiB" % peak_kib
+
+
+def safetensors_header_limits():
+    # Issue 12 §2/§4: a header nested 100000 deep, and one of a million
+    # numbers, are refused before a JSON tree is built.
+    import struct
+    for name, header, message in [
+            ("deep", b'{"__metadata__": ' + b"[" * 100000 + b"]" * 100000 + b"}",
+             "nests deeper than 64"),
+            ("numbers", b'{"__metadata__": [' + b"1," * 1000000 + b"1]}",
+             "JSON values")]:
+        p = path("sthdr", name + ".safetensors")
+        with open(p, "wb") as f:
+            f.write(struct.pack("<Q", len(header)) + header)
+        text = run("convert", p, path("sthdr", name + ".pt"), expect=1)
+        assert message in text, text
+
+
+def safetensors_growth_limit():
+    # Issue 12 §4: a broadcast view (stride 0) of one float standing for 64 Mi
+    # elements: written contiguous it would be 256 MiB from a file of ~1 KB.
+    big = torch.tensor([1.0]).expand(64 << 20)
+    torch.save({"w": big}, path("growth", "m.pt"))
+    out = path("growth", "m.safetensors")
+    text = run("convert", path("growth", "m.pt"), out, expect=1)
+    assert "--max-growth" in text and not os.path.exists(out), text
+    run("convert", path("growth", "m.pt"), out, "--max-growth", "1e6")
+    assert os.path.getsize(out) > (256 << 20)
+    os.remove(out)
+
+
+def pickle_json_streams():
+    # Issue 12 §4: inspect --pickle --json lists every opcode as pickletools
+    # does, streamed (20,000 tensors: ~600 MB as a JSON tree, now < 300 MB).
+    import pickletools
+    import zipfile
+    report = json.loads(run("inspect", "--pickle", "--json", path("in", "model.pt")))
+    with zipfile.ZipFile(path("in", "model.pt")) as z:
+        data = z.read("model/data.pkl")
+    expected = [(pos, op.name) for op, _, pos in pickletools.genops(data)]
+    assert [(o["offset"], o["op"]) for o in report["pickle"]] == expected
+    assert report["tensors"] and report["format"].startswith("zip")
+    torch.save({"t%d" % i: torch.ones(2) for i in range(20000)}, path("many", "m.pt"))
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    r = subprocess.run([sys.executable, "-c", probe, PTSER, "inspect", "--pickle", "--json",
+                        path("many", "m.pt")], capture_output=True, text=True)
+    rc, peak_kib = map(int, r.stdout.split())
+    assert rc == 0 and peak_kib < 300 * 1024, (rc, peak_kib)
 
 
 def usage():
@@ -399,6 +545,13 @@ check("convert: zip byte-identical to torch.save, legacy loads", convert)
 check("compact keeps views, trims storage", compact)
 check("safetensors both ways", safetensors)
 check("diff", diff)
+check("deep tensors, long strings and tensor keys are compared (issue 12 §5)", wrong_answers)
+check("JSON output never throws (issue 12 §2)", json_never_throws)
+check("a signal leaves no temporary file (issue 12 §2)", signal_leaves_no_temporary)
+check("verify streams records (issue 12 §4)", verify_streams_records)
+check("safetensors header limits (issue 12 §2/§4)", safetensors_header_limits)
+check("safetensors output growth is limited (issue 12 §4)", safetensors_growth_limit)
+check("inspect --pickle --json streams the disassembly (issue 12 §4)", pickle_json_streams)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)

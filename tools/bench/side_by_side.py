@@ -42,6 +42,20 @@ def sh(*cmd, **kw):
     return subprocess.run(cmd, check=True, cwd=ROOT, **kw)
 
 
+# Debian packages this script needs beyond what tools/bazel installs: the
+# libtorch peer is compiled against libtorch-dev's headers and libraries.
+PACKAGES = ["libtorch-dev"]
+
+
+def missing_packages():
+    missing = []
+    for p in PACKAGES:
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True, text=True)
+        if "install ok installed" not in r.stdout:
+            missing.append(p)
+    return missing
+
+
 def build(work):
     sh("tools/bazel", "build", "-c", "opt", "//tools/bench:ptser_bench", "//tools:ptser",
        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -103,6 +117,11 @@ def main():
     ap.add_argument("--dir", default=None)
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
+    missing = missing_packages()
+    if missing:
+        print("side_by_side.py: the libtorch peer needs %s: apt-get install %s"
+              % (", ".join(missing), " ".join(missing)), file=sys.stderr)
+        sys.exit(2)
     work = args.dir or tempfile.mkdtemp(prefix="ptser_bench_", dir="/var/tmp")
     os.makedirs(work, exist_ok=True)
     ptser_bench, ptser_cli, libtorch = build(work)

@@ -1,0 +1,59 @@
+// Copyright ptser authors.
+//
+// tensor/ops/conv.h — convolutions and padding, as torch.nn.functional's.
+//
+//   Conv2d(x, w, b, p)           F.conv2d: x (N, C, H, W) or unbatched (C, H, W); w
+//                                (O, C / groups, kH, kW); b (O) or none.  Zero padding
+//                                per side (top, bottom, left, right), so 'same' with an
+//                                even kernel is expressible (PyTorch pads the extra on the
+//                                bottom/right).
+//   Conv1d(x, w, b, p)           F.conv1d: x (N, C, L) or (C, L); w (O, C / groups, k);
+//                                p.padding's left/right used, top/bottom must be 0.
+//   ConvTranspose2d(x, w, b, p)  F.conv_transpose2d: w (C, O / groups, kH, kW); symmetric
+//                                padding, output_padding, dilation, groups.
+//   Pad(x, pad, mode, value)     F.pad over the last one or two dimensions: pad =
+//                                (left, right[, top, bottom]); modes constant, reflect,
+//                                replicate, circular (PyTorch's rules and errors for each).
+//
+// float32 and float64 (others: InvalidArgumentError).  Shapes are checked
+// with PyTorch's messages ("Given groups=1, weight of size [8, 3, 3, 3],
+// expected input[1, 4, 5, 5] to have 3 channels, but got 4 channels
+// instead").  The products accumulate in the tensor's dtype, as BLAS does,
+// on every core (internal/gemm.h).
+#ifndef PTSER_TENSOR_OPS_CONV_H_
+#define PTSER_TENSOR_OPS_CONV_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "tensor/tensor.h"
+
+namespace ptser {
+
+struct ConvParams {
+  std::array<int64_t, 2> stride = {1, 1};
+  std::array<int64_t, 4> padding = {0, 0, 0, 0};  // top, bottom, left, right
+  std::array<int64_t, 2> dilation = {1, 1};
+  int64_t groups = 1;
+  // ConvTranspose2d only.
+  std::array<int64_t, 2> output_padding = {0, 0};
+};
+
+absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
+                              const std::optional<Tensor>& bias, const ConvParams& params);
+absl::StatusOr<Tensor> Conv1d(const Tensor& input, const Tensor& weight,
+                              const std::optional<Tensor>& bias, const ConvParams& params);
+absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight,
+                                       const std::optional<Tensor>& bias,
+                                       const ConvParams& params);
+
+enum class PadMode { kConstant, kReflect, kReplicate, kCircular };
+absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, PadMode mode,
+                           double value = 0);
+
+}  // namespace ptser
+
+#endif  // PTSER_TENSOR_OPS_CONV_H_
