@@ -132,6 +132,34 @@ def verify():
     assert r.returncode in (1, 3), r.returncode
 
 
+class WholeNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+        self.bn = torch.nn.BatchNorm2d(4)
+        self.fc = torch.nn.Linear(4, 2)
+        self.register_buffer("scratch", torch.zeros(2), persistent=False)
+
+
+class Hook:
+    def __reduce__(self):
+        return (os.system, ("touch " + path("whole", "pwned"),))
+
+
+def whole_model_state_dict():
+    model = WholeNet()
+    model.hook = Hook()  # a payload in the module's __dict__: must never run
+    torch.save(model, path("whole", "model.pt"))
+    # Refused without the flag (the file names classes), converted with it.
+    r = subprocess.run([PTSER, "convert", path("whole", "model.pt"), path("whole", "x", "o.pt")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    run("convert", "--state-dict", path("whole", "model.pt"), path("whole", "sd", "sd.pt"))
+    torch.save(model.state_dict(), path("whole", "ref", "sd.pt"))
+    assert read(path("whole", "sd", "sd.pt")) == read(path("whole", "ref", "sd.pt"))
+    assert not os.path.exists(path("whole", "pwned")), "a payload ran"
+
+
 def convert():
     src = path("in", "model.pt")
     run("convert", src, path("zip", "model.pt"))
@@ -542,6 +570,8 @@ check("fixtures", make_files)
 check("inspect", inspect)
 check("verify flags os.system, passes a clean file", verify)
 check("convert: zip byte-identical to torch.save, legacy loads", convert)
+check("convert --state-dict of a whole model: model.state_dict()'s bytes, nothing run",
+      whole_model_state_dict)
 check("compact keeps views, trims storage", compact)
 check("safetensors both ways", safetensors)
 check("diff", diff)
