@@ -19,7 +19,7 @@ TEST(Crc32, KnownValues) {
   EXPECT_EQ(Crc32(0, check.data(), check.size()), 0xCBF43926u);
   EXPECT_EQ(Crc32(0, nullptr, 0), 0u);
   // float_tensor.pt's data/0 record (1.0f, 2.0f, 3.0f) as PyTorch 1.13 wrote
-  // it: CRC b20e96b1 in its data descriptor (formats notes §1.1).
+  // it: CRC b20e96b1 in its data descriptor (docs/formats/zip.md).
   const float values[] = {1.0f, 2.0f, 3.0f};
   EXPECT_EQ(Crc32(0, values, sizeof(values)), 0xb20e96b1u);
   // ... and its version record "3\n": 55679ed1.

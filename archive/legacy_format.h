@@ -1,7 +1,7 @@
 // Copyright ptser authors.
 //
 // archive/legacy_format.h — the legacy "magic number" stream format
-// (`_use_new_zipfile_serialization=False`; formats notes §3.1), shared by the
+// (`_use_new_zipfile_serialization=False`; docs/formats/legacy.md), shared by the
 // reader (load.cc) and the writer (save.cc).
 //
 // A legacy file is five pickles in a row, then the raw storage bytes:

@@ -382,7 +382,7 @@ namespace {
 
 // Dtypes PyTorch 1.13 lacks (no oracle here): newer PyTorch saves them on an
 // UntypedStorage and rebuilds them with _rebuild_tensor_v3(..., dtype)
-// (formats notes §2.3).  The pickle ptser writes must have exactly that
+// (docs/formats/pickle.md).  The pickle ptser writes must have exactly that
 // shape, and load back bit for bit.
 TEST(Save, NewDtypesUseRebuildTensorV3) {
   for (ScalarType dtype : {ScalarType::kFloat8_e4m3fn, ScalarType::kFloat8_e5m2,

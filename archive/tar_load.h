@@ -3,7 +3,7 @@
 // archive/tar_load.h — loading the tar format of PyTorch <= 0.1.9.
 //
 // Until February 2017 (PyTorch 0.1.9; pytorch/pytorch#713 replaced it)
-// `torch.save` wrote a tar archive (formats notes §3.2).  PyTorch 1.13 still
+// `torch.save` wrote a tar archive (docs/formats/tar.md).  PyTorch 1.13 still
 // reads it (`torch/serialization.py`: `_load` → `legacy_load`); nothing can
 // write it any more.  Four members, read by name (archive order does not
 // matter; 0.1.9 wrote sys_info, pickle, tensors, storages):

@@ -2,7 +2,7 @@
 //
 // archive/tar_reader.h — the members of a POSIX tar archive, read in place.
 //
-// PyTorch <= 0.1.9 saved checkpoints as tar archives (formats notes §3.2);
+// PyTorch <= 0.1.9 saved checkpoints as tar archives (docs/formats/tar.md);
 // PyTorch 1.13 still reads them with Python's `tarfile`.  TarReader is the
 // small part of a tar reader that loading such a file needs: it walks the
 // 512-byte headers once, validates them, and then hands out members by name.

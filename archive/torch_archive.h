@@ -1,7 +1,7 @@
 // Copyright ptser authors.
 //
 // archive/torch_archive.h — a ZIP archive read the way PyTorch's
-// PyTorchStreamReader reads it (formats notes §1.2):
+// PyTorchStreamReader reads it (docs/formats/zip.md):
 //
 // 1. A file starting with "PYTORCH1" is the 2018 preview format: refused by
 //    name.

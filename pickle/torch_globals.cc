@@ -1,7 +1,7 @@
 // Copyright ptser authors.
 //
 // The rebuild functions follow what `torch/_utils.py` documents for each
-// `_rebuild_*` function's arguments (formats notes §2.4–2.8); none of them
+// `_rebuild_*` function's arguments (docs/formats/pickle.md); none of them
 // is imported or run.
 
 #include "pickle/torch_globals.h"

@@ -4,8 +4,8 @@
 // C++ handlers, and the storage persistent id.
 //
 // TorchGlobals() is the default GlobalRegistry of the Unpickler.  It covers
-// what newest PyTorch's weights-only loader allows by default (formats notes
-// §4.4), and nothing that runs code:
+// what newest PyTorch's weights-only loader allows by default (docs/formats/pickle.md,
+// "What is allowed"), and nothing that runs code:
 //
 //   torch._utils._rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3
 //       → Value::FromTensor via Tensor::Make on the persistent-load storage
@@ -70,7 +70,7 @@ struct StorageClassInfo {
 };
 std::optional<StorageClassInfo> StorageClassFromName(absl::string_view name);
 
-// A storage persistent id taken apart (formats notes §2.2):
+// A storage persistent id taken apart (docs/formats/pickle.md, "Storage persistent ids"):
 //   ('storage', <storage class>, key, location, numel)           zip format
 //   ('storage', <storage class>, root_key, location, numel,
 //    view_metadata)                                               legacy

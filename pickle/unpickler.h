@@ -16,7 +16,7 @@
 // allocation and string length.  Every failure is a status whose message
 // names the opcode and its byte offset; no input crashes, hangs or reads
 // out of bounds.  PyTorch's restricted loader had holes exactly here
-// (CVE-2026-24747: SETITEM(S) on non-dicts; formats notes §4.7).
+// (CVE-2026-24747: SETITEM(S) on non-dicts; docs/formats/pickle.md, "What the unpickler checks").
 //
 // Status codes:
 //   DataLossError          truncated input, unknown opcode, bad UTF-8/escapes

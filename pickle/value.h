@@ -4,7 +4,7 @@
 //
 // A `Value` is what PyTorch's C++ calls an IValue: a tagged union of the
 // Python objects that `torch.save` pickles can contain, after ptser has
-// rebuilt the torch ones (formats notes §2):
+// rebuilt the torch ones (docs/formats/pickle.md):
 //
 //   None, bool, int (int64), float, complex, str (UTF-8), bytes, bytearray,
 //   Tensor, TypedStorage (a Storage plus its dtype), list, tuple,

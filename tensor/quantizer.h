@@ -2,8 +2,8 @@
 //
 // tensor/quantizer.h — what a checkpoint records about a quantized tensor.
 //
-// `torch._utils._rebuild_qtensor` carries a quantizer tuple (formats notes
-// §2.8): `(torch.per_tensor_affine, scale, zero_point)` or
+// `torch._utils._rebuild_qtensor` carries a quantizer tuple (docs/formats/pickle.md,
+// "Layout"): `(torch.per_tensor_affine, scale, zero_point)` or
 // `(torch.per_channel_affine, scales, zero_points, axis)` (also used for
 // per_channel_affine_float_qparams).  ptser keeps it so the tensor saves back
 // unchanged; it does not compute with quantized values.

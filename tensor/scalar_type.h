@@ -28,7 +28,7 @@
 
 namespace ptser {
 
-// Values are PyTorch's ScalarType codes (formats notes §2.3).
+// Values are PyTorch's ScalarType codes (docs/formats/pickle.md).
 enum class ScalarType : int8_t {
   kByte = 0,             // uint8,  ByteStorage
   kChar = 1,             // int8,   CharStorage

@@ -2,7 +2,7 @@
 """Builds the tar-format fixtures of archive/ (the torch.save format of PyTorch <= 0.1.9).
 
 Nothing can write this format any more, so this script writes the members the way
-PyTorch 0.1.9's torch/serialization.py `_save` did (formats notes §3.2):
+PyTorch 0.1.9's torch/serialization.py `_save` did (docs/formats/tar.md):
 
   tarfile.open(fileobj=f, mode='w:', format=tarfile.PAX_FORMAT) with the members
   sys_info, pickle, tensors, storages (in that order), each a file of:

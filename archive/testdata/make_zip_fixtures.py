@@ -21,7 +21,7 @@ torch.save(
 torch.save([torch.full((i + 1,), float(i)) for i in range(12)], "twelve.pt")
 
 # The same records re-zipped by Python's zipfile, deflated, under another
-# folder name: torch.load accepts it (formats notes §1.2), so must ptser.
+# folder name: torch.load accepts it (docs/formats/zip.md), so must ptser.
 src = zipfile.ZipFile("dict.pt")
 with zipfile.ZipFile("dict_deflated.zip", "w", compression=zipfile.ZIP_DEFLATED) as out:
     for info in src.infolist():
