@@ -24,6 +24,7 @@
 #include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
 #include "archive/legacy_format.h"
+#include "archive/safetensors.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"
 #include "tensor/device_registry.h"
@@ -486,6 +487,13 @@ absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
     PTSER_RETURN_IF_ERROR(source.ReadAt(257, 6, magic));
     if (std::memcmp(magic, "ustar", 5) == 0) return FileFormat::kTar;
   }
+  // safetensors has no magic number: an 8-byte little-endian header length
+  // that fits the file, then the JSON header's "{" (docs/formats/safetensors.md).
+  if (n >= 9 && head[8] == '{') {
+    uint64_t header_len = 0;
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | head[i];
+    if (header_len >= 2 && header_len <= source.size() - 8) return FileFormat::kSafetensors;
+  }
   return FileFormat::kUnknown;
 }
 
@@ -502,13 +510,24 @@ absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
       return LoadLegacy(std::move(source), options);
     case FileFormat::kTar:
       return LoadTar(std::move(source), options);
+    case FileFormat::kSafetensors: {
+      // Its tensors are CPU tensors with no location tag: map_location may
+      // keep them on the CPU, nothing else (yet).
+      const std::string target = options.map_location.TargetTag("cpu");
+      if (target != "cpu" || options.map_location.function()) {
+        return absl::UnimplementedError(absl::StrCat(
+            "'", source->name(), "' is a .safetensors file: its tensors load on the CPU; a "
+            "map_location to '", target, "' or a map_location function is not supported for it"));
+      }
+      return LoadSafetensors(std::move(source));
+    }
     case FileFormat::kUnknown:
       break;
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "'", source->name(),
       "' is not a PyTorch file: it starts with neither a zip signature nor the legacy "
-      "magic number"));
+      "magic number, and is not a tar or .safetensors file"));
 }
 
 namespace load_internal {

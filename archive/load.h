@@ -101,7 +101,7 @@ absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
 // bytes, else tar, else legacy.  A legacy file whose first 512 bytes are also
 // a header Python's tarfile accepts is a DifferentialError (torch.load tries
 // the tar format first).
-enum class FileFormat { kZip, kTorchScript, kLegacy, kTar, kUnknown };
+enum class FileFormat { kZip, kTorchScript, kLegacy, kTar, kSafetensors, kUnknown };
 absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source);
 
 }  // namespace ptser

@@ -11,6 +11,7 @@
 
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
+#include "archive/load.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -122,6 +123,33 @@ TEST(SafetensorsTest, MetadataBothWays) {
   StringSink empty_sink;
   ASSERT_OK(SaveSafetensors(Value::NewDict(), &empty_sink, nullptr, {{"format", "pt"}}));
   EXPECT_EQ(empty_sink.Release().substr(8, 32), R"({"__metadata__":{"format":"pt"}})");
+}
+
+// ptser::Load takes .safetensors as the CLI does: detected by its header (a
+// length that fits the file, then "{"), whatever the file is called.
+TEST(SafetensorsTest, PtserLoadDetectsIt) {
+  const std::string bytes = File(kTest, std::string(16, '\0'));
+  for (const char* name : {"model.safetensors", "model.bin"}) {
+    auto source = std::shared_ptr<const ByteSource>(ByteSource::FromString(bytes, name));
+    ASSERT_OK_AND_ASSIGN(FileFormat format, DetectFormat(*source));
+    EXPECT_EQ(format, FileFormat::kSafetensors);
+    ASSERT_OK_AND_ASSIGN(Value v, LoadFromSource(source));
+    ASSERT_TRUE(v.is_dict());
+    EXPECT_EQ(v.dict().size(), 1u);
+  }
+  // A map_location to a device is refused for it, saying so.
+  LoadOptions to_cuda;
+  to_cuda.map_location = MapLocation::To("cuda:0");
+  EXPECT_THAT(LoadFromSource(std::shared_ptr<const ByteSource>(
+                                 ByteSource::FromString(bytes, "model.safetensors")),
+                             to_cuda)
+                  .status(),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("map_location")));
+  // Not JSON after a length that fits: unknown, as before.
+  auto junk = std::shared_ptr<const ByteSource>(
+      ByteSource::FromString(std::string("\x02\0\0\0\0\0\0\0xx"), "x"));
+  ASSERT_OK_AND_ASSIGN(FileFormat f, DetectFormat(*junk));
+  EXPECT_EQ(f, FileFormat::kUnknown);
 }
 
 }  // namespace

@@ -74,6 +74,7 @@ const char* FormatName(FileFormat f) {
     case FileFormat::kTorchScript: return "TorchScript archive";
     case FileFormat::kLegacy: return "legacy (_use_new_zipfile_serialization=False)";
     case FileFormat::kTar: return "tar (PyTorch <= 0.1.9)";
+    case FileFormat::kSafetensors: return "safetensors";
     case FileFormat::kUnknown: return "unknown";
   }
   return "unknown";
@@ -606,7 +607,15 @@ int VerifyFailure(std::ostream& out, std::ostream& err, const absl::Status& s) {
 int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
               bool load_when_clean) {
   if (IsTorchScriptFile(path)) return VerifyScript(path, out, err, load_when_clean);
-  if (EndsWith(path, ".safetensors")) {
+  bool safetensors = EndsWith(path, ".safetensors");
+  if (!safetensors) {
+    absl::StatusOr<std::unique_ptr<ByteSource>> probe = ByteSource::OpenFile(path);
+    if (probe.ok()) {
+      absl::StatusOr<FileFormat> f = DetectFormat(**probe);
+      safetensors = f.ok() && *f == FileFormat::kSafetensors;
+    }
+  }
+  if (safetensors) {
     // No pickle, no CRCs: the header checks are the whole verdict.
     SafetensorsMetadata metadata;
     absl::StatusOr<Value> value = LoadForTools(path, ToolLoadOptions(), &metadata);
