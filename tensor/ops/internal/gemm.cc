@@ -24,13 +24,19 @@ constexpr int64_t kMC = 96;    // rows of a packed A block (a multiple of kMR)
 constexpr int64_t kNC = 2048;  // columns of a packed B block (a multiple of kNR)
 
 // A[ic.., pc..] (mc x kc) as slivers of kMR rows: sliver s holds, for each
-// p, the kMR values A[s*kMR + r][p] (zero past the last row).
+// p, the kMR values A[s*kMR + r][p] (zero past the last row).  Read row by
+// row (contiguous), written into the small sliver with a stride of kMR.
 template <typename T>
 void PackA(const T* a, int64_t lda, int64_t mc, int64_t kc, T* out) {
-  for (int64_t s = 0; s < mc; s += kMR) {
+  for (int64_t s = 0; s < mc; s += kMR, out += kMR * kc) {
     const int64_t rows = std::min(kMR, mc - s);
-    for (int64_t p = 0; p < kc; ++p) {
-      for (int64_t r = 0; r < kMR; ++r) *out++ = r < rows ? a[(s + r) * lda + p] : T(0);
+    for (int64_t r = 0; r < kMR; ++r) {
+      if (r < rows) {
+        const T* src = a + (s + r) * lda;
+        for (int64_t p = 0; p < kc; ++p) out[p * kMR + r] = src[p];
+      } else {
+        for (int64_t p = 0; p < kc; ++p) out[p * kMR + r] = T(0);
+      }
     }
   }
 }
@@ -45,6 +51,13 @@ void PackB(const T* b, int64_t ldb, int64_t kc, int64_t nc, bool transposed, T* 
       int64_t j = 0;
       if (transposed) {
         for (; j < cols; ++j) *out++ = b[(s + j) * ldb + p];
+      } else if (cols == kNR) {
+        // A whole sliver row: a fixed-size copy the compiler turns into a
+        // few vector moves (a variable-length one became `rep movs`, whose
+        // start-up cost dominated the packing).
+        std::memcpy(out, b + p * ldb + s, sizeof(T) * kNR);
+        out += kNR;
+        continue;
       } else {
         const T* row = b + p * ldb + s;
         for (; j < cols; ++j) *out++ = row[j];
@@ -142,8 +155,23 @@ void GemmColumns(int64_t m, int64_t j0, int64_t j1, int64_t k, const T* a, int64
                  const T* b, int64_t ldb, bool b_transposed, T* c, int64_t ldc,
                  bool accumulate) {
   const MicroKernel<T> kernel = ChooseKernel<T>();
+  const int64_t m_round = (m + kMR - 1) / kMR * kMR;
+  // With more than one block of columns, all of A is packed once (block
+  // (pc, ic) at m_round * pc + ic * kc) instead of once per block of columns:
+  // the first convolutions of a network have few rows and many columns.
+  const bool pack_all_a = j1 - j0 > kNC;
   // Not zero-filled: every element is packed before it is read.
-  std::unique_ptr<T[]> packed_a(new T[std::min(kMC, (m + kMR - 1) / kMR * kMR) * std::min(kKC, k)]);
+  std::unique_ptr<T[]> packed_a(
+      new T[pack_all_a ? m_round * k : std::min(kMC, m_round) * std::min(kKC, k)]);
+  if (pack_all_a) {
+    for (int64_t pc = 0; pc < k; pc += kKC) {
+      const int64_t kc = std::min(kKC, k - pc);
+      for (int64_t ic = 0; ic < m; ic += kMC) {
+        PackA(a + ic * lda + pc, lda, std::min(kMC, m - ic), kc,
+              packed_a.get() + m_round * pc + ic * kc);
+      }
+    }
+  }
   std::unique_ptr<T[]> packed_b(
       new T[std::min(kKC, k) * std::min(kNC, (j1 - j0 + kNR - 1) / kNR * kNR)]);
   T tile[kMR * kNR];
@@ -156,12 +184,17 @@ void GemmColumns(int64_t m, int64_t j0, int64_t j1, int64_t k, const T* a, int64
             packed_b.get());
       for (int64_t ic = 0; ic < m; ic += kMC) {
         const int64_t mc = std::min(kMC, m - ic);
-        PackA(a + ic * lda + pc, lda, mc, kc, packed_a.get());
+        const T* a_block = packed_a.get();
+        if (pack_all_a) {
+          a_block += m_round * pc + ic * kc;
+        } else {
+          PackA(a + ic * lda + pc, lda, mc, kc, packed_a.get());
+        }
         for (int64_t jr = 0; jr < nc; jr += kNR) {
           const int64_t cols = std::min(kNR, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += kMR) {
             const int64_t rows = std::min(kMR, mc - ir);
-            kernel(kc, packed_a.get() + ir * kc, packed_b.get() + jr * kc, tile);
+            kernel(kc, a_block + ir * kc, packed_b.get() + jr * kc, tile);
             for (int64_t r = 0; r < rows; ++r) {
               T* out = c + (ic + ir + r) * ldc + jc + jr;
               const T* t = tile + r * kNR;

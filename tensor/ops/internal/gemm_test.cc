@@ -76,6 +76,10 @@ TEST(GemmTest, ThreadsSplitColumnsExactly) {
   CheckAgainstNaive<float>(70, 2100, 300, true, 3);
   CheckAgainstNaive<double>(13, 4200, 40, true, 2);
   CheckAgainstNaive<float>(33, 2100, 300, true, 2, /*transposed=*/true);
+  // More than one block of columns on one thread: A packed once for all.
+  CheckAgainstNaive<float>(70, 4200, 300, false, 1);
+  CheckAgainstNaive<float>(13, 2100, 600, true, 1, /*transposed=*/true);
+  CheckAgainstNaive<double>(7, 2050, 257, true, 1);
   // More rows than columns: split by rows.
   CheckAgainstNaive<float>(515, 49, 600, false, 2);
   CheckAgainstNaive<float>(515, 49, 600, true, 3, /*transposed=*/true);
