@@ -24,11 +24,17 @@
 #include "archive/save.h"          // ptser::Save, SaveOptions
 #include "archive/sharded.h"       // *.index.json sharded checkpoints
 #include "base/status_macros.h"    // PTSER_RETURN_IF_ERROR, PTSER_ASSIGN_OR_RETURN
+#include "jit/models/torchvision.h"  // ResNet18(), MobileNetV2()
+#include "jit/module.h"            // Module: StateDict, LoadStateDict
+#include "jit/nn/nn.h"             // the layers: Linear, Conv, BatchNorm, ...
+#include "jit/pickled_module.h"    // the state dict of a torch.save(model) file
+#include "jit/script_archive.h"    // TorchScript archives as data: LoadScriptModule
 #include "pickle/value.h"          // Value: what a checkpoint holds; At, Get<T>
 #include "tensor/cast.h"           // Cast, GetElement/SetElement, ToVector
 #include "tensor/cpp_type.h"       // kScalarTypeOf<T>
 #include "tensor/device.h"         // Device ("cpu", "cuda:0")
 #include "tensor/factories.h"      // Zeros, Ones, Arange, MakeTensor, FromBytes
+#include "tensor/generator.h"      // ManualSeed: PyTorch's random streams
 #include "tensor/ops/ops.h"        // arithmetic, comparison, reductions, linalg, allclose
 #include "tensor/print/repr.h"     // Repr(t), operator<< (PyTorch's text)
 #include "tensor/scalar_type.h"    // ScalarType (dtypes), DtypeName
