@@ -19,7 +19,7 @@ std::string PyRepr(const std::string& s) { return Value::Str(s).Repr(); }
 
 // "torch.Size([3, 4])".
 std::string TorchSize(const Tensor& t) {
-  return absl::StrCat("torch.Size([", absl::StrJoin(t.sizes(), ", "), "])");
+  return absl::StrCat("torch.Size(", ShapeToString(t.sizes()), ")");
 }
 
 // Python's `type(v)` as str() prints it: "<class 'int'>".

@@ -20,8 +20,6 @@ const T* Ptr(const Tensor& t) {
   return static_cast<const T*>(t.data());
 }
 
-std::string Dims(const Tensor& t) { return absl::StrCat("[", absl::StrJoin(t.sizes(), ", "), "]"); }
-
 // y = x W^T + b for rows of x (n, in) and W (out, in), in double.
 template <typename T>
 void Project(const T* x, int64_t n, int64_t in, const T* w, const T* b, int64_t out,
@@ -65,8 +63,8 @@ absl::StatusOr<Tensor> Bilinear::Forward2(const Tensor& x1, const Tensor& x2) {
   if (x1.dim() < 1 || x2.dim() < 1 || x1.sizes().back() != in1 || x2.sizes().back() != in2 ||
       x1.numel() / std::max<int64_t>(in1, 1) != x2.numel() / std::max<int64_t>(in2, 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "bilinear(): input sizes do not match the weight: input1 ", Dims(x1), ", input2 ",
-        Dims(x2), ", weight ", Dims(weight)));
+        "bilinear(): input sizes do not match the weight: input1 ", ShapeToString(x1.sizes()),
+        ", input2 ", ShapeToString(x2.sizes()), ", weight ", ShapeToString(weight.sizes())));
   }
   if (x1.dtype() != weight.dtype() || x2.dtype() != weight.dtype()) {
     return absl::InvalidArgumentError("bilinear(): inputs and weight must have one dtype");
@@ -150,7 +148,8 @@ absl::StatusOr<std::pair<Tensor, Tensor>> MultiheadAttention::Attend(const Tenso
       value.sizes().back() != e) {
     return absl::InvalidArgumentError(absl::StrCat(
         "MultiheadAttention: query, key and value must be (L, N, E) or (L, E) with E=", e,
-        "; got ", Dims(query), ", ", Dims(key), ", ", Dims(value)));
+        "; got ", ShapeToString(query.sizes()), ", ", ShapeToString(key.sizes()), ", ",
+        ShapeToString(value.sizes())));
   }
   // To (N, L, E) contiguous.
   auto to_nle = [&](const Tensor& t) -> absl::StatusOr<Tensor> {

@@ -168,8 +168,8 @@ absl::StatusOr<Tensor> BatchNorm::Forward(const Tensor& x) {
     for (int64_t d = 2; d < x.dim(); ++d) per_channel *= x.sizes()[d];
     if (per_channel <= 1) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Expected more than 1 value per channel when training, got input size torch.Size([",
-          absl::StrJoin(x.sizes(), ", "), "])"));
+          "Expected more than 1 value per channel when training, got input size torch.Size(",
+          ShapeToString(x.sizes()), ")"));
     }
   }
   PTSER_ASSIGN_OR_RETURN(Tensor in, Contiguous(x));

@@ -17,9 +17,7 @@ absl::StatusOr<std::shared_ptr<Embedding>> Embedding::Make(int64_t num, int64_t 
                                                            ScalarType dtype) {
   if (padding_idx) {
     if (*padding_idx >= num || *padding_idx < -num) {
-      return absl::InvalidArgumentError(
-          *padding_idx >= 0 ? "Padding_idx must be within num_embeddings"
-                            : "Padding_idx must be within num_embeddings");
+      return absl::InvalidArgumentError("Padding_idx must be within num_embeddings");
     }
     if (*padding_idx < 0) padding_idx = *padding_idx + num;
   }

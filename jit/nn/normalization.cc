@@ -88,8 +88,8 @@ absl::StatusOr<Tensor> LayerNorm::Forward(const Tensor& x) {
   if (!ok) {
     std::vector<int64_t> sizes = x.sizes();
     return absl::InvalidArgumentError(absl::StrCat(
-        "Given normalized_shape=[", absl::StrJoin(shape_, ", "), "], expected input with shape [*, ",
-        absl::StrJoin(shape_, ", "), "], but got input of size[", absl::StrJoin(sizes, ", "), "]"));
+        "Given normalized_shape=", ShapeToString(shape_), ", expected input with shape [*, ",
+        absl::StrJoin(shape_, ", "), "], but got input of size", ShapeToString(sizes)));
   }
   const Tensor* w = FindParameter("weight");
   const Tensor* b = FindParameter("bias");
@@ -127,7 +127,7 @@ absl::StatusOr<Tensor> GroupNorm::Forward(const Tensor& x) {
   if (x.dim() < 2 || x.sizes()[1] != channels_) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Expected number of channels in input to be divisible by num_groups, but got input of "
-        "shape [", absl::StrJoin(x.sizes(), ", "), "] and num_groups=", groups_,
+        "shape ", ShapeToString(x.sizes()), " and num_groups=", groups_,
         " (the module has ", channels_, " channels)"));
   }
   const Tensor* w = FindParameter("weight");

@@ -19,8 +19,6 @@
 namespace ptser {
 namespace {
 
-std::string Dims(absl::Span<const int64_t> v) { return absl::StrCat("[", absl::StrJoin(v, ", "), "]"); }
-
 absl::Status CheckFloating(const Tensor& t, const char* op) {
   if (t.dtype() != ScalarType::kFloat && t.dtype() != ScalarType::kDouble) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -155,15 +153,15 @@ absl::StatusOr<std::pair<Tensor, bool>> Batched(const Tensor& input, const char*
   if (input.dim() == 4) return std::make_pair(input, false);
   return absl::InvalidArgumentError(absl::StrCat("Expected 3D (unbatched) or 4D (batched) input to ",
                                                  op, ", but got input of size: ",
-                                                 Dims(input.sizes())));
+                                                 ShapeToString(input.sizes())));
 }
 
 absl::Status CheckBias(const Tensor& weight, const std::optional<Tensor>& bias, int64_t out) {
   if (bias && (bias->dim() != 1 || bias->sizes()[0] != out)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Given weight of size ", Dims(weight.sizes()),
+        "Given weight of size ", ShapeToString(weight.sizes()),
         ", expected bias to be 1-dimensional with ", out, " elements, but got bias of size ",
-        Dims(bias->sizes()), " instead"));
+        ShapeToString(bias->sizes()), " instead"));
   }
   return absl::OkStatus();
 }
@@ -207,8 +205,8 @@ absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
   const Tensor& x4 = batched.first;
   if (weight.dim() != 4) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Expected 4-dimensional weight for 4-dimensional input ", Dims(x4.sizes()),
-        ", but got ", weight.dim(), "-dimensional weight of size ", Dims(weight.sizes()),
+        "Expected 4-dimensional weight for 4-dimensional input ", ShapeToString(x4.sizes()),
+        ", but got ", weight.dim(), "-dimensional weight of size ", ShapeToString(weight.sizes()),
         " instead"));
   }
   Geometry g{x4.sizes()[0], x4.sizes()[1], x4.sizes()[2], x4.sizes()[3],
@@ -216,12 +214,12 @@ absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
   if (g.o % p.groups != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Given groups=", p.groups, ", expected weight to be divisible by ", p.groups,
-        " at dimension 0, but got weight of size ", Dims(weight.sizes()), " instead"));
+        " at dimension 0, but got weight of size ", ShapeToString(weight.sizes()), " instead"));
   }
   if (weight.sizes()[1] * p.groups != g.c) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Given groups=", p.groups, ", weight of size ", Dims(weight.sizes()), ", expected input",
-        Dims(x4.sizes()), " to have ", weight.sizes()[1] * p.groups,
+        "Given groups=", p.groups, ", weight of size ", ShapeToString(weight.sizes()), ", expected input",
+        ShapeToString(x4.sizes()), " to have ", weight.sizes()[1] * p.groups,
         " channels, but got ", g.c, " channels instead"));
   }
   PTSER_RETURN_IF_ERROR(CheckBias(weight, bias, g.o));
@@ -246,12 +244,12 @@ absl::StatusOr<Tensor> Conv1d(const Tensor& input, const Tensor& weight,
   if (input.dim() != 2 && input.dim() != 3) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: ",
-        Dims(input.sizes())));
+        ShapeToString(input.sizes())));
   }
   if (weight.dim() != 3) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Expected 3-dimensional weight for 3-dimensional input, but got ", weight.dim(),
-        "-dimensional weight of size ", Dims(weight.sizes()), " instead"));
+        "-dimensional weight of size ", ShapeToString(weight.sizes()), " instead"));
   }
   if (params.padding[0] != 0 || params.padding[1] != 0) {
     return absl::InvalidArgumentError("conv1d: padding is (left, right) in padding[2], padding[3]");
@@ -279,18 +277,18 @@ absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight
   if (weight.dim() != 4) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Expected 4-dimensional weight for conv_transpose2d, got weight of size ",
-        Dims(weight.sizes())));
+        ShapeToString(weight.sizes())));
   }
   if (weight.sizes()[0] != x4.sizes()[1]) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Given transposed=1, weight of size ", Dims(weight.sizes()), ", expected input",
-        Dims(x4.sizes()), " to have ", weight.sizes()[0], " channels, but got ", x4.sizes()[1],
+        "Given transposed=1, weight of size ", ShapeToString(weight.sizes()), ", expected input",
+        ShapeToString(x4.sizes()), " to have ", weight.sizes()[0], " channels, but got ", x4.sizes()[1],
         " channels instead"));
   }
   if (weight.sizes()[0] % p.groups != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Given groups=", p.groups, ", expected weight to be divisible by ", p.groups,
-        " at dimension 0, but got weight of size ", Dims(weight.sizes()), " instead"));
+        " at dimension 0, but got weight of size ", ShapeToString(weight.sizes()), " instead"));
   }
   for (int d = 0; d < 2; ++d) {
     if (p.output_padding[d] < 0 ||
@@ -344,7 +342,7 @@ absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, P
       return absl::InvalidArgumentError(absl::StrCat(
           "Argument #4: Padding size should be less than the corresponding input dimension, "
           "but got: padding (", left, ", ", right, ") at dimension ", dim, " of input ",
-          Dims(input.sizes())));
+          ShapeToString(input.sizes())));
     }
     if (mode == PadMode::kCircular && (left > in || right > in)) {
       return absl::InvalidArgumentError(

@@ -36,8 +36,8 @@ absl::StatusOr<Prepared> Prepare(const Tensor& input, const char* op) {
   }
   if (input.dim() != 3 && input.dim() != 4) {
     return absl::InvalidArgumentError(absl::StrCat(
-        op, ": Expected 3D or 4D (batch mode) tensor for input, got input of size [",
-        absl::StrJoin(input.sizes(), ", "), "]"));
+        op, ": Expected 3D or 4D (batch mode) tensor for input, got input of size ",
+        ShapeToString(input.sizes())));
   }
   Prepared p;
   p.unbatched = input.dim() == 3;
