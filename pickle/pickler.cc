@@ -665,6 +665,9 @@ absl::Status Pickler::Save(const Value& v, int depth) {
     case Kind::kObject:
       if (EmitGet(v.identity())) return absl::OkStatus();
       return SaveObject(v, depth);
+    case Kind::kOpaque:
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot pickle a ", v.TypeName(), " (a value only TorchScript code holds)"));
   }
   return absl::InternalError("unknown value kind");
 }

@@ -738,6 +738,9 @@ void ReprImpl(const Value& v, ReprState& st, int depth, std::string* out) {
       if (frozen) out->push_back(')');
       break;
     }
+    case K::kOpaque:
+      out->append(v.opaque().Repr());
+      return;
     case K::kObject: {
       const Value::Object& o = v.object();
       absl::StrAppend(out, "<object ", o.callee().FullName());
@@ -919,6 +922,16 @@ std::shared_ptr<Value::List> Value::list_ptr() const {
 std::shared_ptr<Value::Dict> Value::dict_ptr() const {
   return is_dict() ? GetShared<Dict>() : nullptr;
 }
+Value Value::FromOpaque(std::shared_ptr<OpaqueValue> opaque) {
+  return Value(Kind::kOpaque, std::move(opaque));
+}
+
+std::shared_ptr<OpaqueValue> Value::opaque_ptr() const {
+  return kind_ == Kind::kOpaque ? GetShared<OpaqueValue>() : nullptr;
+}
+
+std::string OpaqueValue::Repr() const { return absl::StrCat("<", TypeName(), " object>"); }
+
 std::shared_ptr<Value::Object> Value::object_ptr() const {
   return is_object() ? GetShared<Object>() : nullptr;
 }
@@ -974,6 +987,8 @@ absl::string_view KindName(Value::Kind kind) {
       return "global";
     case Value::Kind::kObject:
       return "object";
+    case Value::Kind::kOpaque:
+      return "opaque value";
   }
   return "unknown";
 }
@@ -1008,6 +1023,8 @@ std::string Value::TypeName() const {
       return absl::StrCat("global '", global().FullName(), "'");
     case Kind::kObject:
       return absl::StrCat("'", object().callee().FullName(), "' object");
+    case Kind::kOpaque:
+      return opaque().TypeName();
     default:
       return std::string(KindName(kind_));
   }

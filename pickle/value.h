@@ -222,6 +222,19 @@ class KeyIndex {
 
 }  // namespace value_internal
 
+// A value whose kind a layer above pickle/ defines: jit/ wraps a
+// TorchScript module or a future in one, so that methods run on the one
+// value model.  Compared, hashed and kept in containers by identity; the
+// pickler refuses it (naming TypeName()).
+class OpaqueValue {
+ public:
+  virtual ~OpaqueValue() = default;
+  // Python's type name of the value: "__torch__.MyModule", "Future[int]".
+  virtual std::string TypeName() const = 0;
+  // What Python's repr would print.  Default: "<TypeName() object>".
+  virtual std::string Repr() const;
+};
+
 class Value {
  public:
   enum class Kind : uint8_t {
@@ -249,6 +262,9 @@ class Value {
     // A Python int beyond int64 (pickle/big_int.h); its type name is "int".
     // Ints within int64 are always kInt (Value::Integer normalizes).
     kBigInt,
+    // A value the layers above pickle/ define (jit/: a TorchScript module,
+    // a future); see OpaqueValue.  Never pickled.
+    kOpaque,
   };
 
   class List;
@@ -294,6 +310,8 @@ class Value {
   static Value Enum(TorchEnum value);
   static Value Global(std::string module, std::string name);
   static Value FromObject(std::shared_ptr<Object> object);
+  // Wraps a value of a kind defined above pickle/ (shared, by identity).
+  static Value FromOpaque(std::shared_ptr<OpaqueValue> opaque);
   // Wraps existing container objects (sharing them).
   static Value FromList(std::shared_ptr<List> list);
   static Value FromDict(std::shared_ptr<Dict> dict);
@@ -326,6 +344,7 @@ class Value {
   bool is_enum() const { return kind_ == Kind::kEnum; }
   bool is_global() const { return kind_ == Kind::kGlobal; }
   bool is_object() const { return kind_ == Kind::kObject; }
+  bool is_opaque() const { return kind_ == Kind::kOpaque; }
 
   // Accessors; each requires the matching kind (else they throw
   // BadValueKind, a std::bad_variant_access naming both kinds).  The
@@ -413,11 +432,16 @@ class Value {
     Require(kind_ == Kind::kObject, "object");
     return Held<Object>();
   }
+  OpaqueValue& opaque() const {
+    Require(kind_ == Kind::kOpaque, "opaque value");
+    return Held<OpaqueValue>();
+  }
 
   // The shared objects themselves (null when the kind differs).
   std::shared_ptr<List> list_ptr() const;
   std::shared_ptr<Dict> dict_ptr() const;
   std::shared_ptr<Object> object_ptr() const;
+  std::shared_ptr<OpaqueValue> opaque_ptr() const;
 
   // True for a list, tuple, dict, set, frozenset or Object that no other
   // handle shares (dropping this handle would destroy it).
