@@ -92,6 +92,22 @@ const Module::Slot* Module::FindSlot(absl::string_view name) const {
   return it == slot_index_.end() ? nullptr : &slots_[it->second];
 }
 
+absl::Status Module::SetTensorSlot(absl::string_view name, std::optional<Tensor> value) {
+  auto it = slot_index_.find(name);
+  if (it == slot_index_.end() || slots_[it->second].kind == SlotKind::kModule) {
+    return absl::NotFoundError(
+        absl::StrCat(type_name_, " has no parameter or buffer named '", name, "'"));
+  }
+  Slot& slot = slots_[it->second];
+  if (value.has_value() && slot.kind == SlotKind::kParameter) {
+    const bool requires_grad = slot.tensor.has_value() ? slot.tensor->requires_grad() : true;
+    value->set_is_parameter(true);
+    value->set_requires_grad(requires_grad);
+  }
+  slot.tensor = std::move(value);
+  return absl::OkStatus();
+}
+
 absl::Status Module::RegisterParameter(const std::string& name, Tensor value, bool requires_grad) {
   PTSER_RETURN_IF_ERROR(CheckNewName(name));
   value.set_is_parameter(true);

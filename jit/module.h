@@ -103,6 +103,11 @@ class Module {
   const Tensor* FindParameter(absl::string_view name) const;
   const Tensor* FindBuffer(absl::string_view name) const;
   std::shared_ptr<Module> Child(absl::string_view name) const;
+  // `module.name = value` for a registered parameter or buffer (a
+  // TorchScript attribute store): the slot now holds `value`'s handle
+  // (nullopt: None).  A parameter stays flagged a Parameter with its
+  // requires_grad.  NotFoundError when `name` is no parameter or buffer.
+  absl::Status SetTensorSlot(absl::string_view name, std::optional<Tensor> value);
 
   // PyTorch's named_parameters() / named_buffers() (recursive, "l0.weight";
   // a tensor registered twice is listed once), named_children() and

@@ -207,10 +207,123 @@ ScriptModule::ScriptModule(std::shared_ptr<const ScriptClass> cls)
     : Module(cls->name), class_(std::move(cls)) {}
 
 const Value* ScriptModule::FindAttribute(absl::string_view name) const {
-  for (const Slot& s : slots_) {
-    if (s.kind == SlotKind::kAttribute && s.name == name) return &s.value;
+  auto it = slot_index_.find(name);
+  if (it == slot_index_.end() || slots_[it->second].kind != SlotKind::kAttribute) return nullptr;
+  return &slots_[it->second].value;
+}
+
+std::string ModuleValue::TypeName() const { return module_->qualified_name(); }
+std::string ModuleValue::Repr() const { return module_->TreeRepr(); }
+
+ScriptModule* ModuleOf(const Value& v) {
+  if (!v.is_opaque()) return nullptr;
+  auto* m = dynamic_cast<ModuleValue*>(&v.opaque());
+  return m == nullptr ? nullptr : m->module().get();
+}
+
+Value ScriptModule::AsValue() {
+  return Value::FromOpaque(std::make_shared<ModuleValue>(shared_from_this()));
+}
+
+absl::StatusOr<Value> ScriptModule::Forward(std::vector<Value> inputs) {
+  return RunMethod("forward", std::move(inputs));
+}
+
+absl::StatusOr<Tensor> ScriptModule::Forward(const Tensor& x) {
+  PTSER_ASSIGN_OR_RETURN(Value out, RunMethod("forward", {Value::FromTensor(x)}));
+  if (!out.is_tensor()) {
+    return absl::InvalidArgumentError(absl::StrCat(qualified_name(), ".forward returned a ",
+                                                   out.TypeName(), ", not a Tensor"));
   }
-  return nullptr;
+  return out.tensor();
+}
+
+absl::StatusOr<Value> ScriptModule::RunMethod(absl::string_view name, std::vector<Value> args) {
+  if (runner_ == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        qualified_name(), " was read as data (LoadScriptModule); load it with jit::Load "
+        "(jit/load.h) to run its methods"));
+  }
+  return runner_->RunMethod(*this, name, std::move(args));
+}
+
+bool ScriptModule::HasMethod(absl::string_view name) const {
+  return runner_ != nullptr && runner_->HasMethod(*this, name);
+}
+
+void ScriptModule::SetRunner(std::shared_ptr<MethodRunner> runner) {
+  // Iterative: a hostile archive may nest modules deeply.
+  std::vector<ScriptModule*> stack = {this};
+  while (!stack.empty()) {
+    ScriptModule* m = stack.back();
+    stack.pop_back();
+    m->runner_ = runner;
+    for (const Slot& s : m->slots_) {
+      if (s.kind == SlotKind::kModule) {
+        stack.push_back(static_cast<ScriptModule*>(m->Child(s.name).get()));
+      }
+    }
+  }
+}
+
+absl::StatusOr<Value> ScriptModule::Attr(absl::string_view name) const {
+  auto it = slot_index_.find(name);
+  if (it == slot_index_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("module '", qualified_name(), "' has no attribute '", name, "'"));
+  }
+  const Slot& s = slots_[it->second];
+  switch (s.kind) {
+    case SlotKind::kParameter: {
+      const Tensor* t = FindParameter(name);
+      return t == nullptr ? Value() : Value::FromTensor(*t);
+    }
+    case SlotKind::kBuffer: {
+      const Tensor* t = FindBuffer(name);
+      return t == nullptr ? Value() : Value::FromTensor(*t);
+    }
+    case SlotKind::kModule:
+      return std::static_pointer_cast<ScriptModule>(Child(name))->AsValue();
+    case SlotKind::kTraining:
+      return Value::Bool(is_training());
+    case SlotKind::kAttribute:
+      return s.value;
+  }
+  return absl::InternalError("unknown slot kind");
+}
+
+absl::Status ScriptModule::SetAttr(absl::string_view name, Value value) {
+  auto it = slot_index_.find(name);
+  if (it == slot_index_.end()) {
+    return absl::NotFoundError(absl::StrCat("module '", qualified_name(),
+                                            "' has no attribute '", name, "' to set"));
+  }
+  Slot& s = slots_[it->second];
+  switch (s.kind) {
+    case SlotKind::kParameter:
+    case SlotKind::kBuffer:
+      if (value.is_none()) return SetTensorSlot(name, std::nullopt);
+      if (!value.is_tensor()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot assign a ", value.TypeName(), " to the tensor attribute '", name, "' of ",
+            qualified_name()));
+      }
+      return SetTensorSlot(name, value.tensor());
+    case SlotKind::kModule:
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot replace the submodule '", name, "' of ", qualified_name()));
+    case SlotKind::kTraining:
+      if (!value.is_bool()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'training' must be a bool, got ", value.TypeName()));
+      }
+      SetOwnTrainingFlag(value.as_bool());
+      return absl::OkStatus();
+    case SlotKind::kAttribute:
+      s.value = std::move(value);
+      return absl::OkStatus();
+  }
+  return absl::InternalError("unknown slot kind");
 }
 
 absl::Status ScriptModule::AddParameter(const std::string& name, const Value& v) {
@@ -221,6 +334,7 @@ absl::Status ScriptModule::AddParameter(const std::string& name, const Value& v)
     const bool requires_grad = t.requires_grad();
     PTSER_RETURN_IF_ERROR(RegisterParameter(name, std::move(t), requires_grad));
   }
+  slot_index_.emplace(name, slots_.size());
   slots_.push_back(Slot{name, SlotKind::kParameter, Value()});
   return absl::OkStatus();
 }
@@ -232,22 +346,26 @@ absl::Status ScriptModule::AddBuffer(const std::string& name, const Value& v) {
     PTSER_ASSIGN_OR_RETURN(Tensor t, v.ToTensor());
     PTSER_RETURN_IF_ERROR(RegisterBuffer(name, std::move(t)));
   }
+  slot_index_.emplace(name, slots_.size());
   slots_.push_back(Slot{name, SlotKind::kBuffer, Value()});
   return absl::OkStatus();
 }
 
 absl::Status ScriptModule::AddChild(const std::string& name, std::shared_ptr<ScriptModule> child) {
   PTSER_RETURN_IF_ERROR(RegisterModule(name, std::move(child)));
+  slot_index_.emplace(name, slots_.size());
   slots_.push_back(Slot{name, SlotKind::kModule, Value()});
   return absl::OkStatus();
 }
 
 void ScriptModule::AddTraining(bool training) {
   SetOwnTrainingFlag(training);
+  slot_index_.emplace("training", slots_.size());
   slots_.push_back(Slot{"training", SlotKind::kTraining, Value()});
 }
 
 void ScriptModule::AddAttribute(const std::string& name, Value value) {
+  slot_index_.emplace(name, slots_.size());
   slots_.push_back(Slot{name, SlotKind::kAttribute, std::move(value)});
 }
 

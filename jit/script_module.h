@@ -100,8 +100,36 @@ absl::StatusOr<std::string> CodeRecordQualifier(absl::string_view record);
 absl::StatusOr<std::vector<ScriptClass>> ParseCodeRecord(absl::string_view record,
                                                          absl::string_view text);
 
+class ScriptModule;
+
+// Runs the methods of ScriptModules: the interpreter of the archive the
+// module came from (jit/script/interpreter.h) — see jit/load.h.
+class MethodRunner {
+ public:
+  virtual ~MethodRunner() = default;
+  virtual absl::StatusOr<Value> RunMethod(ScriptModule& self, absl::string_view method,
+                                          std::vector<Value> args) = 0;
+  virtual bool HasMethod(const ScriptModule& self, absl::string_view method) const = 0;
+};
+
+// A module as a value TorchScript code holds (`self`, `self.l0`): the one
+// value model's opaque kind (pickle/value.h).
+class ModuleValue : public OpaqueValue {
+ public:
+  explicit ModuleValue(std::shared_ptr<ScriptModule> module) : module_(std::move(module)) {}
+  const std::shared_ptr<ScriptModule>& module() const { return module_; }
+  std::string TypeName() const override;  // the qualified class name
+  std::string Repr() const override;      // TreeRepr()
+
+ private:
+  std::shared_ptr<ScriptModule> module_;
+};
+
+// The ScriptModule a value wraps, or null.
+ScriptModule* ModuleOf(const Value& v);
+
 // A module object of a TorchScript archive.
-class ScriptModule : public Module {
+class ScriptModule : public Module, public std::enable_shared_from_this<ScriptModule> {
  public:
   // What one slot of the object holds, in the class's slot order.
   enum class SlotKind { kParameter, kBuffer, kModule, kTraining, kAttribute };
@@ -122,6 +150,28 @@ class ScriptModule : public Module {
   // The non-tensor, non-module attribute `name` (null when absent).
   const Value* FindAttribute(absl::string_view name) const;
 
+  // ---- Running (a module from jit::Load; jit/load.h) ------------------------
+  // module.forward(*inputs) / getattr(module, name)(*args), run by the
+  // interpreter.  FailedPreconditionError for a module read as data only
+  // (LoadScriptModule).
+  absl::StatusOr<Value> Forward(std::vector<Value> inputs);
+  absl::StatusOr<Tensor> Forward(const Tensor& x) override;
+  absl::StatusOr<Value> RunMethod(absl::string_view name, std::vector<Value> args);
+  bool HasMethod(absl::string_view name) const;
+  // Sets the runner of this module and every descendant.
+  void SetRunner(std::shared_ptr<MethodRunner> runner);
+
+  // getattr(module, name): a parameter or buffer (a Tensor, or None), a
+  // child (a ModuleValue), `training`, or another attribute.  NotFoundError
+  // naming the class when it has none of these.
+  absl::StatusOr<Value> Attr(absl::string_view name) const;
+  // setattr(module, name, value) for an existing parameter, buffer,
+  // `training` or attribute (TorchScript cannot add attributes).  A child
+  // module cannot be replaced (FailedPreconditionError).
+  absl::Status SetAttr(absl::string_view name, Value value);
+  // This module as a Value (a ModuleValue sharing it).
+  Value AsValue();
+
   // Appends a slot (the loader's; parameters, buffers and children are also
   // registered with Module).
   absl::Status AddParameter(const std::string& name, const Value& tensor_or_none);
@@ -141,6 +191,8 @@ class ScriptModule : public Module {
  private:
   std::shared_ptr<const ScriptClass> class_;
   std::vector<Slot> slots_;
+  absl::flat_hash_map<std::string, size_t> slot_index_;  // name -> position in slots_
+  std::shared_ptr<MethodRunner> runner_;
 };
 
 }  // namespace jit
