@@ -4,6 +4,7 @@
 
 #include "tensor/storage.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -15,6 +16,26 @@
 #include "absl/strings/str_cat.h"
 
 namespace ptser {
+namespace {
+
+std::atomic<uint64_t> g_live_bytes{0};
+thread_local uint64_t t_live_limit = 0;  // 0: none
+thread_local const char* t_live_what = nullptr;
+
+}  // namespace
+
+uint64_t Storage::LiveBytes() { return g_live_bytes.load(std::memory_order_relaxed); }
+
+Storage::ScopedLiveBytesLimit::ScopedLiveBytesLimit(uint64_t limit, const char* what)
+    : previous_limit_(t_live_limit), previous_what_(t_live_what) {
+  t_live_limit = limit;
+  t_live_what = what;
+}
+
+Storage::ScopedLiveBytesLimit::~ScopedLiveBytesLimit() {
+  t_live_limit = previous_limit_;
+  t_live_what = previous_what_;
+}
 
 struct Storage::Impl {
   Impl() = default;
@@ -24,7 +45,10 @@ struct Storage::Impl {
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
-    if (owned) std::free(data);
+    if (owned) {
+      std::free(data);
+      g_live_bytes.fetch_sub(nbytes, std::memory_order_relaxed);
+    }
   }
 
   void* data = nullptr;
@@ -42,6 +66,13 @@ absl::StatusOr<Storage> Storage::Allocate(size_t nbytes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("cannot allocate a storage of ", nbytes,
                      " bytes: the limit is ", kMaxStorageBytes, " bytes"));
+  }
+  if (t_live_limit != 0 && LiveBytes() + nbytes > t_live_limit) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "cannot allocate a storage of ", nbytes, " bytes: the process holds ", LiveBytes(),
+        " bytes and the memory limit is ", t_live_limit, " bytes",
+        t_live_what != nullptr ? " (" : "", t_live_what != nullptr ? t_live_what : "",
+        t_live_what != nullptr ? ")" : ""));
   }
   // calloc(0) may return null; keep a real (1-byte) block so data() of an
   // owned storage is never null.
@@ -62,6 +93,7 @@ absl::StatusOr<Storage> Storage::Allocate(size_t nbytes) {
   impl->data = data;
   impl->nbytes = nbytes;
   impl->owned = true;
+  g_live_bytes.fetch_add(nbytes, std::memory_order_relaxed);
   return Storage(std::move(impl));
 }
 

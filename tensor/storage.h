@@ -53,6 +53,26 @@ class Storage {
   // smaller configurable limits before they get here.
   static constexpr size_t kMaxStorageBytes = size_t{1} << 40;
 
+  // Bytes of every owned CPU storage alive in the process.
+  static uint64_t LiveBytes();
+
+  // While one lives, Allocate on this thread refuses to take the process's
+  // live bytes past `limit` (ResourceExhaustedError naming "the memory limit
+  // of N bytes" and `what`): the TorchScript interpreter's bound on what
+  // code may hold (jit/script/interpreter.h).  Scopes nest; the innermost
+  // wins.
+  class ScopedLiveBytesLimit {
+   public:
+    ScopedLiveBytesLimit(uint64_t limit, const char* what);
+    ~ScopedLiveBytesLimit();
+    ScopedLiveBytesLimit(const ScopedLiveBytesLimit&) = delete;
+    ScopedLiveBytesLimit& operator=(const ScopedLiveBytesLimit&) = delete;
+
+   private:
+    uint64_t previous_limit_;
+    const char* previous_what_;
+  };
+
   const void* data() const;
   // Null for a read-only storage.
   void* mutable_data() const;
