@@ -15,6 +15,7 @@
 #include "archive/byte_sink.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/demo.h"
+#include "tools/cli/run_command.h"
 
 namespace {
 
@@ -34,6 +35,9 @@ constexpr char kUsage[] =
     "  compact IN OUT         trim storages to what their views use\n"
     "  diff A B [--rtol R] [--atol A]\n"
     "                         compare two checkpoints tensor by tensor\n"
+    "  run FILE [--input ARGS.pt] [--output OUT.pt] [--method NAME]\n"
+    "                         run a TorchScript module's method (forward) on\n"
+    "                         ptser's interpreter; ARGS.pt: a saved tuple\n"
     "\n"
     "  ptser COMMAND --help   more about one command\n"
     "\n"
@@ -93,6 +97,7 @@ int main(int argc, char** argv) {
   if (command == "convert") return ptser::cli::Convert(args, std::cout, std::cerr);
   if (command == "compact") return ptser::cli::Compact(args, std::cout, std::cerr);
   if (command == "diff") return ptser::cli::Diff(args, std::cout, std::cerr);
+  if (command == "run") return ptser::cli::Run(args, std::cout, std::cerr);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return 0;

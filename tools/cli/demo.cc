@@ -17,6 +17,7 @@
 #include "tensor/ops/arithmetic.h"
 #include "tensor/print/repr.h"
 #include "tensor/views.h"
+#include "tools/cli/script_demo.h"
 #include "tools/cli/value_repr.h"
 
 namespace ptser {
@@ -213,7 +214,8 @@ absl::Status RunDemo(const std::string& out_dir, std::ostream& out) {
   s.Show("file sizes: view " + std::to_string(small_bytes) + " bytes, clone " +
          std::to_string(clone_bytes) + " bytes, compact pair " + std::to_string(compact_bytes) +
          " bytes");
-  return ModulesDemo(s);
+  PTSER_RETURN_IF_ERROR(ModulesDemo(s));
+  return ScriptDemo(out_dir, out);
 }
 
 }  // namespace cli
