@@ -20,10 +20,15 @@ under a timeout, and checks
   --output prints Python's repr of the result;
 - usage errors exit 2, an unknown method exits 1 naming it.
 
+ptser runs under an address-space limit (RLIMIT_AS, --max-memory GiB, 4 by default; 0 for
+none, e.g. for a sanitizer build), so that a runaway allocation in a hostile case cannot take
+a shared machine down: ptser's own memory limit must be below it for those cases to say
+"memory limit".
+
 --only REGEX (or the environment variable PTSER_SCRIPT_RUN_ONLY) runs the matching cases only
 (generating only those, and the archives they are copies of); --list lists the cases;
 --cases DIR uses cases generated before instead of generating them.  Under Bazel:
-  tools/bazel test //tests/interop:script_run_test --test_arg=--only=--test_arg='^lists$'
+  tools/bazel test //tests/interop:script_run_test --test_arg=--only='^lists$'
   tools/bazel test //tests/interop:script_run_test --test_env=PTSER_SCRIPT_RUN_ONLY='div|full'
 Prints one line per case and "N passed, N failed"; exits non-zero on a failure.
 """
@@ -32,6 +37,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -53,6 +59,8 @@ def parse_args():
     ap.add_argument("--cases", help="a folder script_run_gen.py wrote (skips generating)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run (60)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--max-memory", type=float, default=4.0,
+                    help="address-space limit for ptser in GiB (4; 0: none)")
     return ap.parse_args()
 
 
@@ -144,16 +152,22 @@ def compare(got, want, rtol, atol, where="result"):
 
 
 class Runner:
-    def __init__(self, ptser, timeout):
+    def __init__(self, ptser, timeout, max_memory_gib):
         self.ptser = ptser
         self.timeout = timeout
+        self.limit = int(max_memory_gib * (1 << 30))
+
+    def _limit_memory(self):
+        if self.limit > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (self.limit, self.limit))
 
     def __call__(self, *args):
         """(exit code or None on a timeout, stdout, stderr, seconds)."""
         t0 = time.time()
         try:
             r = subprocess.run([self.ptser, *args], capture_output=True, text=True,
-                               errors="replace", timeout=self.timeout)
+                               errors="replace", timeout=self.timeout,
+                               preexec_fn=self._limit_memory)
             return r.returncode, r.stdout, r.stderr, time.time() - t0
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else ""
@@ -227,9 +241,11 @@ def usage_checks(run, folder, outdir, cases):
     def expect(code, *args, text=None):
         def check():
             rc, _, stderr, _ = run(*args)
+            shown = " ".join(os.path.basename(x) for x in args)
             if rc != code:
-                shown = " ".join(os.path.basename(x) for x in args)
                 return f"ptser {shown}: exit {rc}, expected {code}: {short(stderr)}"
+            if "unknown command" in stderr:
+                return f"ptser {shown}: there is no run command yet: {short(stderr)}"
             if text and text not in stderr:
                 return f"stderr lacks {text!r}: {short(stderr)}"
             if code != 0 and os.path.exists(out):
@@ -275,7 +291,7 @@ def main():
         cases = [c for c in cases if re.search(only, c["name"])]
     outdir = os.path.join(tmp, "out")
     os.makedirs(outdir)
-    run = Runner(os.path.abspath(a.ptser), a.timeout)
+    run = Runner(os.path.abspath(a.ptser), a.timeout, a.max_memory)
 
     passed, failed = [], []
 
@@ -307,9 +323,12 @@ def main():
           f"(generation {gen_secs:.1f} s, all {time.time() - t0:.1f} s)")
     if failed:
         print("failed: " + " ".join(failed))
-    if failed or a.keep:
+    if (failed or a.keep) and not os.environ.get("TEST_TMPDIR"):
         print("files kept in", tmp)
     else:
+        if failed:
+            print("to keep the files, run outside Bazel: /usr/bin/python3 "
+                  "tests/interop/script_run_test.py bazel-bin/tools/ptser --only REGEX")
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
 
