@@ -44,7 +44,7 @@ import warnings
 import zipfile
 from collections import Counter as Tally
 from collections import OrderedDict
-from typing import Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Dict, Final, List, NamedTuple, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -638,6 +638,71 @@ class RaisesDeep(nn.Module):
         return x
 
 
+class TraceConst(nn.Module):
+    """Traced: the tensor constant lands in constants.pkl (CONSTANTS.c0), x.size(0) becomes
+    ops.prim.NumToTensor."""
+
+    def forward(self, x):
+        return x + torch.tensor([1.0, 2.0, 3.0]) * x.size(0)
+
+
+class Attributes(nn.Module):
+    """Attributes of every kind read in forward, Final constants, an Optional attribute."""
+    maybe: Optional[Tensor]
+    scale: Final[float] = 0.5
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(3))
+        self.register_buffer("counts", torch.tensor([1, 2, 3]))
+        self.ints = [1, 2, 300, -7, 2 ** 40]
+        self.floats = [0.5, -1.25]
+        self.strs = ["a", "b\u00e9", ""]
+        self.table = {"x": 1, "y": 2}
+        self.by_int = {3: "three"}
+        self.tdict = {"t": torch.arange(3.0)}
+        self.pair = (1, "two", 3.0)
+        self.maybe = torch.ones(3)
+        self.text = "hello"
+        self.flag = False
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, int, str, float, str, int, bool]:
+        y = x * self.w + self.counts + self.tdict["t"] * self.scale
+        m = self.maybe
+        if m is not None:
+            y = y + m
+        n = len(self.strs) + self.table["x"] + self.ints[4] % 1000 + self.pair[0]
+        return (y, n, self.by_int[3] + self.strs[1], self.floats[1] + self.pair[2], self.text,
+                len(self.table), self.flag)
+
+
+class Stateful(nn.Module):
+    """Attribute assignment in a method: the module's state changes during the call."""
+    history: List[int]
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+        self.history = []
+        self.register_buffer("total", torch.zeros(2))
+
+    def forward(self, x: Tensor) -> Tuple[int, List[int], Tensor]:
+        for _ in range(3):
+            self.calls += 1
+            self.history.append(self.calls * 10)
+            self.total += x
+        self.total.mul_(2)
+        return self.calls, self.history, self.total
+
+
+class NonAscii(nn.Module):
+    """A non-ASCII string constant is printed as CONSTANTS.c0 (in constants.pkl)."""
+
+    def forward(self, s: str) -> Tuple[str, int]:
+        t = "caf\u00e9 " + s
+        return t, len(t)
+
+
 class ReprValues(nn.Module):
     """Checked against Python's repr on stdout too (`ptser run` without --output)."""
 
@@ -939,6 +1004,14 @@ case("softmax", "tensor", script(Softmaxes), lambda: (rn(3, 5),))
 case("matmul", "tensor", script(Matmuls),
      lambda: (rn(3, 4), rn(4, 2), rn(5, 3, 4), rn(4), ints(-3, 4, 2, 3), ints(-3, 4, 3, 2)),
      atol=1e-5)
+case("trace_const", "note", lambda: torch.jit.trace(TraceConst(), torch.randn(3)),
+     lambda: (rn(2, 3),), about="a traced tensor constant (constants.pkl) and NumToTensor")
+case("frozen", "note", lambda: torch.jit.freeze(torch.jit.script(MyModule()).eval()),
+     lambda: (rn(2, 4),), about="torch.jit.freeze: weights folded into constants")
+case("attributes", "language", script(Attributes), lambda: (rn(3),))
+case("stateful", "language", script(Stateful), lambda: (torch.tensor([1.0, -2.0]),),
+     about="self.calls += 1, self.history.append, a buffer changed in place")
+case("non_ascii_constant", "language", script(NonAscii), lambda: ("\u00fcber",))
 case("repr_values", "tensor", script(ReprValues), lambda: (torch.arange(4.0),),
      check_stdout=True)
 
