@@ -291,15 +291,15 @@ class Strings(nn.Module):
         ws = "  x y  z ".split()
         j = "-".join(parts)
         cat = s + "!" + str(n) + "/" + str(f) + "/" + str(True) + str(n * 1.5)
-        stripped = "  pad  ".strip()
+        stripped = ("  " + s + " \n").strip()
         rep = s.replace("l", "L")
         find = s.find("l")
         sl = s[1:3]
         ch = s[-1]
         ln = len(s)
         lt = s < "world"
-        dig = "123".isdigit()
-        title = "hello world".title()
+        dig = (str(n) + "7").isdigit() and not s.isdigit()
+        title = (s + " world").title()
         ljust = str(n).zfill(5)
         cnt = s.count("l")
         return (a, b, c, d, e, st, en, parts, ws, j, cat, stripped, rep, find, sl, ch, ln, lt,
