@@ -92,7 +92,9 @@ def compare(got, want, rtol, atol, where="result"):
             w = want.to(g.dtype)
             if not torch.allclose(g, w, rtol=r, atol=a, equal_nan=True):
                 diff = (g - w).abs()
+                both_nan = torch.isnan(g) & torch.isnan(w)
                 diff = torch.where(torch.isnan(diff), torch.full_like(diff, math.inf), diff)
+                diff = torch.where(both_nan, torch.zeros_like(diff), diff)
                 i = int(diff.reshape(-1).argmax())
                 return (f"{where}: values differ beyond rtol={r} atol={a}: at flat index {i} "
                         f"got {g.reshape(-1)[i].item()}, expected {w.reshape(-1)[i].item()}")
