@@ -63,6 +63,10 @@ struct Argument {
   // `Tensor(a!)`: the operator writes through this argument.
   bool is_write = false;
   std::string alias;  // "a" of `Tensor(a!)` / `Tensor(a)`, or ""
+  // `Tensor(a!)[]` (the elements alias) rather than `t[](a!)` (the list
+  // does); only for printing the schema back.  Also: `alias` keeps the
+  // rest of an annotation, "a -> *", "b|a", "*".
+  bool alias_on_elements = false;
 };
 
 struct FunctionSchema {
