@@ -563,7 +563,8 @@ void Lexer::LexNumber(Token* token) {
     is_float = true;
     digits.push_back('.');
     ++pos_;
-    if (!scan_digits(10, &digits)) {
+    // `_` only between digits: not right after the point.
+    if ((pos_ < n && text_[pos_] == '_') || !scan_digits(10, &digits)) {
       fail("invalid decimal literal");
       return;
     }

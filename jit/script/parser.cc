@@ -64,7 +64,8 @@
 //     chain, trailer (`.x`, `(…)`, `[…]`) and conditional expression is one
 //     level; more than ParseOptions::max_nesting is ResourceExhaustedError.
 //     That bounds the recursion here, the depth of the tree (and so the
-//     recursion of its destructor and of its readers).  Everything else is
+//     recursion of its destructor and of its readers).  A text beyond 2 GiB
+//     is ResourceExhaustedError too.  Everything else is
 //     InvalidArgumentError.
 //   - Not supported, each with its own message: lambda, comprehensions, set
 //     displays, `**` arguments, `*args`/`**kwargs` parameters, starred
@@ -1215,16 +1216,27 @@ absl::StatusOr<ExprPtr> Parser::ParseLoneExpression() {
   return e;
 }
 
+// Lines and columns are ints: longer texts are refused.
+absl::Status CheckSize(absl::string_view record, absl::string_view text) {
+  if (text.size() <= static_cast<size_t>(std::numeric_limits<int>::max() - 2)) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(record, ":1:1: ", text.size(),
+                                                   " bytes of code, more than 2 GiB"));
+}
+
 }  // namespace
 
 absl::StatusOr<ParsedRecord> ParseRecord(absl::string_view record, absl::string_view text,
                                          const ParseOptions& options) {
+  PTSER_RETURN_IF_ERROR(CheckSize(record, text));
   Parser parser(record, text, options, Lexer::Mode::kFile);
   return parser.ParseFile();
 }
 
 absl::StatusOr<ExprPtr> ParseExpression(absl::string_view what, absl::string_view text,
                                         const ParseOptions& options) {
+  PTSER_RETURN_IF_ERROR(CheckSize(what, text));
   Parser parser(what, text, options, Lexer::Mode::kExpression);
   return parser.ParseLoneExpression();
 }

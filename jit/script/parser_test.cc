@@ -1141,6 +1141,8 @@ TEST(ParserTest, ExpressionErrors) {
   EXPECT_EQ(E("1__0"), "e:1:1: invalid decimal literal `1__0`");
   EXPECT_EQ(E("1_"), "e:1:1: invalid decimal literal `1_`");
   EXPECT_EQ(E("1e"), "e:1:1: invalid decimal literal `1e`");
+  EXPECT_EQ(E("1._5"), "e:1:1: invalid decimal literal `1._5`");
+  EXPECT_EQ(E("1e_5"), "e:1:1: invalid decimal literal `1e_5`");
   EXPECT_EQ(E("0123"),
             "e:1:1: leading zeros in decimal integer literals are not permitted (0o is octal): "
             "`0123`");
