@@ -365,6 +365,10 @@ bool Lexer::StartLine(Token* token) {
 }
 
 void Lexer::EndOfInput(Token* token) {
+  if (after_continuation_) {
+    Fail(token, line_, ColumnOf(pos_), "unexpected end of input after a line continuation '\\'");
+    return;
+  }
   if (!brackets_.empty()) {
     const OpenBracket& b = brackets_.back();
     const char close = b.bracket == '(' ? ')' : b.bracket == '[' ? ']' : '}';
@@ -440,6 +444,7 @@ void Lexer::Next(Token* token) {
         token->kind = TokenKind::kNewline;
         token->line = line_;
         token->column = ColumnOf(pos_);
+        after_continuation_ = false;
         const size_t start = pos_;
         ConsumeLineBreak();
         token->text = text_.substr(start, pos_ - start);
@@ -457,6 +462,7 @@ void Lexer::Next(Token* token) {
       if (pos_ + 1 < n && IsLineBreak(text_[pos_ + 1])) {
         ++pos_;
         ConsumeLineBreak();
+        after_continuation_ = true;
         continue;
       }
       Fail(token, line_, ColumnOf(pos_),
@@ -470,6 +476,7 @@ void Lexer::Next(Token* token) {
   token->line = line_;
   token->column = ColumnOf(pos_);
   line_has_tokens_ = true;
+  after_continuation_ = false;
   const unsigned char c = static_cast<unsigned char>(text_[pos_]);
   if (IsNameStart(c)) {
     const size_t start = pos_;
@@ -563,7 +570,8 @@ void Lexer::LexNumber(Token* token) {
     is_float = true;
     digits.push_back('.');
     ++pos_;
-    if (!scan_digits(10, &digits)) {
+    // `_` only between digits: not right after the point.
+    if ((pos_ < n && text_[pos_] == '_') || !scan_digits(10, &digits)) {
       fail("invalid decimal literal");
       return;
     }

@@ -151,6 +151,7 @@ class Lexer {
   size_t line_start_ = 0;
   bool at_line_start_ = true;
   bool line_has_tokens_ = false;
+  bool after_continuation_ = false;  // a `\` line break, no token since
   bool ended_ = false;
   int pending_dedents_ = 0;
   int pending_line_ = 0;

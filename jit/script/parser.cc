@@ -8,8 +8,12 @@
 // is optional, '…' is a token:
 //
 //   record     := (class | def | 'op_version_set' '=' INT NEWLINE
-//                  | ('import' | 'from') token* NEWLINE)* END
-//                 (op_version_set and import lines are dropped)
+//                  | import)* END
+//   import     := 'import' dotted ['as' NAME] (',' dotted ['as' NAME])*
+//                 NEWLINE
+//               | 'from' ('.'* dotted | '.'+) 'import' ('*' | names
+//                 | '(' names [','] ')') NEWLINE      (names: NAME ['as' NAME],
+//                 comma-separated; op_version_set and imports are dropped)
 //   class      := 'class' NAME ['(' [test (',' test)* [',']] ')'] ':' body
 //                 (its statements: def, pass, assignments and declarations)
 //   def        := 'def' NAME '(' [param (',' param)* [',']] ')' ['->' test]
@@ -64,7 +68,8 @@
 //     chain, trailer (`.x`, `(…)`, `[…]`) and conditional expression is one
 //     level; more than ParseOptions::max_nesting is ResourceExhaustedError.
 //     That bounds the recursion here, the depth of the tree (and so the
-//     recursion of its destructor and of its readers).  Everything else is
+//     recursion of its destructor and of its readers).  A text beyond 2 GiB
+//     is ResourceExhaustedError too.  Everything else is
 //     InvalidArgumentError.
 //   - Not supported, each with its own message: lambda, comprehensions, set
 //     displays, `**` arguments, `*args`/`**kwargs` parameters, starred
@@ -334,6 +339,7 @@ class Parser {
 
   // ---- statements
   absl::Status SkipImport();
+  absl::Status SkipDottedName(absl::string_view what);
   absl::Status SkipOpVersionSet();
   absl::StatusOr<std::unique_ptr<ClassDef>> ParseClass();
   absl::StatusOr<std::unique_ptr<FunctionDef>> ParseDef();
@@ -415,21 +421,56 @@ absl::StatusOr<ParsedRecord> Parser::ParseFile() {
   }
 }
 
-absl::Status Parser::SkipImport() {
-  const bool from = cur().kind == TokenKind::kFrom;
+// NAME ('.' NAME)*
+absl::Status Parser::SkipDottedName(absl::string_view what) {
+  if (cur().kind != TokenKind::kName) return Unexpected(what);
   Advance();
-  if (cur().kind != TokenKind::kName && cur().kind != TokenKind::kDot &&
-      cur().kind != TokenKind::kEllipsis) {
-    return Unexpected(from ? "a module name after `from`" : "a module name after `import`");
-  }
-  bool saw_import = !from;
-  while (cur().kind != TokenKind::kNewline && cur().kind != TokenKind::kEnd &&
-         cur().kind != TokenKind::kError) {
-    if (cur().kind == TokenKind::kImport) saw_import = true;
+  while (Accept(TokenKind::kDot)) {
+    if (cur().kind != TokenKind::kName) return Unexpected("a name after '.'");
     Advance();
   }
-  if (!saw_import) return Unexpected("`import` in the `from` line");
-  return Expect(TokenKind::kNewline, "newline");
+  return absl::OkStatus();
+}
+
+// 'import' dotted ['as' NAME] (',' dotted ['as' NAME])* NEWLINE
+// 'from' ('.'* dotted | '.'+) 'import' ('*' | names | '(' names [','] ')') NEWLINE
+absl::Status Parser::SkipImport() {
+  auto skip_alias = [&]() -> absl::Status {
+    if (!Accept(TokenKind::kAs)) return absl::OkStatus();
+    if (cur().kind != TokenKind::kName) return Unexpected("a name after `as`");
+    Advance();
+    return absl::OkStatus();
+  };
+  if (Accept(TokenKind::kImport)) {
+    do {
+      PTSER_RETURN_IF_ERROR(SkipDottedName("a module name after `import`"));
+      PTSER_RETURN_IF_ERROR(skip_alias());
+    } while (Accept(TokenKind::kComma));
+    return Expect(TokenKind::kNewline, "newline after the import");
+  }
+  Advance();  // from
+  bool relative = false;
+  while (cur().kind == TokenKind::kDot || cur().kind == TokenKind::kEllipsis) {
+    relative = true;
+    Advance();
+  }
+  if (!relative || cur().kind == TokenKind::kName) {
+    PTSER_RETURN_IF_ERROR(SkipDottedName("a module name after `from`"));
+  }
+  PTSER_RETURN_IF_ERROR(Expect(TokenKind::kImport, "`import` in the `from` line"));
+  if (!Accept(TokenKind::kStar)) {
+    const bool parenthesized = Accept(TokenKind::kLParen);
+    do {
+      if (parenthesized && cur().kind == TokenKind::kRParen) break;
+      if (cur().kind != TokenKind::kName) return Unexpected("a name to import");
+      Advance();
+      PTSER_RETURN_IF_ERROR(skip_alias());
+    } while (Accept(TokenKind::kComma));
+    if (parenthesized) {
+      PTSER_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "',' or ')' in the import list"));
+    }
+  }
+  return Expect(TokenKind::kNewline, "newline after the import");
 }
 
 absl::Status Parser::SkipOpVersionSet() {
@@ -1215,16 +1256,27 @@ absl::StatusOr<ExprPtr> Parser::ParseLoneExpression() {
   return e;
 }
 
+// Lines and columns are ints: longer texts are refused.
+absl::Status CheckSize(absl::string_view record, absl::string_view text) {
+  if (text.size() <= static_cast<size_t>(std::numeric_limits<int>::max() - 2)) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(record, ":1:1: ", text.size(),
+                                                   " bytes of code, more than 2 GiB"));
+}
+
 }  // namespace
 
 absl::StatusOr<ParsedRecord> ParseRecord(absl::string_view record, absl::string_view text,
                                          const ParseOptions& options) {
+  PTSER_RETURN_IF_ERROR(CheckSize(record, text));
   Parser parser(record, text, options, Lexer::Mode::kFile);
   return parser.ParseFile();
 }
 
 absl::StatusOr<ExprPtr> ParseExpression(absl::string_view what, absl::string_view text,
                                         const ParseOptions& options) {
+  PTSER_RETURN_IF_ERROR(CheckSize(what, text));
   Parser parser(what, text, options, Lexer::Mode::kExpression);
   return parser.ParseLoneExpression();
 }

@@ -1141,6 +1141,8 @@ TEST(ParserTest, ExpressionErrors) {
   EXPECT_EQ(E("1__0"), "e:1:1: invalid decimal literal `1__0`");
   EXPECT_EQ(E("1_"), "e:1:1: invalid decimal literal `1_`");
   EXPECT_EQ(E("1e"), "e:1:1: invalid decimal literal `1e`");
+  EXPECT_EQ(E("1._5"), "e:1:1: invalid decimal literal `1._5`");
+  EXPECT_EQ(E("1e_5"), "e:1:1: invalid decimal literal `1e_5`");
   EXPECT_EQ(E("0123"),
             "e:1:1: leading zeros in decimal integer literals are not permitted (0o is octal): "
             "`0123`");
@@ -1153,6 +1155,10 @@ TEST(ParserTest, ExpressionErrors) {
   EXPECT_EQ(E("a)"), "e:1:2: unmatched ')'");
   EXPECT_EQ(E("f(a,\n  b"), "e:1:2: '(' is never closed (expected ')' before the end of input at 2:4)");
   EXPECT_EQ(E("a \\ b"), "e:1:3: unexpected character after a line continuation '\\' (expected a line break)");
+  EXPECT_EQ(E("a + \\\n"), "e:2:1: unexpected end of input after a line continuation '\\'");
+  EXPECT_EQ(Error("def f():\n  return 1 \\\n"),
+            "t.py:3:1: unexpected end of input after a line continuation '\\'");
+  EXPECT_EQ(E("a + \\\n b"), "add(a, b)");
   for (absl::string_view bad : {"", "a b", "a < b < c", "f(a]", "\"x"}) {
     EXPECT_THAT(ParseExpression("e", bad), StatusIs(absl::StatusCode::kInvalidArgument));
   }
@@ -1394,6 +1400,8 @@ TEST(ParserTest, TopLevel) {
                          "import a.b as c, d\n"
                          "from torch import Tensor\n"
                          "from . import (x,\n  y)\n"
+                         "from ..a.b import c as d, e\n"
+                         "from ... import *\n"
                          "def f():\n"
                          "  pass\n"
                          "class A:\n"
@@ -1417,6 +1425,13 @@ TEST(ParserTest, TopLevel) {
             "t.py:1:3: unexpected indent (expected `class` or `def` at the top level)");
   EXPECT_EQ(Error("from a\n"), "t.py:1:7: expected `import` in the `from` line, got newline");
   EXPECT_EQ(Error("import\n"), "t.py:1:7: expected a module name after `import`, got newline");
+  EXPECT_EQ(Error("import a.\n"), "t.py:1:10: expected a name after '.', got newline");
+  EXPECT_EQ(Error("import a:b\n"), "t.py:1:9: expected newline after the import, got ':'");
+  EXPECT_EQ(Error("import a as\n"), "t.py:1:12: expected a name after `as`, got newline");
+  EXPECT_EQ(Error("from a import b,\n"), "t.py:1:17: expected a name to import, got newline");
+  EXPECT_EQ(Error("from a import (b c)\n"),
+            "t.py:1:18: expected ',' or ')' in the import list, got name `c`");
+  EXPECT_EQ(Error("from import a\n"), "t.py:1:6: expected a module name after `from`, got `import`");
   EXPECT_EQ(Error("@torch.jit.script\ndef f():\n  pass\n"),
             "t.py:1:1: decorators are not supported");
 }
