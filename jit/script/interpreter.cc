@@ -666,16 +666,18 @@ absl::StatusOr<Target> Interpreter::Impl::CompileTarget(const Expr& e, Scope& sc
         t.elements.push_back(std::move(sub));
       }
       return t;
-    case Expr::Kind::kAttribute:
+    case Expr::Kind::kAttribute: {
       t.kind = Target::Kind::kAttr;
       t.name = e.name;
       PTSER_ASSIGN_OR_RETURN(t.object, CompileExpr(*e.object, scope));
       return t;
-    case Expr::Kind::kSubscript:
+    }
+    case Expr::Kind::kSubscript: {
       t.kind = Target::Kind::kSubscript;
       PTSER_ASSIGN_OR_RETURN(t.object, CompileExpr(*e.object, scope));
       PTSER_ASSIGN_OR_RETURN(t.index, CompileExpr(*e.elements[0], scope));
       return t;
+    }
     default:
       return CompileError(e.loc, "this expression cannot be assigned to");
   }
@@ -778,18 +780,24 @@ absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileStmt(const Stmt& s, Scope& sc
     }
     case Stmt::Kind::kReturn: {
       auto c = make(K::kReturn);
-      if (s.value != nullptr) PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(*s.value, scope));
+      if (s.value != nullptr) {
+        PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(*s.value, scope));
+      }
       return c;
     }
     case Stmt::Kind::kRaise: {
       auto c = make(K::kRaise);
-      if (s.value != nullptr) PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(*s.value, scope));
+      if (s.value != nullptr) {
+        PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(*s.value, scope));
+      }
       return c;
     }
     case Stmt::Kind::kAssert: {
       auto c = make(K::kAssert);
       PTSER_ASSIGN_OR_RETURN(c->cond, CompileExpr(*s.condition, scope));
-      if (s.value != nullptr) PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(*s.value, scope));
+      if (s.value != nullptr) {
+        PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(*s.value, scope));
+      }
       return c;
     }
     case Stmt::Kind::kPass:
@@ -845,7 +853,9 @@ absl::StatusOr<NodePtr> Interpreter::Impl::MakeOp(const Expr& at, const std::str
   n->op->name = name;
   n->op->spelled = spelled;
   n->op->overloads = ops_.Overloads(name);
-  if (n->op->overloads == nullptr) {
+  // Operators on values only the interpreter makes (CallOp handles them).
+  const bool native = name == "aten::wait";
+  if (n->op->overloads == nullptr && !native) {
     return Locate(at.loc, absl::NotFoundError(absl::StrCat(
                               "unknown operator ", name, " (", spelled,
                               "): ptser does not implement it")));
@@ -1212,7 +1222,7 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileExpr(const Expr& e, Scope& sco
       if (index.kind == Expr::Kind::kSlice) {
         auto n = node(Node::Kind::kSliceOf);
         n->args.push_back(std::move(obj));
-        for (const ExprPtr* p : {&index.slice_start, &index.slice_stop, &index.slice_step}) {
+        for (const script::ExprPtr* p : {&index.slice_start, &index.slice_stop, &index.slice_step}) {
           if (*p == nullptr) {
             n->args.push_back(nullptr);
           } else {
@@ -1848,6 +1858,9 @@ absl::StatusOr<Value> Interpreter::Impl::CallOp(OpSite& site, absl::Span<Value> 
   // Values only TorchScript holds, handled here.
   if (site.name == "aten::wait" && positional.size() == 1 && positional[0].is_opaque()) {
     if (auto* f = dynamic_cast<FutureValue*>(&positional[0].opaque())) return f->value();
+  }
+  if (site.overloads == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(site.spelled, " takes a Future"));
   }
   if ((site.name == "aten::eq" || site.name == "aten::ne") && positional.size() == 2 &&
       (positional[0].is_object() || positional[0].is_opaque())) {
