@@ -643,8 +643,8 @@ absl::StatusOr<FunctionSchema> ParseSchema(absl::string_view text) {
 absl::Status OpContext::CheckAlloc(int64_t bytes, absl::string_view what) const {
   if (bytes >= 0 && bytes <= max_alloc_bytes) return absl::OkStatus();
   return absl::ResourceExhaustedError(
-      absl::StrCat(what, " would allocate ", bytes, " bytes, over the limit of ", max_alloc_bytes,
-                   " bytes (InterpreterOptions::max_alloc_bytes)"));
+      absl::StrCat(what, " would allocate ", bytes, " bytes, over the memory limit of ",
+                   max_alloc_bytes, " bytes for one result (InterpreterOptions::max_alloc_bytes)"));
 }
 
 // ------------------------------------------------------ OperatorRegistry ---

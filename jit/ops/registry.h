@@ -105,8 +105,8 @@ struct OpContext {
   std::ostream* out = nullptr;
 
   // ResourceExhaustedError when `bytes` is over max_alloc_bytes (or
-  // negative): "<what> would allocate N bytes, over the limit of M bytes
-  // (InterpreterOptions::max_alloc_bytes)".
+  // negative): "<what> would allocate N bytes, over the memory limit of M
+  // bytes for one result (InterpreterOptions::max_alloc_bytes)".
   absl::Status CheckAlloc(int64_t bytes, absl::string_view what) const;
 };
 

@@ -329,6 +329,10 @@ class Interpreter::Impl {
   absl::Status CompileArgs(const Expr& call, Scope& scope, Node* node, size_t skip = 0);
   absl::StatusOr<NodePtr> MakeOp(const Expr& at, const std::string& name, const std::string& spelled);
   absl::StatusOr<NodePtr> CompileBinary(const Expr& e, Scope& scope);
+  // The calls an archive of this version could not have made: 1.13 refuses
+  // them when loading (gelu's `approximate` before 10, linspace/logspace
+  // without `steps` from 8/9 on).
+  absl::Status CheckHistoricSignature(const Expr& call, const Node& op) const;
   bool LookupLocal(const Scope& scope, const std::string& name, int* slot, int* depth) const;
   // The dotted chain `a.b.c` of Names and Attributes, or false.
   static bool Chain(const Expr& e, std::vector<std::string>* parts);
@@ -935,6 +939,26 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileBinary(const Expr& e, Scope& s
   return n;
 }
 
+absl::Status Interpreter::Impl::CheckHistoricSignature(const Expr& call, const Node& n) const {
+  const std::string& name = n.op->name;
+  auto has_kw = [&](absl::string_view kw) {
+    return std::find(n.kw_names.begin(), n.kw_names.end(), kw) != n.kw_names.end();
+  };
+  if (name == "aten::gelu" && version_ < 10 && (n.args.size() > 1 || has_kw("approximate"))) {
+    return CompileError(call.loc, absl::StrCat(
+        "Keyword argument approximate unknown: gelu has no `approximate` argument in an archive "
+        "of version ", version_, " (it came with version 10)"));
+  }
+  const uint64_t steps_required_at = name == "aten::linspace" ? 8 : name == "aten::logspace" ? 9 : 0;
+  if (steps_required_at != 0 && version_ >= steps_required_at && n.args.size() < 3 &&
+      !has_kw("steps")) {
+    return CompileError(call.loc, absl::StrCat(
+        "Argument steps not provided: ", n.op->spelled, " needs `steps` in an archive of version ",
+        version_, " (only versions before ", steps_required_at, " default it to 100)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Interpreter::Impl::CompileArgs(const Expr& call, Scope& scope, Node* node,
                                             size_t skip) {
   for (size_t i = skip; i < call.elements.size(); ++i) {
@@ -1045,7 +1069,13 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileCall(const Expr& e, Scope& sco
       return n;
     }
     return CompileError(callee.loc, absl::StrCat("unknown function '", f, "'"));
-  } else if (chain && (parts[0] == "torch" || parts[0] == "math") && parts.size() == 2) {
+  } else if (chain && (parts[0] == "torch" || parts[0] == "math") && parts.size() == 2 &&
+             parts[1] != "device") {
+    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, "aten::" + parts[1], absl::StrJoin(parts, ".")));
+    PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
+    PTSER_RETURN_IF_ERROR(CheckHistoricSignature(e, *n));
+    return n;
+  } else if (chain && parts[0] == "torch" && parts.size() == 2) {
     if (parts[0] == "torch" && parts[1] == "device") {
       auto n = node(Node::Kind::kDevice);
       PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));

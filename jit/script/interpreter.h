@@ -59,9 +59,10 @@ struct InterpreterOptions {
   // Default: 200 (a deeper recursion is ResourceExhaustedError).
   size_t max_call_depth = 200;
   // Statements and loop iterations one top-level call may execute.
-  // Default: 100 million (a few seconds; an endless loop ends with
-  // ResourceExhaustedError).
-  uint64_t max_steps = 100'000'000;
+  // Default: 10 million (seconds at most; an endless loop ends with
+  // ResourceExhaustedError naming the step limit).  A resnet18 forward
+  // takes a few thousand.
+  uint64_t max_steps = 10'000'000;
   // Bytes one operator may allocate for one result.  Default: 8 GiB (at
   // most max_memory_bytes).
   int64_t max_alloc_bytes = int64_t{1} << 33;

@@ -28,7 +28,7 @@ constexpr char kHelp[] =
     "tuple of arguments. The result is saved to OUT.pt as torch.save saves it,\n"
     "or printed as PyTorch prints it.\n"
     "\n"
-    "  --max-steps N   statements and loop iterations allowed (default 100000000)\n"
+    "  --max-steps N   statements and loop iterations allowed (default 10000000)\n"
     "  --max-depth N   nested TorchScript calls allowed (default 200)\n"
     "\n"
     "exit status: 0 ok; 1 refused archive, unknown operator, error raised by the\n"
