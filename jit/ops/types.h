@@ -3,7 +3,7 @@
 // jit/ops/types.h — TorchScript types: what operator schemas
 // (`int[2] stride=1`, `Tensor?`, `Dict(str, t)`) and code annotations
 // (`List[int]`, `Optional[Tensor]`, `__torch__.Pt`) name, and whether a
-// Value is of one (docs/formats/torchscript.md, "Types").
+// Value is of one (docs/formats/torchscript.md, "The language of code records").
 //
 // Values carry no static type (lists are not tagged by element type), so
 // matching looks at the value: a list matches `List[int]` when every item

@@ -12,11 +12,12 @@
 // its code location — as torch.jit.load reports unknown operators.
 //
 // Running walks the compiled tree.  Values are pickle/value.h's: modules are
-// ModuleValues (jit/script_module.h), script-class instances, NamedTuples
-// and enum members are Value::Objects of their class (as data.pkl holds
-// them: a NamedTuple is `Pt.__new__(Pt, *fields)` (as Python pickles one), an enum member `Color(value)`, a
-// class instance `Cls.__new__(Cls)` with its attributes as the BUILD
-// state), futures of `fork` are opaque values.  Each call resolves its
+// ModuleValues (jit/script_module.h); script-class instances, NamedTuples
+// and enum members are Value::Objects of their class (a NamedTuple is
+// `Pt.__new__(Pt, *fields)`, as Python pickles one; an enum member
+// `Color(value)`, as data.pkl holds one; a class instance `Cls.__new__(Cls)`
+// with its attributes as the BUILD state); futures of `fork` are opaque
+// values.  Each call resolves its
 // operator overload on the argument values (cached per call site).
 //
 // The archive's version selects PyTorch's historic operator behaviour

@@ -2,7 +2,7 @@
 //
 // jit/script/upgraders.h — PyTorch's versioned operator upgraders: the
 // historic behaviour an archive of an older version gets
-// (docs/formats/torchscript.md, "Upgraders").
+// (docs/formats/torchscript.md, "Upgraders in ptser").
 //
 //   operator overload        bumped at   for archives of version < bump
 //   aten::div.Tensor          4          integer operands divide with
