@@ -3,10 +3,10 @@
 // tools/bench/script_bench — the ptser half of tools/bench/script_side_by_side.py:
 // TorchScript load time and forward latency (issue 15).
 //
-//   script_bench ARCHIVE INPUT.pt [--iters N] [--warmup W] [--threads T]
-//                [--output OUT.pt]
+//   script_bench ARCHIVE INPUT.pt [--iters N] [--loads L] [--warmup W]
+//                [--threads T] [--output OUT.pt]
 //
-// Loads ARCHIVE N times with ptser::jit::Load (each a complete load: the
+// Loads ARCHIVE L times (default N) with ptser::jit::Load (each a complete load: the
 // file read, the code parsed and compiled, the interpreter attached), then
 // reads INPUT.pt (torch.save of a tuple of inputs; a lone value is one
 // input) and calls forward: one first call, W - 1 more warm-up calls, then N
@@ -109,19 +109,20 @@ void PrintList(const char* name, const std::vector<double>& ms) {
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: script_bench ARCHIVE INPUT.pt [--iters N] [--warmup W] [--threads T] "
-                 "[--output OUT.pt]\n");
+                 "usage: script_bench ARCHIVE INPUT.pt [--iters N] [--loads L] [--warmup W] "
+                 "[--threads T] [--output OUT.pt]\n");
     return 2;
   }
   const std::string archive = argv[1];
   const int iters = IntFlag(argc, argv, "--iters", 20);
+  const int loads = IntFlag(argc, argv, "--loads", iters);
   const int warmup = IntFlag(argc, argv, "--warmup", 20);
   const int cpus = PinToCpus(IntFlag(argc, argv, "--threads", 0));
   const char* output = FlagValue(argc, argv, "--output");
 
   std::vector<double> load_ms;
   std::shared_ptr<ptser::jit::ScriptModule> module;
-  for (int i = 0; i < iters; ++i) {
+  for (int i = 0; i < loads; ++i) {
     module.reset();  // the previous module's teardown is not part of a load
     auto t0 = Clock::now();
     absl::StatusOr<std::shared_ptr<ptser::jit::ScriptModule>> m = ptser::jit::Load(archive);
