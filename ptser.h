@@ -24,6 +24,7 @@
 #include "archive/save.h"          // ptser::Save, SaveOptions
 #include "archive/sharded.h"       // *.index.json sharded checkpoints
 #include "base/status_macros.h"    // PTSER_RETURN_IF_ERROR, PTSER_ASSIGN_OR_RETURN
+#include "jit/load.h"              // jit::Load: TorchScript modules, run (Forward, RunMethod)
 #include "jit/models/torchvision.h"  // ResNet18(), MobileNetV2()
 #include "jit/module.h"            // Module: StateDict, LoadStateDict
 #include "jit/nn/nn.h"             // the layers: Linear, Conv, BatchNorm, ...

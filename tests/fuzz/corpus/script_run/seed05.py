@@ -1,0 +1,3 @@
+  def forward(self: __torch__.M,
+    x: Tensor) -> Tensor:
+    return torch.no_such_op(x)
