@@ -1699,16 +1699,15 @@ absl::Status Interpreter::Impl::Assign(const Target& t, Value v, Frame& frame) {
 }
 
 ClassInfo* Interpreter::Impl::ClassOfValue(const Value& v) const {
-  std::string name;
-  if (v.is_object()) {
-    name = v.object().callee().FullName();
-  } else if (ScriptModule* m = ModuleOf(v)) {
-    name = m->qualified_name();
-  } else {
-    return nullptr;
-  }
-  auto it = classes_.find(name);
-  return it == classes_.end() ? nullptr : it->second.get();
+  auto find = [&](absl::string_view name) -> ClassInfo* {
+    auto it = classes_.find(name);
+    return it == classes_.end() ? nullptr : it->second.get();
+  };
+  if (v.is_object()) return find(v.object().callee().FullName());
+  // A module's class is looked up by its name in place: no copy (this runs
+  // on every method call and attribute of a module).
+  if (ScriptModule* m = ModuleOf(v)) return find(m->qualified_name());
+  return nullptr;
 }
 
 absl::StatusOr<Value> Interpreter::Impl::GetAttr(const Value& obj, const std::string& name) {
