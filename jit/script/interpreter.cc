@@ -240,6 +240,9 @@ struct CompiledFunction {
   int num_slots = 0;
   std::vector<std::string> params;        // names, `self` included
   std::vector<const Expr*> param_types;   // may be null
+  // param_types parsed (AnnotationFromExpr) when compiled; null where there
+  // is no annotation or it does not parse.
+  std::vector<TypePtr> param_type_values;
   std::vector<NodePtr> defaults;          // per param (null: required)
   CBlock body;
   bool compiled = false;
@@ -626,6 +629,12 @@ absl::Status Interpreter::Impl::CompileFunction(CompiledFunction& fn) {
     scope.slots[p.name] = slot;
     fn.params.push_back(p.name);
     fn.param_types.push_back(p.type.get());
+    TypePtr type;
+    if (p.type != nullptr) {
+      absl::StatusOr<TypePtr> parsed = AnnotationFromExpr(*p.type);
+      if (parsed.ok()) type = *std::move(parsed);
+    }
+    fn.param_type_values.push_back(std::move(type));
   }
   CollectNames(fn.def->body, scope);
   for (const script::Param& p : fn.def->params) {
@@ -1331,18 +1340,17 @@ absl::StatusOr<Value> Interpreter::Impl::RunMethod(ScriptModule& self, absl::str
   // Top-level arguments are converted to the declared types, as
   // TorchScript's Python binding does (an int for a float parameter).
   const CompiledFunction& fn = *m->second;
-  for (size_t i = 1; i < all.size() && i < fn.param_types.size(); ++i) {
-    if (fn.param_types[i] == nullptr) continue;
-    absl::StatusOr<TypePtr> type = AnnotationFromExpr(*fn.param_types[i]);
-    if (!type.ok()) continue;
-    const TypeMatch match = MatchType(all[i], **type);
+  for (size_t i = 1; i < all.size() && i < fn.param_type_values.size(); ++i) {
+    const Type* type = fn.param_type_values[i].get();
+    if (type == nullptr) continue;
+    const TypeMatch match = MatchType(all[i], *type);
     if (match == TypeMatch::kNo) {
       return absl::InvalidArgumentError(absl::StrCat(
-          fn.qualified_name, "() expected a value of type '", (*type)->Str(),
+          fn.qualified_name, "() expected a value of type '", type->Str(),
           "' for argument '", fn.params[i], "' but got a ", all[i].TypeName()));
     }
     if (match == TypeMatch::kConvertible) {
-      PTSER_ASSIGN_OR_RETURN(all[i], ConvertToType(all[i], **type));
+      PTSER_ASSIGN_OR_RETURN(all[i], ConvertToType(all[i], *type));
     }
   }
   steps_ = 0;
