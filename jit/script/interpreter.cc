@@ -137,8 +137,12 @@ struct ClassInfo {
 // The compiled tree.
 
 struct OpSite {
+  // The operators CallOp handles itself for values only TorchScript holds;
+  // kUnknown until the site's first call.
+  enum class Special : uint8_t { kUnknown, kNone, kWait, kEq, kNe };
   std::string name;  // "aten::add"
   std::string spelled;  // "torch.add", for messages
+  Special special = Special::kUnknown;
   const std::vector<std::unique_ptr<Operator>>* overloads = nullptr;
   const Operator* cached = nullptr;
   bool cached_converts = false;
@@ -1892,15 +1896,23 @@ absl::StatusOr<Value> Interpreter::Impl::CallNamed(absl::string_view name,
 absl::StatusOr<Value> Interpreter::Impl::CallOp(OpSite& site, absl::Span<Value> positional,
                                                 absl::Span<const std::string> kw_names,
                                                 absl::Span<Value> kw_values) {
-  // Values only TorchScript holds, handled here.
-  if (site.name == "aten::wait" && positional.size() == 1 && positional[0].is_opaque()) {
+  // Values only TorchScript holds, handled here (the name compared once per
+  // site, not on every call).
+  using Special = OpSite::Special;
+  if (site.special == Special::kUnknown) {
+    site.special = site.name == "aten::wait" ? Special::kWait
+                   : site.name == "aten::eq" ? Special::kEq
+                   : site.name == "aten::ne" ? Special::kNe
+                                             : Special::kNone;
+  }
+  if (site.special == Special::kWait && positional.size() == 1 && positional[0].is_opaque()) {
     if (auto* f = dynamic_cast<FutureValue*>(&positional[0].opaque())) return f->value();
   }
   if (site.overloads == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(site.spelled, " takes a Future"));
   }
-  if ((site.name == "aten::eq" || site.name == "aten::ne") && positional.size() == 2 &&
-      (positional[0].is_object() || positional[0].is_opaque())) {
+  if ((site.special == Special::kEq || site.special == Special::kNe) &&
+      positional.size() == 2 && (positional[0].is_object() || positional[0].is_opaque())) {
     bool eq;
     if (positional[0].is_object() && positional[1].is_object()) {
       eq = positional[0].object().callee() == positional[1].object().callee() &&
@@ -1908,7 +1920,7 @@ absl::StatusOr<Value> Interpreter::Impl::CallOp(OpSite& site, absl::Span<Value> 
     } else {
       eq = positional[0].identity() == positional[1].identity();
     }
-    return Value::Bool(site.name == "aten::eq" ? eq : !eq);
+    return Value::Bool(site.special == Special::kEq ? eq : !eq);
   }
   std::vector<Value> args;
   if (site.cached != nullptr &&
