@@ -257,8 +257,10 @@ struct CompiledFunction {
 // Run-time frames.
 
 struct Frame {
-  std::vector<Value> locals;
-  std::vector<uint8_t> bound;
+  // Inline room for the locals of a typical method (a forward that reads a
+  // few attributes and calls a few children): no allocation per call.
+  absl::InlinedVector<Value, 8> locals;
+  absl::InlinedVector<uint8_t, 8> bound;
   Frame* parent = nullptr;  // the enclosing function's frame (closures)
   const CompiledFunction* fn = nullptr;
   Value return_value;
