@@ -29,7 +29,7 @@ absl::StatusOr<Tensor> PrepareInput(const Tensor& t, absl::string_view op) {
       t.dtype(), "resolve_neg", [&](auto tag) -> absl::Status {
         using T = typename decltype(tag)::type;
         Map<T, T>(out,
-                  [neg, conj](T v) -> T {
+                  [=](T v) -> T {
                     OpMath<T> x = static_cast<OpMath<T>>(v);
                     if constexpr (kIsComplex<T>) {
                       if (conj) x = std::conj(x);
