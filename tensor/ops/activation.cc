@@ -48,10 +48,24 @@ absl::StatusOr<Tensor> Relu(const Tensor& self) {
 
 absl::Status ReluInplace(const Tensor& self) {
   using namespace ops_internal;  // NOLINT: kernel helpers
+  if (self.dtype() == ScalarType::kBool || IsComplex(self.dtype())) {
+    return Relu(self).status();
+  }
   PTSER_RETURN_IF_ERROR(
       CheckInplaceTarget(self, {}, self.sizes(), self.dtype(), "relu_"));
-  PTSER_ASSIGN_OR_RETURN(Tensor result, Relu(self));
-  return CopyConvertInto(self, result);
+  // Elementwise over its own elements: written where it is read.
+  return DispatchDtype<kRealTypes>(
+      self.dtype(), "clamp_min_cpu", [&](auto tag) -> absl::Status {
+        using T = typename decltype(tag)::type;
+        using M = OpMath<T>;
+        Map<T, T>(self,
+                  [](T v) {
+                    const M x = static_cast<M>(v);
+                    return x < M(0) ? T(M(0)) : v;
+                  },
+                  {self});
+        return absl::OkStatus();
+      });
 }
 
 namespace {
