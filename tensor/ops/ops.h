@@ -22,6 +22,7 @@
 #include "tensor/ops/softmax.h"         // IWYU pragma: export
 #include "tensor/scalar.h"          // IWYU pragma: export
 #include "tensor/ops/type_promotion.h"  // IWYU pragma: export
+#include "tensor/ops/unary.h"           // IWYU pragma: export
 #include "tensor/ops/where.h"           // IWYU pragma: export
 
 #endif  // PTSER_TENSOR_OPS_OPS_H_
