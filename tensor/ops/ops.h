@@ -13,10 +13,13 @@
 
 #include "tensor/ops/activation.h"      // IWYU pragma: export
 #include "tensor/ops/arithmetic.h"      // IWYU pragma: export
+#include "tensor/ops/bitwise.h"         // IWYU pragma: export
+#include "tensor/ops/clamp.h"           // IWYU pragma: export
 #include "tensor/ops/comparison.h"      // IWYU pragma: export
 #include "tensor/ops/conv.h"            // IWYU pragma: export
 #include "tensor/ops/linalg.h"          // IWYU pragma: export
 #include "tensor/ops/neg.h"             // IWYU pragma: export
+#include "tensor/ops/pointwise.h"       // IWYU pragma: export
 #include "tensor/ops/pooling.h"         // IWYU pragma: export
 #include "tensor/ops/reduction.h"       // IWYU pragma: export
 #include "tensor/ops/softmax.h"         // IWYU pragma: export
