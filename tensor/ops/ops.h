@@ -22,8 +22,11 @@
 #include "tensor/ops/pointwise.h"       // IWYU pragma: export
 #include "tensor/ops/pooling.h"         // IWYU pragma: export
 #include "tensor/ops/reduction.h"       // IWYU pragma: export
+#include "tensor/ops/scan.h"            // IWYU pragma: export
 #include "tensor/ops/shape.h"           // IWYU pragma: export
 #include "tensor/ops/softmax.h"         // IWYU pragma: export
+#include "tensor/ops/sort.h"            // IWYU pragma: export
+#include "tensor/ops/statistics.h"      // IWYU pragma: export
 #include "tensor/scalar.h"          // IWYU pragma: export
 #include "tensor/ops/type_promotion.h"  // IWYU pragma: export
 #include "tensor/ops/unary.h"           // IWYU pragma: export
