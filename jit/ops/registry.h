@@ -22,7 +22,13 @@
 // filled in, conversions made) returning one Value: None for no return, a
 // tuple for several.  Operators raise errors as a Status; a Status whose
 // message starts with a Python exception name ("ValueError: ...",
-// "RuntimeError: ...") is reported as that exception.
+// "RuntimeError: ...") is reported as that exception, one without as a
+// RuntimeError (what TorchScript raises for an operator's error).  Codes:
+// AbortedError for an exception the code raised itself
+// (prim::RaiseException: "ValueError: bad"), OutOfRangeError for
+// IndexError, NotFoundError for KeyError, ResourceExhaustedError for an
+// allocation over OpContext::max_alloc_bytes, InvalidArgumentError for the
+// rest (ValueError, ZeroDivisionError, TypeError and RuntimeErrors).
 //
 // The operator families register themselves through a Register function
 // each (jit/ops/default_registry.cc calls them all); a registry is
@@ -63,6 +69,10 @@ struct Argument {
   // `Tensor(a!)`: the operator writes through this argument.
   bool is_write = false;
   std::string alias;  // "a" of `Tensor(a!)` / `Tensor(a)`, or ""
+  // `Tensor(a!)[]` (the elements alias) rather than `t[](a!)` (the list
+  // does); only for printing the schema back.  Also: `alias` keeps the
+  // rest of an annotation, "a -> *", "b|a", "*".
+  bool alias_on_elements = false;
 };
 
 struct FunctionSchema {

@@ -1,0 +1,55 @@
+// Copyright ptser authors.
+//
+// The families in registration order.  Order matters only within one
+// operator name (overloads are tried in registration order), so a family
+// may be added anywhere: add its Register function to kFamilies.
+
+#include "jit/ops/default_registry.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "jit/ops/builtin_ops.h"
+#include "jit/ops/prim_ops.h"
+#include "jit/ops/tensor_basic_ops.h"
+
+namespace ptser {
+namespace jit {
+namespace {
+
+using RegisterFn = absl::Status (*)(OperatorRegistry&);
+
+constexpr RegisterFn kFamilies[] = {
+    RegisterTensorBasicOps,
+    RegisterPrimOps,
+    RegisterBuiltinOps,
+};
+
+}  // namespace
+
+absl::Status RegisterDefaultOperators(OperatorRegistry& registry) {
+  for (RegisterFn family : kFamilies) {
+    absl::Status s = family(registry);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+const OperatorRegistry& DefaultOperators() {
+  static const OperatorRegistry* registry = [] {
+    auto* r = new OperatorRegistry();
+    absl::Status s = RegisterDefaultOperators(*r);
+    if (!s.ok()) {
+      // A bad schema in a family is a bug in ptser (default_registry_test
+      // catches it), never an input error.
+      std::fprintf(stderr, "ptser: building the operator registry failed: %s\n",
+                   s.ToString().c_str());
+      std::abort();
+    }
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace jit
+}  // namespace ptser
