@@ -17,6 +17,7 @@
 #include "tensor/ops/clamp.h"           // IWYU pragma: export
 #include "tensor/ops/comparison.h"      // IWYU pragma: export
 #include "tensor/ops/conv.h"            // IWYU pragma: export
+#include "tensor/ops/indexing.h"        // IWYU pragma: export
 #include "tensor/ops/linalg.h"          // IWYU pragma: export
 #include "tensor/ops/neg.h"             // IWYU pragma: export
 #include "tensor/ops/pointwise.h"       // IWYU pragma: export
