@@ -17,9 +17,12 @@
 #include "tensor/ops/clamp.h"           // IWYU pragma: export
 #include "tensor/ops/comparison.h"      // IWYU pragma: export
 #include "tensor/ops/conv.h"            // IWYU pragma: export
+#include "tensor/ops/dropout.h"         // IWYU pragma: export
+#include "tensor/ops/embedding.h"       // IWYU pragma: export
 #include "tensor/ops/indexing.h"        // IWYU pragma: export
 #include "tensor/ops/linalg.h"          // IWYU pragma: export
 #include "tensor/ops/neg.h"             // IWYU pragma: export
+#include "tensor/ops/normalization.h"   // IWYU pragma: export
 #include "tensor/ops/pointwise.h"       // IWYU pragma: export
 #include "tensor/ops/pooling.h"         // IWYU pragma: export
 #include "tensor/ops/reduction.h"       // IWYU pragma: export
