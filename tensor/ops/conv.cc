@@ -315,6 +315,41 @@ absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight
                    });
 }
 
+absl::StatusOr<Tensor> ConvTranspose1d(const Tensor& input, const Tensor& weight,
+                                       const std::optional<Tensor>& bias, const ConvParams& params) {
+  if (input.dim() != 2 && input.dim() != 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of "
+        "size: ",
+        ShapeToString(input.sizes())));
+  }
+  if (weight.dim() != 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Expected 3-dimensional weight for conv_transpose1d, got weight of size ",
+        ShapeToString(weight.sizes())));
+  }
+  // A height of 1.
+  PTSER_ASSIGN_OR_RETURN(Tensor x, Unsqueeze(input, -2));
+  PTSER_ASSIGN_OR_RETURN(Tensor w, Unsqueeze(weight, 2));
+  ConvParams p = params;
+  p.stride[0] = 1;
+  p.dilation[0] = 1;
+  p.output_padding[0] = 0;
+  p.padding[0] = p.padding[1] = 0;
+  PTSER_ASSIGN_OR_RETURN(Tensor y, ConvTranspose2d(x, w, bias, p));
+  return Squeeze(y, -2);
+}
+
+absl::StatusOr<std::array<int64_t, 2>> SamePadding(int64_t kernel, int64_t dilation,
+                                                   int64_t stride) {
+  if (stride != 1) {
+    return absl::InvalidArgumentError(
+        "padding='same' is not supported for strided convolutions");
+  }
+  const int64_t total = dilation * (kernel - 1);
+  return std::array<int64_t, 2>{total / 2, total - total / 2};
+}
+
 absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, PadMode mode,
                            double value) {
   if (pad.size() != 2 && pad.size() != 4) {
