@@ -17,6 +17,7 @@
 #include "tensor/ops/clamp.h"           // IWYU pragma: export
 #include "tensor/ops/comparison.h"      // IWYU pragma: export
 #include "tensor/ops/conv.h"            // IWYU pragma: export
+#include "tensor/ops/creation.h"        // IWYU pragma: export
 #include "tensor/ops/dropout.h"         // IWYU pragma: export
 #include "tensor/ops/embedding.h"       // IWYU pragma: export
 #include "tensor/ops/indexing.h"        // IWYU pragma: export
