@@ -27,6 +27,7 @@
 #include "tensor/ops/pointwise.h"       // IWYU pragma: export
 #include "tensor/ops/pooling.h"         // IWYU pragma: export
 #include "tensor/ops/reduction.h"       // IWYU pragma: export
+#include "tensor/ops/rnn.h"             // IWYU pragma: export
 #include "tensor/ops/scan.h"            // IWYU pragma: export
 #include "tensor/ops/shape.h"           // IWYU pragma: export
 #include "tensor/ops/softmax.h"         // IWYU pragma: export
