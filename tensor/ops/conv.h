@@ -11,9 +11,13 @@
 //                                p.padding's left/right used, top/bottom must be 0.
 //   ConvTranspose2d(x, w, b, p)  F.conv_transpose2d: w (C, O / groups, kH, kW); symmetric
 //                                padding, output_padding, dilation, groups.
-//   Pad(x, pad, mode, value)     F.pad over the last one or two dimensions: pad =
-//                                (left, right[, top, bottom]); modes constant, reflect,
-//                                replicate, circular (PyTorch's rules and errors for each).
+//   Pad(x, pad, mode, value)     F.pad: pad = (left, right[, top, bottom[, front, back
+//                                ...]]) from the last dimension backwards.  Constant mode
+//                                pads any number of dimensions of any dtype (negative
+//                                padding crops; the value is truncated for integer dtypes);
+//                                reflect, replicate and circular pad the last one or two
+//                                dimensions of float32/float64 tensors (PyTorch's rules and
+//                                errors for each).
 //
 // float32 and float64 (others: InvalidArgumentError).  Shapes are checked
 // with PyTorch's messages ("Given groups=1, weight of size [8, 3, 3, 3],

@@ -86,5 +86,31 @@ TEST(SamePaddingTest, EvenKernelPadsRight) {
               "conv1d same");
 }
 
+TEST(PadTest, ConstantAnyDtypeAndRank) {
+  // F.pad(torch.tensor([[True, False], [False, True]]), (0, 1))
+  ASSERT_OK_AND_ASSIGN(Tensor b, Pad(T_<bool>({true, false, false, true}, {{2, 2}}), {0, 1},
+                                     PadMode::kConstant));
+  EXPECT_EQ(b.dtype(), ScalarType::kBool);
+  EXPECT_THAT(Values<bool>(b), ElementsAre(true, false, false, false, true, false));
+  // F.pad(torch.arange(6).view(1, 2, 3), (1, 1, 0, 1, 1, 0), value=9) -> (2, 3, 5)
+  ASSERT_OK_AND_ASSIGN(Tensor c, Pad(T_<int64_t>({0, 1, 2, 3, 4, 5}, {{1, 2, 3}}),
+                                     {1, 1, 0, 1, 1, 0}, PadMode::kConstant, 9));
+  EXPECT_EQ(c.sizes(), (std::vector<int64_t>{2, 3, 5}));
+  EXPECT_THAT(Values<int64_t>(c),
+              ElementsAre(9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 1, 2, 9, 9, 3, 4, 5,
+                          9, 9, 9, 9, 9, 9));
+  // F.pad(torch.arange(6.).view(2, 3), (-1, 1)) crops: [[1, 2, 0], [4, 5, 0]]
+  EXPECT_THAT(Values<float>(Pad(T_<float>({0, 1, 2, 3, 4, 5}, {{2, 3}}), {-1, 1},
+                                PadMode::kConstant)),
+              ElementsAre(1, 2, 0, 4, 5, 0));
+  // An integer tensor padded with 2.7 gets 2.
+  EXPECT_THAT(Values<int64_t>(Pad(T_<int64_t>({0, 1, 2}), {1, 1}, PadMode::kConstant, 2.7)),
+              ElementsAre(2, 0, 1, 2, 2));
+  EXPECT_THAT(Pad(T_<float>({1, 2}), {1, 2, 3}, PadMode::kConstant),
+              StatusIs(absl::StatusCode::kInvalidArgument, "Padding length must be divisible by 2"));
+  EXPECT_THAT(Pad(T_<float>({1, 2}), {1, 1, 1, 1}, PadMode::kConstant),
+              StatusIs(absl::StatusCode::kInvalidArgument, "Padding length too large"));
+}
+
 }  // namespace
 }  // namespace ptser
