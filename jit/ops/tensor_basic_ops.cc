@@ -106,13 +106,6 @@ absl::StatusOr<Tensor> Clamp(const Tensor& x, const Value& min, const Value& max
   return out;
 }
 
-absl::StatusOr<Tensor> Abs(const Tensor& x) {
-  if (x.dtype() == ScalarType::kBool) return x;
-  PTSER_OPS_ASSIGN(neg, Neg(x));
-  PTSER_OPS_ASSIGN(negative, Lt(x, Scalar(int64_t{0})));
-  return Where(negative, neg, x);
-}
-
 // torch.tensor(data): the nested lists' shape and elements, and the dtype
 // TorchScript infers (ints int64, floats the default float32, bools bool,
 // complex complex64; an empty list float32).
