@@ -10,6 +10,11 @@
 #include "base/status_macros.h"
 #include "jit/nn/init.h"
 #include "tensor/factories.h"
+#include "tensor/ops/arithmetic.h"
+#include "tensor/ops/linalg.h"
+#include "tensor/ops/reduction.h"
+#include "tensor/ops/shape.h"
+#include "tensor/ops/softmax.h"
 #include "tensor/views.h"
 
 namespace ptser::nn {
@@ -18,20 +23,6 @@ namespace {
 template <typename T>
 const T* Ptr(const Tensor& t) {
   return static_cast<const T*>(t.data());
-}
-
-// y = x W^T + b for rows of x (n, in) and W (out, in), in double.
-template <typename T>
-void Project(const T* x, int64_t n, int64_t in, const T* w, const T* b, int64_t out,
-             std::vector<double>* y) {
-  y->assign(static_cast<size_t>(n * out), 0.0);
-  for (int64_t r = 0; r < n; ++r) {
-    for (int64_t o = 0; o < out; ++o) {
-      double s = b != nullptr ? b[o] : 0.0;
-      for (int64_t i = 0; i < in; ++i) s += static_cast<double>(x[r * in + i]) * w[o * in + i];
-      (*y)[static_cast<size_t>(r * out + o)] = s;
-    }
-  }
 }
 
 }  // namespace
@@ -138,6 +129,9 @@ absl::StatusOr<std::shared_ptr<MultiheadAttention>> MultiheadAttention::Make(
   return m;
 }
 
+// F.multi_head_attention_forward of PyTorch 1.13 without masks, bias_k/v,
+// zero attention or dropout, op for op (the same linear/chunk/bmm/softmax
+// sequence, so float results agree with PyTorch's to rounding).
 absl::StatusOr<std::pair<Tensor, Tensor>> MultiheadAttention::Attend(const Tensor& query,
                                                                      const Tensor& key,
                                                                      const Tensor& value) {
@@ -151,94 +145,98 @@ absl::StatusOr<std::pair<Tensor, Tensor>> MultiheadAttention::Attend(const Tenso
         "; got ", ShapeToString(query.sizes()), ", ", ShapeToString(key.sizes()), ", ",
         ShapeToString(value.sizes())));
   }
-  // To (N, L, E) contiguous.
-  auto to_nle = [&](const Tensor& t) -> absl::StatusOr<Tensor> {
-    if (unbatched) {
-      PTSER_ASSIGN_OR_RETURN(Tensor u, Unsqueeze(t, 0));
-      return Contiguous(u);
-    }
-    if (batch_first_) return Contiguous(t);
-    PTSER_ASSIGN_OR_RETURN(Tensor tt, Transpose(t, 0, 1));
-    return Contiguous(tt);
-  };
-  PTSER_ASSIGN_OR_RETURN(Tensor q, to_nle(query));
-  PTSER_ASSIGN_OR_RETURN(Tensor k, to_nle(key));
-  PTSER_ASSIGN_OR_RETURN(Tensor v, to_nle(value));
-  const int64_t n = q.sizes()[0], l = q.sizes()[1], s = k.sizes()[1];
-  if (k.sizes()[0] != n || v.sizes()[0] != n || v.sizes()[1] != s) {
-    return absl::InvalidArgumentError("MultiheadAttention: key and value shapes disagree");
-  }
   PTSER_ASSIGN_OR_RETURN(Tensor in_w, Parameter("in_proj_weight"));
-  const Tensor* in_b = FindParameter("in_proj_bias");
+  const Tensor* in_b_ptr = FindParameter("in_proj_bias");
+  const std::optional<Tensor> in_b =
+      in_b_ptr != nullptr ? std::optional<Tensor>(*in_b_ptr) : std::nullopt;
   auto out_proj = Child("out_proj");
   PTSER_ASSIGN_OR_RETURN(Tensor out_w, out_proj->Parameter("weight"));
-  const Tensor* out_b = out_proj->FindParameter("bias");
-  if (q.dtype() != in_w.dtype()) {
+  const Tensor* out_b_ptr = out_proj->FindParameter("bias");
+  const std::optional<Tensor> out_b =
+      out_b_ptr != nullptr ? std::optional<Tensor>(*out_b_ptr) : std::nullopt;
+  if (query.dtype() != in_w.dtype()) {
     return absl::InvalidArgumentError("MultiheadAttention: input and weights must have one dtype");
   }
-  PTSER_ASSIGN_OR_RETURN(Tensor attn, Empty({n, l, e}, q.dtype()));
-  PTSER_ASSIGN_OR_RETURN(Tensor weights, Zeros({n, l, s}, q.dtype()));
-  auto run = [&](auto* tag) {
-    using T = std::remove_pointer_t<decltype(tag)>;
-    const T* w = Ptr<T>(in_w);
-    const T* b = in_b != nullptr ? Ptr<T>(*in_b) : nullptr;
-    std::vector<double> qp, kp, vp, ctx(static_cast<size_t>(l * e)), scores(static_cast<size_t>(s)),
-        out;
-    T* pw = static_cast<T*>(weights.mutable_data());
-    T* pa = static_cast<T*>(attn.mutable_data());
-    const double scale = 1 / std::sqrt(static_cast<double>(hd));
-    for (int64_t bi = 0; bi < n; ++bi) {
-      Project(Ptr<T>(q) + bi * l * e, l, e, w, b, e, &qp);
-      Project(Ptr<T>(k) + bi * s * e, s, e, w + e * e, b ? b + e : nullptr, e, &kp);
-      Project(Ptr<T>(v) + bi * s * e, s, e, w + 2 * e * e, b ? b + 2 * e : nullptr, e, &vp);
-      for (int64_t head = 0; head < h; ++head) {
-        for (int64_t i = 0; i < l; ++i) {
-          double mx = -INFINITY;
-          for (int64_t j = 0; j < s; ++j) {
-            double dot = 0;
-            for (int64_t d = 0; d < hd; ++d) {
-              dot += qp[static_cast<size_t>(i * e + head * hd + d)] * scale *
-                     kp[static_cast<size_t>(j * e + head * hd + d)];
-            }
-            scores[static_cast<size_t>(j)] = dot;
-            mx = std::max(mx, dot);
-          }
-          double sum = 0;
-          for (int64_t j = 0; j < s; ++j) sum += (scores[j] = std::exp(scores[j] - mx));
-          for (int64_t d = 0; d < hd; ++d) {
-            double acc = 0;
-            for (int64_t j = 0; j < s; ++j) acc += scores[j] / sum * vp[j * e + head * hd + d];
-            ctx[static_cast<size_t>(i * e + head * hd + d)] = acc;
-          }
-          for (int64_t j = 0; j < s; ++j) {
-            pw[(bi * l + i) * s + j] += static_cast<T>(scores[j] / sum / static_cast<double>(h));
-          }
-        }
-      }
-      // out_proj over the context rows.
-      std::vector<T> ctx_t(ctx.begin(), ctx.end());
-      Project(ctx_t.data(), l, e, Ptr<T>(out_w), out_b ? Ptr<T>(*out_b) : nullptr, e, &out);
-      for (int64_t i = 0; i < l * e; ++i) pa[bi * l * e + i] = static_cast<T>(out[i]);
-    }
+  // To (L, N, E): batch_first transposes, an unbatched input gains N = 1.
+  auto to_lne = [&](const Tensor& t) -> absl::StatusOr<Tensor> {
+    if (unbatched) return Unsqueeze(t, 1);
+    if (batch_first_) return Transpose(t, 1, 0);
+    return t;
   };
-  if (q.dtype() == ScalarType::kFloat) {
-    run(static_cast<float*>(nullptr));
-  } else if (q.dtype() == ScalarType::kDouble) {
-    run(static_cast<double*>(nullptr));
-  } else {
-    return absl::InvalidArgumentError("MultiheadAttention: float32 and float64 are supported");
+  PTSER_ASSIGN_OR_RETURN(Tensor q_in, to_lne(query));
+  PTSER_ASSIGN_OR_RETURN(Tensor k_in, to_lne(key));
+  PTSER_ASSIGN_OR_RETURN(Tensor v_in, to_lne(value));
+  const int64_t tgt_len = q_in.sizes()[0], bsz = q_in.sizes()[1], src_len = k_in.sizes()[0];
+  if (k_in.sizes() != v_in.sizes() || k_in.sizes()[1] != bsz) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MultiheadAttention: key shape ", ShapeToString(key.sizes()),
+        " does not match value shape ", ShapeToString(value.sizes()), " or the query's batch"));
   }
-  // Back to the caller's layout.
+  // _in_projection_packed.
+  Tensor q, k, v;
+  const bool k_is_v = key.IsSameAs(value);
+  if (k_is_v && query.IsSameAs(key)) {
+    PTSER_ASSIGN_OR_RETURN(Tensor qkv, ptser::Linear(q_in, in_w, in_b));
+    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> parts, Chunk(qkv, 3, -1));
+    q = parts[0];
+    k = parts[1];
+    v = parts[2];
+  } else if (k_is_v) {
+    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> w, SplitWithSizes(in_w, {e, 2 * e}, 0));
+    std::vector<Tensor> b(2);
+    if (in_b) {
+      PTSER_ASSIGN_OR_RETURN(b, SplitWithSizes(*in_b, {e, 2 * e}, 0));
+    }
+    PTSER_ASSIGN_OR_RETURN(q, ptser::Linear(q_in, w[0], in_b ? std::optional<Tensor>(b[0])
+                                                             : std::nullopt));
+    PTSER_ASSIGN_OR_RETURN(Tensor kv, ptser::Linear(k_in, w[1], in_b ? std::optional<Tensor>(b[1])
+                                                                      : std::nullopt));
+    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> parts, Chunk(kv, 2, -1));
+    k = parts[0];
+    v = parts[1];
+  } else {
+    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> w, Chunk(in_w, 3, 0));
+    std::vector<std::optional<Tensor>> b(3);
+    if (in_b) {
+      PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> bs, Chunk(*in_b, 3, 0));
+      for (int i = 0; i < 3; ++i) b[i] = bs[i];
+    }
+    PTSER_ASSIGN_OR_RETURN(q, ptser::Linear(q_in, w[0], b[0]));
+    PTSER_ASSIGN_OR_RETURN(k, ptser::Linear(k_in, w[1], b[1]));
+    PTSER_ASSIGN_OR_RETURN(v, ptser::Linear(v_in, w[2], b[2]));
+  }
+  // (L, N, E) -> (N * H, L, hd).
+  auto heads = [&](const Tensor& t, int64_t len) -> absl::StatusOr<Tensor> {
+    PTSER_ASSIGN_OR_RETURN(Tensor c, Contiguous(t));
+    PTSER_ASSIGN_OR_RETURN(Tensor view, View(c, {len, bsz * h, hd}));
+    return Transpose(view, 0, 1);
+  };
+  PTSER_ASSIGN_OR_RETURN(q, heads(q, tgt_len));
+  PTSER_ASSIGN_OR_RETURN(k, heads(k, src_len));
+  PTSER_ASSIGN_OR_RETURN(v, heads(v, src_len));
+  PTSER_ASSIGN_OR_RETURN(Tensor q_scaled, Div(q, Scalar(std::sqrt(static_cast<double>(hd)))));
+  PTSER_ASSIGN_OR_RETURN(Tensor kt, Transpose(k, -2, -1));
+  PTSER_ASSIGN_OR_RETURN(Tensor scores, Bmm(q_scaled, kt));
+  PTSER_ASSIGN_OR_RETURN(Tensor weights, ptser::Softmax(scores, -1));
+  PTSER_ASSIGN_OR_RETURN(Tensor context, Bmm(weights, v));
+  PTSER_ASSIGN_OR_RETURN(Tensor ct, Transpose(context, 0, 1));
+  PTSER_ASSIGN_OR_RETURN(ct, Contiguous(ct));
+  PTSER_ASSIGN_OR_RETURN(ct, View(ct, {tgt_len * bsz, e}));
+  PTSER_ASSIGN_OR_RETURN(Tensor attn, ptser::Linear(ct, out_w, out_b));
+  PTSER_ASSIGN_OR_RETURN(attn, View(attn, {tgt_len, bsz, e}));
+  // Weights averaged over the heads.
+  PTSER_ASSIGN_OR_RETURN(Tensor w4, View(weights, {bsz, h, tgt_len, src_len}));
+  PTSER_ASSIGN_OR_RETURN(Tensor summed, Sum(w4, {1}));
+  PTSER_ASSIGN_OR_RETURN(Tensor averaged, Div(summed, Scalar(h)));
   if (unbatched) {
-    PTSER_ASSIGN_OR_RETURN(Tensor a0, Squeeze(attn, 0));
-    PTSER_ASSIGN_OR_RETURN(Tensor w0, Squeeze(weights, 0));
+    PTSER_ASSIGN_OR_RETURN(Tensor a0, Squeeze(attn, 1));
+    PTSER_ASSIGN_OR_RETURN(Tensor w0, Squeeze(averaged, 0));
     return std::make_pair(a0, w0);
   }
-  if (!batch_first_) {
-    PTSER_ASSIGN_OR_RETURN(Tensor t, Transpose(attn, 0, 1));
-    PTSER_ASSIGN_OR_RETURN(attn, Contiguous(t));
+  if (batch_first_) {
+    PTSER_ASSIGN_OR_RETURN(attn, Transpose(attn, 1, 0));
   }
-  return std::make_pair(attn, weights);
+  return std::make_pair(attn, averaged);
 }
 
 absl::StatusOr<Tensor> MultiheadAttention::Forward(const Tensor& x) {

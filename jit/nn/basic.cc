@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tensor/ops/activation.h"
+#include "tensor/ops/dropout.h"
 #include "tensor/views.h"
 
 namespace ptser::nn {
@@ -14,10 +15,7 @@ absl::StatusOr<Tensor> Flatten::Forward(const Tensor& x) {
 }
 
 absl::StatusOr<Tensor> Dropout::Forward(const Tensor& x) {
-  if (!is_training() || p_ == 0) return x;
-  return absl::UnimplementedError(absl::StrCat(
-      "Dropout(p=", p_, ") in training mode draws a random mask, which ptser does not do; "
-      "call Eval() for inference"));
+  return ptser::Dropout(x, p_, is_training());
 }
 
 }  // namespace ptser::nn

@@ -38,8 +38,9 @@ class Flatten : public Module {
   int64_t end_dim_;
 };
 
-// nn.Dropout(p): the identity in eval mode.  In training mode it would draw
-// a random mask; that is UnimplementedError here (ptser runs inference).
+// nn.Dropout(p): the identity in eval mode; in training mode
+// tensor/ops/dropout.h's Dropout, whose mask equals torch's after the same
+// ManualSeed (PyTorch's CPU build without MKL).
 class Dropout : public Module {
  public:
   explicit Dropout(double p = 0.5) : Module("Dropout"), p_(p) {}

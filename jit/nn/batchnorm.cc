@@ -8,67 +8,10 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "tensor/factories.h"
+#include "tensor/ops/normalization.h"
 #include "tensor/views.h"
 
 namespace ptser::nn {
-namespace {
-
-// The per-channel work over a contiguous (N, C, S...) input of T, where S is
-// the product of the dimensions after C.  `mean`/`var` are the statistics to
-// normalise with; in training they are computed here (biased variance) and
-// the running ones updated.
-template <typename T>
-void BatchNormKernel(const T* x, T* y, int64_t n, int64_t c, int64_t s, const T* weight,
-                     const T* bias, T* running_mean, T* running_var, bool use_batch_stats,
-                     double momentum, double eps) {
-  const int64_t count = n * s;
-  for (int64_t ch = 0; ch < c; ++ch) {
-    double mean, invstd;
-    if (use_batch_stats) {
-      double sum = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        const T* p = x + (i * c + ch) * s;
-        for (int64_t j = 0; j < s; ++j) sum += p[j];
-      }
-      mean = count > 0 ? sum / count : 0;
-      double var_sum = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        const T* p = x + (i * c + ch) * s;
-        for (int64_t j = 0; j < s; ++j) var_sum += (p[j] - mean) * (p[j] - mean);
-      }
-      const double var = count > 0 ? var_sum / count : 0;
-      invstd = 1 / std::sqrt(var + eps);
-      if (running_mean != nullptr) {
-        running_mean[ch] = static_cast<T>(momentum * mean + (1 - momentum) * running_mean[ch]);
-      }
-      if (running_var != nullptr) {
-        const double unbiased = count > 1 ? var_sum / (count - 1) : NAN;
-        running_var[ch] = static_cast<T>(momentum * unbiased + (1 - momentum) * running_var[ch]);
-      }
-    } else {
-      mean = running_mean[ch];
-      invstd = 1 / std::sqrt(static_cast<double>(running_var[ch]) + eps);
-    }
-    // y = x * alpha + beta, as PyTorch folds it.
-    const T w = weight != nullptr ? weight[ch] : T(1);
-    const T b = bias != nullptr ? bias[ch] : T(0);
-    const T alpha = static_cast<T>(invstd) * w;
-    const T beta = b - static_cast<T>(mean) * alpha;
-    for (int64_t i = 0; i < n; ++i) {
-      const T* p = x + (i * c + ch) * s;
-      T* q = y + (i * c + ch) * s;
-      for (int64_t j = 0; j < s; ++j) q[j] = p[j] * alpha + beta;
-    }
-  }
-}
-
-template <typename T>
-T* DataOrNull(const Tensor* t) {
-  return t != nullptr ? static_cast<T*>(t->mutable_data()) : nullptr;
-}
-
-}  // namespace
-
 absl::StatusOr<std::shared_ptr<BatchNorm>> BatchNorm::Make1d(int64_t num_features,
                                                              BatchNormOptions options) {
   return Make("BatchNorm1d", num_features, options, 2, 3);
@@ -154,16 +97,15 @@ absl::StatusOr<Tensor> BatchNorm::Forward(const Tensor& x) {
           DtypeRepr(x.dtype()), " (call To(dtype) on the module)"));
     }
   }
+  // nn.modules.batchnorm._BatchNorm.forward, then F.batch_norm.
   double momentum = options_.momentum.value_or(0.0);
   if (is_training() && options_.track_running_stats && tracked != nullptr) {
     int64_t* count = static_cast<int64_t*>(tracked->mutable_data());
     *count += 1;
     if (!options_.momentum) momentum = 1.0 / static_cast<double>(*count);
   }
-  const bool use_batch_stats = is_training() || (running_mean == nullptr && running_var == nullptr);
-  // Running statistics are updated only in training with tracking on.
-  const bool update = use_batch_stats && is_training() && options_.track_running_stats;
-  if (use_batch_stats) {
+  const bool bn_training = is_training() || (running_mean == nullptr && running_var == nullptr);
+  if (bn_training) {
     int64_t per_channel = x.sizes()[0];
     for (int64_t d = 2; d < x.dim(); ++d) per_channel *= x.sizes()[d];
     if (per_channel <= 1) {
@@ -172,29 +114,16 @@ absl::StatusOr<Tensor> BatchNorm::Forward(const Tensor& x) {
           ShapeToString(x.sizes()), ")"));
     }
   }
-  PTSER_ASSIGN_OR_RETURN(Tensor in, Contiguous(x));
-  PTSER_ASSIGN_OR_RETURN(Tensor out, EmptyLike(in));
-  int64_t s = 1;
-  for (int64_t d = 2; d < in.dim(); ++d) s *= in.sizes()[d];
-  const Tensor* rm = update || !use_batch_stats ? running_mean : nullptr;
-  const Tensor* rv = update || !use_batch_stats ? running_var : nullptr;
-  if (in.dtype() == ScalarType::kFloat) {
-    BatchNormKernel<float>(static_cast<const float*>(in.data()),
-                           static_cast<float*>(out.mutable_data()), in.sizes()[0], in.sizes()[1],
-                           s, DataOrNull<float>(weight), DataOrNull<float>(bias),
-                           DataOrNull<float>(rm), DataOrNull<float>(rv), use_batch_stats,
-                           momentum, options_.eps);
-  } else if (in.dtype() == ScalarType::kDouble) {
-    BatchNormKernel<double>(static_cast<const double*>(in.data()),
-                            static_cast<double*>(out.mutable_data()), in.sizes()[0],
-                            in.sizes()[1], s, DataOrNull<double>(weight), DataOrNull<double>(bias),
-                            DataOrNull<double>(rm), DataOrNull<double>(rv), use_batch_stats,
-                            momentum, options_.eps);
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        type_name(), ": float32 and float64 inputs are supported, not ", DtypeRepr(in.dtype())));
-  }
-  return out;
+  // Running statistics are passed (and so updated in training) unless the
+  // module trains without tracking them.
+  const bool pass_running = !is_training() || options_.track_running_stats;
+  auto optional = [](const Tensor* t) {
+    return t != nullptr ? std::optional<Tensor>(*t) : std::nullopt;
+  };
+  return ptser::BatchNorm(x, optional(weight), optional(bias),
+                          pass_running ? optional(running_mean) : std::nullopt,
+                          pass_running ? optional(running_var) : std::nullopt, bn_training,
+                          momentum, options_.eps);
 }
 
 }  // namespace ptser::nn

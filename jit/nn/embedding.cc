@@ -8,6 +8,7 @@
 #include "base/status_macros.h"
 #include "tensor/factories.h"
 #include "tensor/generator.h"
+#include "tensor/ops/embedding.h"
 #include "tensor/views.h"
 
 namespace ptser::nn {
@@ -40,22 +41,7 @@ absl::StatusOr<Tensor> Embedding::Forward(const Tensor& indices) {
         "Long, Int; but got ", DtypeRepr(indices.dtype()), " instead"));
   }
   PTSER_ASSIGN_OR_RETURN(Tensor weight, Parameter("weight"));
-  PTSER_ASSIGN_OR_RETURN(Tensor w, Contiguous(weight));
-  PTSER_ASSIGN_OR_RETURN(Tensor idx, Contiguous(indices));
-  std::vector<int64_t> shape = indices.sizes();
-  shape.push_back(dim_);
-  PTSER_ASSIGN_OR_RETURN(Tensor out, Empty(shape, weight.dtype()));
-  const size_t row_bytes = static_cast<size_t>(dim_) * weight.itemsize();
-  const char* src = static_cast<const char*>(w.data());
-  char* dst = static_cast<char*>(out.mutable_data());
-  for (int64_t i = 0; i < idx.numel(); ++i) {
-    const int64_t k = idx.dtype() == ScalarType::kLong
-                          ? static_cast<const int64_t*>(idx.data())[i]
-                          : static_cast<const int32_t*>(idx.data())[i];
-    if (k < 0 || k >= num_) return absl::InvalidArgumentError("index out of range in self");
-    std::memcpy(dst + i * row_bytes, src + k * row_bytes, row_bytes);
-  }
-  return out;
+  return ptser::Embedding(weight, indices);
 }
 
 }  // namespace ptser::nn

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "tensor/factories.h"
+#include "tensor/ops/normalization.h"
 #include "tensor/views.h"
 
 namespace ptser::nn {
@@ -29,30 +30,6 @@ absl::Status CheckSameDtype(const Tensor& x, const Tensor* t, const std::string&
   return absl::OkStatus();
 }
 
-// Normalises `rows` rows of `len` elements each: y = (x - mean) / sqrt(var +
-// eps); then, per element j of a row (LayerNorm) or per channel (GroupNorm,
-// through `affine_index`), y * w + b.
-template <typename T, typename AffineIndex>
-void NormalizeRows(const T* x, T* y, int64_t rows, int64_t len, double eps, const T* w,
-                   const T* b, AffineIndex affine_index) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* in = x + r * len;
-    T* out = y + r * len;
-    double sum = 0;
-    for (int64_t j = 0; j < len; ++j) sum += in[j];
-    const double mean = len > 0 ? sum / len : 0;
-    double sq = 0;
-    for (int64_t j = 0; j < len; ++j) sq += (in[j] - mean) * (in[j] - mean);
-    const double invstd = 1 / std::sqrt((len > 0 ? sq / len : 0) + eps);
-    for (int64_t j = 0; j < len; ++j) {
-      const int64_t a = affine_index(r, j);
-      const double v = (in[j] - mean) * invstd;
-      out[j] = static_cast<T>(v * (w != nullptr ? static_cast<double>(w[a]) : 1.0) +
-                              (b != nullptr ? static_cast<double>(b[a]) : 0.0));
-    }
-  }
-}
-
 // `weight` (ones) and `bias` (zeros) of `shape`, or both None.
 absl::Status RegisterAffine(Module& m, const std::vector<int64_t>& shape, bool affine,
                             ScalarType dtype) {
@@ -66,9 +43,8 @@ absl::Status RegisterAffine(Module& m, const std::vector<int64_t>& shape, bool a
   return m.RegisterParameter("bias", b);
 }
 
-template <typename T>
-const T* Data(const Tensor* t) {
-  return t != nullptr ? static_cast<const T*>(t->data()) : nullptr;
+std::optional<Tensor> Optional(const Tensor* t) {
+  return t != nullptr ? std::optional<Tensor>(*t) : std::nullopt;
 }
 
 }  // namespace
@@ -95,20 +71,7 @@ absl::StatusOr<Tensor> LayerNorm::Forward(const Tensor& x) {
   const Tensor* b = FindParameter("bias");
   PTSER_RETURN_IF_ERROR(CheckSameDtype(x, w, type_name()));
   PTSER_RETURN_IF_ERROR(CheckSameDtype(x, b, type_name()));
-  int64_t len = 1;
-  for (int64_t s : shape_) len *= s;
-  const int64_t rows = len == 0 ? 0 : x.numel() / len;
-  PTSER_ASSIGN_OR_RETURN(Tensor in, Contiguous(x));
-  PTSER_ASSIGN_OR_RETURN(Tensor out, EmptyLike(in));
-  auto index = [](int64_t, int64_t j) { return j; };
-  if (x.dtype() == ScalarType::kFloat) {
-    NormalizeRows(static_cast<const float*>(in.data()), static_cast<float*>(out.mutable_data()),
-                  rows, len, eps_, Data<float>(w), Data<float>(b), index);
-  } else {
-    NormalizeRows(static_cast<const double*>(in.data()), static_cast<double*>(out.mutable_data()),
-                  rows, len, eps_, Data<double>(w), Data<double>(b), index);
-  }
-  return out;
+  return ptser::LayerNorm(x, shape_, Optional(w), Optional(b), eps_);
 }
 
 absl::StatusOr<std::shared_ptr<GroupNorm>> GroupNorm::Make(int64_t groups, int64_t channels,
@@ -134,24 +97,7 @@ absl::StatusOr<Tensor> GroupNorm::Forward(const Tensor& x) {
   const Tensor* b = FindParameter("bias");
   PTSER_RETURN_IF_ERROR(CheckSameDtype(x, w, type_name()));
   PTSER_RETURN_IF_ERROR(CheckSameDtype(x, b, type_name()));
-  int64_t spatial = 1;
-  for (int64_t d = 2; d < x.dim(); ++d) spatial *= x.sizes()[d];
-  const int64_t per_group = channels_ / groups_;
-  const int64_t rows = x.sizes()[0] * groups_, len = per_group * spatial;
-  PTSER_ASSIGN_OR_RETURN(Tensor in, Contiguous(x));
-  PTSER_ASSIGN_OR_RETURN(Tensor out, EmptyLike(in));
-  const int64_t groups = groups_;
-  auto channel = [groups, per_group, spatial](int64_t row, int64_t j) {
-    return (row % groups) * per_group + (spatial > 0 ? j / spatial : 0);
-  };
-  if (x.dtype() == ScalarType::kFloat) {
-    NormalizeRows(static_cast<const float*>(in.data()), static_cast<float*>(out.mutable_data()),
-                  rows, len, eps_, Data<float>(w), Data<float>(b), channel);
-  } else {
-    NormalizeRows(static_cast<const double*>(in.data()), static_cast<double*>(out.mutable_data()),
-                  rows, len, eps_, Data<double>(w), Data<double>(b), channel);
-  }
-  return out;
+  return ptser::GroupNorm(x, groups_, Optional(w), Optional(b), eps_);
 }
 
 }  // namespace ptser::nn

@@ -12,6 +12,14 @@
 #include "jit/ops/builtin_ops.h"
 #include "jit/ops/prim_ops.h"
 #include "jit/ops/tensor_basic_ops.h"
+#include "jit/ops/tensor_clamp_ops.h"
+#include "jit/ops/tensor_creation_ops.h"
+#include "jit/ops/tensor_index_ops.h"
+#include "jit/ops/tensor_linalg_ops.h"
+#include "jit/ops/tensor_nn_ops.h"
+#include "jit/ops/tensor_pointwise_ops.h"
+#include "jit/ops/tensor_reduction_ops.h"
+#include "jit/ops/tensor_shape_ops.h"
 
 namespace ptser {
 namespace jit {
@@ -20,7 +28,19 @@ namespace {
 using RegisterFn = absl::Status (*)(OperatorRegistry&);
 
 constexpr RegisterFn kFamilies[] = {
+    // Before tensor_basic_ops: aten::max.other precedes its aten::max.
+    RegisterTensorPointwiseOps,
     RegisterTensorBasicOps,
+    // After tensor_basic_ops: aten::clamp.Tensor follows its aten::clamp,
+    // aten::fill_.Tensor its aten::fill_.Scalar; before the builtin values'
+    // families: tensor overloads precede aten::floor.int, aten::sort.any, ...
+    RegisterTensorClampOps,
+    RegisterTensorReductionOps,
+    RegisterTensorShapeOps,
+    RegisterTensorIndexOps,
+    RegisterTensorNnOps,
+    RegisterTensorLinalgOps,
+    RegisterTensorCreationOps,
     RegisterPrimOps,
     RegisterBuiltinOps,
 };

@@ -365,6 +365,13 @@ class Interpreter::Impl {
   absl::StatusOr<Value> CallOp(OpSite& site, absl::Span<Value> positional,
                                absl::Span<const std::string> kw_names, absl::Span<Value> kw_values);
   absl::StatusOr<Value> CallNamed(absl::string_view name, std::vector<Value> args);
+  // Resolves among the archive version's upgraders first, then today's
+  // operators (jit/script/upgraders.h).
+  absl::StatusOr<const Operator*> ResolveOp(absl::string_view name,
+                                            absl::Span<const Value> positional,
+                                            absl::Span<const std::string> kw_names,
+                                            absl::Span<const Value> kw_values,
+                                            std::vector<Value>* args) const;
   absl::StatusOr<Value> CallMethodOn(const Value& receiver, const std::string& name,
                                      absl::Span<Value> args, absl::Span<const std::string> kw_names,
                                      absl::Span<Value> kw_values, const SourceLocation* loc);
@@ -1886,13 +1893,25 @@ absl::StatusOr<Value> Interpreter::Impl::SliceOf(const Value& obj, std::optional
   return absl::InvalidArgumentError(absl::StrCat("a ", obj.TypeName(), " cannot be sliced"));
 }
 
+absl::StatusOr<const Operator*> Interpreter::Impl::ResolveOp(
+    absl::string_view name, absl::Span<const Value> positional,
+    absl::Span<const std::string> kw_names, absl::Span<const Value> kw_values,
+    std::vector<Value>* args) const {
+  const OperatorRegistry& old = upgraders_.registry();
+  if (old.Has(name)) {
+    absl::StatusOr<const Operator*> op = old.Resolve(name, positional, kw_names, kw_values, args);
+    if (op.ok()) return op;
+    args->clear();
+  }
+  return ops_.Resolve(name, positional, kw_names, kw_values, args);
+}
+
 absl::StatusOr<Value> Interpreter::Impl::CallNamed(absl::string_view name,
                                                    std::vector<Value> args) {
   std::vector<Value> bound;
   PTSER_ASSIGN_OR_RETURN(const Operator* op,
-                         ops_.Resolve(name, absl::MakeSpan(args), {}, {}, &bound));
-  const OpFn* fn = upgraders_.Find(op);
-  return (fn != nullptr ? *fn : op->fn)(ctx_, absl::MakeSpan(bound));
+                         ResolveOp(name, absl::MakeSpan(args), {}, {}, &bound));
+  return op->fn(ctx_, absl::MakeSpan(bound));
 }
 
 absl::StatusOr<Value> Interpreter::Impl::CallOp(OpSite& site, absl::Span<Value> positional,
@@ -1932,16 +1951,14 @@ absl::StatusOr<Value> Interpreter::Impl::CallOp(OpSite& site, absl::Span<Value> 
     return (*site.cached_fn)(ctx_, absl::MakeSpan(args));
   }
   args.clear();
-  absl::StatusOr<const Operator*> op =
-      ops_.Resolve(site.name, positional, kw_names, kw_values, &args);
+  absl::StatusOr<const Operator*> op = ResolveOp(site.name, positional, kw_names, kw_values, &args);
   if (!op.ok()) return op.status();
   site.cached = *op;
   // Whether the match needed conversions: bind again without.
   std::vector<Value> probe;
   site.cached_converts =
       !OperatorRegistry::Bind(**op, positional, kw_names, kw_values, false, &probe).ok();
-  const OpFn* up = upgraders_.Find(*op);
-  site.cached_fn = up != nullptr ? up : &(*op)->fn;
+  site.cached_fn = &(*op)->fn;
   return (*site.cached_fn)(ctx_, absl::MakeSpan(args));
 }
 

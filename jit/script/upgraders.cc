@@ -28,9 +28,11 @@ absl::StatusOr<Value> CallOverload(const Operator* target, absl::string_view nam
 }  // namespace
 
 Upgraders::Upgraders(const OperatorRegistry& ops, uint64_t version) {
-  auto add = [&](const char* qualified, uint64_t bumped_at, OpFn fn) {
-    if (version >= bumped_at) return;
-    if (const Operator* op = ops.Find(qualified)) table_.emplace(op, std::move(fn));
+  OperatorRegistry& r = *registry_;
+  // Registration cannot fail for these fixed schemas; a failure would be a
+  // defect caught by the tests (the upgrader then simply does not apply).
+  auto add = [&](uint64_t bumped_at, const char* old_schema, OpFn fn) {
+    if (version < bumped_at) (void)r.Register(old_schema, std::move(fn));
   };
   const Operator* div_tensor = ops.Find("aten::div.Tensor");
   const Operator* div_tensor_mode = ops.Find("aten::div.Tensor_mode");
@@ -49,61 +51,82 @@ Upgraders::Upgraders(const OperatorRegistry& ops, uint64_t version) {
   const Operator* logspace_out = ops.Find("aten::logspace.out");
   const Value trunc = Value::Str("trunc");
 
-  // div_Tensor_0_3: (self, other)
-  add("aten::div.Tensor", 4, [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
-    if (IsFloatingTensor(a[0]) || IsFloatingTensor(a[1])) {
-      return CallOverload(div_tensor, "aten::div.Tensor", ctx, {a[0], a[1]});
-    }
-    return CallOverload(div_tensor_mode, "aten::div.Tensor_mode", ctx, {a[0], a[1], trunc});
-  });
-  // div_Scalar_0_3: (self, Scalar other)
-  add("aten::div.Scalar", 4, [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
-    if (IsFloatingTensor(a[0]) || a[1].is_float()) {
-      return CallOverload(div_scalar, "aten::div.Scalar", ctx, {a[0], a[1]});
-    }
-    return CallOverload(div_scalar_mode, "aten::div.Scalar_mode", ctx, {a[0], a[1], trunc});
-  });
-  // div_out_0_3: (self, other, *, out)
-  add("aten::div.out", 4, [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
-    if (IsFloatingTensor(a[0]) || IsFloatingTensor(a[1]) || IsFloatingTensor(a[2])) {
-      return CallOverload(div_out, "aten::div.out", ctx, {a[0], a[1], a[2]});
-    }
-    return CallOverload(div_out_mode, "aten::div.out_mode", ctx, {a[0], a[1], trunc, a[2]});
-  });
-  // div__Tensor_0_3 / div__Scalar_0_3: in place.
-  add("aten::div_.Tensor", 4, [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
-    if (IsFloatingTensor(a[0]) || IsFloatingTensor(a[1])) {
-      return CallOverload(div_i_tensor, "aten::div_.Tensor", ctx, {a[0], a[1]});
-    }
-    return CallOverload(div_i_tensor_mode, "aten::div_.Tensor_mode", ctx, {a[0], a[1], trunc});
-  });
-  add("aten::div_.Scalar", 4, [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
-    if (IsFloatingTensor(a[0]) || a[1].is_float()) {
-      return CallOverload(div_i_scalar, "aten::div_.Scalar", ctx, {a[0], a[1]});
-    }
-    return CallOverload(div_i_scalar_mode, "aten::div_.Scalar_mode", ctx, {a[0], a[1], trunc});
-  });
-  // full_0_4: (size, fill_value, *, dtype, layout, device, pin_memory)
-  add("aten::full", 5, [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
-    std::vector<Value> args(a.begin(), a.end());
-    if (args.size() > 2 && args[2].is_none()) {
-      if (args[1].is_int()) args[1] = Value::Float(static_cast<double>(args[1].as_int()));
-      if (args[1].is_bool()) args[1] = Value::Float(args[1].as_bool() ? 1.0 : 0.0);
-    }
-    return CallOverload(full, "aten::full", ctx, std::move(args));
-  });
-  // linspace_0_7 / logspace_0_8: steps=None means 100.
+  // div_Tensor_0_3
+  add(4, "aten::div.Tensor(Tensor self, Tensor other) -> Tensor",
+      [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
+        if (IsFloatingTensor(a[0]) || IsFloatingTensor(a[1])) {
+          return CallOverload(div_tensor, "aten::div.Tensor", ctx, {a[0], a[1]});
+        }
+        return CallOverload(div_tensor_mode, "aten::div.Tensor_mode", ctx, {a[0], a[1], trunc});
+      });
+  // div_Scalar_0_3
+  add(4, "aten::div.Scalar(Tensor self, Scalar other) -> Tensor",
+      [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
+        if (IsFloatingTensor(a[0]) || a[1].is_float()) {
+          return CallOverload(div_scalar, "aten::div.Scalar", ctx, {a[0], a[1]});
+        }
+        return CallOverload(div_scalar_mode, "aten::div.Scalar_mode", ctx, {a[0], a[1], trunc});
+      });
+  // div_out_0_3
+  add(4, "aten::div.out(Tensor self, Tensor other, *, Tensor(a!) out) -> Tensor(a!)",
+      [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
+        if (IsFloatingTensor(a[0]) || IsFloatingTensor(a[1]) || IsFloatingTensor(a[2])) {
+          return CallOverload(div_out, "aten::div.out", ctx, {a[0], a[1], a[2]});
+        }
+        return CallOverload(div_out_mode, "aten::div.out_mode", ctx, {a[0], a[1], trunc, a[2]});
+      });
+  // div__Tensor_0_3, div__Scalar_0_3: in place.
+  add(4, "aten::div_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)",
+      [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
+        if (IsFloatingTensor(a[0]) || IsFloatingTensor(a[1])) {
+          return CallOverload(div_i_tensor, "aten::div_.Tensor", ctx, {a[0], a[1]});
+        }
+        return CallOverload(div_i_tensor_mode, "aten::div_.Tensor_mode", ctx,
+                            {a[0], a[1], trunc});
+      });
+  add(4, "aten::div_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)",
+      [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
+        if (IsFloatingTensor(a[0]) || a[1].is_float()) {
+          return CallOverload(div_i_scalar, "aten::div_.Scalar", ctx, {a[0], a[1]});
+        }
+        return CallOverload(div_i_scalar_mode, "aten::div_.Scalar_mode", ctx,
+                            {a[0], a[1], trunc});
+      });
+  // full_0_4: without dtype, the fill value is a float.
+  add(5,
+      "aten::full(int[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, "
+      "Device? device=None, bool? pin_memory=None) -> Tensor",
+      [=](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
+        std::vector<Value> args(a.begin(), a.end());
+        if (args[2].is_none()) {
+          if (args[1].is_int()) args[1] = Value::Float(static_cast<double>(args[1].as_int()));
+          if (args[1].is_bool()) args[1] = Value::Float(args[1].as_bool() ? 1.0 : 0.0);
+        }
+        return CallOverload(full, "aten::full", ctx, std::move(args));
+      });
+  // linspace_0_7, logspace_0_8 (and their out forms): steps=None means 100.
   auto default_steps = [](const Operator* target, const char* name) {
     return [target, name](OpContext& ctx, absl::Span<Value> a) -> absl::StatusOr<Value> {
       std::vector<Value> args(a.begin(), a.end());
-      if (args.size() > 2 && args[2].is_none()) args[2] = Value::Int(100);
+      if (args[2].is_none()) args[2] = Value::Int(100);
       return CallOverload(target, name, ctx, std::move(args));
     };
   };
-  add("aten::linspace", 8, default_steps(linspace, "aten::linspace"));
-  add("aten::linspace.out", 8, default_steps(linspace_out, "aten::linspace.out"));
-  add("aten::logspace", 9, default_steps(logspace, "aten::logspace"));
-  add("aten::logspace.out", 9, default_steps(logspace_out, "aten::logspace.out"));
+  add(8,
+      "aten::linspace(Scalar start, Scalar end, int? steps=None, *, ScalarType? dtype=None, "
+      "Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor",
+      default_steps(linspace, "aten::linspace"));
+  add(8, "aten::linspace.out(Scalar start, Scalar end, int? steps=None, *, Tensor(a!) out) -> "
+         "Tensor(a!)",
+      default_steps(linspace_out, "aten::linspace.out"));
+  add(9,
+      "aten::logspace(Scalar start, Scalar end, int? steps=None, float base=10., *, "
+      "ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) "
+      "-> Tensor",
+      default_steps(logspace, "aten::logspace"));
+  add(9, "aten::logspace.out(Scalar start, Scalar end, int? steps=None, float base=10., *, "
+         "Tensor(a!) out) -> Tensor(a!)",
+      default_steps(logspace_out, "aten::logspace.out"));
 }
 
 }  // namespace jit

@@ -30,27 +30,30 @@
 #include <cstdint>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
+#include <memory>
+
 #include "jit/ops/registry.h"
 
 namespace ptser {
 namespace jit {
 
+// The upgraders are operators with the schemas the operators had before
+// their bump (linspace's `int? steps=None`), in a registry of their own: a
+// call in an old archive is resolved among them first, and only when none
+// matches (a `rounding_mode=` div, which passes through) among today's.
 class Upgraders {
  public:
   Upgraders() = default;
-  // The upgraders that apply to archives of `version`, over `ops`.
+  // The upgraders that apply to archives of `version`, over `ops` (which
+  // they call, and which must outlive them).
   Upgraders(const OperatorRegistry& ops, uint64_t version);
 
-  // What runs instead of `op` in such an archive, or null.
-  const OpFn* Find(const Operator* op) const {
-    auto it = table_.find(op);
-    return it == table_.end() ? nullptr : &it->second;
-  }
-  size_t size() const { return table_.size(); }
+  // The upgraders of archives of this version (empty for new archives).
+  const OperatorRegistry& registry() const { return *registry_; }
+  size_t size() const { return registry_->size(); }
 
  private:
-  absl::flat_hash_map<const Operator*, OpFn> table_;
+  std::shared_ptr<OperatorRegistry> registry_ = std::make_shared<OperatorRegistry>();
 };
 
 }  // namespace jit

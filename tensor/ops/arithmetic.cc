@@ -293,6 +293,7 @@ BinaryOpSpec DivSpec(RoundingMode mode) {
     }
     return BinaryDtypes{dtype, dtype};
   };
+  spec.kernel_can_fail = mode != RoundingMode::kNone;
   spec.kernel = [mode](const Tensor& out, const Tensor& a, const Tensor& b) {
     if (mode == RoundingMode::kNone) return DivTrueKernel(out, a, b);
     return DivRoundingKernel(out, a, b, mode);

@@ -315,8 +315,94 @@ absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight
                    });
 }
 
+absl::StatusOr<Tensor> ConvTranspose1d(const Tensor& input, const Tensor& weight,
+                                       const std::optional<Tensor>& bias, const ConvParams& params) {
+  if (input.dim() != 2 && input.dim() != 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of "
+        "size: ",
+        ShapeToString(input.sizes())));
+  }
+  if (weight.dim() != 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Expected 3-dimensional weight for conv_transpose1d, got weight of size ",
+        ShapeToString(weight.sizes())));
+  }
+  // A height of 1.
+  PTSER_ASSIGN_OR_RETURN(Tensor x, Unsqueeze(input, -2));
+  PTSER_ASSIGN_OR_RETURN(Tensor w, Unsqueeze(weight, 2));
+  ConvParams p = params;
+  p.stride[0] = 1;
+  p.dilation[0] = 1;
+  p.output_padding[0] = 0;
+  p.padding[0] = p.padding[1] = 0;
+  PTSER_ASSIGN_OR_RETURN(Tensor y, ConvTranspose2d(x, w, bias, p));
+  return Squeeze(y, -2);
+}
+
+absl::StatusOr<std::array<int64_t, 2>> SamePadding(int64_t kernel, int64_t dilation,
+                                                   int64_t stride) {
+  if (stride != 1) {
+    return absl::InvalidArgumentError(
+        "padding='same' is not supported for strided convolutions");
+  }
+  const int64_t total = dilation * (kernel - 1);
+  return std::array<int64_t, 2>{total / 2, total - total / 2};
+}
+
+namespace {
+
+// F.pad(mode='constant') of any dtype over the last pad.size() / 2
+// dimensions: a tensor of `value` with the (possibly cropped) input copied
+// into its middle.
+absl::StatusOr<Tensor> ConstantPad(const Tensor& input, absl::Span<const int64_t> pad,
+                                   double value) {
+  if (pad.size() % 2 != 0) {
+    return absl::InvalidArgumentError("Padding length must be divisible by 2");
+  }
+  const int64_t nd = static_cast<int64_t>(pad.size() / 2);
+  if (nd > input.dim()) return absl::InvalidArgumentError("Padding length too large");
+  std::vector<int64_t> out_sizes = input.sizes();
+  Tensor src = input;
+  for (int64_t d = 0; d < nd; ++d) {
+    const int64_t dim = input.dim() - 1 - d;  // pad[0..1] is the last dimension
+    const int64_t in = input.sizes()[dim];
+    const int64_t left = pad[2 * d], right = pad[2 * d + 1];
+    const int64_t out = in + left + right;
+    if (out < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The input size ", in, ", plus negative padding ", left, " and ", right,
+          " resulted in a negative output size, which is invalid. Check dimension ", dim,
+          " of your input."));
+    }
+    out_sizes[dim] = out;
+    // Negative padding crops the input.
+    const int64_t crop_left = std::max<int64_t>(-left, 0);
+    const int64_t crop_right = std::max<int64_t>(-right, 0);
+    const int64_t kept = std::max<int64_t>(in - crop_left - crop_right, 0);
+    PTSER_ASSIGN_OR_RETURN(src, Narrow(src, dim, std::min(crop_left, in), kept));
+  }
+  const Scalar fill = IsFloatingPoint(input.dtype()) || IsComplex(input.dtype())
+                          ? Scalar(value)
+                          : input.dtype() == ScalarType::kBool
+                                ? Scalar(value != 0)
+                                : Scalar(static_cast<int64_t>(value));
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Full(out_sizes, fill, input.dtype()));
+  Tensor dst = y;
+  for (int64_t d = 0; d < nd; ++d) {
+    const int64_t dim = input.dim() - 1 - d;
+    const int64_t start = std::max<int64_t>(pad[2 * d], 0);
+    PTSER_ASSIGN_OR_RETURN(dst, Narrow(dst, dim, start, src.sizes()[dim]));
+  }
+  if (src.numel() > 0) PTSER_RETURN_IF_ERROR(CopyInto(dst, src));
+  return y;
+}
+
+}  // namespace
+
 absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, PadMode mode,
                            double value) {
+  if (mode == PadMode::kConstant) return ConstantPad(input, pad, value);
   if (pad.size() != 2 && pad.size() != 4) {
     return absl::InvalidArgumentError(
         absl::StrCat("Pad: padding of length ", pad.size(), " is not supported (2 or 4)"));

@@ -11,9 +11,13 @@
 //                                p.padding's left/right used, top/bottom must be 0.
 //   ConvTranspose2d(x, w, b, p)  F.conv_transpose2d: w (C, O / groups, kH, kW); symmetric
 //                                padding, output_padding, dilation, groups.
-//   Pad(x, pad, mode, value)     F.pad over the last one or two dimensions: pad =
-//                                (left, right[, top, bottom]); modes constant, reflect,
-//                                replicate, circular (PyTorch's rules and errors for each).
+//   Pad(x, pad, mode, value)     F.pad: pad = (left, right[, top, bottom[, front, back
+//                                ...]]) from the last dimension backwards.  Constant mode
+//                                pads any number of dimensions of any dtype (negative
+//                                padding crops; the value is truncated for integer dtypes);
+//                                reflect, replicate and circular pad the last one or two
+//                                dimensions of float32/float64 tensors (PyTorch's rules and
+//                                errors for each).
 //
 // float32 and float64 (others: InvalidArgumentError).  Shapes are checked
 // with PyTorch's messages ("Given groups=1, weight of size [8, 3, 3, 3],
@@ -49,6 +53,20 @@ absl::StatusOr<Tensor> Conv1d(const Tensor& input, const Tensor& weight,
 absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight,
                                        const std::optional<Tensor>& bias,
                                        const ConvParams& params);
+// F.conv_transpose1d: x (N, C, L) or (C, L); w (C, O / groups, k); the
+// second entries of stride, dilation and output_padding and padding[2]
+// (== padding[3]) are used.
+absl::StatusOr<Tensor> ConvTranspose1d(const Tensor& input, const Tensor& weight,
+                                       const std::optional<Tensor>& bias,
+                                       const ConvParams& params);
+
+// padding='same' for one spatial dimension, as PyTorch computes it: total
+// = dilation * (kernel - 1), split as (total / 2, total - total / 2) (the
+// extra element on the right/bottom).  Strided convolutions cannot be
+// 'same' (InvalidArgumentError "padding='same' is not supported for strided
+// convolutions").  padding='valid' is zero padding.
+absl::StatusOr<std::array<int64_t, 2>> SamePadding(int64_t kernel, int64_t dilation,
+                                                   int64_t stride);
 
 enum class PadMode { kConstant, kReflect, kReplicate, kCircular };
 absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, PadMode mode,

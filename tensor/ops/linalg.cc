@@ -21,6 +21,7 @@
 #include "tensor/ops/internal/binary_op.h"
 #include "tensor/ops/internal/dispatch.h"
 #include "tensor/ops/internal/elementwise.h"
+#include "tensor/ops/internal/gemm.h"
 #include "tensor/ops/type_promotion.h"
 
 namespace ptser {
@@ -88,6 +89,37 @@ void Gemm(int64_t n, int64_t k, int64_t p, char* out, int64_t os0, int64_t os1,
       }
       Store<T>(out + i * os0 + j * os1, v);
     }
+  }
+}
+
+// One float/double matrix product through the blocked GEMM
+// (internal/gemm.h): C (n x p, rows ldc apart) = A (n x k) * B (k x p);
+// strides in elements.  A is used in place when its columns are
+// contiguous, B when its columns or (through GemmBT) its rows are;
+// otherwise they are copied into `scratch` first.
+template <typename T>
+void BlockedGemm(int64_t n, int64_t k, int64_t p, T* c, int64_t ldc, const T* a, int64_t as0,
+                 int64_t as1, const T* b, int64_t bs0, int64_t bs1, std::vector<T>* scratch_a,
+                 std::vector<T>* scratch_b) {
+  int64_t lda = n <= 1 ? k : as0;
+  if (!(k <= 1 || as1 == 1)) {
+    scratch_a->resize(static_cast<size_t>(n * k));
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t l = 0; l < k; ++l) (*scratch_a)[i * k + l] = a[i * as0 + l * as1];
+    }
+    a = scratch_a->data();
+    lda = k;
+  }
+  if (p <= 1 || bs1 == 1) {
+    ops_internal::Gemm(n, p, k, a, lda, b, k <= 1 ? p : bs0, c, ldc, /*accumulate=*/false);
+  } else if (k <= 1 || bs0 == 1) {
+    ops_internal::GemmBT(n, p, k, a, lda, b, bs1, c, ldc, /*accumulate=*/false);
+  } else {
+    scratch_b->resize(static_cast<size_t>(k * p));
+    for (int64_t l = 0; l < k; ++l) {
+      for (int64_t j = 0; j < p; ++j) (*scratch_b)[l * p + j] = b[l * bs0 + j * bs1];
+    }
+    ops_internal::Gemm(n, p, k, a, lda, scratch_b->data(), p, c, ldc, /*accumulate=*/false);
   }
 }
 
@@ -223,6 +255,31 @@ absl::StatusOr<Tensor> Matmul(const Tensor& a_in, const Tensor& b_in) {
   PTSER_RETURN_IF_ERROR(DispatchDtype<kMatmulTypes>(
       a.dtype(), name, [&](auto tag) -> absl::Status {
         using T = typename decltype(tag)::type;
+        if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+          // Floating products run the blocked GEMM, accumulating in T as
+          // BLAS does.
+          constexpr int64_t kItem = sizeof(T);
+          std::vector<T> scratch_a, scratch_b;
+          ForEachRow<3>(batch,
+                        {static_cast<char*>(om.mutable_data()),
+                         const_cast<char*>(static_cast<const char*>(am.data())),
+                         const_cast<char*>(static_cast<const char*>(bm.data()))},
+                        {std::vector<int64_t>(os.begin(), os.begin() + nb),
+                         std::vector<int64_t>(as.begin(), as.begin() + nb),
+                         std::vector<int64_t>(bs.begin(), bs.begin() + nb)},
+                        [&](const std::array<char*, 3>& ptr, const std::array<int64_t, 3>& s,
+                            int64_t count) {
+                          for (int64_t i = 0; i < count; ++i) {
+                            BlockedGemm<T>(n, k, p, reinterpret_cast<T*>(ptr[0] + i * s[0]), p,
+                                           reinterpret_cast<const T*>(ptr[1] + i * s[1]),
+                                           as[nb] / kItem, as[nb + 1] / kItem,
+                                           reinterpret_cast<const T*>(ptr[2] + i * s[2]),
+                                           bs[nb] / kItem, bs[nb + 1] / kItem, &scratch_a,
+                                           &scratch_b);
+                          }
+                        });
+          return absl::OkStatus();
+        }
         std::vector<MatmulAcc<T>> row;
         ForEachRow<3>(batch,
                       {static_cast<char*>(om.mutable_data()),
@@ -305,6 +362,83 @@ absl::StatusOr<Tensor> Linear(const Tensor& x, const Tensor& weight,
   PTSER_ASSIGN_OR_RETURN(Tensor out, Matmul(x, wt));
   if (bias.has_value()) PTSER_RETURN_IF_ERROR(AddInplace(out, *bias));
   return out;
+}
+
+namespace {
+
+absl::Status RankError(const char* what) { return absl::InvalidArgumentError(what); }
+
+// beta * self + alpha * product, into `product` (PyTorch's addmm family).
+absl::StatusOr<Tensor> ScaleAndAdd(const Tensor& self, Tensor product, const Scalar& beta,
+                                   const Scalar& alpha) {
+  PTSER_RETURN_IF_ERROR(ExpandTo(self, product.sizes()).status());
+  const bool integral = IsIntegral(product.dtype(), /*include_bool=*/true);
+  const Scalar a = integral ? Scalar(alpha.to_int64()) : alpha;
+  const Scalar b = integral ? Scalar(beta.to_int64()) : beta;
+  const bool alpha_one = integral ? a.to_int64() == 1 : a.to_double() == 1.0;
+  const bool beta_zero = integral ? b.to_int64() == 0 : b.to_double() == 0.0;
+  if (!alpha_one) PTSER_RETURN_IF_ERROR(MulInplace(product, a));
+  if (!beta_zero) {
+    PTSER_ASSIGN_OR_RETURN(Tensor s, PrepareInput(self, "addmm"));
+    if (s.dtype() != product.dtype()) {
+      return DtypeMismatch(s.dtype(), product.dtype());
+    }
+    PTSER_RETURN_IF_ERROR(AddInplace(product, s, b));
+  }
+  return product;
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> Mm(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 2) return RankError("self must be a matrix");
+  if (b.dim() != 2) return RankError("mat2 must be a matrix");
+  return Matmul(a, b);
+}
+
+absl::StatusOr<Tensor> Mv(const Tensor& a, const Tensor& v) {
+  if (a.dim() != 2 || v.dim() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "vector + matrix @ vector expected, got 1, ", a.dim(), ", ", v.dim()));
+  }
+  return Matmul(a, v);
+}
+
+absl::StatusOr<Tensor> Dot(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 1 || b.dim() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("1D tensors expected, but got ", a.dim(),
+                                                   "D and ", b.dim(), "D tensors"));
+  }
+  return Matmul(a, b);
+}
+
+absl::StatusOr<Tensor> Bmm(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 3) return RankError("batch1 must be a 3D tensor");
+  if (b.dim() != 3) return RankError("batch2 must be a 3D tensor");
+  if (b.sizes()[0] != a.sizes()[0] || b.sizes()[1] != a.sizes()[2]) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Expected size for first two dimensions of batch2 tensor to be: [", a.sizes()[0], ", ",
+        a.sizes()[2], "] but got: [", b.sizes()[0], ", ", b.sizes()[1], "]."));
+  }
+  return Matmul(a, b);
+}
+
+absl::StatusOr<Tensor> Addmm(const Tensor& self, const Tensor& a, const Tensor& b,
+                             const Scalar& beta, const Scalar& alpha) {
+  PTSER_ASSIGN_OR_RETURN(Tensor product, Mm(a, b));
+  return ScaleAndAdd(self, std::move(product), beta, alpha);
+}
+
+absl::StatusOr<Tensor> Baddbmm(const Tensor& self, const Tensor& a, const Tensor& b,
+                               const Scalar& beta, const Scalar& alpha) {
+  PTSER_ASSIGN_OR_RETURN(Tensor product, Bmm(a, b));
+  return ScaleAndAdd(self, std::move(product), beta, alpha);
+}
+
+absl::StatusOr<Tensor> Addmv(const Tensor& self, const Tensor& a, const Tensor& v,
+                             const Scalar& beta, const Scalar& alpha) {
+  PTSER_ASSIGN_OR_RETURN(Tensor product, Mv(a, v));
+  return ScaleAndAdd(self, std::move(product), beta, alpha);
 }
 
 }  // namespace ptser

@@ -6,8 +6,10 @@
 
 #include "tensor/ops/linalg.h"
 
+#include <cmath>
 #include <complex>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -235,6 +237,92 @@ TEST(LinearTest, Errors) {
   EXPECT_THAT(Linear(A({3}), Scalar0<float>(3)),
               Err("both arguments to matmul need to be at least 1D, but they "
                   "are 1D and 0D"));
+}
+
+
+void ExpectClose(const absl::StatusOr<Tensor>& got, const std::vector<double>& want,
+                 const char* what) {
+  ASSERT_OK(got.status()) << what;
+  std::vector<double> v = Values<double>(*got);
+  ASSERT_EQ(v.size(), want.size()) << what;
+  for (size_t i = 0; i < v.size(); ++i) {
+    EXPECT_NEAR(v[i], want[i], 2e-6 * std::max(1.0, std::fabs(want[i]))) << what << "[" << i << "]";
+  }
+}
+
+// torch.manual_seed(0); a = torch.randn(2, 3, 4); b = torch.randn(2, 4, 2);
+// s = torch.randn(3, 2)
+Tensor BA() {
+  return T_<float>({-1.12583983f, -1.1523602f, -0.250578582f, -0.433878809f, 0.848710358f,
+                    0.692009151f, -0.31601277f, -2.11521935f, 0.468096405f, -0.157712445f,
+                    1.44366014f, 0.266049415f, 0.166455343f, 0.87438184f, -0.143473849f,
+                    -0.111609332f, 0.931826591f, 1.25900924f, 2.00498056f, 0.0537369028f,
+                    0.618056655f, -0.412802219f, -0.841064811f, -2.31604195f},
+                   {{2, 3, 4}});
+}
+Tensor BB() {
+  return T_<float>({-0.215863258f, -0.742548168f, 0.562721372f, 0.259627402f, -0.173960999f,
+                    -0.678746223f, 0.938260734f, 0.488869816f, 1.20322371f, 0.0845346972f,
+                    -1.2001394f, -0.00478573795f, -0.518074811f, -0.306704193f, -1.58099389f,
+                    1.70664334f},
+                   {{2, 4, 2}});
+}
+Tensor BS() {
+  return T_<float>({-0.0208794735f, -0.718480051f, 0.518636763f, -1.31252193f, 0.191995069f,
+                    0.542771339f},
+                   {{3, 2}});
+}
+
+TEST(BmmTest, AgainstPyTorch) {
+  ExpectClose(Bmm(BA(), BB()),
+              {-0.768930793, 0.494774967, -1.72345042, -1.27011824, -0.19130981, -1.23834586,
+               -0.598313093, -0.136586607, -1.5134784, -0.450479805, 5.33646345, -3.64047647},
+              "bmm");
+  // torch.bmm(a, a.transpose(1, 2)): the transposed operand is read in place.
+  ASSERT_OK_AND_ASSIGN(Tensor at, Transpose(BA(), 1, 2));
+  ExpectClose(Bmm(BA(), at),
+              {2.84648991, -0.756020725, -0.822443545, -0.756020725, 5.7732029, -0.730828047,
+               -0.822443545, -0.730828047, 2.39892435, 0.825292408, 0.962302566, 0.121094763,
+               0.962302566, 6.47623968, -1.75457573, 0.121094763, -1.75457573, 6.62384033},
+              "bmm transposed");
+  // torch.baddbmm(s, a, b, beta=0.5, alpha=2)
+  ExpectClose(Baddbmm(BS(), BA(), BB(), Scalar(0.5), Scalar(2)),
+              {-1.54830134, 0.630309999, -3.18758249, -3.19649744, -0.286622107, -2.20530605,
+               -1.20706606, -0.632413268, -2.76763844, -1.55722058, 10.7689247, -7.00956726},
+              "baddbmm");
+  EXPECT_THAT(Bmm(T_<float>({1, 1, 1, 1, 1, 1}, {{2, 3}}), BB()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "batch1 must be a 3D tensor"));
+  ASSERT_OK_AND_ASSIGN(Tensor three, Empty({3, 3, 2}));
+  EXPECT_THAT(Bmm(BA(), three),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "Expected size for first two dimensions of batch2 tensor to be: [2, 4] but "
+                       "got: [3, 3]."));
+}
+
+TEST(AddmmTest, AgainstPyTorch) {
+  ASSERT_OK_AND_ASSIGN(Tensor a0, Select(BA(), 0, 0));
+  ASSERT_OK_AND_ASSIGN(Tensor b0, Select(BB(), 0, 0));
+  // torch.addmm(s, a[0], b[0], beta=-1, alpha=0.5)
+  ExpectClose(Addmm(BS(), a0, b0, Scalar(-1), Scalar(0.5)),
+              {-0.363585919, 0.965867519, -1.38036191, 0.677462935, -0.287649959, -1.16194427},
+              "addmm");
+  // beta=0 ignores NaN in self: torch.addmm(tensor([nan, 1]), ones(2, 4), ones(4, 2), beta=0)
+  ASSERT_OK_AND_ASSIGN(Tensor ones24, Ones({2, 4}));
+  ASSERT_OK_AND_ASSIGN(Tensor ones42, Ones({4, 2}));
+  EXPECT_THAT(Values<float>(Addmm(T_<float>({std::numeric_limits<float>::quiet_NaN(), 1}), ones24,
+                                  ones42, Scalar(0))),
+              ElementsAre(4, 4, 4, 4));
+  // torch.mv(a[0], b[0][:, 0]); torch.dot(a[0][0], b[0][:, 1])
+  ASSERT_OK_AND_ASSIGN(Tensor col0, Select(b0, 1, 0));
+  ExpectClose(Mv(a0, col0), {-0.768930793, -1.72345042, -0.19130981}, "mv");
+  ASSERT_OK_AND_ASSIGN(Tensor row0, Select(a0, 0, 0));
+  ASSERT_OK_AND_ASSIGN(Tensor col1, Select(b0, 1, 1));
+  ExpectClose(Dot(row0, col1), {0.494774967}, "dot");
+  EXPECT_THAT(Mm(row0, b0), StatusIs(absl::StatusCode::kInvalidArgument, "self must be a matrix"));
+  EXPECT_THAT(Mv(a0, b0), StatusIs(absl::StatusCode::kInvalidArgument,
+                                   "vector + matrix @ vector expected, got 1, 2, 2"));
+  EXPECT_THAT(Dot(a0, row0), StatusIs(absl::StatusCode::kInvalidArgument,
+                                      "1D tensors expected, but got 2D and 1D tensors"));
 }
 
 }  // namespace

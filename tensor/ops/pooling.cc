@@ -1,8 +1,10 @@
 // Copyright ptser authors.
 #include "tensor/ops/pooling.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -96,27 +98,55 @@ absl::StatusOr<Tensor> ForEachPlane(const Prepared& p, int64_t oh, int64_t ow, F
   return y;
 }
 
+// Max pooling of every plane into values and (when `indices`) the int64
+// plane positions of the maxima; NaN replaces the running maximum.
 template <typename T>
-absl::StatusOr<Tensor> MaxPoolT(const Prepared& p, const PoolParams& q, int64_t oh, int64_t ow) {
-  return ForEachPlane<T>(p, oh, ow, [&](const T* in, T* out) {
+absl::StatusOr<PoolResult> MaxPoolT(const Prepared& p, const PoolParams& q, int64_t oh,
+                                    int64_t ow, bool with_indices) {
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({p.n, p.c, oh, ow}, p.x.dtype()));
+  Tensor ind;
+  if (with_indices) {
+    PTSER_ASSIGN_OR_RETURN(ind, Empty({p.n, p.c, oh, ow}, ScalarType::kLong));
+  }
+  const T* x = static_cast<const T*>(p.x.data());
+  T* out = static_cast<T*>(y.mutable_data());
+  int64_t* out_ind = with_indices ? static_cast<int64_t*>(ind.mutable_data()) : nullptr;
+  for (int64_t plane = 0; plane < p.n * p.c; ++plane) {
+    const T* in = x + plane * p.h * p.w;
     for (int64_t i = 0; i < oh; ++i) {
+      int64_t y0 = i * q.stride[0] - q.padding[0];
+      while (y0 < 0) y0 += q.dilation[0];
+      const int64_t y1 = std::min(i * q.stride[0] - q.padding[0] +
+                                      (q.kernel[0] - 1) * q.dilation[0] + 1, p.h);
       for (int64_t j = 0; j < ow; ++j) {
+        int64_t x0 = j * q.stride[1] - q.padding[1];
+        while (x0 < 0) x0 += q.dilation[1];
+        const int64_t x1 = std::min(j * q.stride[1] - q.padding[1] +
+                                        (q.kernel[1] - 1) * q.dilation[1] + 1, p.w);
         T best = -std::numeric_limits<T>::infinity();
-        for (int64_t a = 0; a < q.kernel[0]; ++a) {
-          const int64_t y = i * q.stride[0] - q.padding[0] + a * q.dilation[0];
-          if (y < 0 || y >= p.h) continue;
-          for (int64_t b = 0; b < q.kernel[1]; ++b) {
-            const int64_t x = j * q.stride[1] - q.padding[1] + b * q.dilation[1];
-            if (x < 0 || x >= p.w) continue;
-            const T v = in[y * p.w + x];
-            if (v > best || std::isnan(v)) best = v;
-            if (std::isnan(best)) break;
+        int64_t best_index = y0 * p.w + x0;
+        for (int64_t yy = y0; yy < y1; yy += q.dilation[0]) {
+          for (int64_t xx = x0; xx < x1; xx += q.dilation[1]) {
+            const T v = in[yy * p.w + xx];
+            if (v > best || std::isnan(v)) {
+              best = v;
+              best_index = yy * p.w + xx;
+            }
           }
         }
-        out[i * ow + j] = best;
+        const int64_t o = (plane * oh + i) * ow + j;
+        out[o] = best;
+        if (out_ind != nullptr) out_ind[o] = best_index;
       }
     }
-  });
+  }
+  if (p.unbatched) {
+    PTSER_ASSIGN_OR_RETURN(y, Squeeze(y, 0));
+    if (with_indices) {
+      PTSER_ASSIGN_OR_RETURN(ind, Squeeze(ind, 0));
+    }
+  }
+  return PoolResult{y, ind};
 }
 
 template <typename T>
@@ -170,11 +200,23 @@ absl::StatusOr<Tensor> AdaptiveAvgT(const Prepared& p, int64_t oh, int64_t ow) {
 
 }  // namespace
 
+absl::StatusOr<PoolResult> MaxPool2dWithIndices(const Tensor& input, const PoolParams& params) {
+  PTSER_ASSIGN_OR_RETURN(Prepared p, Prepare(input, "max_pool2d"));
+  PTSER_ASSIGN_OR_RETURN(auto size, PooledSize(p, params, /*check_half=*/true));
+  if (input.dtype() == ScalarType::kFloat) {
+    return MaxPoolT<float>(p, params, size[0], size[1], true);
+  }
+  return MaxPoolT<double>(p, params, size[0], size[1], true);
+}
+
 absl::StatusOr<Tensor> MaxPool2d(const Tensor& input, const PoolParams& params) {
   PTSER_ASSIGN_OR_RETURN(Prepared p, Prepare(input, "max_pool2d"));
   PTSER_ASSIGN_OR_RETURN(auto size, PooledSize(p, params, /*check_half=*/true));
-  if (input.dtype() == ScalarType::kFloat) return MaxPoolT<float>(p, params, size[0], size[1]);
-  return MaxPoolT<double>(p, params, size[0], size[1]);
+  absl::StatusOr<PoolResult> r = input.dtype() == ScalarType::kFloat
+                                     ? MaxPoolT<float>(p, params, size[0], size[1], false)
+                                     : MaxPoolT<double>(p, params, size[0], size[1], false);
+  if (!r.ok()) return r.status();
+  return r->values;
 }
 
 absl::StatusOr<Tensor> AvgPool2d(const Tensor& input, const PoolParams& params) {
@@ -202,6 +244,229 @@ absl::StatusOr<Tensor> AdaptiveAvgPool2d(const Tensor& input, std::array<int64_t
     return AdaptiveAvgT<float>(p, output_size[0], output_size[1]);
   }
   return AdaptiveAvgT<double>(p, output_size[0], output_size[1]);
+}
+
+namespace {
+
+template <typename T>
+absl::StatusOr<PoolResult> AdaptiveMaxT(const Prepared& p, int64_t oh, int64_t ow) {
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({p.n, p.c, oh, ow}, p.x.dtype()));
+  PTSER_ASSIGN_OR_RETURN(Tensor ind, Empty({p.n, p.c, oh, ow}, ScalarType::kLong));
+  const T* x = static_cast<const T*>(p.x.data());
+  T* out = static_cast<T*>(y.mutable_data());
+  int64_t* out_ind = static_cast<int64_t*>(ind.mutable_data());
+  for (int64_t plane = 0; plane < p.n * p.c; ++plane) {
+    const T* in = x + plane * p.h * p.w;
+    for (int64_t i = 0; i < oh; ++i) {
+      const int64_t y0 = (i * p.h) / oh;
+      const int64_t y1 = ((i + 1) * p.h + oh - 1) / oh;
+      for (int64_t j = 0; j < ow; ++j) {
+        const int64_t x0 = (j * p.w) / ow;
+        const int64_t x1 = ((j + 1) * p.w + ow - 1) / ow;
+        T best = -std::numeric_limits<T>::infinity();
+        int64_t best_index = y0 * p.w + x0;
+        for (int64_t yy = y0; yy < y1; ++yy) {
+          for (int64_t xx = x0; xx < x1; ++xx) {
+            const T v = in[yy * p.w + xx];
+            if (v > best || std::isnan(v)) {
+              best = v;
+              best_index = yy * p.w + xx;
+            }
+          }
+        }
+        const int64_t o = (plane * oh + i) * ow + j;
+        out[o] = best;
+        out_ind[o] = best_index;
+      }
+    }
+  }
+  if (p.unbatched) {
+    PTSER_ASSIGN_OR_RETURN(y, Squeeze(y, 0));
+    PTSER_ASSIGN_OR_RETURN(ind, Squeeze(ind, 0));
+  }
+  return PoolResult{y, ind};
+}
+
+// A 1-d input (N, C, L) or (C, L) as the 2-d (N, C, 1, L) or (C, 1, L).
+absl::StatusOr<Tensor> As2d(const Tensor& input, const char* op) {
+  if (input.dim() != 2 && input.dim() != 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        op, ": Expected 2D or 3D (batch mode) tensor for input, got input of size ",
+        ShapeToString(input.sizes())));
+  }
+  return Unsqueeze(input, -2);
+}
+
+absl::StatusOr<PoolResult> Squeeze1d(absl::StatusOr<PoolResult> r) {
+  if (!r.ok()) return r.status();
+  PTSER_ASSIGN_OR_RETURN(Tensor v, Squeeze(r->values, -2));
+  PTSER_ASSIGN_OR_RETURN(Tensor i, Squeeze(r->indices, -2));
+  return PoolResult{v, i};
+}
+
+absl::StatusOr<Tensor> Squeeze1d(absl::StatusOr<Tensor> r) {
+  if (!r.ok()) return r.status();
+  return Squeeze(*r, -2);
+}
+
+PoolParams Params1d(int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
+                    bool ceil_mode) {
+  PoolParams q;
+  q.kernel = {1, kernel};
+  q.stride = {1, stride};
+  q.padding = {0, padding};
+  q.dilation = {1, dilation};
+  q.ceil_mode = ceil_mode;
+  return q;
+}
+
+// PyTorch's area_pixel_compute_scale / nearest scale in float.
+float ScaleOf(int64_t in, int64_t out, bool align_corners, std::optional<double> scale) {
+  if (align_corners) {
+    return out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1) : 0.0f;
+  }
+  if (scale && *scale > 0) return static_cast<float>(1.0 / *scale);
+  return static_cast<float>(in) / static_cast<float>(out);
+}
+
+absl::StatusOr<Prepared> Prepare4d(const Tensor& input, std::array<int64_t, 2> output_size,
+                                   const char* op) {
+  if (input.dim() != 4 || input.numel() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Non-empty 4D data tensor expected but got a tensor with sizes ",
+        ShapeToString(input.sizes())));
+  }
+  if (output_size[0] <= 0 || output_size[1] <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Input and output sizes should be greater than 0, but got input (H: ", input.sizes()[2],
+        ", W: ", input.sizes()[3], ") output (H: ", output_size[0], ", W: ", output_size[1], ")"));
+  }
+  return Prepare(input, op);
+}
+
+}  // namespace
+
+absl::StatusOr<PoolResult> AdaptiveMaxPool2d(const Tensor& input,
+                                             std::array<int64_t, 2> output_size) {
+  PTSER_ASSIGN_OR_RETURN(Prepared p, Prepare(input, "adaptive_max_pool2d"));
+  if (output_size[0] < 0 || output_size[1] < 0) {
+    return absl::InvalidArgumentError("adaptive_max_pool2d: elements of output_size must be >= 0");
+  }
+  if (p.h == 0 || p.w == 0) {
+    return absl::InvalidArgumentError(
+        "adaptive_max_pool2d(): Expected input to have non-zero size for non-batch dimensions");
+  }
+  if (input.dtype() == ScalarType::kFloat) {
+    return AdaptiveMaxT<float>(p, output_size[0], output_size[1]);
+  }
+  return AdaptiveMaxT<double>(p, output_size[0], output_size[1]);
+}
+
+absl::StatusOr<Tensor> MaxPool1d(const Tensor& input, int64_t kernel, int64_t stride,
+                                 int64_t padding, int64_t dilation, bool ceil_mode) {
+  PTSER_ASSIGN_OR_RETURN(Tensor x, As2d(input, "max_pool1d"));
+  return Squeeze1d(MaxPool2d(x, Params1d(kernel, stride, padding, dilation, ceil_mode)));
+}
+
+absl::StatusOr<PoolResult> MaxPool1dWithIndices(const Tensor& input, int64_t kernel,
+                                                int64_t stride, int64_t padding,
+                                                int64_t dilation, bool ceil_mode) {
+  PTSER_ASSIGN_OR_RETURN(Tensor x, As2d(input, "max_pool1d"));
+  return Squeeze1d(
+      MaxPool2dWithIndices(x, Params1d(kernel, stride, padding, dilation, ceil_mode)));
+}
+
+absl::StatusOr<Tensor> AvgPool1d(const Tensor& input, int64_t kernel, int64_t stride,
+                                 int64_t padding, bool ceil_mode, bool count_include_pad) {
+  PTSER_ASSIGN_OR_RETURN(Tensor x, As2d(input, "avg_pool1d"));
+  PoolParams q = Params1d(kernel, stride, padding, 1, ceil_mode);
+  q.count_include_pad = count_include_pad;
+  return Squeeze1d(AvgPool2d(x, q));
+}
+
+absl::StatusOr<Tensor> AdaptiveAvgPool1d(const Tensor& input, int64_t output_size) {
+  PTSER_ASSIGN_OR_RETURN(Tensor x, As2d(input, "adaptive_avg_pool1d"));
+  return Squeeze1d(AdaptiveAvgPool2d(x, {1, output_size}));
+}
+
+absl::StatusOr<PoolResult> AdaptiveMaxPool1d(const Tensor& input, int64_t output_size) {
+  PTSER_ASSIGN_OR_RETURN(Tensor x, As2d(input, "adaptive_max_pool1d"));
+  return Squeeze1d(AdaptiveMaxPool2d(x, {1, output_size}));
+}
+
+absl::StatusOr<Tensor> UpsampleNearest2d(const Tensor& input, std::array<int64_t, 2> output_size,
+                                         std::optional<double> scale_h,
+                                         std::optional<double> scale_w) {
+  PTSER_ASSIGN_OR_RETURN(Prepared p, Prepare4d(input, output_size, "upsample_nearest2d"));
+  const int64_t oh = output_size[0], ow = output_size[1];
+  // Source index per output row and column (PyTorch's nearest_idx).
+  auto index = [](int64_t i, int64_t in, int64_t out, std::optional<double> scale) -> int64_t {
+    if (out == in) return i;
+    if (out == 2 * in) return i >> 1;
+    const float s = ScaleOf(in, out, false, scale);
+    return std::min(static_cast<int64_t>(std::floor(static_cast<float>(i) * s)), in - 1);
+  };
+  std::vector<int64_t> rows(static_cast<size_t>(oh)), cols(static_cast<size_t>(ow));
+  for (int64_t i = 0; i < oh; ++i) rows[i] = index(i, p.h, oh, scale_h);
+  for (int64_t j = 0; j < ow; ++j) cols[j] = index(j, p.w, ow, scale_w);
+  auto run = [&](auto* tag) -> absl::StatusOr<Tensor> {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    return ForEachPlane<T>(p, oh, ow, [&](const T* in, T* out) {
+      for (int64_t i = 0; i < oh; ++i) {
+        const T* src = in + rows[i] * p.w;
+        for (int64_t j = 0; j < ow; ++j) out[i * ow + j] = src[cols[j]];
+      }
+    });
+  };
+  if (input.dtype() == ScalarType::kFloat) return run(static_cast<float*>(nullptr));
+  return run(static_cast<double*>(nullptr));
+}
+
+absl::StatusOr<Tensor> UpsampleBilinear2d(const Tensor& input, std::array<int64_t, 2> output_size,
+                                          bool align_corners, std::optional<double> scale_h,
+                                          std::optional<double> scale_w) {
+  PTSER_ASSIGN_OR_RETURN(Prepared p, Prepare4d(input, output_size, "upsample_bilinear2d"));
+  const int64_t oh = output_size[0], ow = output_size[1];
+  struct Tap {
+    int64_t i0, i1;
+    float l0, l1;
+  };
+  // PyTorch's area_pixel_compute_source_index and neighbour weights.
+  auto taps = [align_corners](int64_t in, int64_t out, std::optional<double> scale) {
+    const float s = ScaleOf(in, out, align_corners, scale);
+    std::vector<Tap> t(static_cast<size_t>(out));
+    for (int64_t i = 0; i < out; ++i) {
+      float src = align_corners ? s * static_cast<float>(i)
+                                : s * (static_cast<float>(i) + 0.5f) - 0.5f;
+      if (!align_corners && src < 0) src = 0;
+      const int64_t i0 = static_cast<int64_t>(src);
+      const int64_t i1 = i0 + (i0 < in - 1 ? 1 : 0);
+      const float l1 = src - static_cast<float>(i0);
+      t[static_cast<size_t>(i)] = Tap{i0, i1, 1.0f - l1, l1};
+    }
+    return t;
+  };
+  const std::vector<Tap> rows = taps(p.h, oh, scale_h);
+  const std::vector<Tap> cols = taps(p.w, ow, scale_w);
+  auto run = [&](auto* tag) -> absl::StatusOr<Tensor> {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    return ForEachPlane<T>(p, oh, ow, [&](const T* in, T* out) {
+      for (int64_t i = 0; i < oh; ++i) {
+        const Tap& r = rows[i];
+        const T* a = in + r.i0 * p.w;
+        const T* b = in + r.i1 * p.w;
+        for (int64_t j = 0; j < ow; ++j) {
+          const Tap& c = cols[j];
+          out[i * ow + j] = static_cast<T>(r.l0) * (static_cast<T>(c.l0) * a[c.i0] +
+                                                    static_cast<T>(c.l1) * a[c.i1]) +
+                            static_cast<T>(r.l1) * (static_cast<T>(c.l0) * b[c.i0] +
+                                                    static_cast<T>(c.l1) * b[c.i1]);
+        }
+      }
+    });
+  };
+  if (input.dtype() == ScalarType::kFloat) return run(static_cast<float*>(nullptr));
+  return run(static_cast<double*>(nullptr));
 }
 
 }  // namespace ptser

@@ -5,6 +5,7 @@
 #include "tensor/ops/reduction.h"
 
 #include <array>
+#include <cstring>
 #include <cmath>
 #include <complex>
 #include <cstdint>
@@ -18,7 +19,9 @@
 #include "tensor/ops/internal/binary_op.h"
 #include "tensor/ops/internal/dispatch.h"
 #include "tensor/ops/internal/elementwise.h"
+#include "tensor/ops/internal/reduce.h"
 #include "tensor/ops/type_promotion.h"
+#include "tensor/views.h"
 
 namespace ptser {
 namespace {
@@ -296,6 +299,214 @@ absl::StatusOr<MaxResult> Max(const Tensor& self, int64_t dim, bool keepdim) {
         return absl::OkStatus();
       }));
   return MaxResult{values, indices};
+}
+
+namespace {
+
+// For each row of `r`: the largest (is_max) or smallest element, NaN
+// winning, ties keeping the first; into `values` (r.rows' dtype) and/or
+// `indices` (int64), both contiguous of r.out_shape when given.
+absl::Status ExtremumRows(const ReduceRows& r, bool is_max, const Tensor* values,
+                          const Tensor* indices, absl::string_view op) {
+  return DispatchDtype<kBoolType | kRealTypes>(
+      r.rows.dtype(), op, [&](auto tag) -> absl::Status {
+        using T = typename decltype(tag)::type;
+        using M = OpMath<T>;
+        const T* in = static_cast<const T*>(r.rows.data());
+        T* v = values != nullptr ? static_cast<T*>(values->mutable_data()) : nullptr;
+        int64_t* ix = indices != nullptr ? static_cast<int64_t*>(indices->mutable_data()) : nullptr;
+        for (int64_t o = 0; o < r.outer; ++o) {
+          const T* row = in + o * r.inner;
+          M best = static_cast<M>(row[0]);
+          int64_t best_index = 0;
+          if (!IsNan(best)) {
+            for (int64_t k = 1; k < r.inner; ++k) {
+              const M x = static_cast<M>(row[k]);
+              if (IsNan(x)) {
+                best = x;
+                best_index = k;
+                break;
+              }
+              if (is_max ? best < x : x < best) {
+                best = x;
+                best_index = k;
+              }
+            }
+          }
+          if (v != nullptr) v[o] = T(best);
+          if (ix != nullptr) ix[o] = best_index;
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<MaxResult> ExtremumDim(const Tensor& self, int64_t dim, bool keepdim, bool is_max) {
+  const char* op = is_max ? "max" : "min";
+  const int64_t dims[] = {dim};
+  PTSER_ASSIGN_OR_RETURN(ReduceRows r, PrepareRows(self, dims, keepdim, self.dtype(), op));
+  if (r.empty_dim) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        op, "(): Expected reduction dim ", *r.empty_dim, " to have non-zero size."));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor values, AllocateTensor(r.out_shape, self.dtype()));
+  PTSER_ASSIGN_OR_RETURN(Tensor indices, AllocateTensor(r.out_shape, ScalarType::kLong));
+  PTSER_RETURN_IF_ERROR(ExtremumRows(r, is_max, &values, &indices, op));
+  return MaxResult{values, indices};
+}
+
+absl::StatusOr<Tensor> ArgExtremum(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
+                                   bool is_max) {
+  const char* op = is_max ? "argmax" : "argmin";
+  if (!dim && self.numel() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        op, "(): Expected reduction dim to be specified for input.numel() == 0."));
+  }
+  Tensor in = self;
+  std::vector<int64_t> dims;
+  if (dim) {
+    dims.push_back(*dim);
+  } else {
+    // Over the flattened tensor; keepdim gives all-ones sizes.
+    PTSER_ASSIGN_OR_RETURN(in, Reshape(self, {self.numel()}));
+  }
+  PTSER_ASSIGN_OR_RETURN(ReduceRows r, PrepareRows(in, dims, keepdim && dim.has_value(),
+                                                   self.dtype(), op));
+  if (r.empty_dim) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        op, "(): Expected reduction dim ", *r.empty_dim, " to have non-zero size."));
+  }
+  if (!dim && keepdim) r.out_shape.assign(static_cast<size_t>(self.dim()), 1);
+  PTSER_ASSIGN_OR_RETURN(Tensor indices, AllocateTensor(r.out_shape, ScalarType::kLong));
+  PTSER_RETURN_IF_ERROR(ExtremumRows(r, is_max, nullptr, &indices, op));
+  return indices;
+}
+
+absl::StatusOr<Tensor> AmaxImpl(const Tensor& self, absl::Span<const int64_t> dims, bool keepdim,
+                                bool is_max) {
+  const char* op = is_max ? "amax" : "amin";
+  PTSER_ASSIGN_OR_RETURN(ReduceRows r, PrepareRows(self, dims, keepdim, self.dtype(), op));
+  if (r.empty_dim && r.outer > 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        op, "(): Expected reduction dim ", *r.empty_dim, " to have non-zero size."));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor values, AllocateTensor(r.out_shape, self.dtype()));
+  if (r.outer == 0) return values;
+  PTSER_RETURN_IF_ERROR(ExtremumRows(r, is_max, &values, nullptr, op));
+  return values;
+}
+
+absl::StatusOr<Tensor> ProdImpl(const Tensor& self, absl::Span<const int64_t> dims, bool keepdim,
+                                std::optional<ScalarType> dtype) {
+  ScalarType out_dtype = dtype.value_or(self.dtype());
+  if (!dtype && IsIntegral(out_dtype, /*include_bool=*/true)) out_dtype = ScalarType::kLong;
+  if (!DtypeInGroups<kRealTypes>(out_dtype)) return UnsupportedDtypeError("prod_cpu", out_dtype);
+  PTSER_ASSIGN_OR_RETURN(ReduceRows r, PrepareRows(self, dims, keepdim, out_dtype, "prod"));
+  PTSER_ASSIGN_OR_RETURN(Tensor out, AllocateTensor(r.out_shape, out_dtype));
+  PTSER_RETURN_IF_ERROR(DispatchDtype<kRealTypes>(out_dtype, "prod_cpu", [&](auto tag) -> absl::Status {
+    using T = typename decltype(tag)::type;
+    const T* in = static_cast<const T*>(r.rows.data());
+    T* o = static_cast<T*>(out.mutable_data());
+    for (int64_t i = 0; i < r.outer; ++i) {
+      const T* row = in + i * r.inner;
+      if constexpr (std::is_integral_v<T>) {
+        uint64_t acc = 1;
+        for (int64_t k = 0; k < r.inner; ++k) {
+          acc *= static_cast<uint64_t>(static_cast<int64_t>(row[k]));
+        }
+        o[i] = Convert<T>(static_cast<int64_t>(acc));
+      } else {
+        double acc = 1;
+        for (int64_t k = 0; k < r.inner; ++k) acc *= static_cast<double>(static_cast<OpMath<T>>(row[k]));
+        o[i] = Convert<T>(acc);
+      }
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<Tensor> AllAny(const Tensor& self, absl::Span<const int64_t> dims, bool keepdim,
+                              bool all) {
+  const char* op = all ? "all" : "any";
+  const ScalarType out_dtype =
+      self.dtype() == ScalarType::kByte ? ScalarType::kByte : ScalarType::kBool;
+  PTSER_ASSIGN_OR_RETURN(ReduceRows r, PrepareRows(self, dims, keepdim, self.dtype(), op));
+  PTSER_ASSIGN_OR_RETURN(Tensor out, AllocateTensor(r.out_shape, out_dtype));
+  std::vector<uint8_t> result(static_cast<size_t>(r.outer), 0);
+  PTSER_RETURN_IF_ERROR(DispatchDtype<kBoolType | kRealTypes | kComplexTypes>(
+      self.dtype(), op, [&](auto tag) -> absl::Status {
+        using T = typename decltype(tag)::type;
+        const T* in = static_cast<const T*>(r.rows.data());
+        for (int64_t i = 0; i < r.outer; ++i) {
+          const T* row = in + i * r.inner;
+          bool acc = all;
+          for (int64_t k = 0; k < r.inner; ++k) {
+            const bool nonzero = Convert<bool>(row[k]);
+            if (nonzero != all) {
+              acc = !all;
+              break;
+            }
+          }
+          result[static_cast<size_t>(i)] = acc ? 1 : 0;
+        }
+        return absl::OkStatus();
+      }));
+  if (!result.empty()) {
+    std::memcpy(out.mutable_data(), result.data(), result.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> Min(const Tensor& self) {
+  if (self.numel() == 0) {
+    return absl::InvalidArgumentError(
+        "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+        "reduction dim with the 'dim' argument.");
+  }
+  return AmaxImpl(self, {}, false, /*is_max=*/false);
+}
+
+absl::StatusOr<MaxResult> Min(const Tensor& self, int64_t dim, bool keepdim) {
+  return ExtremumDim(self, dim, keepdim, /*is_max=*/false);
+}
+
+absl::StatusOr<Tensor> Prod(const Tensor& self, std::optional<ScalarType> dtype) {
+  return ProdImpl(self, {}, false, dtype);
+}
+
+absl::StatusOr<Tensor> Prod(const Tensor& self, int64_t dim, bool keepdim,
+                            std::optional<ScalarType> dtype) {
+  const int64_t dims[] = {dim};
+  return ProdImpl(self, dims, keepdim, dtype);
+}
+
+absl::StatusOr<Tensor> Argmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
+  return ArgExtremum(self, dim, keepdim, /*is_max=*/true);
+}
+
+absl::StatusOr<Tensor> Argmin(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
+  return ArgExtremum(self, dim, keepdim, /*is_max=*/false);
+}
+
+absl::StatusOr<Tensor> Amax(const Tensor& self, absl::Span<const int64_t> dims, bool keepdim) {
+  return AmaxImpl(self, dims, keepdim, /*is_max=*/true);
+}
+
+absl::StatusOr<Tensor> Amin(const Tensor& self, absl::Span<const int64_t> dims, bool keepdim) {
+  return AmaxImpl(self, dims, keepdim, /*is_max=*/false);
+}
+
+absl::StatusOr<Tensor> All(const Tensor& self) { return AllAny(self, {}, false, true); }
+absl::StatusOr<Tensor> All(const Tensor& self, int64_t dim, bool keepdim) {
+  const int64_t dims[] = {dim};
+  return AllAny(self, dims, keepdim, true);
+}
+absl::StatusOr<Tensor> Any(const Tensor& self) { return AllAny(self, {}, false, false); }
+absl::StatusOr<Tensor> Any(const Tensor& self, int64_t dim, bool keepdim) {
+  const int64_t dims[] = {dim};
+  return AllAny(self, dims, keepdim, false);
 }
 
 }  // namespace ptser

@@ -1,6 +1,7 @@
 // Copyright ptser authors.
 //
-// tensor/ops/reduction.h — sum, mean, max (torch.sum, torch.mean, torch.max).
+// tensor/ops/reduction.h — sum, mean, prod, max, min, argmax, argmin,
+// amax, amin, all, any (torch.sum, ...).
 //
 // `dims` lists dimensions to reduce (negative counts from the end; a 0-dim
 // tensor accepts 0 and -1).  An empty list reduces every dimension, as in
@@ -26,6 +27,17 @@
 //         one); an empty reduced dim is InvalidArgumentError "max():
 //         Expected reduction dim 0 to have non-zero size.".  Not for
 //         complex.
+//   Min   likewise, the smallest.
+//   Prod  the product; dtype rules of Sum (bool/integers give int64),
+//         floating products accumulate in double; the product of nothing
+//         is 1.
+//   Argmax / Argmin  int64 index of the first largest / smallest element
+//         (of the flattened tensor without a dim; NaN counts as the
+//         extreme); an empty input is InvalidArgumentError "argmax():
+//         Expected reduction dim to be specified for input.numel() == 0.".
+//   Amax / Amin  the values only, over several dims; NaN propagates.
+//   All / Any  whether every / some element is nonzero; the result is bool,
+//         except for a uint8 input, which gives uint8 (PyTorch 1.13).
 #ifndef PTSER_TENSOR_OPS_REDUCTION_H_
 #define PTSER_TENSOR_OPS_REDUCTION_H_
 
@@ -62,6 +74,28 @@ struct MaxResult {
 };
 absl::StatusOr<MaxResult> Max(const Tensor& self, int64_t dim,
                               bool keepdim = false);
+
+absl::StatusOr<Tensor> Min(const Tensor& self);
+absl::StatusOr<MaxResult> Min(const Tensor& self, int64_t dim, bool keepdim = false);
+
+absl::StatusOr<Tensor> Prod(const Tensor& self, std::optional<ScalarType> dtype = std::nullopt);
+absl::StatusOr<Tensor> Prod(const Tensor& self, int64_t dim, bool keepdim = false,
+                            std::optional<ScalarType> dtype = std::nullopt);
+
+absl::StatusOr<Tensor> Argmax(const Tensor& self, std::optional<int64_t> dim = std::nullopt,
+                              bool keepdim = false);
+absl::StatusOr<Tensor> Argmin(const Tensor& self, std::optional<int64_t> dim = std::nullopt,
+                              bool keepdim = false);
+
+absl::StatusOr<Tensor> Amax(const Tensor& self, absl::Span<const int64_t> dims = {},
+                            bool keepdim = false);
+absl::StatusOr<Tensor> Amin(const Tensor& self, absl::Span<const int64_t> dims = {},
+                            bool keepdim = false);
+
+absl::StatusOr<Tensor> All(const Tensor& self);
+absl::StatusOr<Tensor> All(const Tensor& self, int64_t dim, bool keepdim = false);
+absl::StatusOr<Tensor> Any(const Tensor& self);
+absl::StatusOr<Tensor> Any(const Tensor& self, int64_t dim, bool keepdim = false);
 
 }  // namespace ptser
 

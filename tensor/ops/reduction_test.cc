@@ -236,5 +236,95 @@ TEST(MaxTest, DimErrorsAndEmpty) {
                        "[-2, 1], but got 2)"));
 }
 
+
+// x = torch.tensor([[0.5, -1.25, 3.0, 2.0], [1.5, 0.25, -2.0, 4.0],
+//                   [-0.75, 2.5, 1.0, 0.0]])
+Tensor X() {
+  return T_<float>({0.5f, -1.25f, 3.0f, 2.0f, 1.5f, 0.25f, -2.0f, 4.0f, -0.75f, 2.5f, 1.0f, 0.0f},
+                   {{3, 4}});
+}
+
+TEST(MinTest, ValuesAndIndices) {
+  // torch.min(x, 0, True) -> values [[-0.75, -1.25, -2.0, 0.0]], indices [[2, 0, 1, 2]]
+  ASSERT_OK_AND_ASSIGN(MaxResult m, Min(X(), 0, true));
+  EXPECT_EQ(m.values.sizes(), (std::vector<int64_t>{1, 4}));
+  EXPECT_THAT(Values<float>(m.values), ElementsAre(-0.75f, -1.25f, -2.0f, 0.0f));
+  EXPECT_THAT(Values<int64_t>(m.indices), ElementsAre(2, 0, 1, 2));
+  ASSERT_OK_AND_ASSIGN(Tensor all, Min(X()));
+  EXPECT_EQ(all.dim(), 0);
+  EXPECT_THAT(Values<float>(all), ElementsAre(-2.0f));
+  // torch.min(torch.tensor([True, False])) -> tensor(False)
+  EXPECT_THAT(Values<bool>(Min(T_<bool>({true, false}))), ElementsAre(false));
+}
+
+TEST(ArgmaxTest, FlatAndAlongDim) {
+  // torch.argmax(x) -> 7; torch.argmax(x, 1) -> [2, 3, 1]; torch.argmin(x, 0) -> [2, 0, 1, 2]
+  EXPECT_THAT(Values<int64_t>(Argmax(X())), ElementsAre(7));
+  EXPECT_THAT(Values<int64_t>(Argmax(X(), 1)), ElementsAre(2, 3, 1));
+  EXPECT_THAT(Values<int64_t>(Argmin(X(), 0)), ElementsAre(2, 0, 1, 2));
+  // NaN counts as the maximum; ties keep the first:
+  // torch.argmax(torch.tensor([[1., 3, 3], [nan, 1, nan]])) -> 3, dim 1 -> [1, 0]
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor n = T_<float>({1, 3, 3, nan, 1, nan}, {{2, 3}});
+  EXPECT_THAT(Values<int64_t>(Argmax(n)), ElementsAre(3));
+  EXPECT_THAT(Values<int64_t>(Argmax(n, 1)), ElementsAre(1, 0));
+  // torch.argmin(torch.tensor([[1., 3, 3], [0, 1, 0]]), 0, True) -> [[1, 1, 1]]
+  ASSERT_OK_AND_ASSIGN(Tensor k, Argmin(T_<float>({1, 3, 3, 0, 1, 0}, {{2, 3}}), 0, true));
+  EXPECT_EQ(k.sizes(), (std::vector<int64_t>{1, 3}));
+  EXPECT_THAT(Values<int64_t>(k), ElementsAre(1, 1, 1));
+  ASSERT_OK_AND_ASSIGN(Tensor empty, Empty({0}));
+  EXPECT_THAT(Argmax(empty),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "argmax(): Expected reduction dim to be specified for input.numel() == 0."));
+}
+
+TEST(AmaxTest, SeveralDims) {
+  // torch.amax(x, [1]) -> [3, 4, 2.5]; torch.amin(x, [0]) -> [-0.75, -1.25, -2, 0]
+  EXPECT_THAT(Values<float>(Amax(X(), {1})), ElementsAre(3, 4, 2.5f));
+  EXPECT_THAT(Values<float>(Amin(X(), {0})), ElementsAre(-0.75f, -1.25f, -2, 0));
+  EXPECT_THAT(Values<float>(Amax(X(), {0, 1})), ElementsAre(4));
+  ASSERT_OK_AND_ASSIGN(Tensor empty, Empty({0, 2}));
+  EXPECT_THAT(Amax(empty, {0}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "amax(): Expected reduction dim 0 to have non-zero size."));
+  ASSERT_OK_AND_ASSIGN(Tensor e1, Amax(empty, {1}));
+  EXPECT_EQ(e1.sizes(), (std::vector<int64_t>{0}));
+}
+
+TEST(ProdTest, DtypesAndDims) {
+  // torch.prod(x, 1) -> [-3.75, -3, -0]
+  EXPECT_THAT(Values<float>(Prod(X(), 1)), ElementsAre(-3.75f, -3, 0));
+  // torch.prod(torch.tensor([True, True])) -> tensor(1) (int64);
+  // torch.prod(torch.tensor([2, 3], dtype=torch.int32)) -> tensor(6) (int64)
+  ASSERT_OK_AND_ASSIGN(Tensor b, Prod(T_<bool>({true, true})));
+  EXPECT_EQ(b.dtype(), ScalarType::kLong);
+  EXPECT_THAT(Values<int64_t>(b), ElementsAre(1));
+  ASSERT_OK_AND_ASSIGN(Tensor i, Prod(T_<int32_t>({2, 3})));
+  EXPECT_EQ(i.dtype(), ScalarType::kLong);
+  EXPECT_THAT(Values<int64_t>(i), ElementsAre(6));
+  ASSERT_OK_AND_ASSIGN(Tensor empty, Empty({0}));
+  EXPECT_THAT(Values<float>(Prod(empty)), ElementsAre(1));
+}
+
+TEST(AllAnyTest, DtypesAndDims) {
+  // torch.all(x > 0) -> False; torch.any(x > 3, 1) -> [False, True, False]
+  EXPECT_THAT(Values<bool>(All(T_<bool>({true, false}))), ElementsAre(false));
+  ASSERT_OK_AND_ASSIGN(Tensor gt3,
+                       Any(T_<bool>({false, false, false, false, false, false, false, true,
+                                     false, false, false, false},
+                                    {{3, 4}}),
+                           1));
+  EXPECT_THAT(Values<bool>(gt3), ElementsAre(false, true, false));
+  // uint8 in, uint8 out: torch.all(tensor([[1, 0], [2, 3]], dtype=uint8)) -> tensor(0, dtype=uint8)
+  ASSERT_OK_AND_ASSIGN(Tensor u, All(T_<uint8_t>({1, 0, 2, 3}, {{2, 2}})));
+  EXPECT_EQ(u.dtype(), ScalarType::kByte);
+  EXPECT_THAT(Values<int>(u), ElementsAre(0));
+  ASSERT_OK_AND_ASSIGN(Tensor a, All(T_<float>({1, 2})));
+  EXPECT_EQ(a.dtype(), ScalarType::kBool);
+  // torch.all(torch.zeros(2, 0), 1) -> [True, True]
+  ASSERT_OK_AND_ASSIGN(Tensor z, Empty({2, 0}));
+  EXPECT_THAT(Values<bool>(All(z, 1)), ElementsAre(true, true));
+}
+
 }  // namespace
 }  // namespace ptser

@@ -29,7 +29,7 @@ absl::StatusOr<Tensor> PrepareInput(const Tensor& t, absl::string_view op) {
       t.dtype(), "resolve_neg", [&](auto tag) -> absl::Status {
         using T = typename decltype(tag)::type;
         Map<T, T>(out,
-                  [neg, conj](T v) -> T {
+                  [=](T v) -> T {
                     OpMath<T> x = static_cast<OpMath<T>>(v);
                     if constexpr (kIsComplex<T>) {
                       if (conj) x = std::conj(x);
@@ -138,6 +138,23 @@ absl::Status RunBinaryInplace(const BinaryOpSpec& spec, const Tensor& self,
   if (other.is_tensor()) inputs.push_back(&other.tensor());
   PTSER_RETURN_IF_ERROR(
       CheckInplaceTarget(self, inputs, shape, dtypes.output, spec.name));
+  // The kernel writes straight into self when self already has the dtypes
+  // and `other` either lives elsewhere or is self itself (same elements in
+  // the same order, read before each is written).
+  bool direct = !spec.kernel_can_fail && dtypes.compute == self.dtype() &&
+                dtypes.output == self.dtype();
+  if (direct && other.is_tensor() &&
+      other.tensor().storage().IsSameAs(self.storage())) {
+    direct = other.tensor().IsSameAs(self) &&
+             other.tensor().dtype() == self.dtype() && !other.tensor().is_neg() &&
+             !other.tensor().is_conj();
+  }
+  if (direct) {
+    PTSER_ASSIGN_OR_RETURN(Tensor b,
+                           OperandToTensor(other, dtypes.compute, spec.name));
+    PTSER_ASSIGN_OR_RETURN(b, ExpandTo(b, shape));
+    return spec.kernel(self, self, b);
+  }
   PTSER_ASSIGN_OR_RETURN(Tensor result, RunBinary(spec, self, other));
   return CopyConvertInto(self, result);
 }

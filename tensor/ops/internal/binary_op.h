@@ -79,6 +79,9 @@ struct BinaryOpSpec {
   std::function<absl::Status(const Tensor& out, const Tensor& a,
                              const Tensor& b)>
       kernel;
+  // The kernel may fail after writing part of `out` (integer division by
+  // zero): in place, it then runs into a temporary so self stays untouched.
+  bool kernel_can_fail = false;
 };
 
 // Resolves PyTorch's lazy negation / conjugation bits (a tensor whose

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -156,6 +157,33 @@ template <typename Out, typename... In, typename F, size_t... I>
 void MapRow(const std::array<char*, 1 + sizeof...(In)>& p,
             const std::array<int64_t, 1 + sizeof...(In)>& s, int64_t n, F& f,
             std::index_sequence<I...>) {
+  // Dense rows (every operand steps by its element size) get a loop with
+  // constant steps, which the compiler vectorises; a binary op whose other
+  // operand is one broadcast value (stride 0) gets one too.
+  if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In)) && ...)) {
+    for (int64_t i = 0; i < n; ++i) {
+      Store<Out>(p[0] + i * sizeof(Out), f(Load<In>(p[I + 1] + i * sizeof(In))...));
+    }
+    return;
+  }
+  if constexpr (sizeof...(In) == 2) {
+    using A = std::tuple_element_t<0, std::tuple<In...>>;
+    using B = std::tuple_element_t<1, std::tuple<In...>>;
+    if (s[0] == sizeof(Out) && s[1] == sizeof(A) && s[2] == 0) {
+      const B b = Load<B>(p[2]);
+      for (int64_t i = 0; i < n; ++i) {
+        Store<Out>(p[0] + i * sizeof(Out), f(Load<A>(p[1] + i * sizeof(A)), b));
+      }
+      return;
+    }
+    if (s[0] == sizeof(Out) && s[1] == 0 && s[2] == sizeof(B)) {
+      const A a = Load<A>(p[1]);
+      for (int64_t i = 0; i < n; ++i) {
+        Store<Out>(p[0] + i * sizeof(Out), f(a, Load<B>(p[2] + i * sizeof(B))));
+      }
+      return;
+    }
+  }
   for (int64_t i = 0; i < n; ++i) {
     Store<Out>(p[0] + i * s[0], f(Load<In>(p[I + 1] + i * s[I + 1])...));
   }

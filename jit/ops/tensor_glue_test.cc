@@ -1,0 +1,238 @@
+// Copyright ptser authors.
+//
+// jit/ops/tensor_glue_test.cc — the tensor op families of
+// tensor_pointwise_ops, tensor_clamp_ops, tensor_reduction_ops,
+// tensor_shape_ops, tensor_index_ops, tensor_nn_ops, tensor_linalg_ops and
+// tensor_creation_ops as TorchScript code reaches them: through overload
+// resolution in the default registry (so the overload PyTorch 1.13 picks
+// is the one that runs), with in-place forms returning self, out= forms
+// writing `out`, and PyTorch's exceptions.  Expected values are PyTorch
+// 1.13's, noted beside each case.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "jit/ops/registry.h"
+#include "tensor/cast.h"
+#include "tensor/factories.h"
+#include "tensor/generator.h"
+
+namespace ptser {
+namespace jit {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+Value Tv(std::vector<float> v, std::vector<int64_t> sizes = {}) {
+  if (sizes.empty()) sizes = {static_cast<int64_t>(v.size())};
+  return Value::FromTensor(*MakeTensor<float>(v, sizes));
+}
+Value Ti(std::vector<int64_t> v, std::vector<int64_t> sizes = {}) {
+  if (sizes.empty()) sizes = {static_cast<int64_t>(v.size())};
+  return Value::FromTensor(*MakeTensor<int64_t>(v, sizes));
+}
+Value Ints(std::vector<int64_t> v) {
+  std::vector<Value> items;
+  for (int64_t x : v) items.push_back(Value::Int(x));
+  return Value::NewList(std::move(items));
+}
+std::vector<float> F(const Value& v) { return *ToVector<float>(v.tensor()); }
+std::vector<int64_t> I(const Value& v) { return *ToVector<int64_t>(v.tensor()); }
+
+class TensorGlueTest : public ::testing::Test {
+ protected:
+  // The overload `name` resolves to for the arguments, and its result.
+  absl::StatusOr<Value> Call(absl::string_view name, std::vector<Value> positional,
+                             std::vector<std::string> keyword_names = {},
+                             std::vector<Value> keyword_values = {}) {
+    std::vector<Value> args;
+    absl::StatusOr<const Operator*> op = DefaultOperators().Resolve(
+        name, positional, keyword_names, keyword_values, &args);
+    if (!op.ok()) return op.status();
+    last_ = (*op)->schema.QualifiedName();
+    return (*op)->fn(ctx_, absl::MakeSpan(args));
+  }
+
+  std::string last_;
+  OpContext ctx_;
+};
+
+TEST_F(TensorGlueTest, PointwiseOverloads) {
+  // torch.pow(x, 2), torch.pow(2, x), torch.pow(x, x)
+  const Value x = Tv({1, 2, 3});
+  ASSERT_OK_AND_ASSIGN(Value p, Call("aten::pow", {x, Value::Int(2)}));
+  EXPECT_EQ(last_, "aten::pow.Tensor_Scalar");
+  EXPECT_THAT(F(p), ElementsAre(1, 4, 9));
+  ASSERT_OK_AND_ASSIGN(p, Call("aten::pow", {Value::Int(2), x}));
+  EXPECT_EQ(last_, "aten::pow.Scalar");
+  EXPECT_THAT(F(p), ElementsAre(2, 4, 8));
+  ASSERT_OK(Call("aten::pow", {x, x}).status());
+  EXPECT_EQ(last_, "aten::pow.Tensor_Tensor");
+  // Scalar pow stays the builtin: torch.pow(2, 3) (ints) -> 8.0
+  ASSERT_OK_AND_ASSIGN(p, Call("aten::pow", {Value::Int(2), Value::Int(3)}));
+  EXPECT_EQ(last_, "aten::pow.int");
+  // x & 1 on an int tensor; torch.max(a, b); torch.max(a, 1); torch.min(a, 0, True)
+  ASSERT_OK_AND_ASSIGN(Value a, Call("aten::__and__", {Ti({5, 6}), Value::Int(1)}));
+  EXPECT_EQ(last_, "aten::__and__.Scalar");
+  EXPECT_THAT(I(a), ElementsAre(1, 0));
+  ASSERT_OK_AND_ASSIGN(Value m, Call("aten::max", {Tv({1, 5}), Tv({3, 2})}));
+  EXPECT_EQ(last_, "aten::max.other");
+  EXPECT_THAT(F(m), ElementsAre(3, 5));
+  ASSERT_OK(Call("aten::max", {Tv({1, 5, 3, 2}, {2, 2}), Value::Int(1)}).status());
+  EXPECT_EQ(last_, "aten::max.dim");
+  ASSERT_OK_AND_ASSIGN(Value mn, Call("aten::min", {Tv({1, 5, 3, 2}, {2, 2}), Value::Int(0),
+                                                     Value::Bool(true)}));
+  EXPECT_EQ(last_, "aten::min.dim");
+  ASSERT_TRUE(mn.is_tuple());
+  EXPECT_THAT(F(mn.tuple()[0]), ElementsAre(1, 2));
+  EXPECT_THAT(I(mn.tuple()[1]), ElementsAre(0, 1));
+  // torch.floor(x) is the tensor overload, math.floor(2.5) the builtin.
+  ASSERT_OK(Call("aten::floor", {Tv({2.5f})}).status());
+  EXPECT_EQ(last_, "aten::floor");
+  ASSERT_OK(Call("aten::floor", {Value::Float(2.5)}).status());
+  EXPECT_EQ(last_, "aten::floor.float");
+}
+
+TEST_F(TensorGlueTest, InplaceReturnsSelfAndOutWritesOut) {
+  const Value x = Tv({-1, 4});
+  ASSERT_OK_AND_ASSIGN(Value r, Call("aten::leaky_relu_", {x, Value::Float(0.5)}));
+  EXPECT_TRUE(r.tensor().IsSameAs(x.tensor()));
+  EXPECT_THAT(F(x), ElementsAre(-0.5f, 4));
+  // torch.sqrt(x, out=y)
+  const Value out = Tv({0, 0});
+  ASSERT_OK_AND_ASSIGN(Value o, Call("aten::sqrt", {Tv({4, 9})}, {"out"}, {out}));
+  EXPECT_EQ(last_, "aten::sqrt.out");
+  EXPECT_TRUE(o.tensor().IsSameAs(out.tensor()));
+  EXPECT_THAT(F(out), ElementsAre(2, 3));
+  // An int64 out for a float result: PyTorch's cast error.
+  EXPECT_THAT(Call("aten::sqrt", {Tv({4})}, {"out"}, {Ti({0})}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "result type Float can't be cast to the desired output type Long"));
+  // Integer tensor, float result in place: torch.tensor([1, 2]).exp_()
+  EXPECT_THAT(Call("aten::exp_", {Ti({1, 2})}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "result type Float can't be cast to the desired output type Long"));
+}
+
+TEST_F(TensorGlueTest, Clamp) {
+  // torch.clamp(x, min=torch.tensor([0., 5.])) -> clamp.Tensor
+  ASSERT_OK_AND_ASSIGN(Value c, Call("aten::clamp", {Tv({-1, 9})}, {"min"}, {Tv({0, 5})}));
+  EXPECT_EQ(last_, "aten::clamp.Tensor");
+  EXPECT_THAT(F(c), ElementsAre(0, 9));
+  ASSERT_OK_AND_ASSIGN(c, Call("aten::clamp_max_", {Tv({-1, 9}), Value::Int(2)}));
+  EXPECT_THAT(F(c), ElementsAre(-1, 2));
+  ASSERT_OK_AND_ASSIGN(c, Call("aten::clip", {Ti({-7, 7}), Value::Float(0.5)}));
+  EXPECT_EQ(c.tensor().dtype(), ScalarType::kFloat);
+}
+
+TEST_F(TensorGlueTest, Reductions) {
+  const Value x = Tv({0.5f, -1.25f, 3.0f, 2.0f, 1.5f, 0.25f}, {2, 3});
+  // torch.var(x, [1]) -> var.dim; torch.std(x) -> std
+  ASSERT_OK(Call("aten::var", {x, Ints({1})}).status());
+  EXPECT_EQ(last_, "aten::var.dim");
+  ASSERT_OK(Call("aten::var", {x, Ints({1})}, {"correction"}, {Value::Int(0)}).status());
+  EXPECT_EQ(last_, "aten::var.correction");
+  ASSERT_OK(Call("aten::norm", {x}).status());
+  EXPECT_EQ(last_, "aten::norm.Scalar");
+  // torch.argmax(x) -> 2; torch.any(x > 2, 1) path: any.dim
+  ASSERT_OK_AND_ASSIGN(Value am, Call("aten::argmax", {x}));
+  EXPECT_THAT(I(am), ElementsAre(2));
+  ASSERT_OK(Call("aten::any", {x, Value::Int(1)}).status());
+  EXPECT_EQ(last_, "aten::any.dim");
+  // torch.sort(x, stable=True, descending=True)
+  ASSERT_OK_AND_ASSIGN(Value s, Call("aten::sort", {x}, {"stable", "descending"},
+                                     {Value::Bool(true), Value::Bool(true)}));
+  EXPECT_EQ(last_, "aten::sort.stable");
+  EXPECT_THAT(F(s.tuple()[0]), ElementsAre(3, 0.5f, -1.25f, 2, 1.5f, 0.25f));
+  ASSERT_OK_AND_ASSIGN(Value cs, Call("aten::cumsum", {Ti({1, 2, 3}), Value::Int(0)}));
+  EXPECT_THAT(I(cs), ElementsAre(1, 3, 6));
+}
+
+TEST_F(TensorGlueTest, ShapesAndIndexing) {
+  const Value x = Tv({0, 1, 2, 3, 4, 5}, {2, 3});
+  // w.split([1, 2], 1) -> split.sizes, a list of views
+  ASSERT_OK_AND_ASSIGN(Value parts, Call("aten::split", {x, Ints({1, 2}), Value::Int(1)}));
+  EXPECT_EQ(last_, "aten::split.sizes");
+  ASSERT_TRUE(parts.is_list());
+  EXPECT_THAT(F(parts.list()[1]), ElementsAre(1, 2, 4, 5));
+  ASSERT_OK_AND_ASSIGN(Value cat, Call("aten::cat", {Value::NewList({x, x}), Value::Int(1)}));
+  EXPECT_EQ(cat.tensor().sizes(), (std::vector<int64_t>{2, 6}));
+  // x[torch.tensor([1, 0])] is aten::index.Tensor with [tensor]
+  ASSERT_OK_AND_ASSIGN(Value rows, Call("aten::index", {x, Value::NewList({Ti({1, 0})})}));
+  EXPECT_EQ(last_, "aten::index.Tensor");
+  EXPECT_THAT(F(rows), ElementsAre(3, 4, 5, 0, 1, 2));
+  EXPECT_THAT(Call("aten::index", {x, Value::NewList({Ti({5})})}),
+              StatusIs(absl::StatusCode::kOutOfRange,
+                       "IndexError: index 5 is out of bounds for dimension 0 with size 2"));
+  // y[y > 1] = 0: index_put_ with a bool mask and a 0-dim value
+  const Value y = Tv({0, 1, 2, 3});
+  const Value mask = Value::FromTensor(*MakeTensor<bool>({false, false, true, true}));
+  ASSERT_OK(Call("aten::index_put_",
+                 {y, Value::NewList({mask}), Value::FromTensor(*Zeros({}))})
+                .status());
+  EXPECT_THAT(F(y), ElementsAre(0, 1, 0, 0));
+  // x.fill_(torch.tensor(7.)) -> fill_.Tensor
+  ASSERT_OK(Call("aten::fill_", {y, Value::FromTensor(*Full({}, Scalar(7.0)))}).status());
+  EXPECT_EQ(last_, "aten::fill_.Tensor");
+  EXPECT_THAT(F(y), ElementsAre(7, 7, 7, 7));
+  ASSERT_OK_AND_ASSIGN(Value mf, Call("aten::masked_fill", {Tv({1, 2}), Value::FromTensor(
+                                          *MakeTensor<bool>({true, false})), Value::Float(-1)}));
+  EXPECT_EQ(last_, "aten::masked_fill.Scalar");
+  EXPECT_THAT(F(mf), ElementsAre(-1, 2));
+}
+
+TEST_F(TensorGlueTest, NnAndLinalg) {
+  // torch.baddbmm(zeros(1, 1, 1), ones(1, 1, 2), ones(1, 2, 1), beta=0.5, alpha=2) -> [[[4.]]]
+  ASSERT_OK_AND_ASSIGN(
+      Value b, Call("aten::baddbmm",
+                    {Value::FromTensor(*Zeros({1, 1, 1})), Value::FromTensor(*Ones({1, 1, 2})),
+                     Value::FromTensor(*Ones({1, 2, 1}))},
+                    {"beta", "alpha"}, {Value::Float(0.5), Value::Int(2)}));
+  EXPECT_THAT(F(b), ElementsAre(4));
+  // torch.embedding out of range is IndexError
+  EXPECT_THAT(Call("aten::embedding", {Tv({0, 1, 2, 3}, {2, 2}), Ti({2})}),
+              StatusIs(absl::StatusCode::kOutOfRange, "IndexError: index out of range in self"));
+  // F.dropout in eval returns its input itself.
+  const Value x = Tv({1, 2});
+  ASSERT_OK_AND_ASSIGN(Value d, Call("aten::dropout", {x, Value::Float(0.5), Value::Bool(false)}));
+  EXPECT_TRUE(d.tensor().IsSameAs(x.tensor()));
+  // F.layer_norm(x, [2]) with the schema's default eps
+  ASSERT_OK_AND_ASSIGN(Value ln, Call("aten::layer_norm", {x, Ints({2})}));
+  EXPECT_NEAR(F(ln)[0], -0.99998f, 1e-5f);
+  // F.interpolate(x, scale_factor=2) in 1.13: upsample_nearest2d.vec(x, None, [2., 2.])
+  ASSERT_OK_AND_ASSIGN(
+      Value up, Call("aten::upsample_nearest2d",
+                     {Tv({1, 2, 3, 4}, {1, 1, 2, 2}), Value::None(),
+                      Value::NewList({Value::Float(2), Value::Float(2)})}));
+  EXPECT_EQ(last_, "aten::upsample_nearest2d.vec");
+  EXPECT_EQ(up.tensor().sizes(), (std::vector<int64_t>{1, 1, 4, 4}));
+}
+
+TEST_F(TensorGlueTest, Factories) {
+  // torch.linspace(0, 1, 5)
+  ASSERT_OK_AND_ASSIGN(Value l, Call("aten::linspace", {Value::Int(0), Value::Int(1), Value::Int(5)}));
+  EXPECT_THAT(F(l), ElementsAre(0, 0.25f, 0.5f, 0.75f, 1));
+  // torch.eye(2, 3, dtype=torch.int64)
+  ASSERT_OK_AND_ASSIGN(Value e, Call("aten::eye", {Value::Int(2), Value::Int(3)}, {"dtype"},
+                                     {Value::Int(4)}));
+  EXPECT_EQ(last_, "aten::eye.m");
+  EXPECT_THAT(I(e), ElementsAre(1, 0, 0, 0, 1, 0));
+  // torch.manual_seed(0); torch.randint(3, 10, (5,)) -> [7, 6, 3, 5, 4]
+  ManualSeed(0);
+  ASSERT_OK_AND_ASSIGN(Value r, Call("aten::randint", {Value::Int(3), Value::Int(10), Ints({5})}));
+  EXPECT_EQ(last_, "aten::randint.low");
+  EXPECT_THAT(I(r), ElementsAre(7, 6, 3, 5, 4));
+  ctx_.max_alloc_bytes = 1000;
+  EXPECT_THAT(Call("aten::rand", {Ints({1000})}),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("torch.rand")));
+}
+
+}  // namespace
+}  // namespace jit
+}  // namespace ptser
