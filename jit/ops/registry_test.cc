@@ -175,8 +175,8 @@ TEST(OpContextTest, CheckAlloc) {
   EXPECT_OK(ctx.CheckAlloc(100, "x"));
   EXPECT_THAT(ctx.CheckAlloc(101, "aten::zeros"),
               StatusIs(absl::StatusCode::kResourceExhausted,
-                       "aten::zeros would allocate 101 bytes, over the memory limit of 100 "
-                       "bytes for one result (InterpreterOptions::max_alloc_bytes)"));
+                       "aten::zeros would allocate 101 bytes, over the memory limit of 100 bytes "
+                       "for one result (InterpreterOptions::max_alloc_bytes)"));
   EXPECT_THAT(ctx.CheckAlloc(-1, "x"), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 

@@ -406,60 +406,6 @@ std::vector<OpDef> TensorBasicOps() {
   add("aten::where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor",
       [](OpContext&, Args a) { return TensorResult(Where(T(a[0]), ToScalar(a[1]), ToScalar(a[2]))); });
 
-  // masked_fill: where(mask, value, self) in self's dtype.
-  auto masked_fill = [](const Tensor& self, const Tensor& mask, const Value& value)
-      -> absl::StatusOr<Tensor> {
-    if (mask.dtype() != ScalarType::kBool) {
-      return RuntimeError(absl::StrCat("masked_fill_ only supports boolean masks, but got mask with dtype ",
-                                       DtypeName(mask.dtype())));
-    }
-    absl::StatusOr<Tensor> filled;
-    if (value.is_tensor()) {
-      if (value.tensor().dim() != 0) {
-        return RuntimeError(absl::StrCat(
-            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
-            value.tensor().dim(), " dimension(s)."));
-      }
-      PTSER_OPS_ASSIGN(v, Cast(value.tensor(), self.dtype()));
-      filled = Where(mask, v, self);
-    } else {
-      filled = Where(mask, ToScalar(value), self);
-    }
-    if (!filled.ok()) return filled.status();
-    if (filled->dtype() != self.dtype()) return Cast(*filled, self.dtype());
-    return filled;
-  };
-  add("aten::masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)",
-      [masked_fill](OpContext&, Args a) { return WriteBack(a[0], masked_fill(T(a[0]), T(a[1]), a[2])); });
-  add("aten::masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)",
-      [masked_fill](OpContext&, Args a) { return WriteBack(a[0], masked_fill(T(a[0]), T(a[1]), a[2])); });
-  add("aten::masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor",
-      [masked_fill](OpContext&, Args a) { return TensorResult(masked_fill(T(a[0]), T(a[1]), a[2])); });
-  add("aten::masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor",
-      [masked_fill](OpContext&, Args a) { return TensorResult(masked_fill(T(a[0]), T(a[1]), a[2])); });
-  // Logic on tensors: non-zero is true; results are bool.
-  add("aten::logical_or(Tensor self, Tensor other) -> Tensor", [](OpContext&, Args a) -> Result {
-    PTSER_OPS_ASSIGN(x, Ne(T(a[0]), Scalar(int64_t{0})));
-    PTSER_OPS_ASSIGN(y, Ne(T(a[1]), Scalar(int64_t{0})));
-    return TensorResult(Where(x, Scalar(true), y));
-  });
-  add("aten::logical_and(Tensor self, Tensor other) -> Tensor", [](OpContext&, Args a) -> Result {
-    PTSER_OPS_ASSIGN(x, Ne(T(a[0]), Scalar(int64_t{0})));
-    PTSER_OPS_ASSIGN(y, Ne(T(a[1]), Scalar(int64_t{0})));
-    return TensorResult(Where(x, y, Scalar(false)));
-  });
-  add("aten::bitwise_not(Tensor self) -> Tensor", [](OpContext&, Args a) -> Result {
-    const Tensor& x = T(a[0]);
-    if (x.dtype() == ScalarType::kBool) return TensorResult(Eq(x, Scalar(false)));
-    if (!IsIntegral(x.dtype(), /*include_bool=*/false)) {
-      return RuntimeError("bitwise_not: only integral and boolean tensors are supported");
-    }
-    PTSER_OPS_ASSIGN(neg, Neg(x));  // ~x == -x - 1
-    return TensorResult(Sub(neg, Scalar(int64_t{1})));
-  });
-  add("aten::logical_not(Tensor self) -> Tensor",
-      [](OpContext&, Args a) { return TensorResult(Eq(T(a[0]), Scalar(int64_t{0}))); });
-
   // ---- reductions ----
   add("aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
       [](OpContext&, Args a) -> Result {
@@ -510,31 +456,6 @@ std::vector<OpDef> TensorBasicOps() {
       [](OpContext&, Args a) { return TensorResult(Clamp(T(a[0]), a[1], a[2])); });
   add("aten::hardtanh_(Tensor(a!) self, Scalar min_val=-1, Scalar max_val=1) -> Tensor(a!)",
       [](OpContext&, Args a) { return WriteBack(a[0], Clamp(T(a[0]), a[1], a[2])); });
-  // leaky_relu: where(x > 0, x, x * slope); the in-place form comes first in 1.13.
-  auto leaky = [](const Tensor& x, const Value& slope) -> absl::StatusOr<Tensor> {
-    PTSER_OPS_ASSIGN(positive, Gt(x, Scalar(int64_t{0})));
-    PTSER_OPS_ASSIGN(scaled, Mul(x, ToScalar(slope)));
-    return Where(positive, x, scaled);
-  };
-  add("aten::leaky_relu_(Tensor(a!) self, Scalar negative_slope=0.01) -> Tensor(a!)",
-      [leaky](OpContext&, Args a) { return WriteBack(a[0], leaky(T(a[0]), a[1])); });
-  add("aten::leaky_relu(Tensor self, Scalar negative_slope=0.01) -> Tensor",
-      [leaky](OpContext&, Args a) { return TensorResult(leaky(T(a[0]), a[1])); });
-  // dropout: the identity when not training (or p == 0); training needs a
-  // random generator the interpreter does not have.
-  auto dropout = [](bool in_place) {
-    return [in_place](OpContext&, Args a) -> Result {
-      if (!a[2].as_bool() || a[1].as_float() == 0) {
-        if (in_place) return a[0];
-        return TensorResult(Clone(T(a[0])));
-      }
-      return absl::UnimplementedError(
-          "dropout in training mode (train=True) is not supported: ptser has no random "
-          "generator for TorchScript; call the module in eval mode");
-    };
-  };
-  add("aten::dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)", dropout(true));
-  add("aten::dropout(Tensor input, float p, bool train) -> Tensor", dropout(false));
   add("aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", [](OpContext&, Args a) -> Result {
     const std::string& mode = a[1].as_string();
     if (mode != "none" && mode != "tanh") {
