@@ -175,8 +175,11 @@ def check_outputs(work, name, archive, inputs, script_bench, libtorch):
     a, b = torch.load(ours), torch.load(theirs)
     if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)) or a.shape != b.shape:
         return False, f"different results: {type(a).__name__} against {type(b).__name__}"
-    diff = (a.double() - b.double()).abs().max().item()
-    return torch.allclose(a, b, rtol=1e-4, atol=1e-5), diff
+    # Relative to the output's scale: a randomly initialized mobilenet_v2
+    # answers ~1e-8, where a fixed atol would pass anything.
+    scale = max(b.abs().max().item(), 1e-30)
+    diff = (a.double() - b.double()).abs().max().item() / scale
+    return torch.allclose(a, b, rtol=1e-4, atol=1e-5 * scale), diff
 
 
 def percentile(xs, q):
@@ -275,14 +278,15 @@ def main():
                 print(f"| {name} | {threads} | {who} | {ms(s['load'])} | {ms(s['first'])} | "
                       f"{ms(s['median'])} | {ms(s['p90'])} | {ms(s['lo'])} – {ms(s['hi'])} |")
     print()
-    print("| model | ptser output == libtorch output (allclose rtol 1e-4, atol 1e-5) |")
+    print("| model | ptser output == libtorch output (allclose: rtol 1e-4, atol 1e-5 x max abs) |")
     print("|---|---|")
     for name in names:
         ok, detail = checks[name]
         if ok is None:
             print(f"| {name} | not run: {detail} |")
         else:
-            d = f"max abs diff {detail:.3g}" if isinstance(detail, float) else detail
+            d = (f"largest difference {detail:.2g} of the largest output"
+                 if isinstance(detail, float) else detail)
             print(f"| {name} | {'yes' if ok else 'NO'}, {d} |")
     print()
     print("| goal (issue 15) | threads | target | measured | met |")
