@@ -1823,6 +1823,12 @@ void AddMisc(Table& t) {
     std::cerr << "UserWarning: " << a[0].as_string() << "\n";
     return Value();
   });
+  t.Add("aten::device(str a) -> Device", [](OpContext&, Args a) -> Result {
+    absl::StatusOr<Device> d = Device::Parse(a[0].as_string());
+    if (!d.ok()) return RuntimeError(d.status().message());
+    return Value::FromDevice(*d);
+  });
+  t.Add("aten::is_autocast_enabled() -> bool", [](OpContext&, Args) { return B(false); });
   t.Add("aten::is_grad_enabled() -> bool",
         [](OpContext& ctx, Args) { return B(ctx.grad_enabled); });
   t.Add("aten::set_grad_enabled(bool val) -> ()", [](OpContext& ctx, Args a) -> Result {

@@ -30,16 +30,6 @@ namespace {
 
 // ------------------------------------------------------------ printing ---
 
-// c10's printDouble: 17 significant digits, and a trailing "." when the
-// text would read as an int ("1.", "0.5", "1e-08", "1.0000000000000001e-05").
-std::string DoubleStr(double d) {
-  if (std::isnan(d)) return "nan";
-  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-  std::string s = absl::StrFormat("%.17g", d);
-  if (s.find_first_of(".e") == std::string::npos) s += ".";
-  return s;
-}
-
 // c10::printQuotedString.
 std::string QuotedStr(absl::string_view s) {
   std::string out = "\"";
@@ -76,7 +66,7 @@ std::string DefaultStr(const Value& v, const Type& type) {
     case Value::Kind::kInt:
       return absl::StrCat(v.as_int());
     case Value::Kind::kFloat:
-      return DoubleStr(v.as_float());
+      return ops_internal::ScriptFloatStr(v.as_float());
     case Value::Kind::kStr:
       return QuotedStr(v.as_string());
     case Value::Kind::kList: {

@@ -16,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -673,6 +674,15 @@ absl::StatusOr<AnnotatedSchemaType> ParseSchemaTypeAt(absl::string_view text, si
   absl::StatusOr<AnnotatedSchemaType> t = parser.Parse();
   if (t.ok()) *pos = parser.pos();
   return t;
+}
+
+std::string ScriptFloatStr(double d) {
+  if (std::isnan(d)) return "nan";
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d)) {
+    return absl::StrCat(static_cast<int64_t>(d), ".");
+  }
+  return absl::StrFormat("%.17g", d);
 }
 
 std::string SchemaTypeStr(const Type& type) {

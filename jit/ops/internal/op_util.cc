@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jit/ops/internal/schema_type.h"
 #include "jit/ops/internal/tensor_text.h"
 
 namespace ptser {
@@ -85,14 +86,6 @@ absl::StatusOr<std::optional<ScalarType>> OptionalDtype(const Value& v) {
   absl::StatusOr<ScalarType> t = ScalarTypeFromCode(v.as_int());
   if (!t.ok()) return t.status();
   return std::optional<ScalarType>(*t);
-}
-
-std::string ScriptFloatStr(double d) {
-  if (std::isnan(d)) return "nan";
-  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-  std::string s = absl::StrFormat("%.17g", d);
-  if (s.find_first_of(".e") == std::string::npos) s += ".";
-  return s;
 }
 
 namespace {

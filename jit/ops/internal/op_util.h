@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "jit/ops/internal/schema_type.h"  // ScriptFloatStr
 #include "jit/ops/registry.h"
 #include "pickle/value.h"
 #include "tensor/scalar.h"
@@ -78,10 +79,6 @@ inline absl::StatusOr<Value> TensorResult(absl::StatusOr<Tensor> t) {
   return Value::FromTensor(*std::move(t));
 }
 
-// Python's repr of a float, as TorchScript's str() prints it: c10's 17
-// significant digits with a trailing "." for integral values ("3.",
-// "0.10000000000000001", "1e+20").
-std::string ScriptFloatStr(double d);
 // TorchScript's str() of a value (c10's IValue printing): strings bare,
 // lists "[1, 2]" with strings unquoted, dicts "{a: 1}", tuples "(1, a)",
 // None "None", devices "cpu", tensors as libtorch prints them.

@@ -46,6 +46,12 @@ absl::StatusOr<AnnotatedSchemaType> ParseSchemaTypeAt(absl::string_view text, si
 // business.
 std::string SchemaTypeStr(const Type& type);
 
+// A double as c10 prints it (schema defaults, TorchScript's str()): an
+// integral value within int64 as that int and a "." ("3.", "0.", also for
+// -0.0, "10000000000000000."); anything else with 17 significant digits
+// ("0.10000000000000001", "1e+19", "inf", "nan").
+std::string ScriptFloatStr(double d);
+
 }  // namespace ops_internal
 }  // namespace jit
 }  // namespace ptser
