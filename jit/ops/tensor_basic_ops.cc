@@ -406,6 +406,9 @@ std::vector<OpDef> TensorBasicOps() {
   add("aten::where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor",
       [](OpContext&, Args a) { return TensorResult(Where(T(a[0]), ToScalar(a[1]), ToScalar(a[2]))); });
 
+  // masked_fill(_), logical_and/or/not and bitwise_not are registered by
+  // tensor_index_ops / tensor_pointwise_ops over their tensor/ops kernels.
+
   // ---- reductions ----
   add("aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
       [](OpContext&, Args a) -> Result {
@@ -456,6 +459,8 @@ std::vector<OpDef> TensorBasicOps() {
       [](OpContext&, Args a) { return TensorResult(Clamp(T(a[0]), a[1], a[2])); });
   add("aten::hardtanh_(Tensor(a!) self, Scalar min_val=-1, Scalar max_val=1) -> Tensor(a!)",
       [](OpContext&, Args a) { return WriteBack(a[0], Clamp(T(a[0]), a[1], a[2])); });
+  // leaky_relu(_) and dropout(_) are registered by tensor_pointwise_ops /
+  // tensor_nn_ops over their tensor/ops kernels (dropout trains there).
   add("aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", [](OpContext&, Args a) -> Result {
     const std::string& mode = a[1].as_string();
     if (mode != "none" && mode != "tanh") {
