@@ -634,7 +634,7 @@ TEST_F(BuiltinOpsTest, GradModeAndLimits) {
   ctx_.max_alloc_bytes = 1000;
   EXPECT_THAT(Call("aten::mul", {L({I(1), I(2)}), I(1000)}),
               StatusIs(absl::StatusCode::kResourceExhausted,
-                       HasSubstr("over the limit of 1000 bytes")));
+                       HasSubstr("over the memory limit of 1000 bytes")));
   EXPECT_THAT(Call("aten::mul", {L({I(1), I(2)}), I(INT64_MAX)}),
               StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_THAT(Call("aten::ljust", {S("a"), I(5000)}), StatusIs(absl::StatusCode::kResourceExhausted));
