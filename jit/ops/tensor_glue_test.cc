@@ -214,6 +214,52 @@ TEST_F(TensorGlueTest, NnAndLinalg) {
   EXPECT_EQ(up.tensor().sizes(), (std::vector<int64_t>{1, 1, 4, 4}));
 }
 
+TEST_F(TensorGlueTest, NativeMultiHeadAttention) {
+  // torch.manual_seed(0); x = torch.randn(1, 2, 4); W = torch.randn(12, 4); b = torch.randn(12)
+  // Wo = torch.randn(4, 4); bo = torch.randn(4)
+  // torch._native_multi_head_attention(x, x, x, 4, 2, W, b, Wo, bo,
+  //                                    tensor([[False, True]]), True, True, 1)
+  const Value x = Tv({1.54099607f, -0.293428898f, -2.17878938f, 0.568431258f, -1.08452237f,
+                      -1.39859545f, 0.403346837f, 0.838026345f},
+                     {1, 2, 4});
+  const Value w = Tv({-1.35265374f, -1.6959312f,   0.566650629f, 0.793508351f,  0.598839462f,
+                      -1.55509508f, -0.34136039f,  1.85300612f,  0.750189483f,  -0.585497558f,
+                      -0.173396751f, 0.183477938f, 1.38936615f,  1.58633423f,   0.946298361f,
+                      -0.843676746f, -0.613583088f, 0.0315927416f, -0.492676973f, 0.248414755f,
+                      0.439695835f, 0.112411186f,  0.64079237f,  0.441156268f,  -0.102309652f,
+                      0.792443991f, -0.289667696f, 0.0525074862f, 0.522860467f, 2.30220532f,
+                      -1.46889389f, -1.58668876f,  -0.673089921f, 0.872831225f, 1.05535746f,
+                      0.17784372f,  -0.230335474f, -0.391754389f, 0.543294728f, -0.395157546f,
+                      -0.446217179f, 0.7440207f,   1.52097952f,  3.41050267f,   -1.53118432f,
+                      -1.23413503f, 1.81972528f,   -0.551528692f},
+                     {12, 4});
+  const Value b = Tv({0.191995069f, 0.542771339f, -2.21877933f, 0.258984536f, -1.02970219f,
+                      -0.50075841f, 0.273367733f, -0.918099999f, -0.0404210873f, 0.288116813f,
+                      -0.00753730815f, -0.914495468f});
+  const Value wo = Tv({-0.00330387289f, -0.534440696f, 1.16868782f, 0.394502759f, 1.94146204f,
+                       0.791498065f, -0.0202518273f, -0.437169552f, -1.53528714f, -0.412679136f,
+                       0.966303289f, 1.62478316f, -0.365618795f, -1.3024404f, 0.0994034633f,
+                       0.441822022f},
+                      {4, 4});
+  const Value bo = Tv({1.09925056f, 2.75653839f, 0.175283328f, -0.931521118f});
+  const Value kpm = Value::FromTensor(*MakeTensor<bool>({false, true}, {1, 2}));
+  ASSERT_OK_AND_ASSIGN(Value r, Call("aten::_native_multi_head_attention",
+                                     {x, x, x, Value::Int(4), Value::Int(2), w, b, wo, bo, kpm,
+                                      Value::Bool(true), Value::Bool(true), Value::Int(1)}));
+  ASSERT_TRUE(r.is_tuple());
+  const std::vector<float> want = {-3.67349458f, -1.98776579f, -7.73478746f, -1.27282548f,
+                                   -3.67349458f, -1.98776579f, -7.73478746f, -1.27282548f};
+  const std::vector<float> got = F(r.tuple()[0]);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5f) << i;
+  EXPECT_THAT(F(r.tuple()[1]), ElementsAre(1, 0, 1, 0));
+  // need_weights=False: the weights are None.
+  ASSERT_OK_AND_ASSIGN(r, Call("aten::_native_multi_head_attention",
+                               {x, x, x, Value::Int(4), Value::Int(2), w, b, wo, bo, kpm,
+                                Value::Bool(false), Value::Bool(true), Value::Int(1)}));
+  EXPECT_TRUE(r.tuple()[1].is_none());
+}
+
 TEST_F(TensorGlueTest, Factories) {
   // torch.linspace(0, 1, 5)
   ASSERT_OK_AND_ASSIGN(Value l, Call("aten::linspace", {Value::Int(0), Value::Int(1), Value::Int(5)}));

@@ -15,12 +15,14 @@
 #include "absl/strings/str_cat.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/internal/tensor_args.h"
+#include "tensor/ops/attention.h"
 #include "tensor/ops/conv.h"
 #include "tensor/ops/dropout.h"
 #include "tensor/ops/embedding.h"
 #include "tensor/ops/normalization.h"
 #include "tensor/ops/pooling.h"
 #include "tensor/ops/rnn.h"
+#include "tensor/views.h"
 
 namespace ptser {
 namespace jit {
@@ -309,6 +311,59 @@ void RecurrentOps(OpTable& t) {
         [](OpContext&, Args) -> Result { return PackedUnsupported("lstm"); });
 }
 
+// aten::_native_multi_head_attention, the fast path of
+// nn.MultiheadAttention (batch_first inputs): mask_type 1 is a key padding
+// mask, 0 (or None) an attention mask; without need_weights the second
+// result is None (PyTorch's undefined tensor).
+void AttentionOps(OpTable& t) {
+  t.Add("aten::_native_multi_head_attention(Tensor query, Tensor key, Tensor value, int "
+        "embed_dim, int num_head, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor "
+        "proj_bias, Tensor? mask=None, bool need_weights=True, bool average_attn_weights=True, "
+        "int? mask_type=None) -> (Tensor, Tensor)",
+        [](OpContext&, Args a) -> Result {
+          AttentionParams p;
+          p.num_heads = a[4].as_int();
+          p.in_proj_weight = T(a[5]);
+          p.in_proj_bias = T(a[6]);
+          p.out_proj_weight = T(a[7]);
+          p.out_proj_bias = T(a[8]);
+          if (!a[9].is_none()) {
+            if (!a[12].is_none() && a[12].as_int() == 1) {
+              p.key_padding_mask = T(a[9]);
+            } else {
+              p.attn_mask = T(a[9]);
+            }
+          }
+          p.need_weights = a[10].as_bool();
+          p.average_attn_weights = a[11].as_bool();
+          const bool batched = T(a[0]).dim() == 3;
+          Tensor q = T(a[0]), k = T(a[1]), v = T(a[2]);
+          if (batched) {
+            absl::StatusOr<Tensor> qt = Transpose(q, 0, 1), kt = Transpose(k, 0, 1),
+                                   vt = Transpose(v, 0, 1);
+            if (!qt.ok()) return qt.status();
+            if (!kt.ok()) return kt.status();
+            if (!vt.ok()) return vt.status();
+            q = *qt;
+            k = *kt;
+            v = *vt;
+          }
+          absl::StatusOr<AttentionResult> r = MultiHeadAttention(q, k, v, p);
+          if (!r.ok()) return r.status();
+          Tensor out = r->output;
+          if (batched) {
+            absl::StatusOr<Tensor> back = Transpose(out, 0, 1);
+            if (!back.ok()) return back.status();
+            absl::StatusOr<Tensor> dense = Contiguous(*back);
+            if (!dense.ok()) return dense.status();
+            out = *dense;
+          }
+          return Value::NewTuple({Value::FromTensor(out), r->weights
+                                                              ? Value::FromTensor(*r->weights)
+                                                              : Value::None()});
+        });
+}
+
 }  // namespace
 
 absl::Status RegisterTensorNnOps(OperatorRegistry& registry) {
@@ -319,6 +374,7 @@ absl::Status RegisterTensorNnOps(OperatorRegistry& registry) {
   UpsampleOps(t);
   ConvOps(t);
   RecurrentOps(t);
+  AttentionOps(t);
   return ops_internal::RegisterAll(registry, t.Take());
 }
 
