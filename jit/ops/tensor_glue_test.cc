@@ -260,6 +260,30 @@ TEST_F(TensorGlueTest, NativeMultiHeadAttention) {
   EXPECT_TRUE(r.tuple()[1].is_none());
 }
 
+TEST_F(TensorGlueTest, TransformerEncoderLayerFastPath) {
+  // torch.manual_seed(0); layer = nn.TransformerEncoderLayer(4, 2, 3, dropout=0.0,
+  // batch_first=True).eval(); x = torch.randn(1, 2, 4); torch._transformer_encoder_layer_fwd(
+  // x, 4, 2, <self_attn in/out projections>, True (gelu), False (post-norm), 1e-5, <norm1>,
+  // <norm2>, <linear1>, <linear2>, None, None); the norms are ones and zeros.
+  const Value ones = Tv({1, 1, 1, 1}), zeros = Tv({0, 0, 0, 0});
+  std::vector<Value> args = {
+      Tv({-0.506486654f, -1.4560703f, 2.29251432f, -0.0971237943f, 1.16428077f, -0.6927737f, -0.987050474f, 1.00569856f}, {1, 2, 4}), Value::Int(4), Value::Int(2),
+      Tv({0.222424164f, 0.508506715f, -0.126026362f, 0.458245516f, -0.0987042487f, 0.0647976398f, 0.554488719f, -0.56807977f, -0.385511696f, -0.155031428f, -0.238702759f, 0.529090285f, -0.396927357f, -0.281895161f, -0.427828193f, -0.573524177f, -0.357466578f, 0.526394188f, 0.273251832f, 0.296800107f, 0.0322056226f, -0.313953251f, 0.103604041f, -0.571768939f, -0.44247967f, -0.315696359f, 0.38636902f, 0.359046966f, -0.271584153f, -0.0220958609f, 0.391649365f, 0.608779728f, 0.243039712f, 0.0827271417f, 0.41058737f, -0.360566348f, 0.114111952f, -0.474775732f, -0.424426854f, -0.316341549f, 0.277082026f, 0.246271953f, -0.362740368f, 0.185002059f, 0.336175352f, -0.07729204f, 0.0233813263f, 0.141889587f}, {12, 4}),
+      Tv({0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}),
+      Tv({-0.00374341011f, 0.268221796f, -0.411522567f, -0.367969513f, -0.192577183f, 0.134078681f, -0.00990658998f, 0.396444738f, -0.0443720222f, 0.132306278f, -0.151106536f, -0.0982826948f, -0.477674246f, -0.331141055f, -0.20611155f, 0.0185217857f}, {4, 4}),
+      Tv({0.0f, 0.0f, 0.0f, 0.0f}),
+      Value::Bool(true), Value::Bool(false), Value::Float(1e-5), ones, zeros, ones, zeros,
+      Tv({0.310188293f, 0.480097055f, -0.385311782f, -0.18323487f, 0.196504951f, 0.414274693f, 0.435103655f, 0.441178381f, 0.0995072722f, -0.434791327f, 0.0459962487f, -0.312802672f}, {3, 4}),
+      Tv({-0.465977073f, 0.444246233f, 0.380179882f}),
+      Tv({-0.575923026f, 0.108063832f, -0.0972604305f, -0.0950094238f, -0.264286041f, 0.222023606f, -0.341966599f, 0.211651608f, 0.2919707f, 0.41330865f, 0.215877697f, -0.571423888f}, {4, 3}),
+      Tv({-0.374525309f, 0.288279653f, 0.120840192f, -0.450381696f})};
+  ASSERT_OK_AND_ASSIGN(Value out, Call("aten::_transformer_encoder_layer_fwd", args));
+  const std::vector<float> want = {-0.568175554f, -0.456639379f, 1.72556639f, -0.700751483f, 1.37634027f, -0.556240737f, -1.26442146f, 0.44432199f};
+  const std::vector<float> got = F(out);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5f) << i;
+}
+
 TEST_F(TensorGlueTest, Factories) {
   // torch.linspace(0, 1, 5)
   ASSERT_OK_AND_ASSIGN(Value l, Call("aten::linspace", {Value::Int(0), Value::Int(1), Value::Int(5)}));

@@ -15,10 +15,13 @@
 #include "absl/strings/str_cat.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/internal/tensor_args.h"
+#include "tensor/ops/activation.h"
+#include "tensor/ops/arithmetic.h"
 #include "tensor/ops/attention.h"
 #include "tensor/ops/conv.h"
 #include "tensor/ops/dropout.h"
 #include "tensor/ops/embedding.h"
+#include "tensor/ops/linalg.h"
 #include "tensor/ops/normalization.h"
 #include "tensor/ops/pooling.h"
 #include "tensor/ops/rnn.h"
@@ -364,6 +367,90 @@ void AttentionOps(OpTable& t) {
         });
 }
 
+// aten::_transformer_encoder_layer_fwd, the fast path of a batch_first
+// nn.TransformerEncoderLayer in eval mode: its forward without dropout.
+absl::StatusOr<Tensor> EncoderLayer(Args a) {
+  const Tensor& src = T(a[0]);
+  AttentionParams p;
+  p.num_heads = a[2].as_int();
+  p.in_proj_weight = T(a[3]);
+  p.in_proj_bias = T(a[4]);
+  p.out_proj_weight = T(a[5]);
+  p.out_proj_bias = T(a[6]);
+  p.need_weights = false;
+  if (!a[18].is_none()) {
+    if (!a[19].is_none() && a[19].as_int() == 1) {
+      p.key_padding_mask = T(a[18]);
+    } else {
+      p.attn_mask = T(a[18]);
+    }
+  }
+  const bool use_gelu = a[7].as_bool(), norm_first = a[8].as_bool();
+  const double eps = ToDouble(a[9]);
+  const int64_t e = a[1].as_int();
+  const bool batched = src.dim() == 3;
+  auto self_attention = [&](const Tensor& t) -> absl::StatusOr<Tensor> {
+    Tensor q = t;
+    if (batched) {
+      absl::StatusOr<Tensor> qt = Transpose(t, 0, 1);
+      if (!qt.ok()) return qt.status();
+      q = *qt;
+    }
+    absl::StatusOr<AttentionResult> r = MultiHeadAttention(q, q, q, p);
+    if (!r.ok()) return r.status();
+    if (!batched) return r->output;
+    return Transpose(r->output, 0, 1);
+  };
+  auto feed_forward = [&](const Tensor& t) -> absl::StatusOr<Tensor> {
+    absl::StatusOr<Tensor> hidden = Linear(t, T(a[14]), T(a[15]));
+    if (!hidden.ok()) return hidden.status();
+    hidden = use_gelu ? Gelu(*hidden) : Relu(*hidden);
+    if (!hidden.ok()) return hidden.status();
+    return Linear(*hidden, T(a[16]), T(a[17]));
+  };
+  auto norm = [&](const Tensor& t, int w) {
+    return LayerNorm(t, {e}, T(a[w]), T(a[w + 1]), eps);
+  };
+  Tensor x = src;
+  if (norm_first) {
+    absl::StatusOr<Tensor> n1 = norm(x, 10);
+    if (!n1.ok()) return n1.status();
+    absl::StatusOr<Tensor> sa = self_attention(*n1);
+    if (!sa.ok()) return sa.status();
+    absl::StatusOr<Tensor> x1 = Add(x, *sa);
+    if (!x1.ok()) return x1.status();
+    absl::StatusOr<Tensor> n2 = norm(*x1, 12);
+    if (!n2.ok()) return n2.status();
+    absl::StatusOr<Tensor> ff = feed_forward(*n2);
+    if (!ff.ok()) return ff.status();
+    return Add(*x1, *ff);
+  }
+  absl::StatusOr<Tensor> sa = self_attention(x);
+  if (!sa.ok()) return sa.status();
+  absl::StatusOr<Tensor> s1 = Add(x, *sa);
+  if (!s1.ok()) return s1.status();
+  absl::StatusOr<Tensor> x1 = norm(*s1, 10);
+  if (!x1.ok()) return x1.status();
+  absl::StatusOr<Tensor> ff = feed_forward(*x1);
+  if (!ff.ok()) return ff.status();
+  absl::StatusOr<Tensor> s2 = Add(*x1, *ff);
+  if (!s2.ok()) return s2.status();
+  return norm(*s2, 12);
+}
+
+void EncoderLayerOps(OpTable& t) {
+  const std::string args =
+      "(Tensor src, int embed_dim, int num_heads, Tensor qkv_weight, Tensor qkv_bias, Tensor "
+      "proj_weight, Tensor proj_bias, bool use_gelu, bool norm_first, float eps, Tensor "
+      "norm_weight_1, Tensor norm_bias_1, Tensor norm_weight_2, Tensor norm_bias_2, Tensor "
+      "ffn_weight_1, Tensor ffn_bias_1, Tensor ffn_weight_2, Tensor ffn_bias_2, Tensor? "
+      "mask=None, int? mask_type=None";
+  t.AddWithOut(absl::StrCat("aten::_transformer_encoder_layer_fwd", args, ") -> Tensor"),
+               absl::StrCat("aten::_transformer_encoder_layer_fwd.out", args,
+                            ", *, Tensor(a!) out) -> Tensor(a!)"),
+               EncoderLayer);
+}
+
 }  // namespace
 
 absl::Status RegisterTensorNnOps(OperatorRegistry& registry) {
@@ -375,6 +462,7 @@ absl::Status RegisterTensorNnOps(OperatorRegistry& registry) {
   ConvOps(t);
   RecurrentOps(t);
   AttentionOps(t);
+  EncoderLayerOps(t);
   return ops_internal::RegisterAll(registry, t.Take());
 }
 
