@@ -127,6 +127,23 @@ TEST_F(TensorBasicOpsTest, InPlaceOpsReturnSelf) {
   EXPECT_EQ(Doubles(m), (std::vector<double>{-INFINITY, 2}));
 }
 
+TEST_F(TensorBasicOpsTest, DivOut) {
+  // torch.div(a, b, out=out): the result lands in `out` (resized as needed).
+  Value out = TF({0, 0});
+  Value r = Ok("aten::div", {TF({1, 3}), TF({2, 2})}, {"out"}, {out});
+  EXPECT_EQ(last_, "aten::div.out");
+  EXPECT_TRUE(r.IsSameObject(out));
+  EXPECT_EQ(Doubles(out), (std::vector<double>{0.5, 1.5}));
+  Value empty = TF({});
+  Ok("aten::div", {TL({-7, 7}), TL({2, 2})}, {"rounding_mode", "out"}, {S("floor"), empty});
+  EXPECT_EQ(last_, "aten::div.out_mode");
+  EXPECT_EQ(Doubles(empty), (std::vector<double>{-4, 3}));
+  // 1.13: "result type Float can't be cast to the desired output type Long".
+  EXPECT_THAT(Call("aten::div", {TL({1}), TL({2})}, {"out"}, {TL({0})}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "result type Float can't be cast to the desired output type Long"));
+}
+
 TEST_F(TensorBasicOpsTest, To) {
   Value x = TL({1, 2});
   // torch.to(x, 6): to.dtype
