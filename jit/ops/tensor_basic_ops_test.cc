@@ -15,6 +15,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "jit/ops/registry.h"
+#include "jit/ops/tensor_index_ops.h"
+#include "jit/ops/tensor_nn_ops.h"
+#include "jit/ops/tensor_pointwise_ops.h"
 #include "tensor/cast.h"
 #include "tensor/factories.h"
 #include "tensor/views.h"
@@ -53,7 +56,14 @@ std::vector<double> Doubles(const Value& v) { return *ToVector<double>(v.tensor(
 
 class TensorBasicOpsTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_OK(RegisterTensorBasicOps(registry_)); }
+  // With the families that own masked_fill(_), leaky_relu, logical_or,
+  // bitwise_not and dropout, in the default registry's order.
+  void SetUp() override {
+    ASSERT_OK(RegisterTensorPointwiseOps(registry_));
+    ASSERT_OK(RegisterTensorBasicOps(registry_));
+    ASSERT_OK(RegisterTensorIndexOps(registry_));
+    ASSERT_OK(RegisterTensorNnOps(registry_));
+  }
 
   absl::StatusOr<Value> Call(absl::string_view name, std::vector<Value> positional,
                              std::vector<std::string> kw_names = {},
@@ -125,6 +135,23 @@ TEST_F(TensorBasicOpsTest, InPlaceOpsReturnSelf) {
   Value m = TF({1, 2});
   Ok("aten::masked_fill_", {m, TB({1, 0}), F(-INFINITY)});
   EXPECT_EQ(Doubles(m), (std::vector<double>{-INFINITY, 2}));
+}
+
+TEST_F(TensorBasicOpsTest, DivOut) {
+  // torch.div(a, b, out=out): the result lands in `out` (resized as needed).
+  Value out = TF({0, 0});
+  Value r = Ok("aten::div", {TF({1, 3}), TF({2, 2})}, {"out"}, {out});
+  EXPECT_EQ(last_, "aten::div.out");
+  EXPECT_TRUE(r.IsSameObject(out));
+  EXPECT_EQ(Doubles(out), (std::vector<double>{0.5, 1.5}));
+  Value empty = TF({});
+  Ok("aten::div", {TL({-7, 7}), TL({2, 2})}, {"rounding_mode", "out"}, {S("floor"), empty});
+  EXPECT_EQ(last_, "aten::div.out_mode");
+  EXPECT_EQ(Doubles(empty), (std::vector<double>{-4, 3}));
+  // 1.13: "result type Float can't be cast to the desired output type Long".
+  EXPECT_THAT(Call("aten::div", {TL({1}), TL({2})}, {"out"}, {TL({0})}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "result type Float can't be cast to the desired output type Long"));
 }
 
 TEST_F(TensorBasicOpsTest, To) {
@@ -279,8 +306,14 @@ TEST_F(TensorBasicOpsTest, ReductionsLinalgActivations) {
             (std::vector<double>{0, 1, 1}));
   EXPECT_EQ(Doubles(Ok("aten::bitwise_not", {TL({0, 5})})), (std::vector<double>{-1, -6}));
   EXPECT_EQ(Doubles(Ok("aten::dropout", {x, F(0.5), B(false)})), Doubles(x));
-  EXPECT_THAT(Call("aten::dropout", {x, F(0.5), B(true)}),
-              StatusIs(absl::StatusCode::kUnimplemented));
+  // Training draws a mask (tensor/ops/dropout.h): each element is dropped
+  // or doubled.
+  const std::vector<double> kept = Doubles(Ok("aten::dropout", {x, F(0.5), B(true)}));
+  const std::vector<double> original = Doubles(x);
+  ASSERT_EQ(kept.size(), original.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_TRUE(kept[i] == 0 || kept[i] == 2 * original[i]) << i;
+  }
   EXPECT_EQ(Doubles(Ok("aten::where", {TB({1, 0}), TF({1, 2}), F(9)})), (std::vector<double>{1, 9}));
   EXPECT_EQ(last_, "aten::where.ScalarOther");
   EXPECT_EQ(Doubles(Ok("aten::gt", {TF({1, 2}), I(1)})), (std::vector<double>{0, 1}));
