@@ -514,10 +514,11 @@ void AddArithmetic(Table& t) {
   auto repeat = [](OpContext& ctx, const Value& list, int64_t n) -> Result {
     const std::vector<Value>& x = list.list().items();
     if (n <= 0 || x.empty()) return Value::NewList();
-    const int64_t total = static_cast<int64_t>(x.size()) * n;
-    if (total / n != static_cast<int64_t>(x.size())) {
-      return ctx.CheckAlloc(-1, "aten::mul (list repetition)");
-    }
+    // Checked before multiplying: a signed overflow is undefined.
+    const int64_t size = static_cast<int64_t>(x.size());
+    const int64_t max_items = INT64_MAX / static_cast<int64_t>(sizeof(Value));
+    if (n > max_items / size) return ctx.CheckAlloc(-1, "aten::mul (list repetition)");
+    const int64_t total = size * n;
     absl::Status s = ctx.CheckAlloc(total * static_cast<int64_t>(sizeof(Value)),
                                     "aten::mul (list repetition)");
     if (!s.ok()) return s;

@@ -1365,6 +1365,11 @@ absl::StatusOr<Value> Interpreter::Impl::RunMethod(ScriptModule& self, absl::str
     return absl::NotFoundError(absl::StrCat("'", self.qualified_name(), "' has no method '",
                                             method, "'"));
   }
+  if (self.weak_from_this().expired()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        self.qualified_name(), " is not held by a std::shared_ptr (make modules with "
+        "std::make_shared, as the loader does): methods cannot run on it"));
+  }
   std::vector<Value> all;
   all.reserve(args.size() + 1);
   all.push_back(self.AsValue());
