@@ -10,11 +10,7 @@
 #include "base/status_macros.h"
 #include "jit/nn/init.h"
 #include "tensor/factories.h"
-#include "tensor/ops/arithmetic.h"
-#include "tensor/ops/linalg.h"
-#include "tensor/ops/reduction.h"
-#include "tensor/ops/shape.h"
-#include "tensor/ops/softmax.h"
+#include "tensor/ops/attention.h"
 #include "tensor/views.h"
 
 namespace ptser::nn {
@@ -129,14 +125,13 @@ absl::StatusOr<std::shared_ptr<MultiheadAttention>> MultiheadAttention::Make(
   return m;
 }
 
-// F.multi_head_attention_forward of PyTorch 1.13 without masks, bias_k/v,
-// zero attention or dropout, op for op (the same linear/chunk/bmm/softmax
-// sequence, so float results agree with PyTorch's to rounding).
+// tensor/ops/attention.h's MultiHeadAttention (F.multi_head_attention_forward)
+// on the module's parameters; batch_first inputs are transposed to it and
+// back, as nn.MultiheadAttention.forward does.
 absl::StatusOr<std::pair<Tensor, Tensor>> MultiheadAttention::Attend(const Tensor& query,
                                                                      const Tensor& key,
                                                                      const Tensor& value) {
-  const int64_t e = embed_dim_, h = num_heads_, hd = e / h;
-  const bool unbatched = query.dim() == 2;
+  const int64_t e = embed_dim_;
   if ((query.dim() != 2 && query.dim() != 3) || key.dim() != query.dim() ||
       value.dim() != query.dim() || query.sizes().back() != e || key.sizes().back() != e ||
       value.sizes().back() != e) {
@@ -145,98 +140,29 @@ absl::StatusOr<std::pair<Tensor, Tensor>> MultiheadAttention::Attend(const Tenso
         "; got ", ShapeToString(query.sizes()), ", ", ShapeToString(key.sizes()), ", ",
         ShapeToString(value.sizes())));
   }
-  PTSER_ASSIGN_OR_RETURN(Tensor in_w, Parameter("in_proj_weight"));
-  const Tensor* in_b_ptr = FindParameter("in_proj_bias");
-  const std::optional<Tensor> in_b =
-      in_b_ptr != nullptr ? std::optional<Tensor>(*in_b_ptr) : std::nullopt;
+  AttentionParams p;
+  p.num_heads = num_heads_;
+  PTSER_ASSIGN_OR_RETURN(p.in_proj_weight, Parameter("in_proj_weight"));
+  if (const Tensor* b = FindParameter("in_proj_bias")) p.in_proj_bias = *b;
   auto out_proj = Child("out_proj");
-  PTSER_ASSIGN_OR_RETURN(Tensor out_w, out_proj->Parameter("weight"));
-  const Tensor* out_b_ptr = out_proj->FindParameter("bias");
-  const std::optional<Tensor> out_b =
-      out_b_ptr != nullptr ? std::optional<Tensor>(*out_b_ptr) : std::nullopt;
-  if (query.dtype() != in_w.dtype()) {
+  PTSER_ASSIGN_OR_RETURN(p.out_proj_weight, out_proj->Parameter("weight"));
+  if (const Tensor* b = out_proj->FindParameter("bias")) p.out_proj_bias = *b;
+  if (query.dtype() != p.in_proj_weight.dtype()) {
     return absl::InvalidArgumentError("MultiheadAttention: input and weights must have one dtype");
   }
-  // To (L, N, E): batch_first transposes, an unbatched input gains N = 1.
-  auto to_lne = [&](const Tensor& t) -> absl::StatusOr<Tensor> {
-    if (unbatched) return Unsqueeze(t, 1);
-    if (batch_first_) return Transpose(t, 1, 0);
-    return t;
-  };
-  PTSER_ASSIGN_OR_RETURN(Tensor q_in, to_lne(query));
-  PTSER_ASSIGN_OR_RETURN(Tensor k_in, to_lne(key));
-  PTSER_ASSIGN_OR_RETURN(Tensor v_in, to_lne(value));
-  const int64_t tgt_len = q_in.sizes()[0], bsz = q_in.sizes()[1], src_len = k_in.sizes()[0];
-  if (k_in.sizes() != v_in.sizes() || k_in.sizes()[1] != bsz) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "MultiheadAttention: key shape ", ShapeToString(key.sizes()),
-        " does not match value shape ", ShapeToString(value.sizes()), " or the query's batch"));
+  const bool transpose = batch_first_ && query.dim() == 3;
+  Tensor q = query, k = key, v = value;
+  if (transpose) {
+    PTSER_ASSIGN_OR_RETURN(q, Transpose(query, 1, 0));
+    PTSER_ASSIGN_OR_RETURN(k, Transpose(key, 1, 0));
+    PTSER_ASSIGN_OR_RETURN(v, Transpose(value, 1, 0));
   }
-  // _in_projection_packed.
-  Tensor q, k, v;
-  const bool k_is_v = key.IsSameAs(value);
-  if (k_is_v && query.IsSameAs(key)) {
-    PTSER_ASSIGN_OR_RETURN(Tensor qkv, ptser::Linear(q_in, in_w, in_b));
-    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> parts, Chunk(qkv, 3, -1));
-    q = parts[0];
-    k = parts[1];
-    v = parts[2];
-  } else if (k_is_v) {
-    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> w, SplitWithSizes(in_w, {e, 2 * e}, 0));
-    std::vector<Tensor> b(2);
-    if (in_b) {
-      PTSER_ASSIGN_OR_RETURN(b, SplitWithSizes(*in_b, {e, 2 * e}, 0));
-    }
-    PTSER_ASSIGN_OR_RETURN(q, ptser::Linear(q_in, w[0], in_b ? std::optional<Tensor>(b[0])
-                                                             : std::nullopt));
-    PTSER_ASSIGN_OR_RETURN(Tensor kv, ptser::Linear(k_in, w[1], in_b ? std::optional<Tensor>(b[1])
-                                                                      : std::nullopt));
-    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> parts, Chunk(kv, 2, -1));
-    k = parts[0];
-    v = parts[1];
-  } else {
-    PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> w, Chunk(in_w, 3, 0));
-    std::vector<std::optional<Tensor>> b(3);
-    if (in_b) {
-      PTSER_ASSIGN_OR_RETURN(std::vector<Tensor> bs, Chunk(*in_b, 3, 0));
-      for (int i = 0; i < 3; ++i) b[i] = bs[i];
-    }
-    PTSER_ASSIGN_OR_RETURN(q, ptser::Linear(q_in, w[0], b[0]));
-    PTSER_ASSIGN_OR_RETURN(k, ptser::Linear(k_in, w[1], b[1]));
-    PTSER_ASSIGN_OR_RETURN(v, ptser::Linear(v_in, w[2], b[2]));
+  PTSER_ASSIGN_OR_RETURN(AttentionResult r, ptser::MultiHeadAttention(q, k, v, p));
+  Tensor out = r.output;
+  if (transpose) {
+    PTSER_ASSIGN_OR_RETURN(out, Transpose(out, 1, 0));
   }
-  // (L, N, E) -> (N * H, L, hd).
-  auto heads = [&](const Tensor& t, int64_t len) -> absl::StatusOr<Tensor> {
-    PTSER_ASSIGN_OR_RETURN(Tensor c, Contiguous(t));
-    PTSER_ASSIGN_OR_RETURN(Tensor view, View(c, {len, bsz * h, hd}));
-    return Transpose(view, 0, 1);
-  };
-  PTSER_ASSIGN_OR_RETURN(q, heads(q, tgt_len));
-  PTSER_ASSIGN_OR_RETURN(k, heads(k, src_len));
-  PTSER_ASSIGN_OR_RETURN(v, heads(v, src_len));
-  PTSER_ASSIGN_OR_RETURN(Tensor q_scaled, Div(q, Scalar(std::sqrt(static_cast<double>(hd)))));
-  PTSER_ASSIGN_OR_RETURN(Tensor kt, Transpose(k, -2, -1));
-  PTSER_ASSIGN_OR_RETURN(Tensor scores, Bmm(q_scaled, kt));
-  PTSER_ASSIGN_OR_RETURN(Tensor weights, ptser::Softmax(scores, -1));
-  PTSER_ASSIGN_OR_RETURN(Tensor context, Bmm(weights, v));
-  PTSER_ASSIGN_OR_RETURN(Tensor ct, Transpose(context, 0, 1));
-  PTSER_ASSIGN_OR_RETURN(ct, Contiguous(ct));
-  PTSER_ASSIGN_OR_RETURN(ct, View(ct, {tgt_len * bsz, e}));
-  PTSER_ASSIGN_OR_RETURN(Tensor attn, ptser::Linear(ct, out_w, out_b));
-  PTSER_ASSIGN_OR_RETURN(attn, View(attn, {tgt_len, bsz, e}));
-  // Weights averaged over the heads.
-  PTSER_ASSIGN_OR_RETURN(Tensor w4, View(weights, {bsz, h, tgt_len, src_len}));
-  PTSER_ASSIGN_OR_RETURN(Tensor summed, Sum(w4, {1}));
-  PTSER_ASSIGN_OR_RETURN(Tensor averaged, Div(summed, Scalar(h)));
-  if (unbatched) {
-    PTSER_ASSIGN_OR_RETURN(Tensor a0, Squeeze(attn, 1));
-    PTSER_ASSIGN_OR_RETURN(Tensor w0, Squeeze(averaged, 0));
-    return std::make_pair(a0, w0);
-  }
-  if (batch_first_) {
-    PTSER_ASSIGN_OR_RETURN(attn, Transpose(attn, 1, 0));
-  }
-  return std::make_pair(attn, averaged);
+  return std::make_pair(out, *r.weights);
 }
 
 absl::StatusOr<Tensor> MultiheadAttention::Forward(const Tensor& x) {

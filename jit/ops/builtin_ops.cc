@@ -246,7 +246,6 @@ int64_t StringFind(const std::string& s, const std::string& sub, int64_t start, 
   if (start < 0) start = std::max<int64_t>(0, size + start);
   if (end < 0) end = std::max<int64_t>(0, size + end + 1);
   if (end > size) end = size;
-  if (start > size) return -1;
   const std::string part = end > start ? s.substr(static_cast<size_t>(start),
                                                   static_cast<size_t>(end - start))
                                        : std::string();
@@ -515,10 +514,11 @@ void AddArithmetic(Table& t) {
   auto repeat = [](OpContext& ctx, const Value& list, int64_t n) -> Result {
     const std::vector<Value>& x = list.list().items();
     if (n <= 0 || x.empty()) return Value::NewList();
-    const int64_t total = static_cast<int64_t>(x.size()) * n;
-    if (total / n != static_cast<int64_t>(x.size())) {
-      return ctx.CheckAlloc(-1, "aten::mul (list repetition)");
-    }
+    // Checked before multiplying: a signed overflow is undefined.
+    const int64_t size = static_cast<int64_t>(x.size());
+    const int64_t max_items = INT64_MAX / static_cast<int64_t>(sizeof(Value));
+    if (n > max_items / size) return ctx.CheckAlloc(-1, "aten::mul (list repetition)");
+    const int64_t total = size * n;
     absl::Status s = ctx.CheckAlloc(total * static_cast<int64_t>(sizeof(Value)),
                                     "aten::mul (list repetition)");
     if (!s.ok()) return s;
@@ -764,9 +764,13 @@ absl::StatusOr<Scalar> TensorItem(const Tensor& t) {
   return GetElement(t, index);
 }
 
+// aten::IntImplicit & co: a 0-dim tensor as a number (what schema matching
+// inserts for a tensor passed where a number is expected).
 Result ImplicitFromTensor(const Tensor& t, Type::Kind kind) {
-  Value v = Value::FromTensor(t);
-  return ConvertToType(v, *Type::Get(kind));
+  if (t.dim() != 0) {
+    return RuntimeError("Cannot input a tensor of dimension other than 0 as a scalar argument");
+  }
+  return ConvertToType(Value::FromTensor(t), *Type::Get(kind));
 }
 
 void AddConversions(Table& t) {
@@ -1456,20 +1460,15 @@ void AddStrings(Table& t) {
   t.Add("aten::split.str(str self, str? separator=None, int max=-1) -> str[]",
         [](OpContext&, Args a) -> Result {
           const std::string& s = a[0].as_string();
-          int64_t max = a[2].as_int();
+          const int64_t max = a[2].as_int();
           std::vector<Value> out;
           if (a[1].is_none()) {
-            // Runs of whitespace separate; leading/trailing ones give nothing.
+            // Runs of whitespace separate; leading/trailing ones give
+            // nothing.  1.13 ignores `max` here (split(None, 1) splits all).
             size_t i = 0;
             while (true) {
               while (i < s.size() && IsPySpace(s[i])) ++i;
               if (i >= s.size()) break;
-              if (max >= 0 && static_cast<int64_t>(out.size()) == max) {
-                size_t end = s.size();
-                while (end > i && IsPySpace(s[end - 1])) --end;
-                out.push_back(Value::Str(s.substr(i, end - i)));
-                break;
-              }
               size_t j = i;
               while (j < s.size() && !IsPySpace(s[j])) ++j;
               out.push_back(Value::Str(s.substr(i, j - i)));
@@ -1647,28 +1646,25 @@ void AddStrings(Table& t) {
     if (width <= static_cast<int64_t>(s.size())) return a[0];
     absl::Status st = ctx.CheckAlloc(width, "str.zfill");
     if (!st.ok()) return st;
+    // 1.13 pads in front of a sign too ("-42" -> "000-42").
     const size_t fill = static_cast<size_t>(width) - s.size();
-    if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-      return Value::Str(s.substr(0, 1) + std::string(fill, '0') + s.substr(1));
-    }
     return Value::Str(std::string(fill, '0') + s);
   });
+  // 1.13's splitlines: every delimiter byte ends a line ("\r\n" is two), and
+  // with keepends the delimiter is a line of its own.
   t.Add("aten::splitlines(str self, bool keepends=False) -> str[]", [](OpContext&, Args a) -> Result {
     const std::string& s = a[0].as_string();
     const bool keep = a[1].as_bool();
+    static constexpr absl::string_view kDelimiters = "\n\r\v\f\x1c\x1d\x1e";
     std::vector<Value> out;
     size_t begin = 0;
     for (size_t i = 0; i < s.size(); ++i) {
-      const char c = s[i];
-      if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\x1c' || c == '\x1d' || c == '\x1e') {
-        size_t end = i + 1;
-        if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') end = i + 2;
-        out.push_back(Value::Str(s.substr(begin, (keep ? end : i) - begin)));
-        begin = end;
-        i = end - 1;
-      }
+      if (kDelimiters.find(s[i]) == absl::string_view::npos) continue;
+      out.push_back(Value::Str(s.substr(begin, i - begin)));
+      if (keep) out.push_back(Value::Str(s.substr(i, 1)));
+      begin = i + 1;
     }
-    if (begin < s.size()) out.push_back(Value::Str(s.substr(begin)));
+    if (begin != s.size()) out.push_back(Value::Str(s.substr(begin)));
     return Value::NewList(std::move(out));
   });
   t.Add("aten::swapcase(str self) -> str", [](OpContext&, Args a) {
@@ -1737,8 +1733,10 @@ void AddStrings(Table& t) {
   t.Add("aten::isidentifier(str self) -> bool", [](OpContext&, Args a) {
     const std::string& s = a[0].as_string();
     if (s.empty() || ::isdigit(static_cast<unsigned char>(s[0]))) return B(false);
+    // 1.13 ("the isidentifier() implementation being used is from Python
+    // 2"): letters and digits only, no underscore.
     for (char ch : s) {
-      if (!::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return B(false);
+      if (!::isalnum(static_cast<unsigned char>(ch))) return B(false);
     }
     return B(true);
   });
@@ -1765,7 +1763,7 @@ void AddStrings(Table& t) {
         }
       } else {
         out.push_back(c);
-        column = (c == '\n' || c == '\r') ? 0 : column + 1;
+        ++column;  // 1.13 does not restart the column after a newline
       }
     }
     return Value::Str(std::move(out));

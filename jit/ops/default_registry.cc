@@ -1,8 +1,13 @@
 // Copyright ptser authors.
 //
 // The families in registration order.  Order matters only within one
-// operator name (overloads are tried in registration order), so a family
-// may be added anywhere: add its Register function to kFamilies.
+// operator name (overloads are tried in registration order): PyTorch lists
+// an operator's Tensor overloads before its int/float/list ones (aten::add.Tensor
+// before aten::add.int, aten::sum.dim_IntList before aten::sum.int), so
+// tensor families go before RegisterPrimOps/RegisterBuiltinOps.
+// registry_test checks every registered schema against 1.13's text and
+// order.  Add a family by adding its Register function to kFamilies; an
+// operator registered by two families is an error (AlreadyExists).
 
 #include "jit/ops/default_registry.h"
 
@@ -28,6 +33,7 @@ namespace {
 using RegisterFn = absl::Status (*)(OperatorRegistry&);
 
 constexpr RegisterFn kFamilies[] = {
+    // Tensor operators.
     // Before tensor_basic_ops: aten::max.other precedes its aten::max.
     RegisterTensorPointwiseOps,
     RegisterTensorBasicOps,
@@ -41,6 +47,7 @@ constexpr RegisterFn kFamilies[] = {
     RegisterTensorNnOps,
     RegisterTensorLinalgOps,
     RegisterTensorCreationOps,
+    // Operators on builtin values.
     RegisterPrimOps,
     RegisterBuiltinOps,
 };

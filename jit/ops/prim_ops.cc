@@ -327,6 +327,27 @@ std::vector<OpDef> PrimOps() {
   add("prim::id(AnyClassType? x) -> int", [](OpContext&, Args a) -> absl::StatusOr<Value> {
     return Value::Int(static_cast<int64_t>(reinterpret_cast<intptr_t>(a[0].identity())));
   });
+  add("prim::TupleUnpack(Any tup) -> ...", [](OpContext&, Args a) -> absl::StatusOr<Value> {
+    if (!a[0].is_tuple()) return RuntimeError("prim::TupleUnpack expects a tuple");
+    return a[0];  // the interpreter spreads the items
+  });
+  // Enum members: the interpreter's script objects whose attributes are
+  // `name` and `value` (as Python's Enum instances).
+  auto enum_attr = [](const Value& member, absl::string_view attr) -> absl::StatusOr<Value> {
+    const Value* v = nullptr;
+    if (member.is_object()) v = member.object().Attribute(attr);
+    if (v == nullptr) {
+      return RuntimeError(absl::StrCat("expected an enum member with a '", attr, "', got ",
+                                       member.TypeName()));
+    }
+    return *v;
+  };
+  add("prim::EnumName(AnyEnumType enum) -> str",
+      [enum_attr](OpContext&, Args a) { return enum_attr(a[0], "name"); });
+  for (const char* kind : {"int", "float", "str"}) {
+    add(absl::StrCat("prim::EnumValue.", kind, "(AnyEnumType enum) -> ", kind),
+        [enum_attr](OpContext&, Args a) { return enum_attr(a[0], "value"); });
+  }
   add("prim::Print(...) -> ()", [](OpContext& ctx, Args a) -> absl::StatusOr<Value> {
     std::string line;
     for (size_t i = 0; i < a.size(); ++i) {

@@ -120,6 +120,20 @@ TEST_F(PrimOpsTest, ToList) {
   EXPECT_EQ(Call("prim::tolist", {Value::FromTensor(e)})->Repr(), "[[], []]");
 }
 
+TEST_F(PrimOpsTest, Enums) {
+  auto member = std::make_shared<Value::Object>(GlobalRef{"__torch__", "Color"},
+                                                Value::Object::Construction::kNewObj,
+                                                Value::NewTuple());
+  Value state = Value::NewDict();
+  ASSERT_OK(state.dict().SetItem(Value::Str("name"), Value::Str("RED")));
+  ASSERT_OK(state.dict().SetItem(Value::Str("value"), Value::Int(1)));
+  member->set_state(state);
+  Value red = Value::FromObject(member);
+  EXPECT_EQ(Call("prim::EnumName", {red})->as_string(), "RED");
+  EXPECT_EQ(Call("prim::EnumValue", {red})->as_int(), 1);
+  EXPECT_THAT(Call("prim::EnumName", {Value::Int(1)}), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(PrimOpsTest, Misc) {
   EXPECT_TRUE(Call("prim::Uninitialized", {})->is_none());
   EXPECT_EQ(Call("prim::rangelist", {Value::Int(3)})->Repr(), "[0, 1, 2]");

@@ -88,6 +88,30 @@ Result WriteBack(const Value& self, absl::StatusOr<Tensor> result) {
   return self;
 }
 
+// Writes `result` into the `out=` argument and returns it.
+Result WriteOut(const Value& out, absl::StatusOr<Tensor> result) {
+  if (!result.ok()) return result.status();
+  const Tensor& r = *result;
+  Tensor& dst = out.mutable_tensor();
+  if (!CanCast(r.dtype(), dst.dtype())) {
+    return RuntimeError(absl::StrCat("result type ", C10TypeName(r.dtype()),
+                                     " can't be cast to the desired output type ",
+                                     C10TypeName(dst.dtype())));
+  }
+  if (dst.sizes() != r.sizes()) {
+    PTSER_OPS_ASSIGN(fresh, Empty(r.sizes(), dst.dtype()));
+    dst = std::move(fresh);
+  }
+  Tensor src = r;
+  if (src.dtype() != dst.dtype()) {
+    PTSER_OPS_ASSIGN(cast, Cast(src, dst.dtype()));
+    src = std::move(cast);
+  }
+  absl::Status s = CopyInto(dst, src);
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<Tensor> Clamp(const Tensor& x, const Value& min, const Value& max) {
   Tensor out = x;
   if (!min.is_none()) {
@@ -356,6 +380,28 @@ std::vector<OpDef> TensorBasicOps() {
         PTSER_OPS_ASSIGN(mode, RoundingModeOf(a[2]));
         return TensorResult(Div(T(a[0]), ToScalar(a[1]), mode));
       });
+  // out= forms: the result is written into `out` (resized when its shape
+  // differs, as PyTorch's resize_ does; the result's dtype must cast to
+  // out's).
+  auto div_out = [](bool tensor_other, bool with_mode) {
+    return [tensor_other, with_mode](OpContext&, Args a) -> Result {
+      RoundingMode mode = RoundingMode::kNone;
+      if (with_mode) {
+        PTSER_OPS_ASSIGN(m, RoundingModeOf(a[2]));
+        mode = m;
+      }
+      absl::StatusOr<Tensor> r = tensor_other ? Div(T(a[0]), T(a[1]), mode)
+                                              : Div(T(a[0]), ToScalar(a[1]), mode);
+      return WriteOut(a[with_mode ? 3 : 2], std::move(r));
+    };
+  };
+  add("aten::div.out(Tensor self, Tensor other, *, Tensor(a!) out) -> Tensor(a!)", div_out(true, false));
+  add("aten::div.out_mode(Tensor self, Tensor other, *, str? rounding_mode, Tensor(a!) out) -> Tensor(a!)",
+      div_out(true, true));
+  add("aten::div.Scalar_out(Tensor self, Scalar other, *, Tensor(a!) out) -> Tensor(a!)",
+      div_out(false, false));
+  add("aten::div.Scalar_mode_out(Tensor self, Scalar other, *, str? rounding_mode, Tensor(a!) out) -> Tensor(a!)",
+      div_out(false, true));
   add("aten::div_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)",
       [](OpContext&, Args a) { return InPlace(DivInplace(T(a[0]), T(a[1])), a[0]); });
   add("aten::div_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)",
@@ -405,6 +451,9 @@ std::vector<OpDef> TensorBasicOps() {
       [](OpContext&, Args a) { return TensorResult(Where(T(a[0]), ToScalar(a[1]), T(a[2]))); });
   add("aten::where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor",
       [](OpContext&, Args a) { return TensorResult(Where(T(a[0]), ToScalar(a[1]), ToScalar(a[2]))); });
+
+  // masked_fill(_), logical_and/or/not and bitwise_not are registered by
+  // tensor_index_ops / tensor_pointwise_ops over their tensor/ops kernels.
 
   // ---- reductions ----
   add("aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
@@ -456,6 +505,8 @@ std::vector<OpDef> TensorBasicOps() {
       [](OpContext&, Args a) { return TensorResult(Clamp(T(a[0]), a[1], a[2])); });
   add("aten::hardtanh_(Tensor(a!) self, Scalar min_val=-1, Scalar max_val=1) -> Tensor(a!)",
       [](OpContext&, Args a) { return WriteBack(a[0], Clamp(T(a[0]), a[1], a[2])); });
+  // leaky_relu(_) and dropout(_) are registered by tensor_pointwise_ops /
+  // tensor_nn_ops over their tensor/ops kernels (dropout trains there).
   add("aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", [](OpContext&, Args a) -> Result {
     const std::string& mode = a[1].as_string();
     if (mode != "none" && mode != "tanh") {

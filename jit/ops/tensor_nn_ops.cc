@@ -15,12 +15,17 @@
 #include "absl/strings/str_cat.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/internal/tensor_args.h"
+#include "tensor/ops/activation.h"
+#include "tensor/ops/arithmetic.h"
+#include "tensor/ops/attention.h"
 #include "tensor/ops/conv.h"
 #include "tensor/ops/dropout.h"
 #include "tensor/ops/embedding.h"
+#include "tensor/ops/linalg.h"
 #include "tensor/ops/normalization.h"
 #include "tensor/ops/pooling.h"
 #include "tensor/ops/rnn.h"
+#include "tensor/views.h"
 
 namespace ptser {
 namespace jit {
@@ -309,6 +314,143 @@ void RecurrentOps(OpTable& t) {
         [](OpContext&, Args) -> Result { return PackedUnsupported("lstm"); });
 }
 
+// aten::_native_multi_head_attention, the fast path of
+// nn.MultiheadAttention (batch_first inputs): mask_type 1 is a key padding
+// mask, 0 (or None) an attention mask; without need_weights the second
+// result is None (PyTorch's undefined tensor).
+void AttentionOps(OpTable& t) {
+  t.Add("aten::_native_multi_head_attention(Tensor query, Tensor key, Tensor value, int "
+        "embed_dim, int num_head, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor "
+        "proj_bias, Tensor? mask=None, bool need_weights=True, bool average_attn_weights=True, "
+        "int? mask_type=None) -> (Tensor, Tensor)",
+        [](OpContext&, Args a) -> Result {
+          AttentionParams p;
+          p.num_heads = a[4].as_int();
+          p.in_proj_weight = T(a[5]);
+          p.in_proj_bias = T(a[6]);
+          p.out_proj_weight = T(a[7]);
+          p.out_proj_bias = T(a[8]);
+          if (!a[9].is_none()) {
+            if (!a[12].is_none() && a[12].as_int() == 1) {
+              p.key_padding_mask = T(a[9]);
+            } else {
+              p.attn_mask = T(a[9]);
+            }
+          }
+          p.need_weights = a[10].as_bool();
+          p.average_attn_weights = a[11].as_bool();
+          const bool batched = T(a[0]).dim() == 3;
+          Tensor q = T(a[0]), k = T(a[1]), v = T(a[2]);
+          if (batched) {
+            absl::StatusOr<Tensor> qt = Transpose(q, 0, 1), kt = Transpose(k, 0, 1),
+                                   vt = Transpose(v, 0, 1);
+            if (!qt.ok()) return qt.status();
+            if (!kt.ok()) return kt.status();
+            if (!vt.ok()) return vt.status();
+            q = *qt;
+            k = *kt;
+            v = *vt;
+          }
+          absl::StatusOr<AttentionResult> r = MultiHeadAttention(q, k, v, p);
+          if (!r.ok()) return r.status();
+          Tensor out = r->output;
+          if (batched) {
+            absl::StatusOr<Tensor> back = Transpose(out, 0, 1);
+            if (!back.ok()) return back.status();
+            absl::StatusOr<Tensor> dense = Contiguous(*back);
+            if (!dense.ok()) return dense.status();
+            out = *dense;
+          }
+          return Value::NewTuple({Value::FromTensor(out), r->weights
+                                                              ? Value::FromTensor(*r->weights)
+                                                              : Value::None()});
+        });
+}
+
+// aten::_transformer_encoder_layer_fwd, the fast path of a batch_first
+// nn.TransformerEncoderLayer in eval mode: its forward without dropout.
+absl::StatusOr<Tensor> EncoderLayer(Args a) {
+  const Tensor& src = T(a[0]);
+  AttentionParams p;
+  p.num_heads = a[2].as_int();
+  p.in_proj_weight = T(a[3]);
+  p.in_proj_bias = T(a[4]);
+  p.out_proj_weight = T(a[5]);
+  p.out_proj_bias = T(a[6]);
+  p.need_weights = false;
+  if (!a[18].is_none()) {
+    if (!a[19].is_none() && a[19].as_int() == 1) {
+      p.key_padding_mask = T(a[18]);
+    } else {
+      p.attn_mask = T(a[18]);
+    }
+  }
+  const bool use_gelu = a[7].as_bool(), norm_first = a[8].as_bool();
+  const double eps = ToDouble(a[9]);
+  const int64_t e = a[1].as_int();
+  const bool batched = src.dim() == 3;
+  auto self_attention = [&](const Tensor& t) -> absl::StatusOr<Tensor> {
+    Tensor q = t;
+    if (batched) {
+      absl::StatusOr<Tensor> qt = Transpose(t, 0, 1);
+      if (!qt.ok()) return qt.status();
+      q = *qt;
+    }
+    absl::StatusOr<AttentionResult> r = MultiHeadAttention(q, q, q, p);
+    if (!r.ok()) return r.status();
+    if (!batched) return r->output;
+    return Transpose(r->output, 0, 1);
+  };
+  auto feed_forward = [&](const Tensor& t) -> absl::StatusOr<Tensor> {
+    absl::StatusOr<Tensor> hidden = Linear(t, T(a[14]), T(a[15]));
+    if (!hidden.ok()) return hidden.status();
+    hidden = use_gelu ? Gelu(*hidden) : Relu(*hidden);
+    if (!hidden.ok()) return hidden.status();
+    return Linear(*hidden, T(a[16]), T(a[17]));
+  };
+  auto norm = [&](const Tensor& t, int w) {
+    return LayerNorm(t, {e}, T(a[w]), T(a[w + 1]), eps);
+  };
+  Tensor x = src;
+  if (norm_first) {
+    absl::StatusOr<Tensor> n1 = norm(x, 10);
+    if (!n1.ok()) return n1.status();
+    absl::StatusOr<Tensor> sa = self_attention(*n1);
+    if (!sa.ok()) return sa.status();
+    absl::StatusOr<Tensor> x1 = Add(x, *sa);
+    if (!x1.ok()) return x1.status();
+    absl::StatusOr<Tensor> n2 = norm(*x1, 12);
+    if (!n2.ok()) return n2.status();
+    absl::StatusOr<Tensor> ff = feed_forward(*n2);
+    if (!ff.ok()) return ff.status();
+    return Add(*x1, *ff);
+  }
+  absl::StatusOr<Tensor> sa = self_attention(x);
+  if (!sa.ok()) return sa.status();
+  absl::StatusOr<Tensor> s1 = Add(x, *sa);
+  if (!s1.ok()) return s1.status();
+  absl::StatusOr<Tensor> x1 = norm(*s1, 10);
+  if (!x1.ok()) return x1.status();
+  absl::StatusOr<Tensor> ff = feed_forward(*x1);
+  if (!ff.ok()) return ff.status();
+  absl::StatusOr<Tensor> s2 = Add(*x1, *ff);
+  if (!s2.ok()) return s2.status();
+  return norm(*s2, 12);
+}
+
+void EncoderLayerOps(OpTable& t) {
+  const std::string args =
+      "(Tensor src, int embed_dim, int num_heads, Tensor qkv_weight, Tensor qkv_bias, Tensor "
+      "proj_weight, Tensor proj_bias, bool use_gelu, bool norm_first, float eps, Tensor "
+      "norm_weight_1, Tensor norm_bias_1, Tensor norm_weight_2, Tensor norm_bias_2, Tensor "
+      "ffn_weight_1, Tensor ffn_bias_1, Tensor ffn_weight_2, Tensor ffn_bias_2, Tensor? "
+      "mask=None, int? mask_type=None";
+  t.AddWithOut(absl::StrCat("aten::_transformer_encoder_layer_fwd", args, ") -> Tensor"),
+               absl::StrCat("aten::_transformer_encoder_layer_fwd.out", args,
+                            ", *, Tensor(a!) out) -> Tensor(a!)"),
+               EncoderLayer);
+}
+
 }  // namespace
 
 absl::Status RegisterTensorNnOps(OperatorRegistry& registry) {
@@ -319,6 +461,8 @@ absl::Status RegisterTensorNnOps(OperatorRegistry& registry) {
   UpsampleOps(t);
   ConvOps(t);
   RecurrentOps(t);
+  AttentionOps(t);
+  EncoderLayerOps(t);
   return ops_internal::RegisterAll(registry, t.Take());
 }
 

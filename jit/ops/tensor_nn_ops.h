@@ -8,7 +8,10 @@
 // upsample_nearest2d and upsample_bilinear2d (sizes or scale factors),
 // conv_transpose1d, and the recurrent layers lstm/gru/rnn_tanh/rnn_relu
 // (padded input; the packed-sequence `.data` overloads are
-// UnimplementedError).
+// UnimplementedError), and the fast paths nn.MultiheadAttention and
+// nn.TransformerEncoderLayer take without gradients
+// (_native_multi_head_attention, _transformer_encoder_layer_fwd) over
+// tensor/ops/attention.h.
 #ifndef PTSER_JIT_OPS_TENSOR_NN_OPS_H_
 #define PTSER_JIT_OPS_TENSOR_NN_OPS_H_
 

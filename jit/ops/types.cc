@@ -34,11 +34,26 @@ constexpr int kNumKinds = static_cast<int>(Type::Kind::kVar) + 1;
 // The shared instances of the kinds without parameters.
 const std::array<TypePtr, kNumKinds>& SharedTypes() {
   static const auto* types = [] {
+    using K = Type::Kind;
     auto* out = new std::array<TypePtr, kNumKinds>();
     for (int k = 0; k < kNumKinds; ++k) {
-      (*out)[k] = std::make_shared<const Type>(static_cast<Type::Kind>(k),
-                                               std::vector<TypePtr>{}, std::string(), -1);
+      (*out)[k] = std::make_shared<const Type>(static_cast<K>(k), std::vector<TypePtr>{},
+                                               std::string(), -1);
     }
+    // The parametric kinds get Any parameters (List[Any], Dict[Any, Any],
+    // Optional[Any], Future[Any]); Tuple is Tuple[()], a Var is `t`.
+    const TypePtr any = (*out)[static_cast<int>(K::kAny)];
+    auto with = [&](K kind, std::vector<TypePtr> contained, std::string name = "") {
+      (*out)[static_cast<int>(kind)] =
+          std::make_shared<const Type>(kind, std::move(contained), std::move(name), -1);
+    };
+    with(K::kList, {any});
+    with(K::kDict, {any, any});
+    with(K::kOptional, {any});
+    with(K::kFuture, {any});
+    with(K::kUnion, {any});
+    with(K::kClass, {}, "object");
+    with(K::kVar, {}, "t");
     return out;
   }();
   return *types;

@@ -72,7 +72,9 @@ class Type {
   // "__torch__.Pt".
   std::string Str() const;
 
-  static TypePtr Get(Kind kind);  // the shared instance of a kind without parameters
+  // The shared instance of a kind without parameters (for List, Dict,
+  // Optional, Future, Union: Any parameters; Tuple: Tuple[()]).
+  static TypePtr Get(Kind kind);
   static TypePtr ListOf(TypePtr element, int fixed_size = -1);
   static TypePtr TupleOf(std::vector<TypePtr> items);
   static TypePtr DictOf(TypePtr key, TypePtr value);

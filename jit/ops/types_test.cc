@@ -54,6 +54,18 @@ TEST(ParseAnnotationTest, Kinds) {
   EXPECT_EQ(t->Str(), "Optional[__torch__.a.B]");
 }
 
+TEST(TypeTest, SharedInstances) {
+  EXPECT_EQ(Type::Get(Type::Kind::kInt).get(), Type::Get(Type::Kind::kInt).get());
+  EXPECT_EQ(Type::Get(Type::Kind::kList)->Str(), "List[Any]");
+  EXPECT_EQ(Type::Get(Type::Kind::kDict)->Str(), "Dict[Any, Any]");
+  EXPECT_EQ(Type::Get(Type::Kind::kTuple)->Str(), "Tuple[()]");
+  EXPECT_EQ(MatchType(Value::NewList({Value::Int(1)}), *Type::Get(Type::Kind::kList)),
+            TypeMatch::kExact);
+  EXPECT_EQ(Type::ListOf(Type::Get(Type::Kind::kInt), 2)->Str(), "List[int]");
+  EXPECT_EQ(Type::UnionOf({Type::Get(Type::Kind::kInt), Type::Get(Type::Kind::kNone)})->Str(),
+            "Union[int, NoneType]");
+}
+
 TEST(ParseAnnotationTest, Errors) {
   EXPECT_THAT(ParseAnnotation("Foo"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown type name 'Foo'")));

@@ -1,6 +1,7 @@
 // Copyright ptser authors.
 #include "jit/script/interpreter.h"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -269,6 +270,23 @@ struct Frame {
 
 enum class Flow : uint8_t { kNormal, kReturn, kBreak, kContinue };
 
+// The lowest stack address the interpreter may reach on this thread: the
+// thread's stack bottom plus a margin for the operators it calls (the
+// native recursion is bounded by the stack actually left, whatever the
+// build's frame sizes — sanitizers make them several times larger).
+// Null when the thread's stack is unknown.
+const char* StackFloor() {
+  constexpr size_t kMargin = size_t{512} << 10;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return nullptr;
+  void* addr = nullptr;
+  size_t size = 0;
+  const int rc = pthread_attr_getstack(&attr, &addr, &size);
+  pthread_attr_destroy(&attr);
+  if (rc != 0 || addr == nullptr || size <= 2 * kMargin) return nullptr;
+  return static_cast<const char*>(addr) + kMargin;
+}
+
 // Three quarters of the smaller of the physical memory and the address
 // space this process may use.
 uint64_t DefaultMemoryLimit() {
@@ -411,6 +429,7 @@ class Interpreter::Impl {
   int native_depth_ = 0;
   int traceback_lines_ = 0;
   uint64_t memory_limit_ = 0;
+  const char* stack_floor_ = nullptr;
 };
 
 // ---------------------------------------------------------------------------
@@ -1346,6 +1365,11 @@ absl::StatusOr<Value> Interpreter::Impl::RunMethod(ScriptModule& self, absl::str
     return absl::NotFoundError(absl::StrCat("'", self.qualified_name(), "' has no method '",
                                             method, "'"));
   }
+  if (self.weak_from_this().expired()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        self.qualified_name(), " is not held by a std::shared_ptr (make modules with "
+        "std::make_shared, as the loader does): methods cannot run on it"));
+  }
   std::vector<Value> all;
   all.reserve(args.size() + 1);
   all.push_back(self.AsValue());
@@ -1366,8 +1390,11 @@ absl::StatusOr<Value> Interpreter::Impl::RunMethod(ScriptModule& self, absl::str
       PTSER_ASSIGN_OR_RETURN(all[i], ConvertToType(all[i], *type));
     }
   }
-  steps_ = 0;
-  traceback_lines_ = 0;
+  if (call_depth_ == 0) {
+    steps_ = 0;
+    traceback_lines_ = 0;
+    stack_floor_ = StackFloor();
+  }
   Storage::ScopedLiveBytesLimit limit(memory_limit_, "InterpreterOptions::max_memory_bytes");
   return Call(fn, nullptr, absl::MakeSpan(all), {}, {}, nullptr);
 }
@@ -1378,8 +1405,11 @@ absl::StatusOr<Value> Interpreter::Impl::RunFunction(absl::string_view name,
   if (it == functions_.end()) {
     return absl::NotFoundError(absl::StrCat("the archive's code defines no function ", name));
   }
-  steps_ = 0;
-  traceback_lines_ = 0;
+  if (call_depth_ == 0) {
+    steps_ = 0;
+    traceback_lines_ = 0;
+    stack_floor_ = StackFloor();
+  }
   Storage::ScopedLiveBytesLimit limit(memory_limit_, "InterpreterOptions::max_memory_bytes");
   return Call(*it->second, nullptr, absl::MakeSpan(args), {}, {}, nullptr);
 }
@@ -1995,10 +2025,12 @@ absl::StatusOr<Value> Interpreter::Impl::CallMethodOn(const Value& receiver,
 }
 
 absl::StatusOr<Value> Interpreter::Impl::Eval(const Node& n, Frame& frame) {
-  if (++native_depth_ > kMaxNativeDepth) {
+  const char here = 0;
+  if (++native_depth_ > kMaxNativeDepth || (stack_floor_ != nullptr && &here < stack_floor_)) {
     --native_depth_;
     return absl::ResourceExhaustedError(absl::StrCat(
-        "the code nests calls and expressions deeper than ", kMaxNativeDepth, " levels"));
+        "the code nests calls and expressions deeper than ", kMaxNativeDepth,
+        " levels or than this thread's stack allows"));
   }
   absl::StatusOr<Value> v = EvalInner(n, frame);
   --native_depth_;

@@ -193,6 +193,27 @@ TEST(InterpreterTest, EndlessRecursionStopsAtTheDepthLimit) {
   EXPECT_THAT(std::string(v.status().message()), HasSubstr("recursion"));
 }
 
+// Calls nested inside deeply nested expressions: the native recursion is
+// bounded (an error, not a stack overflow), under the sanitizers too.
+TEST(InterpreterTest, DeepExpressionsAcrossCallsStopCleanly) {
+  std::string expr = "(self).forward(torch.sub(x, 1), )";
+  for (int i = 0; i < 100; ++i) expr = "torch.add(" + expr + ", 1)";
+  const std::string code =
+      "  def forward(self: __torch__.M,\n"
+      "    x: int) -> int:\n"
+      "    if torch.eq(x, 0):\n"
+      "      _0 = 0\n"
+      "    else:\n"
+      "      _0 = " + expr + "\n"
+      "    return _0\n";
+  absl::StatusOr<Value> shallow = RunForward(code, {Value::Int(3)});
+  ASSERT_TRUE(shallow.ok()) << shallow.status();
+  EXPECT_EQ(shallow->as_int(), 300);
+  absl::StatusOr<Value> deep = RunForward(code, {Value::Int(150)});
+  ASSERT_FALSE(deep.ok());
+  EXPECT_TRUE(absl::IsResourceExhausted(deep.status())) << deep.status();
+}
+
 TEST(InterpreterTest, HugeAllocationIsRefused) {
   const std::string code =
       "  def forward(self: __torch__.M) -> Tensor:\n"

@@ -49,11 +49,11 @@ auto HardtanhFn(double min_val, double max_val) {
   using M = OpMath<T>;
   const M lo = static_cast<M>(Convert<T>(min_val));
   const M hi = static_cast<M>(Convert<T>(max_val));
+  // Selects, no branches (so the loop vectorises); NaN fails both
+  // comparisons and passes through.
   return [lo, hi](M x) -> M {
-    if constexpr (std::is_floating_point_v<M>) {
-      if (std::isnan(x)) return x;
-    }
-    return x < lo ? lo : (x > hi ? hi : x);
+    const M r = x < lo ? lo : x;
+    return r > hi ? hi : r;
   };
 }
 
@@ -108,9 +108,9 @@ absl::Status FloatOnlyInplace(const Tensor& self, absl::string_view name, F f) {
 
 template <typename M>
 M Clamp06(M x) {
-  // clamp: NaN propagates.
-  if (std::isnan(x)) return x;
-  return x < M(0) ? M(0) : (x > M(6) ? M(6) : x);
+  // clamp: NaN fails both comparisons and propagates.
+  const M r = x < M(0) ? M(0) : x;
+  return r > M(6) ? M(6) : r;
 }
 
 auto GeluFn(GeluApproximation approximate) {

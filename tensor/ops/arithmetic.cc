@@ -132,14 +132,24 @@ absl::Status AddKernel(const Tensor& out, const Tensor& a, const Tensor& b,
           Map<T, T, T>(out, [al](T x, T y) { return x + ComplexMul(al, y); },
                        {a, b});
         } else {
-          // One rounding, like PyTorch's vectorised fmadd.
+          // One rounding, like PyTorch's vectorised fmadd.  With alpha 1
+          // or -1 that is exactly x + y or x - y, which the compiler can
+          // vectorise (std::fma without FMA instructions is a call).
           const M al = static_cast<M>(alpha.to_double());
-          Map<T, T, T>(
-              out,
-              [al](T x, T y) {
-                return T(std::fma(al, static_cast<M>(y), static_cast<M>(x)));
-              },
-              {a, b});
+          if (al == M(1)) {
+            Map<T, T, T>(
+                out, [](T x, T y) { return T(static_cast<M>(x) + static_cast<M>(y)); }, {a, b});
+          } else if (al == M(-1)) {
+            Map<T, T, T>(
+                out, [](T x, T y) { return T(static_cast<M>(x) - static_cast<M>(y)); }, {a, b});
+          } else {
+            Map<T, T, T>(
+                out,
+                [al](T x, T y) {
+                  return T(std::fma(al, static_cast<M>(y), static_cast<M>(x)));
+                },
+                {a, b});
+          }
         }
         return absl::OkStatus();
       });

@@ -43,10 +43,53 @@ struct Geometry {
   int64_t oh, ow;            // output
 };
 
+// A depthwise convolution (one input and one output channel per group, as
+// in MobileNet): taps applied directly, each over the run of output columns
+// whose input column is in bounds, instead of tiny per-group products.
+template <typename T>
+void DepthwiseConv2d(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
+                     const ConvParams& p) {
+  const int64_t plane = g.oh * g.ow;
+  const int64_t sx = p.stride[1];
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t c = 0; c < g.c; ++c) {
+      const T* in = x + (n * g.c + c) * g.h * g.w;
+      const T* w = wt + c * g.kh * g.kw;
+      T* out = y + (n * g.o + c) * plane;
+      std::fill(out, out + plane, b != nullptr ? b[c] : T(0));
+      for (int64_t i = 0; i < g.kh; ++i) {
+        for (int64_t j = 0; j < g.kw; ++j) {
+          const T tap = w[i * g.kw + j];
+          // Output columns ox with 0 <= ox * sx - pad + j * dil < W.
+          const int64_t offset = j * p.dilation[1] - p.padding[2];
+          const int64_t ox0 = offset >= 0 ? 0 : (-offset + sx - 1) / sx;
+          const int64_t last = g.w - 1 - offset;  // largest ox * sx allowed
+          const int64_t ox1 = last < 0 ? 0 : std::min(g.ow, last / sx + 1);
+          for (int64_t oy = 0; oy < g.oh; ++oy) {
+            const int64_t iy = oy * p.stride[0] - p.padding[0] + i * p.dilation[0];
+            if (iy < 0 || iy >= g.h) continue;
+            const T* row = in + iy * g.w + offset;
+            T* o = out + oy * g.ow;
+            if (sx == 1) {
+              for (int64_t ox = ox0; ox < ox1; ++ox) o[ox] += tap * row[ox];
+            } else {
+              for (int64_t ox = ox0; ox < ox1; ++ox) o[ox] += tap * row[ox * sx];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 template <typename T>
 void Conv2dKernel(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
                   const ConvParams& p) {
   const int64_t groups = p.groups, cg = g.c / groups, og = g.o / groups;
+  if (cg == 1 && og == 1 && groups > 1) {
+    DepthwiseConv2d(x, wt, b, y, g, p);
+    return;
+  }
   const int64_t k = cg * g.kh * g.kw, plane = g.oh * g.ow;
   const bool direct = g.kh == 1 && g.kw == 1 && p.stride[0] == 1 && p.stride[1] == 1 &&
                       p.padding[0] == 0 && p.padding[1] == 0 && p.padding[2] == 0 &&

@@ -6,6 +6,7 @@
 
 #include "tensor/ops/conv.h"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tensor/ops/internal/test_util.h"
+#include "tensor/ops/shape.h"
+#include "tensor/views.h"
 
 namespace ptser {
 namespace {
@@ -110,6 +113,44 @@ TEST(PadTest, ConstantAnyDtypeAndRank) {
               StatusIs(absl::StatusCode::kInvalidArgument, "Padding length must be divisible by 2"));
   EXPECT_THAT(Pad(T_<float>({1, 2}), {1, 1, 1, 1}, PadMode::kConstant),
               StatusIs(absl::StatusCode::kInvalidArgument, "Padding length too large"));
+}
+
+// The direct depthwise path (groups == channels, one output per group)
+// against the same convolution one channel at a time through the generic
+// im2col + GEMM path, over strides, paddings and dilations.
+TEST(DepthwiseConvTest, MatchesPerChannelConvolutions) {
+  std::vector<float> xv(2 * 3 * 7 * 6), wv(3 * 3 * 3), bv = {0.5f, -1, 2};
+  for (size_t i = 0; i < xv.size(); ++i) xv[i] = std::sin(0.37f * static_cast<float>(i));
+  for (size_t i = 0; i < wv.size(); ++i) wv[i] = std::cos(0.91f * static_cast<float>(i));
+  const Tensor x = T_<float>(xv, {{2, 3, 7, 6}});
+  const Tensor w = T_<float>(wv, {{3, 1, 3, 3}});
+  const Tensor b = T_<float>(bv);
+  struct Geo {
+    std::array<int64_t, 2> stride, dilation;
+    std::array<int64_t, 4> padding;
+  };
+  for (const Geo& geo : {Geo{{1, 1}, {1, 1}, {1, 1, 1, 1}}, Geo{{2, 2}, {1, 2}, {1, 1, 2, 2}},
+                         Geo{{1, 3}, {2, 1}, {0, 0, 0, 0}}, Geo{{2, 1}, {1, 1}, {2, 2, 3, 3}}}) {
+    ConvParams p;
+    p.stride = geo.stride;
+    p.dilation = geo.dilation;
+    p.padding = geo.padding;
+    p.groups = 3;
+    ASSERT_OK_AND_ASSIGN(Tensor depthwise, Conv2d(x, w, b, p));
+    p.groups = 1;
+    std::vector<Tensor> channels;
+    for (int64_t c = 0; c < 3; ++c) {
+      ASSERT_OK_AND_ASSIGN(Tensor xc, Narrow(x, 1, c, 1));
+      ASSERT_OK_AND_ASSIGN(Tensor wc, Narrow(w, 0, c, 1));
+      ASSERT_OK_AND_ASSIGN(Tensor bc, Narrow(b, 0, c, 1));
+      ASSERT_OK_AND_ASSIGN(Tensor yc, Conv2d(xc, wc, bc, p));
+      channels.push_back(yc);
+    }
+    ASSERT_OK_AND_ASSIGN(Tensor reference, Cat(channels, 1));
+    ASSERT_EQ(depthwise.sizes(), reference.sizes());
+    const std::vector<float> got = Values<float>(depthwise), want = Values<float>(reference);
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5f) << i;
+  }
 }
 
 }  // namespace

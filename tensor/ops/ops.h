@@ -13,6 +13,7 @@
 
 #include "tensor/ops/activation.h"      // IWYU pragma: export
 #include "tensor/ops/arithmetic.h"      // IWYU pragma: export
+#include "tensor/ops/attention.h"       // IWYU pragma: export
 #include "tensor/ops/bitwise.h"         // IWYU pragma: export
 #include "tensor/ops/clamp.h"           // IWYU pragma: export
 #include "tensor/ops/comparison.h"      // IWYU pragma: export

@@ -100,9 +100,9 @@ absl::StatusOr<Tensor> ForEachPlane(const Prepared& p, int64_t oh, int64_t ow, F
 
 // Max pooling of every plane into values and (when `indices`) the int64
 // plane positions of the maxima; NaN replaces the running maximum.
-template <typename T>
+template <typename T, bool with_indices>
 absl::StatusOr<PoolResult> MaxPoolT(const Prepared& p, const PoolParams& q, int64_t oh,
-                                    int64_t ow, bool with_indices) {
+                                    int64_t ow) {
   PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({p.n, p.c, oh, ow}, p.x.dtype()));
   Tensor ind;
   if (with_indices) {
@@ -110,7 +110,7 @@ absl::StatusOr<PoolResult> MaxPoolT(const Prepared& p, const PoolParams& q, int6
   }
   const T* x = static_cast<const T*>(p.x.data());
   T* out = static_cast<T*>(y.mutable_data());
-  int64_t* out_ind = with_indices ? static_cast<int64_t*>(ind.mutable_data()) : nullptr;
+  [[maybe_unused]] int64_t* out_ind = with_indices ? static_cast<int64_t*>(ind.mutable_data()) : nullptr;
   for (int64_t plane = 0; plane < p.n * p.c; ++plane) {
     const T* in = x + plane * p.h * p.w;
     for (int64_t i = 0; i < oh; ++i) {
@@ -124,19 +124,19 @@ absl::StatusOr<PoolResult> MaxPoolT(const Prepared& p, const PoolParams& q, int6
         const int64_t x1 = std::min(j * q.stride[1] - q.padding[1] +
                                         (q.kernel[1] - 1) * q.dilation[1] + 1, p.w);
         T best = -std::numeric_limits<T>::infinity();
-        int64_t best_index = y0 * p.w + x0;
+        [[maybe_unused]] int64_t best_index = y0 * p.w + x0;
         for (int64_t yy = y0; yy < y1; yy += q.dilation[0]) {
           for (int64_t xx = x0; xx < x1; xx += q.dilation[1]) {
             const T v = in[yy * p.w + xx];
             if (v > best || std::isnan(v)) {
               best = v;
-              best_index = yy * p.w + xx;
+              if constexpr (with_indices) best_index = yy * p.w + xx;
             }
           }
         }
         const int64_t o = (plane * oh + i) * ow + j;
         out[o] = best;
-        if (out_ind != nullptr) out_ind[o] = best_index;
+        if constexpr (with_indices) out_ind[o] = best_index;
       }
     }
   }
@@ -204,17 +204,17 @@ absl::StatusOr<PoolResult> MaxPool2dWithIndices(const Tensor& input, const PoolP
   PTSER_ASSIGN_OR_RETURN(Prepared p, Prepare(input, "max_pool2d"));
   PTSER_ASSIGN_OR_RETURN(auto size, PooledSize(p, params, /*check_half=*/true));
   if (input.dtype() == ScalarType::kFloat) {
-    return MaxPoolT<float>(p, params, size[0], size[1], true);
+    return MaxPoolT<float, true>(p, params, size[0], size[1]);
   }
-  return MaxPoolT<double>(p, params, size[0], size[1], true);
+  return MaxPoolT<double, true>(p, params, size[0], size[1]);
 }
 
 absl::StatusOr<Tensor> MaxPool2d(const Tensor& input, const PoolParams& params) {
   PTSER_ASSIGN_OR_RETURN(Prepared p, Prepare(input, "max_pool2d"));
   PTSER_ASSIGN_OR_RETURN(auto size, PooledSize(p, params, /*check_half=*/true));
   absl::StatusOr<PoolResult> r = input.dtype() == ScalarType::kFloat
-                                     ? MaxPoolT<float>(p, params, size[0], size[1], false)
-                                     : MaxPoolT<double>(p, params, size[0], size[1], false);
+                                     ? MaxPoolT<float, false>(p, params, size[0], size[1])
+                                     : MaxPoolT<double, false>(p, params, size[0], size[1]);
   if (!r.ok()) return r.status();
   return r->values;
 }

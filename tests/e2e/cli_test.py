@@ -93,6 +93,22 @@ def demo():
     torch.save(m.state_dict(), mine)
     with open(mine, "rb") as f, open(os.path.join(out_dir, "mymodule.pt"), "rb") as g:
         assert f.read() == g.read(), "mymodule.pt differs from torch.save's"
+    # The TorchScript section: the archives ptser wrote load in torch.jit.load and give
+    # what the demo printed (ptser's interpreter): MyModule's output, the traced
+    # control-flow module's (2, 1) tensor and the scripted one's tensor(0), and the
+    # div/full upgraders by version (torch.jit.load applies its own).
+    ones = torch.ones(4)
+    loaded = torch.jit.load(os.path.join(out_dir, "scripted_module.pt"))
+    assert str(loaded) in text, (str(loaded), text)
+    assert torch.equal(loaded(ones), m(ones).detach())
+    traced = torch.jit.load(os.path.join(out_dir, "traced.pt"))(torch.ones(2, 4))
+    assert traced.shape == (2, 1) and repr(traced.detach()) in text, text
+    scripted = torch.jit.load(os.path.join(out_dir, "scripted.pt"))(torch.ones(2, 4))
+    assert repr(scripted) == "tensor(0)" and "tensor(0)" in text.splitlines()
+    a, b = torch.tensor([-7, 7]), torch.tensor([2, 2])
+    for v in (3, 4, 5):
+        got = torch.jit.load(os.path.join(out_dir, "divfull_v%d.pt" % v))(a, b)
+        assert repr(got) in text.splitlines(), (v, got, text)
 
 
 class Evil:

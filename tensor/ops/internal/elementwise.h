@@ -153,36 +153,52 @@ void ForEachRow(std::vector<int64_t> shape, std::array<char*, N> base,
 }
 
 namespace detail {
+
+// Elements per block of the dense loops below.
+inline constexpr int64_t kMapBlock = 16;
+
+// out[i] = f(in[i]...) over a dense row, `kMapBlock` elements at a time
+// through local arrays: a fixed trip count over memory nothing else can
+// alias is what -O2's cheap vectoriser accepts, and it also makes an
+// in-place op (out == in) read each block before writing it.  `Scalar` has
+// a bit set for each input that is one broadcast value (stride 0).
 template <typename Out, typename... In, typename F, size_t... I>
-void MapRow(const std::array<char*, 1 + sizeof...(In)>& p,
-            const std::array<int64_t, 1 + sizeof...(In)>& s, int64_t n, F& f,
-            std::index_sequence<I...>) {
-  // Dense rows (every operand steps by its element size) get a loop with
-  // constant steps, which the compiler vectorises; a binary op whose other
-  // operand is one broadcast value (stride 0) gets one too.
-  if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In)) && ...)) {
-    for (int64_t i = 0; i < n; ++i) {
-      Store<Out>(p[0] + i * sizeof(Out), f(Load<In>(p[I + 1] + i * sizeof(In))...));
-    }
-    return;
+void MapDense(char* out, const std::array<const char*, sizeof...(In)> in, uint32_t scalar,
+              int64_t n, F& f, std::index_sequence<I...>) {
+  (void)in;  // unused when there are no inputs (fill)
+  (void)scalar;
+  std::tuple<std::array<In, kMapBlock>...> buf;
+  // A broadcast input fills its block once.
+  ((scalar & (1u << I) ? std::get<I>(buf).fill(Load<In>(in[I])) : void()), ...);
+  std::array<Out, kMapBlock> result;
+  int64_t i = 0;
+  for (; i + kMapBlock <= n; i += kMapBlock) {
+    ((scalar & (1u << I)
+          ? void()
+          : void(std::memcpy(std::get<I>(buf).data(), in[I] + i * sizeof(In),
+                             sizeof(In) * kMapBlock))),
+     ...);
+    for (int64_t j = 0; j < kMapBlock; ++j) result[j] = f(std::get<I>(buf)[j]...);
+    std::memcpy(out + i * sizeof(Out), result.data(), sizeof(Out) * kMapBlock);
   }
-  if constexpr (sizeof...(In) == 2) {
-    using A = std::tuple_element_t<0, std::tuple<In...>>;
-    using B = std::tuple_element_t<1, std::tuple<In...>>;
-    if (s[0] == sizeof(Out) && s[1] == sizeof(A) && s[2] == 0) {
-      const B b = Load<B>(p[2]);
-      for (int64_t i = 0; i < n; ++i) {
-        Store<Out>(p[0] + i * sizeof(Out), f(Load<A>(p[1] + i * sizeof(A)), b));
-      }
-      return;
-    }
-    if (s[0] == sizeof(Out) && s[1] == 0 && s[2] == sizeof(B)) {
-      const A a = Load<A>(p[1]);
-      for (int64_t i = 0; i < n; ++i) {
-        Store<Out>(p[0] + i * sizeof(Out), f(a, Load<B>(p[2] + i * sizeof(B))));
-      }
-      return;
-    }
+  for (; i < n; ++i) {
+    Store<Out>(out + i * sizeof(Out),
+               f(Load<In>(in[I] + (scalar & (1u << I) ? 0 : i * sizeof(In)))...));
+  }
+}
+
+// `p` and `s` are taken by value: copies the compiler knows no store in the
+// loop can change.
+template <typename Out, typename... In, typename F, size_t... I>
+void MapRow(const std::array<char*, 1 + sizeof...(In)> p,
+            const std::array<int64_t, 1 + sizeof...(In)> s, int64_t n, F f,
+            std::index_sequence<I...>) {
+  // A dense output whose inputs are each dense or one broadcast value.
+  if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
+    uint32_t scalar = 0;
+    ((scalar |= s[I + 1] == 0 ? (1u << I) : 0u), ...);
+    MapDense<Out, In...>(p[0], {p[I + 1]...}, scalar, n, f, std::index_sequence<I...>{});
+    return;
   }
   for (int64_t i = 0; i < n; ++i) {
     Store<Out>(p[0] + i * s[0], f(Load<In>(p[I + 1] + i * s[I + 1])...));
