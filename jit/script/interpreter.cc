@@ -275,7 +275,7 @@ enum class Flow : uint8_t { kNormal, kReturn, kBreak, kContinue };
 // native recursion is bounded by the stack actually left, whatever the
 // build's frame sizes — sanitizers make them several times larger).
 // Null when the thread's stack is unknown.
-const char* StackFloor() {
+const char* ComputeStackFloor() {
   constexpr size_t kMargin = size_t{512} << 10;
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return nullptr;
@@ -285,6 +285,14 @@ const char* StackFloor() {
   pthread_attr_destroy(&attr);
   if (rc != 0 || addr == nullptr || size <= 2 * kMargin) return nullptr;
   return static_cast<const char*>(addr) + kMargin;
+}
+
+// ComputeStackFloor() once per thread: for the main thread glibc's
+// pthread_getattr_np reads and sscanf's /proc/self/maps, ~30 us — twice the
+// whole forward of a small MLP when it ran on every top-level call.
+const char* StackFloor() {
+  thread_local const char* const floor = ComputeStackFloor();
+  return floor;
 }
 
 // Three quarters of the smaller of the physical memory and the address
