@@ -302,8 +302,55 @@ absl::StatusOr<Tensor> Matmul(const Tensor& a_in, const Tensor& b_in) {
   return out;
 }
 
+namespace {
+
+// y = x W^T + b for dense float32/float64 CPU operands: the bias rows first,
+// then the blocked product accumulated onto them (one pass, no temporary,
+// no broadcasting add), for operands LinearQualifies accepts.
+template <typename T>
+void LinearDense(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor* y) {
+  const int64_t out_features = weight.sizes()[0];
+  const int64_t in_features = weight.sizes()[1];
+  int64_t n_rows = 1;  // every dimension but the last
+  for (size_t d = 0; d + 1 < x.sizes().size(); ++d) n_rows *= x.sizes()[d];
+  T* out = static_cast<T*>(y->mutable_data());
+  if (bias != nullptr) {
+    const T* b = static_cast<const T*>(bias->data());
+    for (int64_t r = 0; r < n_rows; ++r) std::copy(b, b + out_features, out + r * out_features);
+  }
+  ops_internal::GemmBT(n_rows, out_features, in_features, static_cast<const T*>(x.data()),
+                       in_features, static_cast<const T*>(weight.data()), in_features, out,
+                       out_features, /*accumulate=*/bias != nullptr);
+}
+
+bool LinearQualifies(const Tensor& x, const Tensor& w, const std::optional<Tensor>& bias) {
+  const ScalarType dt = w.dtype();
+  auto plain = [](const Tensor& t) {
+    return t.is_contiguous() && !t.is_conj() && !t.is_neg() && t.device().is_cpu();
+  };
+  return (dt == ScalarType::kFloat || dt == ScalarType::kDouble) && x.dtype() == dt &&
+         w.dim() == 2 && x.dim() >= 1 && x.sizes().back() == w.sizes()[1] && plain(x) &&
+         plain(w) &&
+         (!bias.has_value() || (bias->dtype() == dt && bias->dim() == 1 &&
+                                bias->sizes()[0] == w.sizes()[0] && plain(*bias)));
+}
+
+}  // namespace
+
 absl::StatusOr<Tensor> Linear(const Tensor& x, const Tensor& weight,
                               const std::optional<Tensor>& bias) {
+  if (LinearQualifies(x, weight, bias)) {
+    std::vector<int64_t> shape = x.sizes();
+    shape.back() = weight.sizes()[0];
+    PTSER_ASSIGN_OR_RETURN(Tensor y, ops_internal::AllocateTensor(shape, weight.dtype()));
+    const Tensor* b = bias.has_value() ? &*bias : nullptr;
+    if (weight.dtype() == ScalarType::kFloat) {
+      LinearDense<float>(x, weight, b, &y);
+    } else {
+      LinearDense<double>(x, weight, b, &y);
+    }
+    return y;
+  }
   if (weight.dim() > 2) {
     return absl::InvalidArgumentError(
         absl::StrCat("t() expects a tensor with <= 2 dimensions, but self is ",
