@@ -306,11 +306,21 @@ absl::StatusOr<Tensor> IsFinite(const Tensor& self) {
   });
 }
 
+namespace {
+// Out of line on purpose: GCC 12 at -O3 (the release build) vectorises an
+// inlined std::signbit loop into an instruction it cannot emit (an internal
+// compiler error in extract_insn); a call per element is not vectorised.
+template <typename M>
+[[gnu::noinline]] bool SignbitOf(M x) {
+  return std::signbit(x);
+}
+}  // namespace
+
 absl::StatusOr<Tensor> Signbit(const Tensor& self) {
   return Predicate(self, "signbit_cpu", [](auto x) {
     using M = decltype(x);
     if constexpr (std::is_floating_point_v<M>) {
-      return std::signbit(x);
+      return SignbitOf(x);
     } else if constexpr (std::is_signed_v<M>) {
       return x < 0;
     } else {
