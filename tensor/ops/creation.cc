@@ -23,21 +23,6 @@ namespace {
 
 using namespace ops_internal;  // NOLINT: kernel helpers
 
-template <typename T>
-T ScalarAs(const Scalar& s) {
-  switch (s.kind()) {
-    case Scalar::Kind::kBool:
-      return Convert<T>(s.to_bool());
-    case Scalar::Kind::kInt:
-      return Convert<T>(s.to_int64());
-    case Scalar::Kind::kDouble:
-      return Convert<T>(s.to_double());
-    case Scalar::Kind::kComplex:
-      return Convert<T>(s.to_complex());
-  }
-  return T{};
-}
-
 // PyTorch's linspace_kernel for floating T: two vectors of kLanes per
 // vectorised step (arange from start + step * idx), scalar for the rest.
 template <typename T>
@@ -86,15 +71,15 @@ absl::StatusOr<Tensor> Linspace(const Scalar& start, const Scalar& end, int64_t 
     using T = typename decltype(tag)::type;
     T* p = static_cast<T*>(out.mutable_data());
     if (steps == 1) {
-      p[0] = ScalarAs<T>(start);
+      p[0] = ScalarTo<T>(start);
       return absl::OkStatus();
     }
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-      LinspaceFloat<T>(p, steps, ScalarAs<T>(start), ScalarAs<T>(end));
+      LinspaceFloat<T>(p, steps, ScalarTo<T>(start), ScalarTo<T>(end));
     } else {
       using Step = std::conditional_t<std::is_integral_v<T>, double, float>;
-      const Step s = static_cast<Step>(ScalarAs<T>(start));
-      const Step e = static_cast<Step>(ScalarAs<T>(end));
+      const Step s = static_cast<Step>(ScalarTo<T>(start));
+      const Step e = static_cast<Step>(ScalarTo<T>(end));
       const Step step = (e - s) / static_cast<Step>(steps - 1);
       const int64_t halfway = steps / 2;
       for (int64_t i = 0; i < steps; ++i) {
@@ -118,8 +103,8 @@ absl::StatusOr<Tensor> Logspace(const Scalar& start, const Scalar& end, int64_t 
     using T = typename decltype(tag)::type;
     using Step = std::conditional_t<std::is_integral_v<T>, double, OpMath<T>>;
     T* p = static_cast<T*>(out.mutable_data());
-    const Step s = static_cast<Step>(ScalarAs<T>(start));
-    const Step e = static_cast<Step>(ScalarAs<T>(end));
+    const Step s = static_cast<Step>(ScalarTo<T>(start));
+    const Step e = static_cast<Step>(ScalarTo<T>(end));
     const Step b = static_cast<Step>(base);
     if (steps == 1) {
       p[0] = Convert<T>(std::pow(b, s));

@@ -163,21 +163,6 @@ std::vector<int64_t> ResultPermutation(const IndexPlan& plan) {
   return perm;
 }
 
-template <typename T>
-T LoadAs(const Scalar& s) {
-  switch (s.kind()) {
-    case Scalar::Kind::kBool:
-      return Convert<T>(s.to_bool());
-    case Scalar::Kind::kInt:
-      return Convert<T>(s.to_int64());
-    case Scalar::Kind::kDouble:
-      return Convert<T>(s.to_double());
-    case Scalar::Kind::kComplex:
-      return Convert<T>(s.to_complex());
-  }
-  return T{};
-}
-
 absl::StatusOr<Scalar> ZeroDimValue(const Tensor& value, const char* op) {
   if (value.dim() != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -195,7 +180,7 @@ absl::Status FillMasked(const Tensor& out, const Tensor& mask, const Scalar& val
   }
   return DispatchDtype<kAllTypes>(out.dtype(), "masked_fill", [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
-    const T v = LoadAs<T>(value);
+    const T v = ScalarTo<T>(value);
     Map<T, T, bool>(out, [v](T x, bool c) { return c ? v : x; }, {out, m});
     return absl::OkStatus();
   });
@@ -441,7 +426,7 @@ absl::Status FillInplace(const Tensor& self, const Scalar& value) {
   PTSER_RETURN_IF_ERROR(CheckInplaceTarget(self, {}, self.sizes(), self.dtype(), "fill_"));
   return DispatchDtype<kAllTypes>(self.dtype(), "fill_", [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
-    const T v = LoadAs<T>(value);
+    const T v = ScalarTo<T>(value);
     Map<T>(self, [v]() { return v; }, {});
     return absl::OkStatus();
   });

@@ -121,20 +121,7 @@ absl::StatusOr<Tensor> ScalarToTensor(const Scalar& value, ScalarType dtype) {
   PTSER_RETURN_IF_ERROR(DispatchDtype<kAllTypes>(
       dtype, "scalar_tensor", [&](auto tag) -> absl::Status {
         using T = typename decltype(tag)::type;
-        switch (value.kind()) {
-          case Scalar::Kind::kBool:
-            Store<T>(p, Convert<T>(value.to_bool()));
-            break;
-          case Scalar::Kind::kInt:
-            Store<T>(p, Convert<T>(value.to_int64()));
-            break;
-          case Scalar::Kind::kDouble:
-            Store<T>(p, Convert<T>(value.to_double()));
-            break;
-          case Scalar::Kind::kComplex:
-            Store<T>(p, Convert<T>(value.to_complex()));
-            break;
-        }
+        Store<T>(p, ScalarTo<T>(value));
         return absl::OkStatus();
       }));
   return out;

@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "tensor/ops/internal/dispatch.h"
 #include "tensor/scalar.h"
 #include "tensor/scalar_type.h"
 #include "tensor/tensor.h"
@@ -57,6 +58,23 @@ absl::StatusOr<Tensor> ExpandTo(const Tensor& t,
                                 absl::Span<const int64_t> shape);
 
 // A new contiguous, zero-filled CPU tensor.
+// A Python number as the element type T, with Convert's meaning
+// (dispatch.h): what a kernel stores for a Scalar argument.
+template <typename T>
+T ScalarTo(const Scalar& s) {
+  switch (s.kind()) {
+    case Scalar::Kind::kBool:
+      return Convert<T>(s.to_bool());
+    case Scalar::Kind::kInt:
+      return Convert<T>(s.to_int64());
+    case Scalar::Kind::kDouble:
+      return Convert<T>(s.to_double());
+    case Scalar::Kind::kComplex:
+      return Convert<T>(s.to_complex());
+  }
+  return T{};
+}
+
 absl::StatusOr<Tensor> AllocateTensor(absl::Span<const int64_t> shape,
                                       ScalarType dtype);
 
