@@ -38,51 +38,14 @@
 
 #include "base/cxx17.h"  // first: a clear error below C++17
 
-#include <memory>
-#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "archive/byte_source.h"
-#include "archive/map_location.h"
-#include "pickle/unpickler.h"
+#include "archive/load_file.h"     // LoadFromSource, DetectFormat, FileFormat
+#include "archive/load_options.h"  // LoadOptions
 #include "pickle/value.h"
 
 namespace ptser {
-
-struct LoadOptions {
-  // Where storages go (see map_location.h).  Default: keep each saved tag.
-  MapLocation map_location;
-  // Memory-map the file: stored, aligned records become storages without a
-  // copy (writes to them stay private, as MAP_PRIVATE).  CRCs of mapped
-  // records are then only checked when `verify_crc32_when_mapped` is set,
-  // because checking reads every byte.  Default: false.
-  bool mmap = false;
-  // A copying load reads the whole file with one sequential read into one
-  // fresh buffer, and storages are slices of it: fast, and peak memory is the
-  // file size.  But a storage keeps the whole buffer alive, so a program that
-  // keeps only a few tensors of a large file should Clone() them, or set this
-  // to false: each storage is then read into its own allocation, as
-  // torch.load does.  Ignored with mmap.  Default: true.
-  bool one_buffer = true;
-  // Verify the CRC-32 of each record read (a copying load reads every byte
-  // anyway; ISA-L checks at tens of GB/s).  Default: true.
-  bool verify_crc32 = true;
-  // With mmap: verify CRCs too (touches every page).  Default: false.
-  bool verify_crc32_when_mapped = false;
-  // Globals, limits and unknown-class handling for the pickle.  Its
-  // persistent_load is set by Load and must be left unset.
-  UnpicklerOptions unpickler;
-  // Zip files: called once per storage whose bytes are exactly a record's
-  // (not sliced, byte-swapped or moved to a device), with the CRC-32 the
-  // archive records for that record, whether or not it was verified.  A
-  // caller that writes the bytes again can check them then, in the same
-  // pass (SaveOptions::expected_crc32), instead of reading them twice:
-  // `ptser convert` does.  When it is set, every other storage record (one
-  // transformed on load) has its CRC-32 checked against the bytes read, even
-  // where verify_crc32_when_mapped is false.  Default: none.
-  std::function<void(const Storage& storage, uint32_t recorded_crc32)> on_zip_storage;
-};
 
 // Loads `path`.  Errors name the file, the record and the byte offset.  A
 // path ending in ".index.json" is loaded with LoadSharded(path, options).
@@ -91,18 +54,6 @@ struct LoadOptions {
 // after the last legacy storage, ...) is refused with an "ambiguous"
 // InvalidArgumentError that IsDifferential() (archive/differential.h) knows.
 absl::StatusOr<Value> Load(const std::string& path, const LoadOptions& options = {});
-
-// Loads from bytes already in hand (a buffer, a map, a file): zip, legacy or
-// tar, as DetectFormat says.
-absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
-                                     const LoadOptions& options = {});
-
-// The format of a file, as torch.load decides it: zip by its first four
-// bytes, else tar, else legacy.  A legacy file whose first 512 bytes are also
-// a header Python's tarfile accepts is a DifferentialError (torch.load tries
-// the tar format first).
-enum class FileFormat { kZip, kTorchScript, kLegacy, kTar, kSafetensors, kUnknown };
-absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source);
 
 }  // namespace ptser
 

@@ -19,7 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "archive/byte_source.h"
-#include "archive/load_internal.h"
+#include "archive/load_file.h"
 #include "base/status_macros.h"
 #include "nlohmann/json.hpp"
 

@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "archive/load.h"
+#include "archive/load_options.h"
 #include "pickle/value.h"
 
 namespace ptser {

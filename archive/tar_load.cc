@@ -16,7 +16,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
-#include "archive/load_internal.h"
+#include "archive/restore_storage.h"
 #include "archive/tar_reader.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"

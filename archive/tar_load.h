@@ -63,7 +63,7 @@
 
 #include "absl/status/statusor.h"
 #include "archive/byte_source.h"
-#include "archive/load.h"
+#include "archive/load_options.h"
 #include "pickle/value.h"
 
 namespace ptser {

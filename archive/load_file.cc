@@ -1,0 +1,547 @@
+// Copyright ptser authors.
+#include "archive/load_file.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/types/span.h"
+#include "archive/crc32.h"
+#include "archive/differential.h"
+#include "archive/restore_storage.h"
+#include "archive/tar_load.h"
+#include "archive/tar_reader.h"
+#include "archive/torch_archive.h"
+#include "archive/legacy_format.h"
+#include "archive/safetensors.h"
+#include "base/status_macros.h"
+#include "pickle/torch_globals.h"
+#include "tensor/scalar_type.h"
+
+namespace ptser {
+namespace {
+
+using legacy_format::kProtocolVersion;
+
+// Reverses the bytes of each `unit`-byte element in place.
+void SwapBytes(void* data, size_t nbytes, size_t unit) {
+  if (unit <= 1) return;
+  auto* p = static_cast<unsigned char*>(data);
+  for (size_t i = 0; i + unit <= nbytes; i += unit) std::reverse(p + i, p + i + unit);
+}
+
+// Byte-swap unit of a dtype: complex numbers swap each component.
+size_t SwapUnit(ScalarType dtype) {
+  size_t size = ElementSize(dtype);
+  return IsComplex(dtype) ? size / 2 : size;
+}
+
+struct LoadedStorage {
+  Storage storage;
+  ScalarType dtype;
+  bool untyped;
+  int64_t numel;
+};
+
+absl::Status CheckNoHook(const LoadOptions& options) {
+  if (options.unpickler.persistent_load) {
+    return absl::InvalidArgumentError(
+        "LoadOptions::unpickler.persistent_load must be unset: Load resolves storages itself");
+  }
+  return absl::OkStatus();
+}
+
+// The storage records of a zip archive by number.  torch.save names them
+// "<prefix>/data/0", "<prefix>/data/1", ... and writes them sorted as
+// strings (0, 1, 10, 100, ...), so the pickle asks for them in another order
+// than the archive's.  One pass over the entries maps each decimal key below
+// the entry count to its entry; Find() then costs a parse and a compare.
+class StorageRecords {
+ public:
+  StorageRecords(const std::vector<ZipEntry>& entries, const std::string& prefix)
+      : entries_(entries), prefix_(prefix), by_number_(entries.size(), kNone) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      absl::string_view name = entries[i].name;
+      if (!absl::StartsWith(name, prefix_)) continue;
+      name.remove_prefix(prefix_.size());
+      if (!absl::ConsumePrefix(&name, "/data/")) continue;
+      const std::optional<size_t> n = CanonicalNumber(name);
+      if (n.has_value() && *n < by_number_.size()) by_number_[*n] = static_cast<uint32_t>(i);
+    }
+  }
+
+  const ZipEntry* begin() const { return entries_.data(); }
+
+  // The entry "<prefix>/data/<key>" when `key` is a canonical decimal number
+  // the pass above saw; null otherwise (the caller then looks up the name).
+  const ZipEntry* Find(absl::string_view key) const {
+    const std::optional<size_t> n = CanonicalNumber(key);
+    if (!n.has_value() || *n >= by_number_.size() || by_number_[*n] == kNone) return nullptr;
+    return &entries_[by_number_[*n]];
+  }
+
+ private:
+  static constexpr uint32_t kNone = ~uint32_t{0};
+
+  // "0", "17", not "017", "+1", "" or anything of more than 9 digits.
+  static std::optional<size_t> CanonicalNumber(absl::string_view s) {
+    if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+    size_t n = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + static_cast<size_t>(c - '0');
+    }
+    return n;
+  }
+
+  const std::vector<ZipEntry>& entries_;
+  const std::string& prefix_;
+  std::vector<uint32_t> by_number_;
+};
+
+absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const LoadOptions& options) {
+  ZipReader::Options zip_options;
+  zip_options.verify_crc32 =
+      options.verify_crc32 && (source->memory() == nullptr || !options.mmap ||
+                               options.verify_crc32_when_mapped);
+  PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive,
+                         TorchArchive::Open(source, zip_options));
+  if (archive->is_torchscript()) {
+    return absl::UnimplementedError(absl::StrCat(
+        "'", source->name(),
+        "' is a TorchScript archive (it has a constants.pkl record): load it with "
+        "ptser::jit::LoadScriptModule (jit/script_archive.h)"));
+  }
+  PTSER_ASSIGN_OR_RETURN(std::optional<std::string> order, archive->ByteOrder());
+  const bool swap = order.has_value() && *order == "big";
+  PTSER_ASSIGN_OR_RETURN(Storage pickle, archive->ReadRecord("data.pkl"));
+
+  const StorageRecords records(archive->zip().entries(), archive->prefix());
+  // The storages loaded so far, by entry index: a record is one storage,
+  // however many tensors name it.
+  std::vector<std::optional<LoadedStorage>> loaded(archive->zip().entries().size());
+  std::string full_name;
+  UnpicklerOptions up = options.unpickler;
+  up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
+    PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    id.untyped = false;  // torch.load: a TypedStorage, uint8 for an UntypedStorage id
+    if (!id.view_metadata.is_none()) {
+      return absl::InvalidArgumentError(
+          "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
+    }
+    // This runs once per tensor (100,000 times for 100,000 small tensors):
+    // decimal keys are found by number, others by name.
+    const ZipEntry* entry = records.Find(id.key);
+    if (entry == nullptr) {
+      full_name.assign(archive->prefix());
+      full_name += "/data/";
+      full_name.append(id.key.data(), id.key.size());
+      absl::StatusOr<const ZipEntry*> found = archive->zip().Find(full_name);
+      if (!found.ok()) {
+        return absl::DataLossError(absl::StrCat("missing storage record 'data/", id.key,
+                                                "' in '", source->name(), "'"));
+      }
+      entry = *found;
+    }
+    std::optional<LoadedStorage>& slot = loaded[static_cast<size_t>(entry - records.begin())];
+    if (slot.has_value()) {
+      // An empty storage may be named under two types (torch.save checks
+      // only allocated ones); torch.load then gives the first typed storage
+      // for both.
+      if (slot->storage.nbytes() == 0) {
+        return Value::FromStorage({slot->storage, slot->dtype, slot->untyped});
+      }
+      if (slot->dtype != id.dtype || slot->untyped != id.untyped) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "storage 'data/", id.key, "' is named as ", DtypeName(slot->dtype),
+            " and as ", DtypeName(id.dtype), "; one storage has one dtype"));
+      }
+      return Value::FromStorage({slot->storage, id.dtype, id.untyped});
+    }
+    if (entry->uncompressed_size < id.nbytes) {
+      return absl::DataLossError(absl::StrCat(
+          "record 'data/", id.key, "' holds ", entry->uncompressed_size, " bytes but its storage of ",
+          id.numel, " ", DtypeName(id.dtype), " elements needs ", id.nbytes));
+    }
+    PTSER_ASSIGN_OR_RETURN(Storage bytes, archive->zip().Read(*entry));
+    const Storage record = bytes;  // as read, before any trim, swap or move
+    if (bytes.nbytes() > id.nbytes) {
+      // Keep exactly the storage's bytes (the record may be longer).
+      auto holder = std::make_shared<Storage>(bytes);
+      bytes = Storage::Borrow(const_cast<void*>(bytes.data()), id.nbytes, holder,
+                              bytes.device(), bytes.is_read_only());
+    }
+    if (swap && ElementSize(id.dtype) > 1) {
+      PTSER_ASSIGN_OR_RETURN(bytes, Storage::CopyFrom(bytes.data(), bytes.nbytes()));
+      SwapBytes(bytes.mutable_data(), bytes.nbytes(), SwapUnit(id.dtype));
+    }
+    PTSER_ASSIGN_OR_RETURN(Storage restored,
+                           load_internal::RestoreStorage(bytes, id.location, options));
+    if (options.on_zip_storage) {
+      if (restored.IsSameAs(record) && restored.nbytes() == entry->uncompressed_size) {
+        options.on_zip_storage(restored, entry->crc32);
+      } else if (!zip_options.verify_crc32 && entry->crc32 != 0) {
+        // Trimmed, byte-swapped or moved: the caller cannot check these
+        // bytes against the record's CRC-32 while writing them, so the
+        // bytes read are checked here.
+        const uint32_t crc = Crc32(0, record.data(), record.nbytes());
+        if (crc != entry->crc32) {
+          return absl::DataLossError(absl::StrFormat(
+              "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, "
+              "computed %08x",
+              source->name(), entry->name, entry->header_offset, entry->crc32, crc));
+        }
+      }
+    }
+    slot = LoadedStorage{restored, id.dtype, id.untyped, id.numel};
+    return Value::FromStorage({std::move(restored), id.dtype, id.untyped});
+  };
+  Unpickler unpickler(
+      absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
+  // A stored record's offsets are reported as offsets in the file; a
+  // deflated one's can only be offsets in the record, and the message says so.
+  std::string where = " record 'data.pkl' (deflated: offsets are in the record)";
+  absl::StatusOr<const ZipEntry*> pickle_entry =
+      archive->zip().Find(archive->prefix() + "/data.pkl");
+  if (pickle_entry.ok() && (*pickle_entry)->method == 0) {
+    absl::StatusOr<uint64_t> start = archive->zip().DataOffset(**pickle_entry);
+    if (start.ok()) {
+      unpickler.set_offset_base(*start);
+      where = absl::StrCat(" record 'data.pkl' (at offset ", *start, ")");
+    }
+  }
+  absl::StatusOr<Value> value = unpickler.Load();
+  if (!value.ok()) {
+    return absl::Status(value.status().code(), absl::StrCat("'", source->name(), "'", where,
+                                                            ": ", value.status().message()));
+  }
+  return value;
+}
+
+absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
+                                 const LoadOptions& options) {
+  // The pickles are parsed from memory; a file source is read once.
+  Storage whole;
+  const uint8_t* data = source->memory();
+  const uint64_t size = source->size();
+  if (data == nullptr) {
+    PTSER_ASSIGN_OR_RETURN(whole, source->StorageAt(0, size));
+    data = static_cast<const uint8_t*>(whole.data());
+  }
+  const std::optional<legacy_format::MagicPickle> magic =
+      legacy_format::MatchMagicPickle(data, size);
+  if (!magic.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
+  }
+  const size_t base = magic->length;
+  // A storage as the object pickle names it; `storage` is replaced by what
+  // map_location makes of it once its bytes are read (see the end).
+  struct LegacyStorage {
+    Storage storage;
+    ScalarType dtype;
+    bool untyped;
+    int64_t numel;
+    std::string location;
+  };
+  std::map<std::string, LegacyStorage, std::less<>> by_key;
+  std::map<std::string, Value, std::less<>> views;  // view key -> storage value
+  UnpicklerOptions up = options.unpickler;
+  const uint64_t file_size = size;
+  uint64_t storage_bytes = 0;  // of the storages named so far
+  up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
+    const absl::Span<const Value> items = pid.sequence_items();
+    if (pid.is_tuple() && !items.empty() && items[0].is_str() &&
+        items[0].as_string() == "module") {
+      return absl::UnimplementedError(
+          "the file pickles a whole nn.Module (a 'module' persistent id): its Python class "
+          "would have to run; save and load the module's state_dict() instead");
+    }
+    PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
+    id.untyped = false;  // as in LoadZip: a bare UntypedStorage is a ByteStorage
+    auto it = by_key.find(id.key);
+    if (it == by_key.end()) {
+      // Allocated now, filled after the object pickle (its bytes come last).
+      // Every storage's bytes follow in the file: their total, not only each
+      // one, must fit (this bounds what the loads below allocate).
+      if (id.nbytes > file_size - std::min(file_size, storage_bytes)) {
+        return absl::DataLossError(absl::StrCat(
+            "storage '", id.key, "' of ", id.nbytes, " bytes, with the ", storage_bytes,
+            " bytes of the storages before it, cannot fit in a file of ", file_size, " bytes"));
+      }
+      storage_bytes += id.nbytes;
+      PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
+      it = by_key
+               .emplace(std::string(id.key), LegacyStorage{s, id.dtype, id.untyped, id.numel,
+                                                           std::string(id.location)})
+               .first;
+    } else if (it->second.storage.nbytes() == 0 && id.nbytes == 0) {
+      // An empty storage named under a second type: as torch.load, the
+      // first typed storage (torch.save checks only allocated storages).
+      if (id.view_metadata.is_none()) {
+        return Value::FromStorage({it->second.storage, it->second.dtype, it->second.untyped});
+      }
+    } else if (it->second.dtype != id.dtype || it->second.numel != id.numel) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "storage '", id.key, "' is named with two different types or sizes"));
+    }
+    if (id.view_metadata.is_none()) {
+      return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
+    }
+    // Old files: (view_key, offset, view_numel) — a slice of the root storage.
+    const absl::Span<const Value> view = id.view_metadata.sequence_items();
+    if (!id.view_metadata.is_tuple() || view.size() != 3 ||
+        !view[0].is_str() || !view[1].is_int() || !view[2].is_int()) {
+      return absl::InvalidArgumentError("storage view metadata is not (key, offset, numel)");
+    }
+    const std::string& view_key = view[0].as_string();
+    auto seen = views.find(view_key);
+    if (seen != views.end()) return seen->second;
+    const int64_t off = view[1].as_int();
+    const int64_t n = view[2].as_int();
+    if (off < 0 || n < 0 || off > it->second.numel || n > it->second.numel - off) {
+      return absl::OutOfRangeError(absl::StrCat("storage view '", view_key, "' (", n,
+                                                " elements at ", off, ") runs past storage '",
+                                                id.key, "' of ", it->second.numel, " elements"));
+    }
+    const size_t itemsize = ElementSize(id.dtype);
+    auto holder = std::make_shared<Storage>(it->second.storage);
+    Storage slice = Storage::Borrow(
+        static_cast<char*>(it->second.storage.mutable_data()) + off * itemsize, n * itemsize,
+        holder, it->second.storage.device());
+    Value v = Value::FromStorage({slice, id.dtype, id.untyped});
+    views.emplace(view_key, v);
+    return v;
+  };
+  // The whole file is the Unpickler's input, so every offset in its
+  // messages is an offset in the file.
+  Unpickler unpickler(absl::Span<const uint8_t>(data, size), up);
+  unpickler.set_position(base);
+  auto context = [&](absl::string_view what, const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("'", source->name(), "' (legacy format) ", what,
+                                               " at offset ", unpickler.position(), ": ",
+                                               s.message()));
+  };
+  // The pickles are untrusted: any of them may hold a reference cycle, which
+  // shared pointers cannot free.  Every value this function drops is released.
+  struct Releaser {
+    std::vector<Value> values;
+    ~Releaser() {
+      for (const Value& v : values) ReleaseValueGraph(v);
+    }
+  } dropped;
+  absl::StatusOr<Value> version = unpickler.Load();
+  if (!version.ok()) return context("protocol version", version.status());
+  dropped.values.push_back(*version);
+  if (!version->is_int() || version->as_int() != kProtocolVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", source->name(), "': legacy protocol version ", version->Repr(Value::kMessageReprChars), ", expected ",
+        kProtocolVersion));
+  }
+  absl::StatusOr<Value> sys_info = unpickler.Load();
+  if (!sys_info.ok()) return context("sys_info", sys_info.status());
+  dropped.values.push_back(*sys_info);
+  const size_t object_start = unpickler.position();
+  absl::StatusOr<Value> result = unpickler.Load();
+  if (!result.ok()) return context("object pickle", result.status());
+  // Released too unless it is returned (cleared below on success).
+  Value result_guard = *result;
+  struct ResultReleaser {
+    Value* v;
+    ~ResultReleaser() {
+      if (v != nullptr) ReleaseValueGraph(*v);
+    }
+  } result_releaser{&result_guard};
+  absl::StatusOr<Value> keys = unpickler.Load();
+  if (!keys.ok()) return context("storage key list", keys.status());
+  dropped.values.push_back(*keys);
+  if (!keys->is_sequence()) {
+    return absl::InvalidArgumentError(absl::StrCat("'", source->name(),
+                                                   "': the storage key list is not a list"));
+  }
+  uint64_t pos = unpickler.position();
+  absl::flat_hash_set<absl::string_view> filled;  // keys of by_key
+  for (const Value& key : keys->sequence_items()) {
+    if (!key.is_str()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", source->name(), "': storage key ", key.Repr(Value::kMessageReprChars), " is not a str"));
+    }
+    auto it = by_key.find(key.as_string());
+    if (it == by_key.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", source->name(), "': storage '", key.as_string(),
+          "' has data but no tensor names it"));
+    }
+    if (pos + 8 > size) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "' ends at offset ", size,
+                                              " before storage '", key.as_string(), "'"));
+    }
+    uint64_t count = 0;
+    for (int i = 7; i >= 0; --i) count = (count << 8) | data[pos + i];
+    if (count != static_cast<uint64_t>(it->second.numel)) {
+      return absl::DataLossError(absl::StrCat(
+          "'", source->name(), "' at offset ", pos, ": storage '", key.as_string(), "' has ",
+          count, " elements, but the pickle said ", it->second.numel));
+    }
+    pos += 8;
+    const uint64_t nbytes = it->second.storage.nbytes();
+    if (nbytes > size - pos) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "' at offset ", pos,
+                                              ": storage '", key.as_string(), "' needs ", nbytes,
+                                              " bytes, the file has ", size - pos, " left"));
+    }
+    if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
+    pos += nbytes;
+    filled.insert(it->first);
+  }
+  // torch.load leaves a storage the key list does not name uninitialised.
+  for (const auto& [key, storage] : by_key) {
+    if (!filled.contains(key)) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "': storage '", key,
+                                              "' is named by a tensor but its bytes are not in "
+                                              "the file (the storage key list leaves it out)"));
+    }
+  }
+  // torch.load stops reading here; bytes after it would be a second file.
+  if (pos != size) {
+    return DifferentialError(
+        absl::StrCat("'", source->name(), "' at offset ", pos, ": "),
+        absl::StrCat(size - pos, " bytes follow the last storage; torch.load ignores them"));
+  }
+  // One map_location policy for every format: each storage, its bytes now
+  // read, goes through RestoreStorage as a zip record does (a CUDA storage
+  // without a mapping to the CPU is refused; a map_location function sees
+  // every storage with its tag).
+  bool moved = false;
+  for (auto& [key, saved] : by_key) {
+    absl::StatusOr<Storage> restored =
+        load_internal::RestoreStorage(saved.storage, saved.location, options);
+    if (!restored.ok()) {
+      return absl::Status(restored.status().code(),
+                          absl::StrCat("'", source->name(), "' (legacy format) storage '", key,
+                                       "' saved on '", saved.location,
+                                       "': ", restored.status().message()));
+    }
+    if (!restored->IsSameAs(saved.storage)) {
+      saved.storage = *std::move(restored);
+      moved = true;
+    }
+  }
+  if (!moved) {
+    result_releaser.v = nullptr;  // handed to the caller
+    return result;
+  }
+  // A storage lives elsewhere now (another device, or a map_location
+  // function's copy): the object pickle is read again, its persistent ids
+  // resolving to the restored storages.  The first reading is released.
+  views.clear();
+  Unpickler again(absl::Span<const uint8_t>(data, size), up);
+  again.set_position(object_start);
+  absl::StatusOr<Value> restored_result = again.Load();
+  if (!restored_result.ok()) {
+    return absl::Status(restored_result.status().code(),
+                        absl::StrCat("'", source->name(), "' (legacy format) object pickle at offset ",
+                                     object_start, ": ", restored_result.status().message()));
+  }
+  return restored_result;
+}
+
+
+}  // namespace
+
+absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
+  unsigned char head[legacy_format::kMagicPickleMaxBytes] = {};
+  const uint64_t n = std::min<uint64_t>(source.size(), sizeof(head));
+  PTSER_RETURN_IF_ERROR(source.ReadAt(0, n, head));
+  if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::kZip;
+  // The magic number pickled at any protocol 0-5, as torch.load reads it.
+  if (legacy_format::MatchMagicPickle(head, n).has_value()) {
+    // torch.load (_legacy_load) tries tarfile.open first: a legacy file
+    // whose first 512 bytes pass for a tar header may be read as a tar.
+    if (source.size() >= kTarBlockSize) {
+      std::string block(kTarBlockSize, '\0');
+      PTSER_RETURN_IF_ERROR(source.ReadAt(0, block.size(), block.data()));
+      if (PythonTarfileTakesHeader(block)) {
+        return DifferentialError(
+            absl::StrCat("'", source.name(), "' at offset 0: "),
+            "the file starts with the legacy magic number and its first 512 bytes are also a "
+            "tar header Python's tarfile accepts; torch.load tries the tar format first");
+      }
+    }
+    return FileFormat::kLegacy;
+  }
+  if (source.size() >= 263) {
+    char magic[6];
+    PTSER_RETURN_IF_ERROR(source.ReadAt(257, 6, magic));
+    if (std::memcmp(magic, "ustar", 5) == 0) return FileFormat::kTar;
+  }
+  // safetensors has no magic number: an 8-byte little-endian header length
+  // that fits the file, then the JSON header's "{" (docs/formats/safetensors.md).
+  if (n >= 9 && head[8] == '{') {
+    uint64_t header_len = 0;
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | head[i];
+    if (header_len >= 2 && header_len <= source.size() - 8) return FileFormat::kSafetensors;
+  }
+  return FileFormat::kUnknown;
+}
+
+absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
+                                     const LoadOptions& options) {
+  if (source == nullptr) return absl::InvalidArgumentError("null ByteSource");
+  PTSER_RETURN_IF_ERROR(CheckNoHook(options));
+  PTSER_ASSIGN_OR_RETURN(FileFormat format, DetectFormat(*source));
+  switch (format) {
+    case FileFormat::kZip:
+    case FileFormat::kTorchScript:
+      return LoadZip(std::move(source), options);
+    case FileFormat::kLegacy:
+      return LoadLegacy(std::move(source), options);
+    case FileFormat::kTar:
+      return LoadTar(std::move(source), options);
+    case FileFormat::kSafetensors: {
+      // Its tensors are CPU tensors with no location tag: map_location may
+      // keep them on the CPU, nothing else (yet).
+      const std::string target = options.map_location.TargetTag("cpu");
+      if (target != "cpu" || options.map_location.function()) {
+        return absl::UnimplementedError(absl::StrCat(
+            "'", source->name(), "' is a .safetensors file: its tensors load on the CPU; a "
+            "map_location to '", target, "' or a map_location function is not supported for it"));
+      }
+      return LoadSafetensors(std::move(source));
+    }
+    case FileFormat::kUnknown:
+      break;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "'", source->name(),
+      "' is not a PyTorch file: it starts with neither a zip signature nor the legacy "
+      "magic number, and is not a tar or .safetensors file"));
+}
+
+namespace load_internal {
+
+absl::StatusOr<Value> LoadSingleFile(const std::string& path, const LoadOptions& options) {
+  std::unique_ptr<ByteSource> source;
+  if (options.mmap) {
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::MapFile(path));
+  } else if (options.one_buffer) {
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::ReadFile(path));
+  } else {
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::OpenFile(path));
+  }
+  return LoadFromSource(std::shared_ptr<const ByteSource>(std::move(source)), options);
+}
+
+}  // namespace load_internal
+
+}  // namespace ptser

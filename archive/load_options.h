@@ -1,0 +1,64 @@
+// Copyright ptser authors.
+//
+// archive/load_options.h — LoadOptions: how ptser::Load reads a file (memory
+// mapping, one buffer or one read per storage, CRC-32 checks, map_location,
+// the unpickler's globals and limits, a hook per zip storage).
+//
+// Its own header so that the loaders of each format (zip and legacy in
+// load_file.h, tar_load.h, sharded.h) and their callers agree on one options
+// type without including ptser::Load itself: archive/load.h includes this.
+//
+//   LoadOptions options;
+//   options.mmap = true;                                   // zero-copy
+//   options.map_location = MapLocation::To(Device::Cpu()); // cuda -> cpu
+#ifndef PTSER_ARCHIVE_LOAD_OPTIONS_H_
+#define PTSER_ARCHIVE_LOAD_OPTIONS_H_
+
+#include "base/cxx17.h"  // first: a clear error below C++17
+
+#include <cstdint>
+#include <functional>
+
+#include "archive/map_location.h"
+#include "pickle/unpickler.h"
+#include "tensor/storage.h"
+
+namespace ptser {
+
+struct LoadOptions {
+  // Where storages go (see map_location.h).  Default: keep each saved tag.
+  MapLocation map_location;
+  // Memory-map the file: stored, aligned records become storages without a
+  // copy (writes to them stay private, as MAP_PRIVATE).  CRCs of mapped
+  // records are then only checked when `verify_crc32_when_mapped` is set,
+  // because checking reads every byte.  Default: false.
+  bool mmap = false;
+  // A copying load reads the whole file with one sequential read into one
+  // fresh buffer, and storages are slices of it: fast, and peak memory is the
+  // file size.  But a storage keeps the whole buffer alive, so a program that
+  // keeps only a few tensors of a large file should Clone() them, or set this
+  // to false: each storage is then read into its own allocation, as
+  // torch.load does.  Ignored with mmap.  Default: true.
+  bool one_buffer = true;
+  // Verify the CRC-32 of each record read (a copying load reads every byte
+  // anyway; ISA-L checks at tens of GB/s).  Default: true.
+  bool verify_crc32 = true;
+  // With mmap: verify CRCs too (touches every page).  Default: false.
+  bool verify_crc32_when_mapped = false;
+  // Globals, limits and unknown-class handling for the pickle.  Its
+  // persistent_load is set by Load and must be left unset.
+  UnpicklerOptions unpickler;
+  // Zip files: called once per storage whose bytes are exactly a record's
+  // (not sliced, byte-swapped or moved to a device), with the CRC-32 the
+  // archive records for that record, whether or not it was verified.  A
+  // caller that writes the bytes again can check them then, in the same
+  // pass (SaveOptions::expected_crc32), instead of reading them twice:
+  // `ptser convert` does.  When it is set, every other storage record (one
+  // transformed on load) has its CRC-32 checked against the bytes read, even
+  // where verify_crc32_when_mapped is false.  Default: none.
+  std::function<void(const Storage& storage, uint32_t recorded_crc32)> on_zip_storage;
+};
+
+}  // namespace ptser
+
+#endif  // PTSER_ARCHIVE_LOAD_OPTIONS_H_
