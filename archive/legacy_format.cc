@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/endian.h"
+
 namespace ptser {
 namespace legacy_format {
 namespace {
@@ -26,8 +28,7 @@ size_t MatchNumber(const unsigned char* p, const unsigned char* end) {
   if (p[0] == kLong1 || p[0] == kLong4) {
     const size_t head = p[0] == kLong1 ? 2 : 5;
     if (avail < head) return 0;
-    uint64_t n = p[1];
-    if (p[0] == kLong4) n |= uint64_t{p[2]} << 8 | uint64_t{p[3]} << 16 | uint64_t{p[4]} << 24;
+    const uint64_t n = p[0] == kLong1 ? p[1] : LoadLE32(p + 1);
     if (n < sizeof(kMagicLong) || n > avail - head) return 0;
     if (std::memcmp(p + head, kMagicLong, sizeof(kMagicLong)) != 0) return 0;
     for (size_t i = sizeof(kMagicLong); i < n; ++i) {
@@ -47,10 +48,6 @@ size_t MatchNumber(const unsigned char* p, const unsigned char* end) {
   return 0;
 }
 
-void PutLE64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
 }  // namespace
 
 std::optional<MagicPickle> MatchMagicPickle(const unsigned char* data, size_t size) {
@@ -64,8 +61,7 @@ std::optional<MagicPickle> MatchMagicPickle(const unsigned char* data, size_t si
   }
   const unsigned char* frame_end = nullptr;
   if (end - p >= 9 && p[0] == kFrame) {
-    uint64_t n = 0;
-    for (int i = 8; i >= 1; --i) n = (n << 8) | p[i];
+    const uint64_t n = LoadLE64(p + 1);
     p += 9;
     if (n > static_cast<uint64_t>(end - p)) return std::nullopt;
     frame_end = p + n;
@@ -97,7 +93,7 @@ std::string MagicPickleBytes(int protocol) {
   body.push_back(static_cast<char>(kStop));
   if (protocol >= 4) {
     out.push_back(static_cast<char>(kFrame));
-    PutLE64(&out, body.size());
+    AppendLE64(&out, body.size());
   }
   return out + body;
 }

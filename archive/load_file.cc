@@ -24,6 +24,7 @@
 #include "archive/torch_archive.h"
 #include "archive/legacy_format.h"
 #include "archive/safetensors.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"
 #include "tensor/scalar_type.h"
@@ -32,13 +33,6 @@ namespace ptser {
 namespace {
 
 using legacy_format::kProtocolVersion;
-
-// Reverses the bytes of each `unit`-byte element in place.
-void SwapBytes(void* data, size_t nbytes, size_t unit) {
-  if (unit <= 1) return;
-  auto* p = static_cast<unsigned char*>(data);
-  for (size_t i = 0; i + unit <= nbytes; i += unit) std::reverse(p + i, p + i + unit);
-}
 
 // Byte-swap unit of a dtype: complex numbers swap each component.
 size_t SwapUnit(ScalarType dtype) {
@@ -386,8 +380,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
       return absl::DataLossError(absl::StrCat("'", source->name(), "' ends at offset ", size,
                                               " before storage '", key.as_string(), "'"));
     }
-    uint64_t count = 0;
-    for (int i = 7; i >= 0; --i) count = (count << 8) | data[pos + i];
+    const uint64_t count = LoadLE64(data + pos);
     if (count != static_cast<uint64_t>(it->second.numel)) {
       return absl::DataLossError(absl::StrCat(
           "'", source->name(), "' at offset ", pos, ": storage '", key.as_string(), "' has ",
@@ -488,8 +481,7 @@ absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
   // safetensors has no magic number: an 8-byte little-endian header length
   // that fits the file, then the JSON header's "{" (docs/formats/safetensors.md).
   if (n >= 9 && head[8] == '{') {
-    uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | head[i];
+    const uint64_t header_len = LoadLE64(head);
     if (header_len >= 2 && header_len <= source.size() - 8) return FileFormat::kSafetensors;
   }
   return FileFormat::kUnknown;

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "tensor/views.h"
@@ -160,8 +161,7 @@ absl::StatusOr<Value> LoadSafetensors(std::shared_ptr<const ByteSource> source,
   if (src.size() < 8) return Bad(src, "shorter than the 8-byte header length (HeaderTooSmall)");
   unsigned char len_bytes[8];
   PTSER_RETURN_IF_ERROR(src.ReadAt(0, 8, len_bytes));
-  uint64_t header_len = 0;
-  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | len_bytes[i];
+  const uint64_t header_len = LoadLE64(len_bytes);
   if (header_len > kMaxHeaderBytes) {
     return Bad(src, absl::StrCat("header length ", header_len, " exceeds ", kMaxHeaderBytes,
                                  " bytes (HeaderTooLarge)"));
@@ -359,7 +359,7 @@ absl::Status SaveSafetensors(const Value& state_dict, ByteSink* sink,
   // Pad the header with spaces so the data starts 8-byte aligned.
   text.append((8 - (8 + text.size()) % 8) % 8, ' ');
   unsigned char len[8];
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((text.size() >> (8 * i)) & 0xff);
+  StoreLE64(len, text.size());
   PTSER_RETURN_IF_ERROR(sink->Write(len, 8));
   PTSER_RETURN_IF_ERROR(sink->Write(text.data(), text.size()));
   for (const Tensor& c : contiguous) {

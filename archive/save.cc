@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "archive/zip_writer.h"
 #include "archive/legacy_format.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 #include "pickle/pickler.h"
 #include "tensor/scalar_type.h"
@@ -347,7 +348,7 @@ absl::Status SaveLegacy(const Value& value, ByteSink* sink, const SaveOptions& o
     const size_t itemsize = s->untyped ? 1 : ElementSize(s->dtype);
     const uint64_t numel = s->bytes.nbytes() / itemsize;
     unsigned char count[8];
-    for (int i = 0; i < 8; ++i) count[i] = static_cast<unsigned char>((numel >> (8 * i)) & 0xff);
+    StoreLE64(count, numel);
     PTSER_RETURN_IF_ERROR(sink->Write(count, 8));
     PTSER_RETURN_IF_ERROR(sink->Write(s->bytes.data(), s->bytes.nbytes()));
     done += s->bytes.nbytes();

@@ -18,6 +18,7 @@
 #include "absl/types/span.h"
 #include "archive/restore_storage.h"
 #include "archive/tar_reader.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"
 #include "pickle/unpickler.h"
@@ -132,14 +133,12 @@ class MemberCursor {
 
   // Little-endian integers; the caller checked Need().
   int64_t ReadI64() {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | data_[pos_ + i];
+    const uint64_t v = LoadLE64(data_ + pos_);
     pos_ += 8;
     return static_cast<int64_t>(v);
   }
   int32_t ReadI32() {
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | data_[pos_ + i];
+    const uint32_t v = LoadLE32(data_ + pos_);
     pos_ += 4;
     return static_cast<int32_t>(v);
   }

@@ -25,6 +25,8 @@
 #include <cstring>
 #include <string>
 
+#include "base/endian.h"
+
 namespace ptser {
 namespace zip {
 
@@ -64,29 +66,11 @@ inline constexpr uint16_t kZip64VersionNeeded = 0x002D;
 // PyTorch's default payload alignment (kFieldAlignment).
 inline constexpr uint32_t kDefaultAlignment = 64;
 
-// Little-endian field access on raw bytes.
-inline uint16_t Load16(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] | (p[1] << 8));
-}
-inline uint32_t Load32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
-         (static_cast<uint32_t>(p[2]) << 16) |
-         (static_cast<uint32_t>(p[3]) << 24);
-}
-inline uint64_t Load64(const uint8_t* p) {
-  return static_cast<uint64_t>(Load32(p)) |
-         (static_cast<uint64_t>(Load32(p + 4)) << 32);
-}
-inline void Put16(std::string* out, uint16_t v) {
-  out->push_back(static_cast<char>(v & 0xff));
-  out->push_back(static_cast<char>(v >> 8));
-}
-inline void Put32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-inline void Put64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
+// Little-endian field access on raw bytes: base/endian.h's, under the short
+// names the zip reader uses (the writer appends with AppendLE16/32/64).
+inline uint16_t Load16(const uint8_t* p) { return LoadLE16(p); }
+inline uint32_t Load32(const uint8_t* p) { return LoadLE32(p); }
+inline uint64_t Load64(const uint8_t* p) { return LoadLE64(p); }
 
 }  // namespace zip
 }  // namespace ptser

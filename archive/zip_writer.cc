@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive/crc32.h"
 #include "archive/zip_format.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 
 namespace ptser {
@@ -92,36 +93,36 @@ absl::Status ZipWriter::WriteRecordPieces(
   // 4.3.7 local file header; sizes and CRC follow in the data descriptor.
   std::string header;
   header.reserve(zip::kLocalHeaderSize + full_name.size() + 128);
-  zip::Put32(&header, zip::kLocalHeaderSignature);
-  zip::Put16(&header, 0);  // version needed: miniz writes 0
-  zip::Put16(&header, size > 0 ? (zip::kFlagUtf8 | zip::kFlagDataDescriptor)
+  AppendLE32(&header, zip::kLocalHeaderSignature);
+  AppendLE16(&header, 0);  // version needed: miniz writes 0
+  AppendLE16(&header, size > 0 ? (zip::kFlagUtf8 | zip::kFlagDataDescriptor)
                                : zip::kFlagUtf8);
-  zip::Put16(&header, zip::kMethodStored);
-  zip::Put16(&header, 0);  // time
-  zip::Put16(&header, 0);  // date
-  zip::Put32(&header, 0);  // crc (in the descriptor)
-  zip::Put32(&header, 0);  // compressed size
-  zip::Put32(&header, 0);  // uncompressed size
+  AppendLE16(&header, zip::kMethodStored);
+  AppendLE16(&header, 0);  // time
+  AppendLE16(&header, 0);  // date
+  AppendLE32(&header, 0);  // crc (in the descriptor)
+  AppendLE32(&header, 0);  // compressed size
+  AppendLE32(&header, 0);  // uncompressed size
   std::string extra;
   if (big_size || big_offset) {
     // 4.5.3 ZIP64 extra: uncompressed, compressed (0 here), header offset.
-    zip::Put16(&extra, zip::kZip64ExtraId);
-    zip::Put16(&extra, static_cast<uint16_t>((big_size ? 16 : 0) + (big_offset ? 8 : 0)));
+    AppendLE16(&extra, zip::kZip64ExtraId);
+    AppendLE16(&extra, static_cast<uint16_t>((big_size ? 16 : 0) + (big_offset ? 8 : 0)));
     if (big_size) {
-      zip::Put64(&extra, size);
-      zip::Put64(&extra, 0);
+      AppendLE64(&extra, size);
+      AppendLE64(&extra, 0);
     }
-    if (big_offset) zip::Put64(&extra, offset);
+    if (big_offset) AppendLE64(&extra, offset);
   }
   const uint64_t unpadded =
       offset + zip::kLocalHeaderSize + full_name.size() + extra.size() + 4;
   const uint32_t align = options_.alignment;
   const uint16_t pad = static_cast<uint16_t>((align - unpadded % align) % align);
-  zip::Put16(&extra, zip::kPaddingExtraId);
-  zip::Put16(&extra, pad);
+  AppendLE16(&extra, zip::kPaddingExtraId);
+  AppendLE16(&extra, pad);
   extra.append(pad, 'Z');
-  zip::Put16(&header, static_cast<uint16_t>(full_name.size()));
-  zip::Put16(&header, static_cast<uint16_t>(extra.size()));
+  AppendLE16(&header, static_cast<uint16_t>(full_name.size()));
+  AppendLE16(&header, static_cast<uint16_t>(extra.size()));
   header += full_name;
   header += extra;
   PTSER_RETURN_IF_ERROR(Write(header.data(), header.size()));
@@ -131,14 +132,14 @@ absl::Status ZipWriter::WriteRecordPieces(
   if (size > 0) {
     // 4.3.9 data descriptor, 8-byte sizes when either value is large.
     std::string descriptor;
-    zip::Put32(&descriptor, zip::kDataDescriptorSignature);
-    zip::Put32(&descriptor, crc);
+    AppendLE32(&descriptor, zip::kDataDescriptorSignature);
+    AppendLE32(&descriptor, crc);
     if (big_size || big_offset) {
-      zip::Put64(&descriptor, size);
-      zip::Put64(&descriptor, size);
+      AppendLE64(&descriptor, size);
+      AppendLE64(&descriptor, size);
     } else {
-      zip::Put32(&descriptor, static_cast<uint32_t>(size));
-      zip::Put32(&descriptor, static_cast<uint32_t>(size));
+      AppendLE32(&descriptor, static_cast<uint32_t>(size));
+      AppendLE32(&descriptor, static_cast<uint32_t>(size));
     }
     PTSER_RETURN_IF_ERROR(Write(descriptor.data(), descriptor.size()));
   }
@@ -156,34 +157,34 @@ absl::Status ZipWriter::Finish() {
     const bool big_offset = e.header_offset >= zip::kZip64Threshold;
     std::string extra;
     if (big_size || big_offset) {
-      zip::Put16(&extra, zip::kZip64ExtraId);
-      zip::Put16(&extra, static_cast<uint16_t>((big_size ? 16 : 0) + (big_offset ? 8 : 0)));
+      AppendLE16(&extra, zip::kZip64ExtraId);
+      AppendLE16(&extra, static_cast<uint16_t>((big_size ? 16 : 0) + (big_offset ? 8 : 0)));
       if (big_size) {
-        zip::Put64(&extra, e.size);
-        zip::Put64(&extra, e.size);
+        AppendLE64(&extra, e.size);
+        AppendLE64(&extra, e.size);
       }
-      if (big_offset) zip::Put64(&extra, e.header_offset);
+      if (big_offset) AppendLE64(&extra, e.header_offset);
     }
     // 4.3.12 central directory file header.
-    zip::Put32(&cd, zip::kCentralHeaderSignature);
-    zip::Put16(&cd, 0);  // version made by
-    zip::Put16(&cd, 0);  // version needed
-    zip::Put16(&cd, e.size > 0 ? (zip::kFlagUtf8 | zip::kFlagDataDescriptor)
+    AppendLE32(&cd, zip::kCentralHeaderSignature);
+    AppendLE16(&cd, 0);  // version made by
+    AppendLE16(&cd, 0);  // version needed
+    AppendLE16(&cd, e.size > 0 ? (zip::kFlagUtf8 | zip::kFlagDataDescriptor)
                                : zip::kFlagUtf8);
-    zip::Put16(&cd, zip::kMethodStored);
-    zip::Put16(&cd, 0);
-    zip::Put16(&cd, 0);
-    zip::Put32(&cd, e.crc);
+    AppendLE16(&cd, zip::kMethodStored);
+    AppendLE16(&cd, 0);
+    AppendLE16(&cd, 0);
+    AppendLE32(&cd, e.crc);
     const uint32_t size32 = big_size ? 0xFFFFFFFFu : static_cast<uint32_t>(e.size);
-    zip::Put32(&cd, size32);
-    zip::Put32(&cd, size32);
-    zip::Put16(&cd, static_cast<uint16_t>(e.full_name.size()));
-    zip::Put16(&cd, static_cast<uint16_t>(extra.size()));
-    zip::Put16(&cd, 0);  // comment length
-    zip::Put16(&cd, 0);  // disk
-    zip::Put16(&cd, 0);  // internal attributes
-    zip::Put32(&cd, 0);  // external attributes
-    zip::Put32(&cd, big_offset ? 0xFFFFFFFFu : static_cast<uint32_t>(e.header_offset));
+    AppendLE32(&cd, size32);
+    AppendLE32(&cd, size32);
+    AppendLE16(&cd, static_cast<uint16_t>(e.full_name.size()));
+    AppendLE16(&cd, static_cast<uint16_t>(extra.size()));
+    AppendLE16(&cd, 0);  // comment length
+    AppendLE16(&cd, 0);  // disk
+    AppendLE16(&cd, 0);  // internal attributes
+    AppendLE32(&cd, 0);  // external attributes
+    AppendLE32(&cd, big_offset ? 0xFFFFFFFFu : static_cast<uint32_t>(e.header_offset));
     cd += e.full_name;
     cd += extra;
   }
@@ -191,30 +192,30 @@ absl::Status ZipWriter::Finish() {
   const uint64_t zip64_end_offset = cd_offset + cd_size;
   const uint64_t n = entries_.size();
   // 4.3.14 ZIP64 end of central directory record (miniz always writes it).
-  zip::Put32(&cd, zip::kZip64EndSignature);
-  zip::Put64(&cd, zip::kZip64EndSize - 12);
-  zip::Put16(&cd, zip::kZip64VersionMadeBy);
-  zip::Put16(&cd, zip::kZip64VersionNeeded);
-  zip::Put32(&cd, 0);
-  zip::Put32(&cd, 0);
-  zip::Put64(&cd, n);
-  zip::Put64(&cd, n);
-  zip::Put64(&cd, cd_size);
-  zip::Put64(&cd, cd_offset);
+  AppendLE32(&cd, zip::kZip64EndSignature);
+  AppendLE64(&cd, zip::kZip64EndSize - 12);
+  AppendLE16(&cd, zip::kZip64VersionMadeBy);
+  AppendLE16(&cd, zip::kZip64VersionNeeded);
+  AppendLE32(&cd, 0);
+  AppendLE32(&cd, 0);
+  AppendLE64(&cd, n);
+  AppendLE64(&cd, n);
+  AppendLE64(&cd, cd_size);
+  AppendLE64(&cd, cd_offset);
   // 4.3.15 locator.
-  zip::Put32(&cd, zip::kZip64LocatorSignature);
-  zip::Put32(&cd, 0);
-  zip::Put64(&cd, zip64_end_offset);
-  zip::Put32(&cd, 1);
+  AppendLE32(&cd, zip::kZip64LocatorSignature);
+  AppendLE32(&cd, 0);
+  AppendLE64(&cd, zip64_end_offset);
+  AppendLE32(&cd, 1);
   // 4.3.16 end of central directory record.
-  zip::Put32(&cd, zip::kEndSignature);
-  zip::Put16(&cd, 0);
-  zip::Put16(&cd, 0);
-  zip::Put16(&cd, static_cast<uint16_t>(std::min<uint64_t>(n, 0xFFFF)));
-  zip::Put16(&cd, static_cast<uint16_t>(std::min<uint64_t>(n, 0xFFFF)));
-  zip::Put32(&cd, static_cast<uint32_t>(std::min<uint64_t>(cd_size, 0xFFFFFFFFu)));
-  zip::Put32(&cd, static_cast<uint32_t>(std::min<uint64_t>(cd_offset, 0xFFFFFFFFu)));
-  zip::Put16(&cd, 0);
+  AppendLE32(&cd, zip::kEndSignature);
+  AppendLE16(&cd, 0);
+  AppendLE16(&cd, 0);
+  AppendLE16(&cd, static_cast<uint16_t>(std::min<uint64_t>(n, 0xFFFF)));
+  AppendLE16(&cd, static_cast<uint16_t>(std::min<uint64_t>(n, 0xFFFF)));
+  AppendLE32(&cd, static_cast<uint32_t>(std::min<uint64_t>(cd_size, 0xFFFFFFFFu)));
+  AppendLE32(&cd, static_cast<uint32_t>(std::min<uint64_t>(cd_offset, 0xFFFFFFFFu)));
+  AppendLE16(&cd, 0);
   PTSER_RETURN_IF_ERROR(Write(cd.data(), cd.size()));
   finished_ = true;
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 #include "tensor/scalar_type.h"
 
@@ -428,11 +429,11 @@ class ScriptPickler::Impl {
     uint64_t bits;
     std::memcpy(&bits, &d, 8);
     out_.push_back(op::kBinFloat);
-    for (int i = 7; i >= 0; --i) out_.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+    AppendBE64(&out_, bits);
   }
 
   void PushLittle(uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    AppendLE(&out_, v, bytes);
   }
 
   uint32_t PushNextBinPut() {

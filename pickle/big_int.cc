@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/endian.h"
 
 namespace ptser {
 namespace {
@@ -41,7 +42,7 @@ Limbs Magnitude(const std::string& bytes) {
 std::string TwosComplement(const Limbs& m, bool negative) {
   std::string bytes;
   for (uint32_t limb : m) {
-    for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<char>((limb >> (8 * k)) & 0xff));
+    AppendLE32(&bytes, limb);
   }
   while (!bytes.empty() && bytes.back() == 0) bytes.pop_back();
   if (bytes.empty()) return bytes;  // zero

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/endian.h"
 #include "pickle/opcodes.h"
 
 namespace ptser {
@@ -79,12 +80,6 @@ Arg ArgOf(uint8_t code) {
   }
 }
 
-uint64_t LoadLE(const unsigned char* p, int n) {
-  uint64_t v = 0;
-  for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-
 // Printable form of a payload: quoted, escaped, cut after 64 bytes.
 std::string Quote(absl::string_view bytes) {
   constexpr size_t kShown = 64;
@@ -143,8 +138,7 @@ absl::StatusOr<std::vector<PickleOp>> Disassemble(absl::string_view pickle, size
       }
       case Arg::kF8: {
         if (!(s = need(at, 8, o)).ok()) return s;
-        uint64_t bits = 0;
-        for (int i = 0; i < 8; ++i) bits = (bits << 8) | p[at + i];
+        const uint64_t bits = LoadBE64(p + at);
         double d;
         std::memcpy(&d, &bits, 8);
         o.arg = absl::StrFormat("%.17g", d);

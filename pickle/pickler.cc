@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 #include "pickle/globals.h"
 #include "pickle/opcodes.h"
@@ -25,16 +26,13 @@ constexpr size_t kFrameSizeMin = 4;
 constexpr size_t kBatchSize = 1000;
 
 void PutU8(std::string* out, uint8_t v) { out->push_back(static_cast<char>(v)); }
-void PutLE(std::string* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
 
 // Python's pickle.encode_long: little-endian two's complement, minimal.
 std::string EncodeLong(int64_t x) {
   if (x == 0) return "";
   std::string bytes;
   uint64_t u = static_cast<uint64_t>(x);
-  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
+  AppendLE64(&bytes, u);
   // Drop redundant sign bytes from the top.
   while (bytes.size() > 1) {
     uint8_t top = static_cast<uint8_t>(bytes.back());
@@ -60,7 +58,7 @@ void Pickler::FrameBoundary() {
   if (frame_len < kFrameSizeTarget) return;
   if (frame_len >= kFrameSizeMin) {
     PutU8(&committed_, op::kFrame);
-    PutLE(&committed_, frame_len, 8);
+    AppendLE(&committed_, frame_len, 8);
   }
   committed_.append(out_, frame_start_, frame_len);
   out_.clear();
@@ -76,7 +74,7 @@ void Pickler::Memoize(const void* key) {
     PutU8(&out_, static_cast<uint8_t>(index));
   } else {
     Op(op::kLongBinPut);
-    PutLE(&out_, index, 4);
+    AppendLE(&out_, index, 4);
   }
   if (key != nullptr) memo_[key] = index;
 }
@@ -93,7 +91,7 @@ void Pickler::EmitGetIndex(uint32_t index) {
     PutU8(&out_, static_cast<uint8_t>(index));
   } else {
     Op(op::kLongBinGet);
-    PutLE(&out_, index, 4);
+    AppendLE(&out_, index, 4);
   }
 }
 
@@ -120,7 +118,7 @@ void Pickler::WritePayload(const std::string& header, const std::string& payload
     if (frame_len > 0) {
       if (frame_len >= kFrameSizeMin) {
         PutU8(&committed_, op::kFrame);
-        PutLE(&committed_, frame_len, 8);
+        AppendLE(&committed_, frame_len, 8);
       }
       committed_.append(out_, frame_start_, frame_len);
     }
@@ -176,10 +174,10 @@ absl::Status Pickler::SaveStr(const std::string& s, const void* identity) {
     PutU8(&header, static_cast<uint8_t>(s.size()));
   } else if (s.size() <= 0xFFFFFFFFu) {
     PutU8(&header, op::kBinUnicode);
-    PutLE(&header, s.size(), 4);
+    AppendLE(&header, s.size(), 4);
   } else if (options_.protocol >= 4) {
     PutU8(&header, op::kBinUnicode8);
-    PutLE(&header, s.size(), 8);
+    AppendLE(&header, s.size(), 8);
   } else {
     return absl::InvalidArgumentError("str longer than 4 GiB needs protocol 4");
   }
@@ -225,7 +223,7 @@ absl::Status Pickler::SaveBytes(const Value& v, const std::string& s, const void
       // 'latin1' is one literal object in Python's pickler: memoized once.
       if (!EmitGetName("str-literal:latin1")) {
         Op(op::kBinUnicode);
-        PutLE(&out_, 6, 4);
+        AppendLE(&out_, 6, 4);
         out_ += "latin1";
         MemoizeName("str-literal:latin1");
       }
@@ -242,10 +240,10 @@ absl::Status Pickler::SaveBytes(const Value& v, const std::string& s, const void
     PutU8(&header, static_cast<uint8_t>(s.size()));
   } else if (s.size() <= 0xFFFFFFFFu) {
     PutU8(&header, op::kBinBytes);
-    PutLE(&header, s.size(), 4);
+    AppendLE(&header, s.size(), 4);
   } else if (options_.protocol >= 4) {
     PutU8(&header, op::kBinBytes8);
-    PutLE(&header, s.size(), 8);
+    AppendLE(&header, s.size(), 8);
   } else {
     return absl::InvalidArgumentError("bytes longer than 4 GiB need protocol 4");
   }
@@ -507,10 +505,10 @@ absl::Status Pickler::Save(const Value& v, int depth) {
         PutU8(&out_, static_cast<uint8_t>(x));
       } else if (x >= 0 && x <= 0xffff) {
         Op(op::kBinInt2);
-        PutLE(&out_, static_cast<uint64_t>(x), 2);
+        AppendLE(&out_, static_cast<uint64_t>(x), 2);
       } else if (x >= -0x80000000LL && x <= 0x7fffffffLL) {
         Op(op::kBinInt);
-        PutLE(&out_, static_cast<uint64_t>(static_cast<uint32_t>(static_cast<int32_t>(x))), 4);
+        AppendLE(&out_, static_cast<uint64_t>(static_cast<uint32_t>(static_cast<int32_t>(x))), 4);
       } else if (options_.protocol < 2) {
         Op(op::kLong);  // repr(x) + 'L\n', as Python 3 writes it below protocol 2
         out_ += std::to_string(x);
@@ -544,7 +542,7 @@ absl::Status Pickler::Save(const Value& v, int depth) {
       } else {
         std::string header;
         PutU8(&header, op::kLong4);
-        PutLE(&header, big.bytes().size(), 4);
+        AppendLE(&header, big.bytes().size(), 4);
         out_ += header;
         out_ += big.bytes();
       }
@@ -555,7 +553,7 @@ absl::Status Pickler::Save(const Value& v, int depth) {
       uint64_t bits;
       std::memcpy(&bits, &d, 8);
       Op(op::kBinFloat);
-      for (int i = 7; i >= 0; --i) PutU8(&out_, static_cast<uint8_t>((bits >> (8 * i)) & 0xff));
+      AppendBE64(&out_, bits);
       return absl::OkStatus();
     }
     case Kind::kComplex: {
@@ -577,7 +575,7 @@ absl::Status Pickler::Save(const Value& v, int depth) {
       if (options_.protocol >= 5) {
         std::string header;
         PutU8(&header, op::kByteArray8);
-        PutLE(&header, data.size(), 8);
+        AppendLE(&header, data.size(), 8);
         WritePayload(header, data);
       } else {
         PTSER_RETURN_IF_ERROR(SaveGlobal(GlobalRef{"builtins", "bytearray"}));
@@ -694,7 +692,7 @@ absl::StatusOr<std::string> Pickler::Dump(const Value& value) {
   if (options_.protocol >= 4 && !out_.empty()) {
     if (out_.size() >= kFrameSizeMin) {
       PutU8(&committed_, op::kFrame);
-      PutLE(&committed_, out_.size(), 8);
+      AppendLE(&committed_, out_.size(), 8);
     }
     committed_ += out_;
     out_.clear();
