@@ -33,31 +33,40 @@ namespace ptser {
 // Whether this program runs little-endian (x86-64, ARM64 as Linux runs it).
 inline constexpr bool kHostIsLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 
+namespace endian_internal {
+
+inline uint16_t Swap(uint16_t v) { return __builtin_bswap16(v); }
+inline uint32_t Swap(uint32_t v) { return __builtin_bswap32(v); }
+inline uint64_t Swap(uint64_t v) { return __builtin_bswap64(v); }
+
+// The T at `p`, stored little-endian when `little`, else big-endian.
+template <typename T>
+T Load(const void* p, bool little) {
+  T v;
+  std::memcpy(&v, p, sizeof(v));
+  return little == kHostIsLittleEndian ? v : Swap(v);
+}
+
+template <typename T>
+void Store(void* p, T v, bool little) {
+  if (little != kHostIsLittleEndian) v = Swap(v);
+  std::memcpy(p, &v, sizeof(v));
+}
+
+template <typename T>
+void Append(std::string* out, T v, bool little) {
+  char b[sizeof(v)];
+  Store(b, v, little);
+  out->append(b, sizeof(b));
+}
+
+}  // namespace endian_internal
+
 // ---- Loads: the unsigned integer stored at `p` in the named byte order.
-
-inline uint16_t LoadLE16(const void* p) {
-  uint16_t v;
-  std::memcpy(&v, p, sizeof(v));
-  return kHostIsLittleEndian ? v : __builtin_bswap16(v);
-}
-
-inline uint32_t LoadLE32(const void* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof(v));
-  return kHostIsLittleEndian ? v : __builtin_bswap32(v);
-}
-
-inline uint64_t LoadLE64(const void* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof(v));
-  return kHostIsLittleEndian ? v : __builtin_bswap64(v);
-}
-
-inline uint64_t LoadBE64(const void* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof(v));
-  return kHostIsLittleEndian ? __builtin_bswap64(v) : v;
-}
+inline uint16_t LoadLE16(const void* p) { return endian_internal::Load<uint16_t>(p, true); }
+inline uint32_t LoadLE32(const void* p) { return endian_internal::Load<uint32_t>(p, true); }
+inline uint64_t LoadLE64(const void* p) { return endian_internal::Load<uint64_t>(p, true); }
+inline uint64_t LoadBE64(const void* p) { return endian_internal::Load<uint64_t>(p, false); }
 
 // The unsigned little-endian integer of the `n` bytes at `p`, 0 <= n <= 8
 // (pickle's 1-, 2-, 4- and 8-byte arguments; LONG1's up to 8).
@@ -69,52 +78,16 @@ inline uint64_t LoadLE(const void* p, size_t n) {
 }
 
 // ---- Stores: `v` written at `p` in the named byte order.
-
-inline void StoreLE16(void* p, uint16_t v) {
-  if (!kHostIsLittleEndian) v = __builtin_bswap16(v);
-  std::memcpy(p, &v, sizeof(v));
-}
-
-inline void StoreLE32(void* p, uint32_t v) {
-  if (!kHostIsLittleEndian) v = __builtin_bswap32(v);
-  std::memcpy(p, &v, sizeof(v));
-}
-
-inline void StoreLE64(void* p, uint64_t v) {
-  if (!kHostIsLittleEndian) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, sizeof(v));
-}
-
-inline void StoreBE64(void* p, uint64_t v) {
-  if (kHostIsLittleEndian) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, sizeof(v));
-}
+inline void StoreLE16(void* p, uint16_t v) { endian_internal::Store(p, v, true); }
+inline void StoreLE32(void* p, uint32_t v) { endian_internal::Store(p, v, true); }
+inline void StoreLE64(void* p, uint64_t v) { endian_internal::Store(p, v, true); }
+inline void StoreBE64(void* p, uint64_t v) { endian_internal::Store(p, v, false); }
 
 // ---- Appends: `v` added at the end of `out` in the named byte order.
-
-inline void AppendLE16(std::string* out, uint16_t v) {
-  char b[sizeof(v)];
-  StoreLE16(b, v);
-  out->append(b, sizeof(b));
-}
-
-inline void AppendLE32(std::string* out, uint32_t v) {
-  char b[sizeof(v)];
-  StoreLE32(b, v);
-  out->append(b, sizeof(b));
-}
-
-inline void AppendLE64(std::string* out, uint64_t v) {
-  char b[sizeof(v)];
-  StoreLE64(b, v);
-  out->append(b, sizeof(b));
-}
-
-inline void AppendBE64(std::string* out, uint64_t v) {
-  char b[sizeof(v)];
-  StoreBE64(b, v);
-  out->append(b, sizeof(b));
-}
+inline void AppendLE16(std::string* out, uint16_t v) { endian_internal::Append(out, v, true); }
+inline void AppendLE32(std::string* out, uint32_t v) { endian_internal::Append(out, v, true); }
+inline void AppendLE64(std::string* out, uint64_t v) { endian_internal::Append(out, v, true); }
+inline void AppendBE64(std::string* out, uint64_t v) { endian_internal::Append(out, v, false); }
 
 // The low `n` bytes of `v`, little-endian, 0 <= n <= 8 (higher bytes are
 // dropped: the caller chose `n` to hold `v`).
