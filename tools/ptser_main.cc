@@ -4,18 +4,18 @@
 //
 // Exit status: 0 success, 1 a file ptser refuses or cannot read (the reason on
 // stderr), 2 bad usage, 3 a finding of `verify` or `diff`.
-#include <unistd.h>
-
-#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "archive/byte_sink.h"
-#include "tools/cli/commands.h"
-#include "tools/cli/demo.h"
+#include "tools/cli/compact_command.h"
+#include "tools/cli/convert_command.h"
+#include "tools/cli/demo_command.h"
+#include "tools/cli/diff_command.h"
+#include "tools/cli/inspect_command.h"
 #include "tools/cli/run_command.h"
+#include "tools/cli/verify_command.h"
 
 namespace {
 
@@ -43,41 +43,6 @@ constexpr char kUsage[] =
     "\n"
     "exit status: 0 ok, 1 unreadable or refused file, 2 bad usage, 3 finding\n";
 
-int Fail(const absl::Status& status) {
-  std::cerr << "ptser: " << status.message() << "\n";
-  return 1;
-}
-
-int Demo(const std::vector<std::string>& args) {
-  std::string out_dir;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out" && i + 1 < args.size()) {
-      out_dir = args[++i];
-    } else if (args[i] == "--help" || args[i] == "-h") {
-      std::cout << "usage: ptser demo [--out DIR]\n\n"
-                   "Walks through the tensor examples of PyTorch's serialization note with\n"
-                   "ptser::Save and ptser::Load, printing what each step shows.\n";
-      return 0;
-    } else {
-      std::cerr << "ptser demo: unexpected argument '" << args[i] << "'\n";
-      return 2;
-    }
-  }
-  if (out_dir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr ? tmp : "/tmp") + "/ptser-demo-XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    if (mkdtemp(buf.data()) == nullptr) {
-      std::cerr << "ptser demo: cannot create a temporary folder\n";
-      return 1;
-    }
-    out_dir = buf.data();
-  }
-  absl::Status s = ptser::cli::RunDemo(out_dir, std::cout);
-  return s.ok() ? 0 : Fail(s);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,11 +52,11 @@ int main(int argc, char** argv) {
   if (args.empty()) {
     // The README's main job: `tools/bazel run //tools:ptser` with no command
     // runs the embedded demo.
-    return Demo({});
+    return ptser::cli::Demo({}, std::cout, std::cerr);
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  if (command == "demo") return Demo(args);
+  if (command == "demo") return ptser::cli::Demo(args, std::cout, std::cerr);
   if (command == "inspect") return ptser::cli::Inspect(args, std::cout, std::cerr);
   if (command == "verify") return ptser::cli::Verify(args, std::cout, std::cerr);
   if (command == "convert") return ptser::cli::Convert(args, std::cout, std::cerr);

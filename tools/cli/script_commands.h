@@ -1,7 +1,8 @@
 // Copyright ptser authors.
 //
-// tools/cli/script_commands.h — the TorchScript side of `ptser inspect` and
-// `ptser convert` (commands.cc hands TorchScript archives here).
+// tools/cli/script_commands.h — the TorchScript side of `ptser inspect`,
+// `verify`, `convert` and `diff` (each command's file hands TorchScript
+// archives here).
 #ifndef PTSER_TOOLS_CLI_SCRIPT_COMMANDS_H_
 #define PTSER_TOOLS_CLI_SCRIPT_COMMANDS_H_
 
