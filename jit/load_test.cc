@@ -122,6 +122,10 @@ TEST(LoadTest, WrongArgumentsAreErrors) {
   EXPECT_THAT(std::string(wrong.status().message()), HasSubstr("input"));
   absl::StatusOr<Value> none = m->RunMethod("forward", {});
   ASSERT_FALSE(none.ok());
+  // The braced empty list is the Value overload (no ambiguity with Tensor).
+  absl::StatusOr<Value> braced = m->Forward({});
+  ASSERT_FALSE(braced.ok());
+  EXPECT_EQ(braced.status().message(), none.status().message());
 }
 
 TEST(LoadTest, ATorchSaveFileIsNotAScriptModule) {

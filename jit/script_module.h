@@ -36,6 +36,7 @@
 
 #include "base/cxx17.h"  // first: a clear error below C++17
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -153,8 +154,13 @@ class ScriptModule : public Module, public std::enable_shared_from_this<ScriptMo
   // ---- Running (a module from jit::Load; jit/load.h) ------------------------
   // module.forward(*inputs) / getattr(module, name)(*args), run by the
   // interpreter.  FailedPreconditionError for a module read as data only
-  // (LoadScriptModule).
+  // (LoadScriptModule).  `Forward({})` and `Forward({a, b})` take the
+  // braced overload (a braced list would otherwise be ambiguous with the
+  // Tensor one).
   absl::StatusOr<Value> Forward(std::vector<Value> inputs);
+  absl::StatusOr<Value> Forward(std::initializer_list<Value> inputs) {
+    return Forward(std::vector<Value>(inputs));
+  }
   absl::StatusOr<Tensor> Forward(const Tensor& x) override;
   absl::StatusOr<Value> RunMethod(absl::string_view name, std::vector<Value> args);
   bool HasMethod(absl::string_view name) const;

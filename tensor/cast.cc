@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "base/status_macros.h"
+#include "tensor/element.h"
 #include "tensor/strided_loop.h"
 #include "tensor/views.h"
 
@@ -59,57 +60,6 @@ bool Dispatch(ScalarType dtype, Fn&& fn) {
   }
 }
 
-// ---- type categories --------------------------------------------------------
-
-template <typename T>
-inline constexpr bool kIsComplex =
-    std::is_same_v<T, ComplexHalf> || std::is_same_v<T, std::complex<float>> ||
-    std::is_same_v<T, std::complex<double>>;
-
-template <typename T>
-inline constexpr bool kIsReducedFloat =
-    std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
-
-template <typename T>
-struct ComponentOf {
-  using type = T;
-};
-template <>
-struct ComponentOf<ComplexHalf> {
-  using type = Half;
-};
-template <typename T>
-struct ComponentOf<std::complex<T>> {
-  using type = T;
-};
-template <typename T>
-using Component = typename ComponentOf<T>::type;
-
-template <typename T>
-Component<T> RealOf(const T& v) {
-  if constexpr (std::is_same_v<T, ComplexHalf>) {
-    return v.real;
-  } else {
-    return v.real();
-  }
-}
-template <typename T>
-Component<T> ImagOf(const T& v) {
-  if constexpr (std::is_same_v<T, ComplexHalf>) {
-    return v.imag;
-  } else {
-    return v.imag();
-  }
-}
-template <typename T>
-T MakeComplex(Component<T> re, Component<T> im) {
-  if constexpr (std::is_same_v<T, ComplexHalf>) {
-    return ComplexHalf{re, im};
-  } else {
-    return T(re, im);
-  }
-}
-
 // ---- loads and stores (any alignment; bool bytes read as != 0) -------------
 
 template <typename T>
@@ -135,95 +85,13 @@ void Store(char* p, const T& v) {
   }
 }
 
-// ---- scalar conversions -----------------------------------------------------
+// ---- scalar conversions (tensor/element.h) ---------------------------------
 
-constexpr double kTwo31 = 2147483648.0;
-constexpr double kTwo63 = 9223372036854775808.0;
-constexpr double kTwo64 = 18446744073709551616.0;
-
-int64_t ToInt64X86(double x) {
-  if (!(x >= -kTwo63 && x < kTwo63)) return std::numeric_limits<int64_t>::min();
-  return static_cast<int64_t>(x);
-}
-
-int32_t ToInt32X86(double x) {
-  if (!(x >= -kTwo31 && x < kTwo31)) return std::numeric_limits<int32_t>::min();
-  return static_cast<int32_t>(x);
-}
-
-// Floating value -> integer type D as PyTorch's CPU kernels do on x86-64.
-template <typename D>
-D FloatToInt(double x) {
-  if constexpr (std::is_same_v<D, int64_t>) {
-    return ToInt64X86(x);
-  } else if constexpr (std::is_same_v<D, uint64_t>) {
-    if (x >= 0 && x < kTwo64) return static_cast<uint64_t>(x);
-    return static_cast<uint64_t>(ToInt64X86(x));
-  } else if constexpr (std::is_unsigned_v<D>) {
-    // uint8/16/32 go through int64 (double 2573673607.2 -> uint8 135).
-    return static_cast<D>(ToInt64X86(x));
-  } else {
-    // int8/16/32 go through int32 (double 2573673607.2 -> int8 0).
-    return static_cast<D>(ToInt32X86(x));
-  }
-}
-
-template <typename S>
-double ToDouble(S v) {
-  if constexpr (kIsReducedFloat<S>) {
-    return static_cast<double>(static_cast<float>(v));
-  } else {
-    return static_cast<double>(v);
-  }
-}
-
-// Real S -> real D.
-template <typename D, typename S>
-D ConvertReal(S v) {
-  if constexpr (std::is_same_v<D, bool>) {
-    if constexpr (kIsReducedFloat<S>) {
-      return static_cast<float>(v) != 0.0f;
-    } else {
-      return v != S(0);
-    }
-  } else if constexpr (std::is_integral_v<D>) {
-    if constexpr (std::is_integral_v<S>) {
-      return static_cast<D>(v);  // wraps (two's complement)
-    } else {
-      return FloatToInt<D>(ToDouble(v));
-    }
-  } else if constexpr (kIsReducedFloat<D>) {
-    if constexpr (kIsReducedFloat<S>) {
-      return D(static_cast<float>(v));
-    } else {
-      return D(static_cast<float>(v));  // ints and double round to float first
-    }
-  } else {  // float or double
-    if constexpr (kIsReducedFloat<S>) {
-      return static_cast<D>(static_cast<float>(v));
-    } else {
-      return static_cast<D>(v);
-    }
-  }
-}
+using element_internal::AsDouble;
 
 template <typename D, typename S>
 D Convert(const S& v) {
-  if constexpr (kIsComplex<S>) {
-    if constexpr (kIsComplex<D>) {
-      return MakeComplex<D>(ConvertReal<Component<D>>(RealOf(v)),
-                            ConvertReal<Component<D>>(ImagOf(v)));
-    } else if constexpr (std::is_same_v<D, bool>) {
-      return ConvertReal<bool>(RealOf(v)) || ConvertReal<bool>(ImagOf(v));
-    } else {
-      return ConvertReal<D>(RealOf(v));
-    }
-  } else if constexpr (kIsComplex<D>) {
-    return MakeComplex<D>(ConvertReal<Component<D>>(v),
-                          ConvertReal<Component<D>>(0));
-  } else {
-    return ConvertReal<D>(v);
-  }
+  return ConvertElement<D>(v);
 }
 
 // -v and conj(v) in the element's own type (integers wrap).
@@ -247,8 +115,8 @@ T Negate(const T& v) {
 
 template <typename T>
 T Conjugate(const T& v) {
-  if constexpr (kIsComplex<T>) {
-    return MakeComplex<T>(RealOf(v), Negate(ImagOf(v)));
+  if constexpr (kIsComplexElement<T>) {
+    return MakeComplexElement<T>(RealPart(v), Negate(ImagPart(v)));
   } else {
     return v;
   }
@@ -337,22 +205,22 @@ bool ScalarOverflows(const Scalar& s) {
     case Scalar::Kind::kBool:
       return false;
     case Scalar::Kind::kInt:
-      if constexpr (kIsComplex<D>) {
-        return Int64Overflows<Component<D>>(s.to_int64());
+      if constexpr (kIsComplexElement<D>) {
+        return Int64Overflows<ElementComponent<D>>(s.to_int64());
       } else {
         return Int64Overflows<D>(s.to_int64());
       }
     case Scalar::Kind::kDouble:
-      if constexpr (kIsComplex<D>) {
-        return DoubleOverflows<Component<D>>(s.to_double());
+      if constexpr (kIsComplexElement<D>) {
+        return DoubleOverflows<ElementComponent<D>>(s.to_double());
       } else {
         return DoubleOverflows<D>(s.to_double());
       }
     case Scalar::Kind::kComplex: {
       const std::complex<double> c = s.to_complex();
-      if constexpr (kIsComplex<D>) {
-        return DoubleOverflows<Component<D>>(c.real()) ||
-               DoubleOverflows<Component<D>>(c.imag());
+      if constexpr (kIsComplexElement<D>) {
+        return DoubleOverflows<ElementComponent<D>>(c.real()) ||
+               DoubleOverflows<ElementComponent<D>>(c.imag());
       } else if constexpr (std::is_same_v<D, bool>) {
         return false;
       } else {
@@ -363,31 +231,16 @@ bool ScalarOverflows(const Scalar& s) {
   return false;
 }
 
-template <typename D>
-D ConvertScalar(const Scalar& s) {
-  switch (s.kind()) {
-    case Scalar::Kind::kBool:
-      return Convert<D>(s.to_bool());
-    case Scalar::Kind::kInt:
-      return Convert<D>(s.to_int64());
-    case Scalar::Kind::kDouble:
-      return Convert<D>(s.to_double());
-    case Scalar::Kind::kComplex:
-      return Convert<D>(s.to_complex());
-  }
-  return D{};
-}
-
 template <typename S>
 Scalar ToScalar(const S& v) {
   if constexpr (std::is_same_v<S, bool>) {
     return Scalar(v);
   } else if constexpr (std::is_integral_v<S>) {
     return Scalar(static_cast<int64_t>(v));
-  } else if constexpr (kIsComplex<S>) {
-    return Scalar(std::complex<double>(ToDouble(RealOf(v)), ToDouble(ImagOf(v))));
+  } else if constexpr (kIsComplexElement<S>) {
+    return Scalar(std::complex<double>(AsDouble(RealPart(v)), AsDouble(ImagPart(v))));
   } else {
-    return Scalar(ToDouble(v));
+    return Scalar(AsDouble(v));
   }
 }
 
@@ -528,7 +381,7 @@ absl::Status StoreScalar(void* p, ScalarType dtype, const Scalar& value) {
               CppTypeName<T>(), " without overflow"));
           return;
         }
-        Store<T>(bytes, ConvertScalar<T>(value));
+        Store<T>(bytes, ScalarToElement<T>(value));
       })) {
     return Unsupported(dtype, "writing an element");
   }
@@ -569,7 +422,7 @@ absl::Status SetElement(const Tensor& t, absl::Span<const int64_t> index,
           return;
         }
         // Store the value whose neg/conj view is `value`.
-        Store<T>(p, ApplyBits(ConvertScalar<T>(value), t.is_neg(), t.is_conj()));
+        Store<T>(p, ApplyBits(ScalarToElement<T>(value), t.is_neg(), t.is_conj()));
       })) {
     return Unsupported(t.dtype(), "writing an element");
   }

@@ -32,6 +32,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "tensor/element.h"
 #include "tensor/half.h"
 #include "tensor/ops/type_promotion.h"
 #include "tensor/scalar_type.h"
@@ -161,59 +162,13 @@ bool DtypeInGroups(ScalarType type) {
   }
 }
 
-// float -> integer without undefined behaviour, giving what PyTorch's x86
-// CPU kernels give (and what tensor/cast.h does): truncation toward zero;
-// for int64 out-of-range values and NaN give INT64_MIN; narrower types go
-// through int32 (INT32_MIN when out of its range) and keep the low bits.
-template <typename To>
-To FloatToIntegral(double v) {
-  if constexpr (sizeof(To) == 8) {
-    int64_t i = std::numeric_limits<int64_t>::min();
-    if (v >= -9223372036854775808.0 && v < 9223372036854775808.0) {
-      i = static_cast<int64_t>(v);
-    }
-    return static_cast<To>(static_cast<uint64_t>(i));
-  } else {
-    int32_t i = std::numeric_limits<int32_t>::min();
-    if (v > -2147483649.0 && v < 2147483648.0) i = static_cast<int32_t>(v);
-    return static_cast<To>(static_cast<uint32_t>(i));
-  }
-}
-
-// Element conversion with PyTorch's meaning: to bool is "nonzero"; complex
-// to real keeps the real part; integer narrowing wraps; double to float
-// rounds (overflow gives inf); to Half/BFloat16 goes through float.
+// Element conversion with PyTorch's meaning (tensor/element.h): to bool is
+// "nonzero"; complex to real keeps the real part; integer narrowing wraps;
+// floating to integer truncates as x86 does; to Half/BFloat16 goes through
+// float.  The one conversion casts and ops share.
 template <typename To, typename From>
 To Convert(From v) {
-  if constexpr (std::is_same_v<To, From>) {
-    return v;
-  } else if constexpr (kIsReducedFloat<From>) {
-    return Convert<To>(static_cast<float>(v));
-  } else if constexpr (kIsComplex<From>) {
-    if constexpr (kIsComplex<To>) {
-      using V = typename To::value_type;
-      return To(static_cast<V>(v.real()), static_cast<V>(v.imag()));
-    } else if constexpr (std::is_same_v<To, bool>) {
-      return v.real() != 0 || v.imag() != 0;
-    } else {
-      return Convert<To>(v.real());
-    }
-  } else if constexpr (kIsComplex<To>) {
-    using V = typename To::value_type;
-    return To(Convert<V>(v), V(0));
-  } else if constexpr (std::is_same_v<To, bool>) {
-    return v != From(0);
-  } else if constexpr (kIsReducedFloat<To>) {
-    return To(Convert<float>(v));
-  } else if constexpr (std::is_integral_v<To> &&
-                       std::is_floating_point_v<From>) {
-    return FloatToIntegral<To>(static_cast<double>(v));
-  } else if constexpr (std::is_integral_v<To> && std::is_integral_v<From>) {
-    // Through uint64 so that narrowing always wraps.
-    return static_cast<To>(static_cast<uint64_t>(static_cast<int64_t>(v)));
-  } else {
-    return static_cast<To>(v);
-  }
+  return ConvertElement<To>(v);
 }
 
 }  // namespace ops_internal

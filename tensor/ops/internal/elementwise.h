@@ -57,24 +57,14 @@ absl::StatusOr<std::vector<int64_t>> BroadcastShapes(
 absl::StatusOr<Tensor> ExpandTo(const Tensor& t,
                                 absl::Span<const int64_t> shape);
 
-// A new contiguous, zero-filled CPU tensor.
 // A Python number as the element type T, with Convert's meaning
-// (dispatch.h): what a kernel stores for a Scalar argument.
+// (tensor/element.h): what a kernel stores for a Scalar argument.
 template <typename T>
 T ScalarTo(const Scalar& s) {
-  switch (s.kind()) {
-    case Scalar::Kind::kBool:
-      return Convert<T>(s.to_bool());
-    case Scalar::Kind::kInt:
-      return Convert<T>(s.to_int64());
-    case Scalar::Kind::kDouble:
-      return Convert<T>(s.to_double());
-    case Scalar::Kind::kComplex:
-      return Convert<T>(s.to_complex());
-  }
-  return T{};
+  return ScalarToElement<T>(s);
 }
 
+// A new contiguous, zero-filled CPU tensor.
 absl::StatusOr<Tensor> AllocateTensor(absl::Span<const int64_t> shape,
                                       ScalarType dtype);
 

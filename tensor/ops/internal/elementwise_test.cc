@@ -122,6 +122,12 @@ TEST(ConvertTest, PyTorchConversions) {
   EXPECT_EQ(Convert<std::complex<float>>(int64_t{3}),
             std::complex<float>(3, 0));
   EXPECT_EQ(static_cast<float>(Convert<Half>(1.0)), 1.0f);
+  // Ops convert as casts do (tensor/element.h): a double goes to uint8
+  // through int64, as torch.tensor([2573673607.2], dtype=torch.float64)
+  // .to(torch.uint8) gives 135 (through int32 it would be 0); int8 through
+  // int32 gives 0.
+  EXPECT_EQ(Convert<uint8_t>(2573673607.2), 135);
+  EXPECT_EQ(Convert<int8_t>(2573673607.2), 0);
 }
 
 TEST(DispatchTest, UnsupportedDtypeMessage) {
