@@ -27,6 +27,7 @@
 #include "archive/safetensors.h"
 #include "base/status_macros.h"
 #include "pickle/torch_globals.h"
+#include "archive/load_device.h"
 #include "tensor/device_registry.h"
 #include "tensor/scalar_type.h"
 
@@ -133,6 +134,9 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   // however many tensors name it.
   std::vector<std::optional<LoadedStorage>> loaded(archive->zip().entries().size());
   std::string full_name;
+  // Storages going to a device with a runtime are staged there from the file
+  // (load_device.h); declared before the unpickler so copies finish first.
+  load_internal::DeviceStagers stagers(options.device_staging);
   UnpicklerOptions up = options.unpickler;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
@@ -174,6 +178,19 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       return absl::DataLossError(absl::StrCat(
           "record 'data/", id.key, "' holds ", entry->uncompressed_size, " bytes but its storage of ",
           id.numel, " ", DtypeName(id.dtype), " elements needs ", id.nbytes));
+    }
+    if (!options.on_zip_storage) {
+      PTSER_ASSIGN_OR_RETURN(std::optional<load_internal::StagingTarget> target,
+                             load_internal::FindStagingTarget(id.location, options));
+      if (target.has_value()) {
+        PTSER_ASSIGN_OR_RETURN(
+            Storage staged,
+            load_internal::StageZipRecord(stagers.For(target->runtime), archive->zip(), *entry,
+                                          id.nbytes, swap ? SwapUnit(id.dtype) : 1,
+                                          zip_options.verify_crc32, target->device));
+        slot = LoadedStorage{staged, id.dtype, id.untyped, id.numel};
+        return Value::FromStorage({std::move(staged), id.dtype, id.untyped});
+      }
     }
     PTSER_ASSIGN_OR_RETURN(Storage bytes, archive->zip().Read(*entry));
     const Storage record = bytes;  // as read, before any trim, swap or move
@@ -227,6 +244,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     return absl::Status(value.status().code(), absl::StrCat("'", source->name(), "'", where,
                                                             ": ", value.status().message()));
   }
+  PTSER_RETURN_IF_ERROR(stagers.Finish());
   return value;
 }
 
@@ -548,8 +566,14 @@ absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view sav
   if (!IsDeviceTypeAvailable(device.type())) {
     return absl::FailedPreconditionError(absl::StrCat(
         "a storage is to be restored on '", device.ToString(), "', but this program has no '",
-        device.type(),
-        "' device support; load it on the CPU with "
+        device.type(), "' device support",
+        device.is_cuda()
+            ? " (PyTorch: \"Attempting to deserialize object on a CUDA device but "
+              "torch.cuda.is_available() is False. If you are running on a CPU-only machine, "
+              "please use torch.load with map_location=torch.device('cpu') to map your "
+              "storages to the CPU.\")"
+            : "",
+        "; load it on the CPU with "
         "LoadOptions::map_location = MapLocation::To(Device::Cpu()) "
         "(torch.load's map_location='cpu'), or a table such as {'",
         device.ToString(), "': 'cpu'}"));
@@ -559,7 +583,7 @@ absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view sav
 
 absl::StatusOr<Value> LoadSingleFile(const std::string& path, const LoadOptions& options) {
   std::unique_ptr<ByteSource> source;
-  if (options.mmap) {
+  if (options.mmap || StagesToDevice(options)) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::MapFile(path));
   } else if (options.one_buffer) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::ReadFile(path));

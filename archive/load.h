@@ -44,6 +44,7 @@
 
 #include "absl/status/statusor.h"
 #include "archive/byte_source.h"
+#include "archive/device_stage.h"
 #include "archive/map_location.h"
 #include "pickle/unpickler.h"
 #include "pickle/value.h"
@@ -82,6 +83,14 @@ struct LoadOptions {
   // transformed on load) has its CRC-32 checked against the bytes read, even
   // where verify_crc32_when_mapped is false.  Default: none.
   std::function<void(const Storage& storage, uint32_t recorded_crc32)> on_zip_storage;
+  // Zip files whose map_location (To, Table or TagFunction) sends storages
+  // to a device type registered with RegisterDeviceBackend: the chunk size,
+  // pinned buffers and streams of the staging pipeline that streams records
+  // from the file to the device (archive/device_stage.h).  A copying load
+  // then maps the file rather than reading it whole, so host memory stays at
+  // `buffers * chunk_bytes` (deflated records take one record's worth more).
+  // Not used with on_zip_storage.  Default: StagingOptions() (4 x 8 MiB).
+  StagingOptions device_staging;
 };
 
 // Loads `path`.  Errors name the file, the record and the byte offset.  A
