@@ -2,7 +2,11 @@
 #include "archive/device_stage.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,7 +25,80 @@ void SwapInPlace(void* data, size_t nbytes, size_t unit) {
   for (size_t i = 0; i + unit <= nbytes; i += unit) std::reverse(p + i, p + i + unit);
 }
 
+// Parts of one chunk are at least this big (smaller chunks are read whole).
+constexpr size_t kMinPart = size_t{1} << 20;
+
 }  // namespace
+
+// A fixed set of threads running the parts of one chunk; the caller works too.
+class DeviceStager::ReaderPool {
+ public:
+  explicit ReaderPool(int workers) {
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~ReaderPool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  // Runs job(i) for each i in [0, n); returns when all have run.
+  void Run(int n, const std::function<void(int)>& job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = &job;
+      n_ = n;
+      next_ = 0;
+      done_ = 0;
+      ++generation_;
+    }
+    wake_.notify_all();
+    Work();
+    std::unique_lock<std::mutex> lock(mu_);
+    finished_.wait(lock, [this] { return done_ == n_; });
+    job_ = nullptr;
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      const std::function<void(int)>* job;
+      int i;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (job_ == nullptr || next_ >= n_) return;
+        job = job_;
+        i = next_++;
+      }
+      (*job)(i);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (++done_ == n_) finished_.notify_all();
+    }
+  }
+  void Loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      Work();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_, finished_;
+  const std::function<void(int)>* job_ = nullptr;
+  int n_ = 0, next_ = 0, done_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
 
 DeviceStager::DeviceStager(std::shared_ptr<DeviceRuntime> runtime, StagingOptions options)
     : runtime_(std::move(runtime)), options_(options) {
@@ -29,6 +106,10 @@ DeviceStager::DeviceStager(std::shared_ptr<DeviceRuntime> runtime, StagingOption
   options_.buffers = std::max(1, options_.buffers);
   options_.streams = std::max(1, options_.streams);
   slots_.resize(static_cast<size_t>(options_.buffers));
+  if (options_.reader_threads <= 0) {
+    const int hw = static_cast<int>(std::thread::hardware_concurrency());
+    options_.reader_threads = std::min(8, std::max(1, hw / 2));
+  }
 }
 
 DeviceStager::~DeviceStager() {
@@ -112,10 +193,9 @@ absl::StatusOr<Storage> DeviceStager::Stage(const ChunkReader& read, uint64_t nb
       slot.buffer = *std::move(buffer);
       stats_.pinned_bytes += options_.chunk_bytes;
     }
-    absl::Status r = read(pos, len, slot.buffer.data());
-    if (!r.ok()) return fail(Annotate(r, absl::StrCat("reading ", what, " at offset ", pos)));
-    if (expected_crc32.has_value()) crc = Crc32(crc, slot.buffer.data(), len);
-    if (swap_unit > 1) SwapInPlace(slot.buffer.data(), len, swap_unit);
+    absl::Status r = Fill(read, pos, len, slot.buffer.data(), expected_crc32.has_value(),
+                          swap_unit, &crc);
+    if (!r.ok()) return fail(Annotate(r, absl::StrCat("reading ", what)));
     absl::StatusOr<DeviceStreamHandle> stream = StreamFor(index);
     if (!stream.ok()) return fail(stream.status());
     DeviceBackend& backend = *runtime_->backend();
@@ -147,6 +227,43 @@ absl::StatusOr<Storage> DeviceStager::Stage(const ChunkReader& read, uint64_t nb
   }
   ++stats_.records;
   return dst;
+}
+
+absl::Status DeviceStager::Fill(const ChunkReader& read, uint64_t pos, size_t len, void* dst,
+                                bool check_crc, size_t swap_unit, uint32_t* crc) {
+  char* const out = static_cast<char*>(dst);
+  const int parts = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(options_.reader_threads), len / kMinPart));
+  if (parts <= 1) {
+    absl::Status r = read(pos, len, out);
+    if (!r.ok()) return Annotate(r, absl::StrCat("at offset ", pos));
+    if (check_crc) *crc = Crc32(*crc, out, len);
+    if (swap_unit > 1) SwapInPlace(out, len, swap_unit);
+    return absl::OkStatus();
+  }
+  if (pool_ == nullptr) pool_ = std::make_unique<ReaderPool>(options_.reader_threads - 1);
+  // Parts are multiples of 64 bytes, so no element to swap straddles two.
+  const size_t part = (len / static_cast<size_t>(parts) + 63) / 64 * 64;
+  std::vector<absl::Status> status(static_cast<size_t>(parts));
+  std::vector<uint32_t> crcs(static_cast<size_t>(parts), 0);
+  pool_->Run(parts, [&](int i) {
+    const size_t begin = static_cast<size_t>(i) * part;
+    if (begin >= len) return;
+    const size_t n = std::min(part, len - begin);
+    absl::Status r = read(pos + begin, n, out + begin);
+    if (!r.ok()) {
+      status[static_cast<size_t>(i)] = Annotate(r, absl::StrCat("at offset ", pos + begin));
+      return;
+    }
+    if (check_crc) crcs[static_cast<size_t>(i)] = Crc32(0, out + begin, n);
+    if (swap_unit > 1) SwapInPlace(out + begin, n, swap_unit);
+  });
+  for (int i = 0; i < parts; ++i) {
+    if (!status[static_cast<size_t>(i)].ok()) return status[static_cast<size_t>(i)];
+    const size_t begin = static_cast<size_t>(i) * part;
+    if (check_crc && begin < len) *crc = Crc32Combine(*crc, crcs[static_cast<size_t>(i)], std::min(part, len - begin));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Storage> DeviceStager::StageFromSource(const ByteSource& source, uint64_t offset,

@@ -161,6 +161,36 @@ TEST_P(StageTest, ByteSwapHappensAfterTheCrc) {
   EXPECT_EQ(OnHost(s), want);
 }
 
+TEST_P(StageTest, LargeChunksAreReadInPartsByReaderThreads) {
+  // 2.5 chunks of 4 MiB: parts of ~1 MiB on 4 threads, CRCs combined, swapped.
+  const size_t n = (size_t{10} << 20) + 64 * 3;
+  std::string file = Pattern(n, 9);
+  std::string want = file;
+  for (size_t i = 0; i < want.size(); i += 8) std::reverse(want.begin() + i, want.begin() + i + 8);
+  auto source = archive_test::MemorySource(file);
+  StagingOptions big;
+  big.chunk_bytes = size_t{4} << 20;
+  big.buffers = 2;
+  big.reader_threads = 4;
+  Storage s;
+  {
+    DeviceStager stager(runtime_, big);
+    ASSERT_OK_AND_ASSIGN(s, stager.StageFromSource(*source, 0, n, Crc32(0, file.data(), n), 8,
+                                                   Device("cuda", 0), "r"));
+    ASSERT_OK(stager.Finish());
+    EXPECT_EQ(stager.stats().chunks, 3);
+    // One flipped byte in the last part of the middle chunk is caught.
+    std::string bad = file;
+    bad[(size_t{8} << 20) - 5] ^= 0x40;
+    auto bad_source = archive_test::MemorySource(bad);
+    EXPECT_THAT(stager.StageFromSource(*bad_source, 0, n, Crc32(0, file.data(), n), 8,
+                                       Device("cuda", 0), "record 'big'")
+                    .status(),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("record 'big': CRC-32 mismatch")));
+  }
+  EXPECT_EQ(OnHost(s), want);
+}
+
 TEST_P(StageTest, ACrcMismatchMidWayNamesTheRecordAndFreesEverything) {
   std::string file = Pattern(1000, 3);
   auto source = archive_test::MemorySource(file);

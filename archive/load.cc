@@ -583,8 +583,12 @@ absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view sav
 
 absl::StatusOr<Value> LoadSingleFile(const std::string& path, const LoadOptions& options) {
   std::unique_ptr<ByteSource> source;
-  if (options.mmap || StagesToDevice(options)) {
+  if (options.mmap) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::MapFile(path));
+  } else if (StagesToDevice(options)) {
+    // Staged to a device: pread each chunk into the pinned buffers (no page
+    // faults, unlike copying out of a map), never the whole file in memory.
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::OpenFile(path));
   } else if (options.one_buffer) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::ReadFile(path));
   } else {

@@ -87,9 +87,10 @@ struct LoadOptions {
   // to a device type registered with RegisterDeviceBackend: the chunk size,
   // pinned buffers and streams of the staging pipeline that streams records
   // from the file to the device (archive/device_stage.h).  A copying load
-  // then maps the file rather than reading it whole, so host memory stays at
-  // `buffers * chunk_bytes` (deflated records take one record's worth more).
-  // Not used with on_zip_storage.  Default: StagingOptions() (4 x 8 MiB).
+  // then reads the file by pread, chunk by chunk, rather than whole, so host
+  // memory stays at `buffers * chunk_bytes` (a deflated record takes its own
+  // size more, for its host step).  Not used with on_zip_storage.  Default:
+  // StagingOptions() (4 x 32 MiB, up to 8 reader threads).
   StagingOptions device_staging;
 };
 

@@ -35,8 +35,8 @@ absl::StatusOr<std::optional<StagingTarget>> FindStagingTarget(absl::string_view
                                                                const LoadOptions& options);
 
 // Whether map_location (To or Table) names a device with a runtime: a
-// copying load then maps the file instead of reading it whole, so host
-// memory stays at the staging buffers.
+// copying load then reads the file by pread, chunk by chunk, instead of
+// whole, so host memory stays at the staging buffers.
 bool StagesToDevice(const LoadOptions& options);
 
 // One DeviceStager per device type, created on first use; Finish() waits for
