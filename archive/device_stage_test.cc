@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -356,6 +357,24 @@ TEST_P(StageTest, SavedDeviceTensorsLoadBackOnTheDeviceThroughTheStagingBuffers)
                          HasSubstr("device 'cuda:3' does not exist: Attempting to deserialize "
                                    "object on CUDA device 3 but the device count is 2")));
   }
+}
+
+// What `ptser inspect` can do for its device column: a Function sees each
+// storage with its saved tag and keeps it on the CPU, so no device is needed.
+TEST(SavedTags, AFunctionSeesEachTagAndKeepsStoragesOnTheCpu) {
+  std::map<const void*, std::string> tag_of;
+  LoadOptions options;
+  options.map_location = MapLocation::Function(
+      [&](const Storage& cpu, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
+        tag_of[cpu.id()] = tag;
+        return std::optional<Storage>(cpu);
+      });
+  ASSERT_OK_AND_ASSIGN(Value v, LoadFromSource(archive_test::MemorySource(
+                                    archive_test::ReadFixture("cuda_tagged.pt")),
+                                options));
+  ASSERT_TRUE(v.is_tensor());
+  EXPECT_TRUE(v.tensor().device().is_cpu());
+  EXPECT_EQ(tag_of[v.tensor().storage().id()], "cuda:0");
 }
 
 TEST_P(StageTest, ErrorsDuringALoadFreeWhatWasAllocated) {

@@ -794,8 +794,13 @@ absl::StatusOr<Tensor> CopyOnDevice(const Tensor& t, bool clone) {
     out.set_quantizer(t.quantizer());
     return out;
   }
-  PTSER_ASSIGN_OR_RETURN(Tensor host, t.To(Device::Cpu()));
-  PTSER_ASSIGN_OR_RETURN(Tensor done, clone ? Clone(host) : Contiguous(host));
+  absl::StatusOr<Tensor> host = t.To(Device::Cpu());
+  if (!host.ok()) {
+    return absl::Status(host.status().code(),
+                        absl::StrCat(clone ? "clone" : "contiguous", " of a tensor on ",
+                                     t.device().ToString(), ": ", host.status().message()));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor done, clone ? Clone(*host) : Contiguous(*host));
   return done.To(t.device());
 }
 
