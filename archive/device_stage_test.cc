@@ -421,6 +421,22 @@ TEST_P(StageTest, ErrorsDuringALoadFreeWhatWasAllocated) {
   EXPECT_EQ(runtime_->stats().storage_bytes, 0u);
 }
 
+TEST_P(StageTest, LegacyFormatSavesAndLoadsDeviceTensorsThroughTheHost) {
+  std::vector<Tensor> cpu;
+  ASSERT_OK_AND_ASSIGN(Value sd, DeviceStateDict(1, &cpu));
+  SaveOptions legacy;
+  legacy.format = SaveOptions::Format::kLegacy;
+  ASSERT_OK_AND_ASSIGN(std::string bytes, SaveToString(sd, "archive", legacy));
+  sd = Value();
+  EXPECT_NE(bytes.find("cuda:1"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(Value back, LoadFromSource(archive_test::MemorySource(bytes, "l.pt")));
+  ASSERT_OK_AND_ASSIGN(Tensor w, back.Get<Tensor>("w"));
+  ASSERT_OK_AND_ASSIGN(Tensor w_t, back.Get<Tensor>("w_t"));
+  EXPECT_EQ(w_t.device(), Device("cuda", 1));
+  EXPECT_TRUE(w.storage().IsSameAs(w_t.storage()));
+  EXPECT_EQ(Elements(w_t), Elements(cpu[1]));
+}
+
 TEST_P(StageTest, DeflatedRecordsTakeAHostStep) {
   LoadOptions options;
   options.device_staging = options_;

@@ -13,6 +13,10 @@ namespace load_internal {
 
 absl::StatusOr<std::optional<StagingTarget>> FindStagingTarget(absl::string_view saved_tag,
                                                                const LoadOptions& options) {
+  // The common case first, once per storage: saved on the CPU, nothing mapped.
+  if (saved_tag == "cpu" && options.map_location.is_identity()) {
+    return std::optional<StagingTarget>();
+  }
   if (options.map_location.function()) return std::optional<StagingTarget>();
   const std::string target = options.map_location.TargetTag(std::string(saved_tag));
   if (target == "cpu") return std::optional<StagingTarget>();
