@@ -34,6 +34,8 @@
 #include "tensor/cast.h"           // Cast, GetElement/SetElement, ToVector
 #include "tensor/cpp_type.h"       // kScalarTypeOf<T>
 #include "tensor/device.h"         // Device ("cpu", "cuda:0")
+#include "tensor/device_backend.h" // DeviceBackend, DeviceRuntime: device memory, streams
+#include "tensor/device_registry.h" // RegisterDeviceBackend, CopyToDevice, CopyStorageTo
 #include "tensor/factories.h"      // Zeros, Ones, Arange, MakeTensor, FromBytes
 #include "tensor/generator.h"      // ManualSeed: PyTorch's random streams
 #include "tensor/ops/ops.h"        // arithmetic, comparison, reductions, linalg, allclose

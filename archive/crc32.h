@@ -23,6 +23,10 @@ namespace ptser {
 // Continues `crc` (0 to start) over `size` bytes at `data`.
 uint32_t Crc32(uint32_t crc, const void* data, size_t size);
 
+// The CRC-32 of A followed by B from crc(A), crc(B) and B's length (zlib's
+// crc32_combine): what lets several threads check parts of one record.
+uint32_t Crc32Combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b);
+
 // "isa-l" or "zlib".
 absl::string_view Crc32BackendName();
 

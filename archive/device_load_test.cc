@@ -86,7 +86,16 @@ TEST(NoCuda, WithoutTheDeviceTypeTheLoadSaysHowToMapIt) {
   EXPECT_THAT(LoadFromSource(std::shared_ptr<const ByteSource>(ByteSource::FromString(
                   ReadFixture("cuda_tagged.pt"), "cuda_tagged.pt"))),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       ::testing::HasSubstr("this program has no 'cuda' device support")));
+                       ::testing::AllOf(
+                           ::testing::HasSubstr("this program has no 'cuda' device support"),
+                           // PyTorch 1.13's words (torch/serialization.py, validate_cuda_device).
+                           ::testing::HasSubstr(
+                               "Attempting to deserialize object on a CUDA device but "
+                               "torch.cuda.is_available() is False. If you are running on a "
+                               "CPU-only machine, please use torch.load with "
+                               "map_location=torch.device('cpu') to map your storages to the "
+                               "CPU."),
+                           ::testing::HasSubstr("MapLocation::To(Device::Cpu())"))));
 }
 
 }  // namespace

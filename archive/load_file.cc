@@ -23,6 +23,7 @@
 #include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
 #include "archive/legacy_format.h"
+#include "archive/load_device.h"
 #include "archive/safetensors.h"
 #include "base/endian.h"
 #include "base/status_macros.h"
@@ -125,6 +126,9 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   // however many tensors name it.
   std::vector<std::optional<LoadedStorage>> loaded(archive->zip().entries().size());
   std::string full_name;
+  // Storages going to a device with a runtime are staged there from the file
+  // (load_device.h); declared before the unpickler so copies finish first.
+  load_internal::DeviceStagers stagers(options.device_staging);
   UnpicklerOptions up = options.unpickler;
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
@@ -166,6 +170,19 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       return absl::DataLossError(absl::StrCat(
           "record 'data/", id.key, "' holds ", entry->uncompressed_size, " bytes but its storage of ",
           id.numel, " ", DtypeName(id.dtype), " elements needs ", id.nbytes));
+    }
+    if (!options.on_zip_storage) {
+      PTSER_ASSIGN_OR_RETURN(std::optional<load_internal::StagingTarget> target,
+                             load_internal::FindStagingTarget(id.location, options));
+      if (target.has_value()) {
+        PTSER_ASSIGN_OR_RETURN(
+            Storage staged,
+            load_internal::StageZipRecord(stagers.For(target->runtime), archive->zip(), *entry,
+                                          id.nbytes, swap ? SwapUnit(id.dtype) : 1,
+                                          zip_options.verify_crc32, target->device));
+        slot = LoadedStorage{staged, id.dtype, id.untyped, id.numel};
+        return Value::FromStorage({std::move(staged), id.dtype, id.untyped});
+      }
     }
     PTSER_ASSIGN_OR_RETURN(Storage bytes, archive->zip().Read(*entry));
     const Storage record = bytes;  // as read, before any trim, swap or move
@@ -219,6 +236,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     return absl::Status(value.status().code(), absl::StrCat("'", source->name(), "'", where,
                                                             ": ", value.status().message()));
   }
+  PTSER_RETURN_IF_ERROR(stagers.Finish());
   return value;
 }
 
@@ -526,6 +544,10 @@ absl::StatusOr<Value> LoadSingleFile(const std::string& path, const LoadOptions&
   std::unique_ptr<ByteSource> source;
   if (options.mmap) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::MapFile(path));
+  } else if (StagesToDevice(options)) {
+    // Staged to a device: pread each chunk into the pinned buffers (no page
+    // faults, unlike copying out of a map), never the whole file in memory.
+    PTSER_ASSIGN_OR_RETURN(source, ByteSource::OpenFile(path));
   } else if (options.one_buffer) {
     PTSER_ASSIGN_OR_RETURN(source, ByteSource::ReadFile(path));
   } else {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "archive/device_stage.h"
 #include "archive/map_location.h"
 #include "pickle/unpickler.h"
 #include "tensor/storage.h"
@@ -57,6 +58,15 @@ struct LoadOptions {
   // transformed on load) has its CRC-32 checked against the bytes read, even
   // where verify_crc32_when_mapped is false.  Default: none.
   std::function<void(const Storage& storage, uint32_t recorded_crc32)> on_zip_storage;
+  // Zip files whose map_location (To, Table or TagFunction) sends storages
+  // to a device type registered with RegisterDeviceBackend: the chunk size,
+  // pinned buffers and streams of the staging pipeline that streams records
+  // from the file to the device (archive/device_stage.h).  A copying load
+  // then reads the file by pread, chunk by chunk, rather than whole, so host
+  // memory stays at `buffers * chunk_bytes` (a deflated record takes its own
+  // size more, for its host step).  Not used with on_zip_storage.  Default:
+  // StagingOptions() (4 x 32 MiB, up to 8 reader threads).
+  StagingOptions device_staging;
 };
 
 }  // namespace ptser

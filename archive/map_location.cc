@@ -32,8 +32,22 @@ MapLocation MapLocation::Function(Fn fn) {
   return m;
 }
 
+MapLocation MapLocation::TagFunction(TagFn fn) {
+  MapLocation m;
+  m.tag_fn_ = std::move(fn);
+  return m;
+}
+
+std::vector<std::string> MapLocation::NamedTargets() const {
+  std::vector<std::string> out;
+  if (device_.has_value()) out.push_back(*device_);
+  for (const auto& [from, to] : table_) out.push_back(to);
+  return out;
+}
+
 std::string MapLocation::TargetTag(const std::string& saved_tag) const {
   if (device_.has_value()) return *device_;
+  if (tag_fn_) return tag_fn_(saved_tag);
   auto it = table_.find(saved_tag);
   return it == table_.end() ? saved_tag : it->second;
 }

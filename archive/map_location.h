@@ -12,6 +12,14 @@
 //   MapLocation::To(Device::Cpu())       the same, from a Device   (torch.device)
 //   MapLocation::Table({{"cuda:1", "cpu"}})   remap some tags     ({...})
 //   MapLocation::Function(f)             f(storage, tag) decides  (callable)
+//   MapLocation::TagFunction(g)          g(tag) names the device   (a callable
+//                                        that only looks at the location,
+//                                        `lambda s, loc: s.cuda(0)`)
+//
+// To, Table and TagFunction name the device before any byte is read, so a
+// load to a device with a runtime (tensor/device_backend.h) streams records
+// straight to it (archive/device_stage.h); a Function sees the CPU storage,
+// so its storages are read on the host first.
 //
 // Device strings are checked when a storage is loaded, as torch.load checks
 // them: `MapLocation::To("cpux")` makes Load fail with the message of
@@ -31,6 +39,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -54,19 +63,28 @@ class MapLocation {
   static MapLocation To(const std::string& device) { return To(absl::string_view(device)); }
   static MapLocation Table(std::map<std::string, std::string> table);
   static MapLocation Function(Fn fn);
+  // g(saved_tag): the tag to restore to ("cuda:0", "cpu").
+  using TagFn = std::function<std::string(const std::string& saved_tag)>;
+  static MapLocation TagFunction(TagFn fn);
 
   // The device tag a storage saved as `saved_tag` is restored to (before a
   // Function gets its say).
   std::string TargetTag(const std::string& saved_tag) const;
   const Fn& function() const { return fn_; }
   // True for the default: every storage goes back where it was saved.
-  bool is_identity() const { return !device_.has_value() && table_.empty() && !fn_; }
+  bool is_identity() const {
+    return !device_.has_value() && table_.empty() && !fn_ && !tag_fn_;
+  }
+  // The tags To and Table send storages to (empty for the default, a
+  // Function and a TagFunction).
+  std::vector<std::string> NamedTargets() const;
 
  private:
   // The tag every storage goes to (To), parsed when a storage needs it.
   std::optional<std::string> device_;
   std::map<std::string, std::string> table_;
   Fn fn_;
+  TagFn tag_fn_;
 };
 
 }  // namespace ptser

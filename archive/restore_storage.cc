@@ -28,8 +28,14 @@ absl::StatusOr<Storage> RestoreStorage(const Storage& cpu, absl::string_view sav
   if (!IsDeviceTypeAvailable(device.type())) {
     return absl::FailedPreconditionError(absl::StrCat(
         "a storage is to be restored on '", device.ToString(), "', but this program has no '",
-        device.type(),
-        "' device support; load it on the CPU with "
+        device.type(), "' device support",
+        device.is_cuda()
+            ? " (PyTorch: \"Attempting to deserialize object on a CUDA device but "
+              "torch.cuda.is_available() is False. If you are running on a CPU-only machine, "
+              "please use torch.load with map_location=torch.device('cpu') to map your "
+              "storages to the CPU.\")"
+            : "",
+        "; load it on the CPU with "
         "LoadOptions::map_location = MapLocation::To(Device::Cpu()) "
         "(torch.load's map_location='cpu'), or a table such as {'",
         device.ToString(), "': 'cpu'}"));

@@ -17,6 +17,7 @@
 #include "base/endian.h"
 #include "base/status_macros.h"
 #include "pickle/pickler.h"
+#include "tensor/device_registry.h"
 #include "tensor/scalar_type.h"
 
 namespace ptser {
@@ -58,11 +59,6 @@ class SaveContext {
 
   absl::StatusOr<Value> ReduceTensor(const Value& tv) {
     const Tensor& t = tv.tensor();
-    if (!t.device().is_cpu()) {
-      return absl::UnimplementedError(absl::StrCat(
-          "cannot save a tensor on '", t.device().ToString(),
-          "' yet: ptser saves CPU tensors (copy it to the CPU first)"));
-    }
     const bool new_dtype = !LegacyStorageClassName(t.dtype()).has_value();
     PTSER_ASSIGN_OR_RETURN(SavedStorage * saved, Register(t.storage(), t.dtype(), new_dtype));
     int64_t offset = t.storage_offset();
@@ -156,7 +152,20 @@ class SaveContext {
     if (it == saved_.end()) {
       SavedStorage s;
       s.key = Value::Str(std::to_string(saved_.size()));
-      s.bytes = storage;
+      // A storage on a device is copied to the host once, here, however many
+      // tensors view it; its persistent id keeps the device's tag ('cuda:0').
+      Storage host = storage;
+      if (!storage.device().is_cpu()) {
+        absl::StatusOr<Storage> copied = CopyToCpu(storage);
+        if (!copied.ok()) {
+          return absl::Status(copied.status().code(),
+                              absl::StrCat("saving a storage of ", storage.nbytes(),
+                                           " bytes on ", storage.device().ToString(), ": ",
+                                           copied.status().message()));
+        }
+        host = *std::move(copied);
+      }
+      s.bytes = host;
       s.dtype = dtype;
       s.untyped = untyped;
       if (options_.compact) {
@@ -164,7 +173,7 @@ class SaveContext {
         if (span != spans_.end() && span->second.lo < span->second.hi) {
           s.lo = span->second.lo;
           PTSER_ASSIGN_OR_RETURN(
-              s.bytes, Storage::CopyFrom(static_cast<const char*>(storage.data()) + s.lo,
+              s.bytes, Storage::CopyFrom(static_cast<const char*>(host.data()) + s.lo,
                                          span->second.hi - s.lo));
         } else {
           PTSER_ASSIGN_OR_RETURN(s.bytes, Storage::Allocate(0));
@@ -172,10 +181,10 @@ class SaveContext {
       } else {
         // The whole storage, in whole elements (as storage.size() * itemsize).
         const size_t itemsize = untyped ? 1 : ElementSize(dtype);
-        const size_t n = storage.nbytes() / itemsize * itemsize;
-        if (n != storage.nbytes()) {
-          auto holder = std::make_shared<Storage>(storage);
-          s.bytes = Storage::Borrow(const_cast<void*>(storage.data()), n, holder);
+        const size_t n = host.nbytes() / itemsize * itemsize;
+        if (n != host.nbytes()) {
+          auto holder = std::make_shared<Storage>(host);
+          s.bytes = Storage::Borrow(const_cast<void*>(host.data()), n, holder);
         }
       }
       it = saved_.emplace(storage.id(), std::move(s)).first;

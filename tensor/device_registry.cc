@@ -15,6 +15,8 @@ namespace {
 struct Registry {
   std::mutex mu;
   absl::flat_hash_map<std::string, DeviceCopies> by_type;
+  // Types registered with RegisterDeviceBackend.
+  absl::flat_hash_map<std::string, std::shared_ptr<DeviceRuntime>> runtimes;
 };
 
 Registry& GetRegistry() {
@@ -38,7 +40,7 @@ absl::Status NoSupport(const Device& device, absl::string_view what) {
 
 }  // namespace
 
-absl::Status RegisterDeviceType(const std::string& type, DeviceCopies copies) {
+static absl::Status CheckTypeName(const std::string& type) {
   if (type == "cpu") {
     return absl::InvalidArgumentError("the CPU is always available; it cannot be registered");
   }
@@ -47,6 +49,12 @@ absl::Status RegisterDeviceType(const std::string& type, DeviceCopies copies) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", type, "' is not a device type name ([a-z0-9_]+)"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status RegisterDeviceType(const std::string& type, DeviceCopies copies) {
+  absl::Status name = CheckTypeName(type);
+  if (!name.ok()) return name;
   if (!copies.to_device || !copies.to_cpu) {
     return absl::InvalidArgumentError(
         absl::StrCat("device type '", type, "': both copies (to_device, to_cpu) are needed"));
@@ -54,12 +62,40 @@ absl::Status RegisterDeviceType(const std::string& type, DeviceCopies copies) {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
   r.by_type[type] = std::move(copies);
+  r.runtimes.erase(type);
   return absl::OkStatus();
+}
+
+absl::Status RegisterDeviceBackend(std::shared_ptr<DeviceBackend> backend,
+                                   DeviceRuntime::Options options) {
+  if (backend == nullptr) return absl::InvalidArgumentError("RegisterDeviceBackend: null backend");
+  const std::string type = backend->type();
+  absl::Status name = CheckTypeName(type);
+  if (!name.ok()) return name;
+  auto runtime = std::make_shared<DeviceRuntime>(std::move(backend), options);
+  DeviceCopies copies;
+  copies.to_device = [runtime](const Storage& cpu, const Device& device) {
+    return runtime->CopyFromHost(cpu.data(), cpu.nbytes(), device);
+  };
+  copies.to_cpu = [runtime](const Storage& on_device) { return runtime->CopyToHost(on_device); };
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.by_type[type] = std::move(copies);
+  r.runtimes[type] = std::move(runtime);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<DeviceRuntime> GetDeviceRuntime(absl::string_view type) {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto it = r.runtimes.find(type);
+  return it == r.runtimes.end() ? nullptr : it->second;
 }
 
 bool UnregisterDeviceType(const std::string& type) {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
+  r.runtimes.erase(type);
   return r.by_type.erase(type) > 0;
 }
 
@@ -81,8 +117,14 @@ std::vector<std::string> RegisteredDeviceTypes() {
   return out;
 }
 
-absl::StatusOr<Storage> CopyToDevice(const Storage& cpu, const Device& device) {
-  if (device.is_cpu()) return cpu;
+absl::StatusOr<Storage> CopyToDevice(const Storage& cpu, const Device& requested) {
+  if (requested.is_cpu()) return cpu;
+  Device device = requested;
+  if (std::shared_ptr<DeviceRuntime> runtime = GetDeviceRuntime(requested.type())) {
+    absl::StatusOr<Device> resolved = runtime->Resolve(requested);
+    if (!resolved.ok()) return resolved.status();
+    device = *resolved;
+  }
   if (!cpu.device().is_cpu()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "CopyToDevice takes a CPU storage; this one is on ", cpu.device().ToString()));
@@ -114,6 +156,22 @@ absl::StatusOr<Storage> CopyToCpu(const Storage& storage) {
                                             storage.nbytes(), " bytes"));
   }
   return out;
+}
+
+absl::StatusOr<Storage> CopyStorageTo(const Storage& storage, const Device& requested) {
+  Device device = requested;
+  if (!device.is_cpu()) {
+    if (std::shared_ptr<DeviceRuntime> runtime = GetDeviceRuntime(device.type())) {
+      absl::StatusOr<Device> resolved = runtime->Resolve(device);
+      if (!resolved.ok()) return resolved.status();
+      device = *resolved;
+    }
+  }
+  if (storage.device() == device) return storage;
+  if (storage.device().is_cpu()) return CopyToDevice(storage, device);
+  absl::StatusOr<Storage> host = CopyToCpu(storage);
+  if (!host.ok() || device.is_cpu()) return host;
+  return CopyToDevice(*host, device);
 }
 
 }  // namespace ptser

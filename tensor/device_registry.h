@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "tensor/device.h"
+#include "tensor/device_backend.h"
 #include "tensor/storage.h"
 
 namespace ptser {
@@ -46,6 +47,20 @@ struct DeviceCopies {
 // copy function.
 absl::Status RegisterDeviceType(const std::string& type, DeviceCopies copies);
 
+// Registers (or replaces) a full device backend for backend->type()
+// (tensor/device_backend.h): a DeviceRuntime over it (the caching allocator)
+// and DeviceCopies built on that runtime, so CopyToDevice and CopyToCpu go
+// through it.  Tensor::To, the staging load (archive/device_stage.h) and Save
+// find it with GetDeviceRuntime.  Same name rules as RegisterDeviceType.
+//
+//   PTSER_RETURN_IF_ERROR(RegisterDeviceBackend(std::make_shared<CudaDevice>()));
+absl::Status RegisterDeviceBackend(std::shared_ptr<DeviceBackend> backend,
+                                   DeviceRuntime::Options options = {});
+
+// The runtime of a type registered with RegisterDeviceBackend; null when the
+// type is not registered or was registered with DeviceCopies only.
+std::shared_ptr<DeviceRuntime> GetDeviceRuntime(absl::string_view type);
+
 // Removes a registered type (tests); false when it was not registered.
 bool UnregisterDeviceType(const std::string& type);
 
@@ -56,12 +71,20 @@ bool IsDeviceTypeAvailable(absl::string_view type);
 std::vector<std::string> RegisteredDeviceTypes();
 
 // `cpu` (a CPU storage) on `device`: itself for the CPU, else the registered
-// type's to_device copy.  An unregistered type is FailedPreconditionError
+// type's to_device copy.  For a type with a runtime, `device` is resolved
+// first ("cuda" is "cuda:0"; "cuda:3" with one device is InvalidArgumentError
+// naming it, see DeviceRuntime::Resolve).  An unregistered type is FailedPreconditionError
 // "no 'cuda' device support in this program ...".
 absl::StatusOr<Storage> CopyToDevice(const Storage& cpu, const Device& device);
 
 // `storage` on the CPU: itself when it is there, else its type's to_cpu.
 absl::StatusOr<Storage> CopyToCpu(const Storage& storage);
+
+// `storage` on `device`, wherever it is now: itself when it is there already
+// ("cuda" and "cuda:0" are one device), else a copy — host to device, device
+// to host, within one device type through the host (cuda:0 to cuda:1 goes
+// through a CPU copy; a peer copy can come later).
+absl::StatusOr<Storage> CopyStorageTo(const Storage& storage, const Device& device);
 
 }  // namespace ptser
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/types/span.h"
+#include "tensor/device_registry.h"
 
 namespace ptser {
 namespace {
@@ -256,6 +257,31 @@ absl::Status Tensor::CheckTypedAccess(ScalarType want, absl::string_view name,
         "data<const ", name, ">() to read it, or load without a read-only mapping"));
   }
   return absl::OkStatus();
+}
+
+const Storage* Tensor::StorageMoves::Find(const Storage& from, const Device& to) const {
+  for (const Move& m : moves_) {
+    if (m.from.IsSameAs(from) && m.to == to) return &m.copy;
+  }
+  return nullptr;
+}
+
+void Tensor::StorageMoves::Add(const Storage& from, const Device& to, const Storage& copy) {
+  moves_.push_back(Move{from, to, copy});
+}
+
+absl::StatusOr<Tensor> Tensor::To(const Device& device, StorageMoves* moves) const {
+  if (device == this->device()) return *this;
+  Tensor out = *this;
+  if (const Storage* done = moves == nullptr ? nullptr : moves->Find(storage_, device)) {
+    out.storage_ = *done;
+    return out;
+  }
+  absl::StatusOr<Storage> copy = CopyStorageTo(storage_, device);
+  if (!copy.ok()) return copy.status();
+  if (moves != nullptr) moves->Add(storage_, device, *copy);
+  out.storage_ = *std::move(copy);
+  return out;
 }
 
 bool Tensor::IsSameAs(const Tensor& other) const {

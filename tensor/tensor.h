@@ -122,6 +122,37 @@ class Tensor {
   // True when both tensors view the same storage with the same layout.
   bool IsSameAs(const Tensor& other) const;
 
+  // Storages already moved by To(), so that tensors sharing a storage share
+  // its copy: pass one StorageMoves to the To() of every tensor of a group
+  // (a state dict, a checkpoint).  It holds both storages of each move.
+  class StorageMoves {
+   public:
+    const Storage* Find(const Storage& from, const Device& to) const;
+    void Add(const Storage& from, const Device& to, const Storage& copy);
+    size_t size() const { return moves_.size(); }
+
+   private:
+    struct Move {
+      Storage from;
+      Device to;
+      Storage copy;
+    };
+    std::vector<Move> moves_;
+  };
+
+  // This tensor on `device` (PyTorch's tensor.to(device)): itself when it is
+  // there already; else a tensor with the same dtype, offset, sizes, strides
+  // and flags viewing a copy of its whole storage (CopyStorageTo,
+  // tensor/device_registry.h), so views keep their layout.  With `moves`,
+  // a storage moved before is not copied again: views moved together keep
+  // sharing one storage, as after a load.
+  //
+  //   Tensor::StorageMoves moves;
+  //   ASSIGN_OR_RETURN(Tensor a2, a.To(Device("cuda", 0), &moves));
+  //   ASSIGN_OR_RETURN(Tensor b2, b.To(Device("cuda", 0), &moves));  // b a view of a
+  //   a2.storage().IsSameAs(b2.storage())                            // true
+  absl::StatusOr<Tensor> To(const Device& device, StorageMoves* moves = nullptr) const;
+
  private:
   // The checks of data<T>() for an element type `want` (nullopt: none),
   // with `name` its C++ name and `writable` false for a const T.

@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "base/status_macros.h"
+#include "tensor/device_registry.h"
 #include "tensor/strided_loop.h"
 
 namespace ptser {
@@ -772,7 +773,41 @@ absl::StatusOr<Tensor> EmptyLike(const Tensor& t,
                          dtype.value_or(t.dtype()));
 }
 
+namespace {
+
+// Clone/Contiguous of a tensor on a device.  A contiguous one without
+// conj/neg bits is one device-to-device copy of the bytes it uses; any other
+// goes through the host (its storage to the CPU, the CPU op, the result
+// back): no device kernels are needed, at the price of two bus crossings.
+absl::StatusOr<Tensor> CopyOnDevice(const Tensor& t, bool clone) {
+  std::shared_ptr<DeviceRuntime> runtime = GetDeviceRuntime(t.device().type());
+  if (runtime != nullptr && t.is_contiguous() && !t.is_conj() && !t.is_neg() &&
+      ElementsPerByte(t.dtype()) == 1) {
+    const size_t nbytes = static_cast<size_t>(t.numel()) * t.itemsize();
+    PTSER_ASSIGN_OR_RETURN(
+        Storage copy, runtime->CopyOnDevice(t.storage(),
+                                            static_cast<size_t>(t.storage_offset()) * t.itemsize(),
+                                            nbytes));
+    PTSER_ASSIGN_OR_RETURN(Tensor out, Tensor::Make(std::move(copy), t.dtype(), 0, t.sizes(),
+                                                    Tensor::ContiguousStrides(t.sizes())));
+    out.set_requires_grad(t.requires_grad());
+    out.set_quantizer(t.quantizer());
+    return out;
+  }
+  absl::StatusOr<Tensor> host = t.To(Device::Cpu());
+  if (!host.ok()) {
+    return absl::Status(host.status().code(),
+                        absl::StrCat(clone ? "clone" : "contiguous", " of a tensor on ",
+                                     t.device().ToString(), ": ", host.status().message()));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor done, clone ? Clone(*host) : Contiguous(*host));
+  return done.To(t.device());
+}
+
+}  // namespace
+
 absl::StatusOr<Tensor> Clone(const Tensor& t) {
+  if (!t.device().is_cpu()) return CopyOnDevice(t, /*clone=*/true);
   PTSER_RETURN_IF_ERROR(RequireCpu(t, "clone"));
   PTSER_ASSIGN_OR_RETURN(Tensor out, EmptyLike(t));
   PTSER_RETURN_IF_ERROR(CopyInto(out, t));
@@ -783,6 +818,7 @@ absl::StatusOr<Tensor> Clone(const Tensor& t) {
 
 absl::StatusOr<Tensor> Contiguous(const Tensor& t) {
   if (t.is_contiguous()) return t;
+  if (!t.device().is_cpu()) return CopyOnDevice(t, /*clone=*/false);
   PTSER_RETURN_IF_ERROR(RequireCpu(t, "contiguous"));
   PTSER_ASSIGN_OR_RETURN(
       Tensor out,

@@ -128,9 +128,15 @@ absl::StatusOr<Tensor> Flatten(const Tensor& t, int64_t start_dim = 0,
 // order as its own (PyTorch's infer_dense_strides — contiguous for an
 // expanded tensor).  The new storage has room for numel() elements only:
 // Clone(arange(1, 1000)[0:5]) has a 5-element storage.
+//
+// On a device (a type registered with RegisterDeviceBackend), a contiguous
+// tensor is cloned by one device-to-device copy of the bytes it uses; any
+// other (strided, conj/neg bits) goes through the host: its storage to the
+// CPU, the CPU clone, the result back to the device.  Contiguous likewise.
 absl::StatusOr<Tensor> Clone(const Tensor& t);
 
-// t.contiguous(): `t` itself when already contiguous, else a row-major copy.
+// t.contiguous(): `t` itself when already contiguous, else a row-major copy
+// (on a device: through the host, see Clone).
 absl::StatusOr<Tensor> Contiguous(const Tensor& t);
 
 // A new zero-filled tensor with t's sizes and the strides Clone(t) would

@@ -10,8 +10,10 @@ toolkit was found, so a machine without CUDA still builds everything else.
 load("@local_cuda//:defs.bzl", "CUDA_FOUND", "CUDA_VERSION", "NVCC")
 load("@rules_cc//cc:defs.bzl", "cc_library")
 
-# Hopper (H100/H200) machine code plus PTX for newer GPUs to JIT.
+# Machine code for Ampere (A100, sm_80) and Hopper (H100/H200, sm_90), plus
+# compute_90 PTX for newer GPUs to JIT.
 CUDA_ARCH_FLAGS = [
+    "-gencode=arch=compute_80,code=sm_80",
     "-gencode=arch=compute_90,code=sm_90",
     "-gencode=arch=compute_90,code=compute_90",
 ]
