@@ -120,9 +120,12 @@ class SaveContext {
                            : Value::Global("torch", std::string(*LegacyStorageClassName(ts.dtype)));
     const int64_t numel = static_cast<int64_t>(
         ts.untyped ? saved->bytes.nbytes() : saved->bytes.nbytes() / ElementSize(ts.dtype));
-    const Device& device = ts.storage.device();
+    std::optional<std::string> tag;
+    if (options_.storage_location) tag = options_.storage_location(ts.storage);
+    if (!tag.has_value()) tag = ts.storage.device().ToString();
     // 'cpu' is one literal in torch.serialization: the pickle memoizes it.
-    Value location = device.is_cpu() ? cpu_literal_ : Value::Str(device.ToString());
+    // Any other tag ('cuda:0') is a new str each time, as location_tag makes.
+    Value location = *tag == "cpu" ? cpu_literal_ : Value::Str(*tag);
     // The legacy format's key is str(storage._cdata), a new str object each
     // time (written again, not memo-fetched); the zip format's is one str.
     Value key = legacy_ ? Value::Str(saved->key.as_string()) : saved->key;

@@ -56,6 +56,12 @@ struct SaveOptions {
   // nothing at the path).  With LoadOptions::on_zip_storage this checks a
   // loaded file's records while copying them.  Default: none.
   std::function<std::optional<uint32_t>(const Storage& storage)> expected_crc32;
+  // The location tag to record for a storage (the 4th field of its
+  // persistent id, what torch.load's map_location sees): nullopt records the
+  // storage's own device ("cpu", "cuda:0").  `ptser convert` uses it to keep
+  // the tags a file was saved with while its storages sit on the CPU (or to
+  // record --map-location's).  The tag is written as given.  Default: none.
+  std::function<std::optional<std::string>(const Storage& storage)> storage_location;
 };
 
 // Saves to `path` (atomically).  The archive folder inside a zip is the

@@ -205,6 +205,59 @@ def convert():
     run("convert", src, path("bad", "x.pt"), "--format", "nope", expect=2)
 
 
+def save_on_cuda(obj, p):
+    """torch.save as on a CUDA machine: each storage's location tag 'cuda:0'
+    (a new str per storage, as location_tag builds it).  This PyTorch has no
+    CUDA, so the tag function is patched for the call."""
+    real_tag = torch.serialization.location_tag
+    torch.serialization.location_tag = lambda storage: "cuda:" + str(int("0"))
+    try:
+        torch.save(obj, p)
+    finally:
+        torch.serialization.location_tag = real_tag
+
+
+def saved_locations(p):
+    seen = []
+    torch.load(p, map_location=lambda storage, loc: (seen.append(loc), storage)[1])
+    return seen
+
+
+def convert_map_location():
+    w = torch.randn(3, 4)
+    obj = {"w": w, "t": w.t(), "b": torch.arange(5)}
+    src = path("cuda", "src", "out.pt")  # one basename: the zip folder is named after it
+    save_on_cuda(obj, src)
+    assert saved_locations(src) == ["cuda:0", "cuda:0"]
+    # Without --map-location each storage keeps its device: the file torch
+    # writes for the same tensors on cuda:0, byte for byte.
+    run("convert", src, path("cuda", "kept", "out.pt"))
+    assert read(path("cuda", "kept", "out.pt")) == read(src)
+    # --map-location cpu: torch.save(torch.load(IN, map_location='cpu')).
+    run("convert", src, path("cuda", "cpu", "out.pt"), "--map-location", "cpu")
+    torch.save(torch.load(src, map_location="cpu"), path("cuda", "cpu_ref", "out.pt"))
+    assert read(path("cuda", "cpu", "out.pt")) == read(path("cuda", "cpu_ref", "out.pt"))
+    # And back: a CPU file to cuda ('cuda' is the current device, cuda:0).
+    run("convert", path("cuda", "cpu", "out.pt"), path("cuda", "back", "out.pt"),
+        "--map-location", "cuda")
+    assert read(path("cuda", "back", "out.pt")) == read(src)
+    # A table remaps one device; legacy output records the tags too.
+    run("convert", src, path("cuda", "t1", "out.pt"), "--map-location", "cuda:0=cuda:1")
+    assert saved_locations(path("cuda", "t1", "out.pt")) == ["cuda:1", "cuda:1"]
+    run("convert", src, path("cuda", "leg", "out.pt"), "--format", "legacy")
+    assert sorted(saved_locations(path("cuda", "leg", "out.pt"))) == ["cuda:0", "cuda:0"]
+    loaded = torch.load(path("cuda", "leg", "out.pt"), map_location="cpu")
+    assert torch.equal(loaded["t"], w.t()) and torch.equal(loaded["b"], obj["b"])
+    # Strings torch would refuse, and DEV mixed with pairs, are usage errors.
+    text = run("convert", src, path("cuda", "bad", "out.pt"), "--map-location", "cudax:0",
+               expect=2)
+    assert "--map-location" in text, text
+    run("convert", src, path("cuda", "bad", "out.pt"), "--map-location", "cuda:x", expect=2)
+    run("convert", src, path("cuda", "bad", "out.pt"), "--map-location", "cpu",
+        "--map-location", "cuda:0=cpu", expect=2)
+    assert not os.path.exists(path("cuda", "bad", "out.pt"))
+
+
 def read_safetensors(p):
     """A reader written from the published layout (not the safetensors package)."""
     import json as _json
@@ -586,6 +639,8 @@ check("fixtures", make_files)
 check("inspect", inspect)
 check("verify flags os.system, passes a clean file", verify)
 check("convert: zip byte-identical to torch.save, legacy loads", convert)
+check("convert keeps each storage's device; --map-location remaps it (issue 16)",
+      convert_map_location)
 check("convert --state-dict of a whole model: model.state_dict()'s bytes, nothing run",
       whole_model_state_dict)
 check("compact keeps views, trims storage", compact)

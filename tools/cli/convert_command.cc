@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,10 +18,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
 #include "archive/legacy_format.h"
 #include "archive/load.h"
+#include "archive/map_location.h"
 #include "archive/safetensors.h"
 #include "archive/save.h"
 #include "archive/sharded.h"
@@ -28,6 +31,7 @@
 #include "base/status_macros.h"
 #include "jit/pickled_module.h"
 #include "pickle/unpickler.h"
+#include "tensor/device.h"
 #include "tools/cli/common.h"
 #include "tools/cli/progress.h"
 #include "tools/cli/script_commands.h"
@@ -135,12 +139,93 @@ absl::Status CheckGrowth(const std::string& in, const Value& state_dict, double 
       in, in_bytes, out_bytes, max_growth));
 }
 
+// The location tags of the output (`--map-location`).  Storages are always
+// loaded on the CPU; what changes is the tag each one's persistent id
+// records, which is where torch.load puts it back.  Without the flag each
+// storage keeps the tag it was saved with, as torch.save(torch.load(IN))
+// does on a machine with that device; `--map-location DEV` records DEV for
+// every storage (torch.load(IN, map_location=DEV), then torch.save);
+// `--map-location FROM=TO` (repeatable) remaps one tag, as a dict does.
+class OutputLocations {
+ public:
+  // Parses one flag value into the mapping.  InvalidArgumentError for a
+  // device string torch would refuse, or for DEV mixed with FROM=TO.
+  absl::Status Add(const std::string& arg) {
+    const size_t eq = arg.find('=');
+    if (eq == std::string::npos) {
+      if (!table_.empty() || device_.has_value()) {
+        return absl::InvalidArgumentError(
+            "--map-location: give one DEV, or FROM=TO pairs, not both");
+      }
+      PTSER_ASSIGN_OR_RETURN(std::string tag, Normalize(arg));
+      device_ = tag;
+      return absl::OkStatus();
+    }
+    if (device_.has_value()) {
+      return absl::InvalidArgumentError("--map-location: give one DEV, or FROM=TO pairs, not both");
+    }
+    PTSER_ASSIGN_OR_RETURN(std::string from, Normalize(arg.substr(0, eq)));
+    PTSER_ASSIGN_OR_RETURN(std::string to, Normalize(arg.substr(eq + 1)));
+    table_[from] = to;
+    return absl::OkStatus();
+  }
+  // Load options recording the tag each storage was saved with (the
+  // storage stays on the CPU).
+  LoadOptions Record(LoadOptions options) {
+    options.map_location = MapLocation::Function(
+        [this](const Storage& s, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
+          saved_[s.id()] = tag;
+          return std::optional<Storage>(s);
+        });
+    return options;
+  }
+  // SaveOptions::storage_location: the mapped tag of a storage's saved one
+  // ("cpu" for storages without one, e.g. from a .safetensors file).
+  std::function<std::optional<std::string>(const Storage&)> Tags() {
+    return [this](const Storage& s) -> std::optional<std::string> {
+      auto it = saved_.find(s.id());
+      const std::string saved = it == saved_.end() ? "cpu" : it->second;
+      if (device_.has_value()) return *device_;
+      auto mapped = table_.find(saved);
+      return mapped == table_.end() ? saved : mapped->second;
+    };
+  }
+
+ private:
+  // A device string as torch.load takes it, as location_tag would write a
+  // storage put there: "cuda" is the current device, cuda:0.
+  static absl::StatusOr<std::string> Normalize(const std::string& arg) {
+    absl::StatusOr<Device> d = Device::Parse(arg);
+    if (!d.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--map-location: ", d.status().message()));
+    }
+    // The device types torch.device accepts in PyTorch 1.13 (c10's
+    // DeviceType parser); a checkpoint's own tags are not checked this way.
+    static constexpr const char* kTypes[] = {
+        "cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+        "ve",  "fpga", "ort", "xla", "lazy",   "vulkan", "mps",    "meta",  "hpu"};
+    if (std::find(std::begin(kTypes), std::end(kTypes), d->type()) == std::end(kTypes)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--map-location: expected one of ", absl::StrJoin(kTypes, ", "),
+          " device type at start of device string: ", d->type()));
+    }
+    if (d->is_cpu()) return std::string("cpu");
+    if (!d->has_index()) return Device(d->type(), 0).ToString();
+    return d->ToString();
+  }
+
+  std::optional<std::string> device_;
+  std::map<std::string, std::string> table_;
+  absl::flat_hash_map<const void*, std::string> saved_;  // storage id -> saved tag
+};
+
 // What `convert --state-dict` writes: a TorchScript archive's state dict, or
 // a whole model's (torch.save(model)) rebuilt from its pickled objects kept
 // inert (jit/pickled_module.h) — nothing in the file runs.
-absl::StatusOr<Value> StateDictOfFile(const std::string& path) {
+absl::StatusOr<Value> StateDictOfFile(const std::string& path, OutputLocations& locations) {
   if (IsTorchScriptFile(path)) return ScriptStateDict(path);
-  LoadOptions options = ToolLoadOptions();
+  LoadOptions options = locations.Record(ToolLoadOptions());
   options.unpickler.unknown_globals = UnpicklerOptions::UnknownGlobals::kKeepInert;
   absl::StatusOr<Value> model = LoadForTools(path, options);
   if (!model.ok()) return model.status();
@@ -155,11 +240,18 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   bool durable = true, state_dict = false;
   int protocol = 0;  // 0: the input's
   double max_growth = 64;
+  OutputLocations locations;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i] == "--protocol" && i + 1 < args.size()) {
       if (!absl::SimpleAtoi(args[++i], &protocol) || protocol < 1 || protocol > 5) {
         err << "ptser convert: --protocol takes 1 to 5, not '" << args[i] << "'\n";
+        return kUsage;
+      }
+    } else if (args[i] == "--map-location" && i + 1 < args.size()) {
+      absl::Status st = locations.Add(args[++i]);
+      if (!st.ok()) {
+        err << "ptser convert: " << st.message() << "\n";
         return kUsage;
       }
     } else if (args[i] == "--no-fsync") durable = false;
@@ -172,7 +264,8 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     else if (args[i] == "--help" || args[i] == "-h") {
       out << "usage: ptser convert IN OUT [--format zip|legacy|safetensors] [--protocol N]\n"
-             "                            [--state-dict] [--max-growth N] [--no-fsync]\n\n"
+             "                            [--state-dict] [--max-growth N] [--no-fsync]\n"
+             "                            [--map-location DEV | --map-location FROM=TO ...]\n\n"
              "Reads any file ptser loads (zip, legacy, .safetensors) and writes it in the\n"
              "chosen format (default: safetensors when OUT ends in .safetensors, else\n"
              "zip), pickled at IN's pickle protocol (--protocol N: at N, 1 to 5).  A zip\n"
@@ -189,7 +282,12 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
              "--state-dict writes IN's state dict instead: a TorchScript archive's\n"
              "(torch.jit.load(IN).state_dict()), or a whole model's saved with\n"
              "torch.save(model) (model.state_dict(), rebuilt from its pickled objects\n"
-             "kept inert: nothing in the file runs), as torch.save or safetensors.\n";
+             "kept inert: nothing in the file runs), as torch.save or safetensors.\n"
+             "Each storage keeps the device it was saved from ('cuda:0'): torch.load\n"
+             "restores it there.  --map-location DEV records DEV for every storage\n"
+             "(torch.load(IN, map_location=DEV), then torch.save); FROM=TO, repeatable,\n"
+             "remaps one device ('cuda:1=cuda:0').  Nothing is moved: ptser reads\n"
+             "and writes the bytes on the CPU.\n";
       return kOk;
     } else paths.push_back(args[i]);
   }
@@ -241,9 +339,11 @@ int Convert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   // A .safetensors input's __metadata__ goes to a .safetensors output; a
   // PyTorch file's gets Hugging Face's {"format": "pt"}.
   SafetensorsMetadata metadata;
-  absl::StatusOr<Value> value = state_dict   ? StateDictOfFile(paths[0])
-                                : single_zip ? LoadForTools(paths[0], one_pass.Options())
-                                             : LoadForTools(paths[0], ToolLoadOptions(), &metadata);
+  absl::StatusOr<Value> value =
+      state_dict   ? StateDictOfFile(paths[0], locations)
+      : single_zip ? LoadForTools(paths[0], locations.Record(one_pass.Options()))
+                   : LoadForTools(paths[0], locations.Record(ToolLoadOptions()), &metadata);
+  save.storage_location = locations.Tags();
   if (!value.ok()) return Fail(err, value.status());
   if (!EndsWith(paths[0], ".safetensors")) metadata = {{"format", "pt"}};
   if (format == "safetensors") {
