@@ -1,17 +1,20 @@
 // Copyright ptser authors.
 //
-// Convolutions as im2col + a blocked product (internal/gemm.h), transposed
-// convolution as a scatter,
-// and F.pad by index tables.
+// float32 convolutions through oneDNN where the build has it
+// (internal/dnnl_conv.h); otherwise, and for float64, as im2col + a blocked
+// product (internal/gemm.h).  Transposed convolution as a scatter, and F.pad
+// by index tables.
 #include "tensor/ops/conv.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
+#include "tensor/ops/internal/dnnl_conv.h"
 #include "tensor/ops/internal/gemm.h"
 #include "tensor/factories.h"
 #include "tensor/views.h"
@@ -82,9 +85,32 @@ void DepthwiseConv2d(const T* x, const T* wt, const T* b, T* y, const Geometry& 
   }
 }
 
+ops_internal::ConvShape ShapeOf(const Geometry& g, const ConvParams& p) {
+  return ops_internal::ConvShape{g.n,
+                                 g.c,
+                                 g.h,
+                                 g.w,
+                                 g.o,
+                                 g.kh,
+                                 g.kw,
+                                 g.oh,
+                                 g.ow,
+                                 {p.stride[0], p.stride[1]},
+                                 {p.padding[0], p.padding[1], p.padding[2], p.padding[3]},
+                                 {p.dilation[0], p.dilation[1]},
+                                 p.groups};
+}
+
 template <typename T>
 void Conv2dKernel(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
                   const ConvParams& p) {
+  if constexpr (std::is_same_v<T, float>) {
+    // oneDNN when linked; a shape it refuses falls through to our kernels.
+    if (ops_internal::DnnlAvailable() &&
+        ops_internal::DnnlConv2d(x, wt, b, y, ShapeOf(g, p), {}).ok()) {
+      return;
+    }
+  }
   const int64_t groups = p.groups, cg = g.c / groups, og = g.o / groups;
   if (cg == 1 && og == 1 && groups > 1) {
     DepthwiseConv2d(x, wt, b, y, g, p);
