@@ -183,6 +183,46 @@ absl::StatusOr<Tensor> BatchNorm(const Tensor& input, const std::optional<Tensor
   return y;
 }
 
+absl::StatusOr<std::pair<Tensor, Tensor>> BatchNormEvalScaleShift(
+    const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
+    const Tensor& running_mean, const Tensor& running_var, double eps) {
+  PTSER_RETURN_IF_ERROR(CheckFloat(running_mean, "batch_norm"));
+  const int64_t c = running_mean.numel();
+  if (running_mean.dim() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch_norm: running_mean must be 1-D, got size ", ShapeToString(running_mean.sizes())));
+  }
+  for (const auto& [p, name] : {std::make_pair(&weight, "weight"), std::make_pair(&bias, "bias")}) {
+    if (*p && (*p)->numel() != c) {
+      return absl::InvalidArgumentError(absl::StrCat(name, " should contain ", c, " elements not ",
+                                                     (*p)->numel()));
+    }
+    PTSER_RETURN_IF_ERROR(CheckParam(running_mean, *p, name, "batch_norm"));
+  }
+  if (running_var.numel() != c) {
+    return absl::InvalidArgumentError(absl::StrCat("running_var should contain ", c,
+                                                   " elements not ", running_var.numel()));
+  }
+  PTSER_RETURN_IF_ERROR(CheckParam(running_mean, running_var, "running_var", "batch_norm"));
+  PTSER_ASSIGN_OR_RETURN(Tensor scale, AllocateTensor({c}, running_mean.dtype()));
+  PTSER_ASSIGN_OR_RETURN(Tensor shift, AllocateTensor({c}, running_mean.dtype()));
+  const std::optional<Tensor> mean = running_mean, var = running_var;
+  ForFloat(running_mean.dtype(), [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    T* ps = static_cast<T*>(scale.mutable_data());
+    T* pb = static_cast<T*>(shift.mutable_data());
+    for (int64_t ch = 0; ch < c; ++ch) {
+      // BatchNorm's evaluation-mode expressions, operation for operation.
+      const T m = static_cast<T>(At<T>(mean, ch, 0));
+      const T invstd = T(1) / std::sqrt(static_cast<T>(At<T>(var, ch, 1)) + static_cast<T>(eps));
+      const T a = invstd * static_cast<T>(At<T>(weight, ch, 1));
+      ps[ch] = a;
+      pb[ch] = static_cast<T>(At<T>(bias, ch, 0)) - m * a;
+    }
+  });
+  return std::make_pair(scale, shift);
+}
+
 absl::StatusOr<Tensor> LayerNorm(const Tensor& input, absl::Span<const int64_t> normalized_shape,
                                  const std::optional<Tensor>& weight,
                                  const std::optional<Tensor>& bias, double eps) {
