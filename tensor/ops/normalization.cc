@@ -8,6 +8,7 @@
 
 #include "tensor/ops/normalization.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "tensor/ops/internal/binary_op.h"
 #include "tensor/ops/internal/dispatch.h"
 #include "tensor/ops/internal/elementwise.h"
+#include "tensor/ops/internal/parallel.h"
 #include "tensor/ops/type_promotion.h"
 #include "tensor/views.h"
 
@@ -68,13 +70,18 @@ void SetAt(const Tensor& t, int64_t i, double v) {
 template <typename T>
 void AffinePlanes(const T* x, T* y, int64_t n, int64_t c, int64_t s, const std::vector<T>& alpha,
                   const std::vector<T>& beta) {
-  for (int64_t i = 0; i < n * c; ++i) {
-    const T a = alpha[static_cast<size_t>(i)];
-    const T b = beta[static_cast<size_t>(i)];
-    const T* in = x + i * s;
-    T* out = y + i * s;
-    for (int64_t j = 0; j < s; ++j) out[j] = in[j] * a + b;
-  }
+  // Planes over the threads (a batch norm of a 64 x 112 x 112 activation is
+  // ~0.8 M multiply-adds).
+  ParallelFor(n * c, std::max<int64_t>(1, 65536 / std::max<int64_t>(s, 1)),
+              [&](int64_t i0, int64_t i1) {
+                for (int64_t i = i0; i < i1; ++i) {
+                  const T a = alpha[static_cast<size_t>(i)];
+                  const T b = beta[static_cast<size_t>(i)];
+                  const T* in = x + i * s;
+                  T* out = y + i * s;
+                  for (int64_t j = 0; j < s; ++j) out[j] = in[j] * a + b;
+                }
+              });
 }
 
 // Mean and biased variance of `count` elements spaced as (blocks of `len`

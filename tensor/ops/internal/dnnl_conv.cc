@@ -16,6 +16,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "dnnl.hpp"
+#include "omp.h"
+#include "tensor/ops/internal/parallel.h"
 
 namespace ptser {
 namespace ops_internal {
@@ -40,8 +42,8 @@ struct Plan {
   bool has_affine = false;
 };
 
-std::vector<int64_t> KeyOf(const ConvShape& s, bool bias, const ConvEpilogue& e) {
-  std::vector<int64_t> key = {s.n, s.c, s.h, s.w, s.o, s.kh, s.kw, s.oh, s.ow,
+std::vector<int64_t> KeyOf(const ConvShape& s, bool bias, const ConvEpilogue& e, int threads) {
+  std::vector<int64_t> key = {threads, s.n, s.c, s.h, s.w, s.o, s.kh, s.kw, s.oh, s.ow,
                               s.stride[0], s.stride[1], s.padding[0], s.padding[1],
                               s.padding[2], s.padding[3], s.dilation[0], s.dilation[1],
                               s.groups, bias ? 1 : 0, e.scale != nullptr ? 1 : 0,
@@ -125,10 +127,10 @@ std::shared_ptr<Plan> MakePlan(const ConvShape& s, bool has_bias, const ConvEpil
 }
 
 absl::StatusOr<std::shared_ptr<Plan>> FindPlan(const ConvShape& s, bool has_bias,
-                                               const ConvEpilogue& e) {
+                                               const ConvEpilogue& e, int threads) {
   static std::mutex* mu = new std::mutex;
   static auto* plans = new std::map<std::vector<int64_t>, std::shared_ptr<Plan>>;
-  std::vector<int64_t> key = KeyOf(s, has_bias, e);
+  std::vector<int64_t> key = KeyOf(s, has_bias, e, threads);
   {
     std::lock_guard<std::mutex> lock(*mu);
     auto it = plans->find(key);
@@ -176,7 +178,14 @@ absl::Status DnnlConv2d(const float* x, const float* w, const float* b, float* y
   if ((epilogue.scale == nullptr) != (epilogue.shift == nullptr)) {
     return absl::InvalidArgumentError("DnnlConv2d: scale and shift go together");
   }
-  auto plan_or = FindPlan(shape, b != nullptr, epilogue);
+  // oneDNN runs on OpenMP threads, as many as omp_get_max_threads(), which
+  // libgomp sized from the affinity mask when it was loaded.  A process that
+  // pins itself later (to fewer CPUs) would then run two threads spinning on
+  // one core: follow the mask as it is now.  A primitive partitions its work
+  // for the thread count it was made with, so the count is in the plan's key.
+  const int cpus = UsableCpus();
+  if (omp_get_max_threads() != cpus) omp_set_num_threads(cpus);
+  auto plan_or = FindPlan(shape, b != nullptr, epilogue, cpus);
   if (!plan_or.ok()) return plan_or.status();
   const Plan& plan = **plan_or;
   thread_local Scratch src_buf, wei_buf, dst_buf;
