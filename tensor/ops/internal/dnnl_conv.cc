@@ -16,8 +16,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "dnnl.hpp"
-#include "omp.h"
 #include "tensor/ops/internal/parallel.h"
+
+// libgomp's, which oneDNN (an OpenMP build) links; declared here rather than
+// through <omp.h>, which clang finds only with libomp-dev installed.
+extern "C" int omp_get_max_threads(void);
+extern "C" void omp_set_num_threads(int);
 
 namespace ptser {
 namespace ops_internal {
