@@ -8,7 +8,7 @@ In a consumer's WORKSPACE:
 
 It declares rules_cc and rules_java first (Bazel would otherwise try to fetch
 them), a stub for @remote_coverage_tools, Abseil, GoogleTest, Google Benchmark,
-zlib, Intel ISA-L, nlohmann/json and the optional CUDA toolkit.  A repository
+zlib, Intel ISA-L, oneDNN, nlohmann/json and the optional CUDA toolkit.  A repository
 the caller already declared is left alone.
 """
 
@@ -65,6 +65,13 @@ def ptser_dependencies():
         package = "libisal-dev",
         required_headers = ["/usr/include/isa-l.h"],
         targets = {"isal": "libisal.so||"},
+    )
+    _maybe(
+        system_libs,
+        "dnnl",
+        package = "libdnnl-dev",
+        required_headers = ["/usr/include/dnnl.hpp"],
+        targets = {"dnnl": "libdnnl.so||"},
     )
     _maybe(
         system_libs,

@@ -3,12 +3,14 @@
 
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "jit/nn/activation.h"
 #include "jit/nn/basic.h"
 #include "jit/nn/batchnorm.h"
 #include "jit/nn/containers.h"
 #include "jit/nn/conv.h"
+#include "jit/nn/fused.h"
 #include "jit/nn/linear.h"
 #include "jit/nn/pooling.h"
 #include "tensor/ops/activation.h"
@@ -33,6 +35,27 @@ absl::StatusOr<std::shared_ptr<Module>> Conv(int64_t in, int64_t out, int64_t k,
 absl::StatusOr<std::shared_ptr<Module>> BN(int64_t c) {
   PTSER_ASSIGN_OR_RETURN(auto bn, nn::BatchNorm::Make2d(c));
   return std::shared_ptr<Module>(bn);
+}
+
+// self.<conv>, self.<bn>, then self.<act> when act is given: fused in
+// evaluation mode (jit/nn/fused.h), else one by one.
+absl::StatusOr<Tensor> ConvBnAct(Module& self, const char* conv, const char* bn,
+                                 const char* act, const Tensor& x) {
+  std::shared_ptr<Module> c = self.Child(conv), b = self.Child(bn);
+  std::shared_ptr<Module> a = act != nullptr ? self.Child(act) : nullptr;
+  if (c == nullptr || b == nullptr || (act != nullptr && a == nullptr)) {
+    return absl::InternalError(absl::StrCat(self.type_name(), ": missing ", conv, ", ", bn,
+                                            act != nullptr ? " or " : "",
+                                            act != nullptr ? act : ""));
+  }
+  if (nn::FusibleConvBatchNorm(*c, *b, a.get(), x)) {
+    absl::StatusOr<Tensor> fused = nn::RunConvBatchNorm(*c, *b, a.get(), x);
+    if (fused.ok()) return fused;
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor y, c->Forward(x));
+  PTSER_ASSIGN_OR_RETURN(y, b->Forward(y));
+  if (a == nullptr) return y;
+  return a->Forward(y);
 }
 
 // torchvision.models.resnet.BasicBlock.
@@ -61,11 +84,8 @@ class BasicBlock : public Module {
   }
 
   absl::StatusOr<Tensor> Forward(const Tensor& x) override {
-    PTSER_ASSIGN_OR_RETURN(Tensor out, Child("conv1")->Forward(x));
-    PTSER_ASSIGN_OR_RETURN(out, Child("bn1")->Forward(out));
-    PTSER_RETURN_IF_ERROR(ReluInplace(out));
-    PTSER_ASSIGN_OR_RETURN(out, Child("conv2")->Forward(out));
-    PTSER_ASSIGN_OR_RETURN(out, Child("bn2")->Forward(out));
+    PTSER_ASSIGN_OR_RETURN(Tensor out, ConvBnAct(*this, "conv1", "bn1", "relu", x));
+    PTSER_ASSIGN_OR_RETURN(out, ConvBnAct(*this, "conv2", "bn2", nullptr, out));
     Tensor identity = x;
     if (auto down = Child("downsample")) {
       PTSER_ASSIGN_OR_RETURN(identity, down->Forward(x));
@@ -80,9 +100,8 @@ class ResNet : public Module {
  public:
   ResNet() : Module("ResNet") {}
   absl::StatusOr<Tensor> Forward(const Tensor& x) override {
-    Tensor y = x;
-    for (const char* name : {"conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3",
-                             "layer4", "avgpool"}) {
+    PTSER_ASSIGN_OR_RETURN(Tensor y, ConvBnAct(*this, "conv1", "bn1", "relu", x));
+    for (const char* name : {"maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool"}) {
       PTSER_ASSIGN_OR_RETURN(y, Child(name)->Forward(y));
     }
     PTSER_ASSIGN_OR_RETURN(y, Flatten(y, 1));

@@ -7,7 +7,20 @@
 
 namespace ptser::nn {
 
-std::shared_ptr<Module> MakeReLU6() { return std::make_shared<Activation>("ReLU6", Relu6); }
+namespace {
+
+// ReLU6, a type of its own so that IsReLU6 cannot mistake another
+// Activation named "ReLU6" for it.
+class ReLU6 final : public Activation {
+ public:
+  ReLU6() : Activation("ReLU6", Relu6) {}
+};
+
+}  // namespace
+
+std::shared_ptr<Module> MakeReLU6() { return std::make_shared<ReLU6>(); }
+
+bool IsReLU6(const Module& m) { return dynamic_cast<const ReLU6*>(&m) != nullptr; }
 
 absl::StatusOr<std::shared_ptr<Module>> MakeGELU(const std::string& approximate) {
   GeluApproximation a;

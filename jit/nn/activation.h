@@ -27,6 +27,8 @@ class Activation : public Module {
 };
 
 std::shared_ptr<Module> MakeReLU6();
+// Whether `m` is a module MakeReLU6 made (jit/nn/fused.h fuses it).
+bool IsReLU6(const Module& m);
 // approximate: "none" or "tanh" (else InvalidArgumentError, as PyTorch's).
 absl::StatusOr<std::shared_ptr<Module>> MakeGELU(const std::string& approximate = "none");
 std::shared_ptr<Module> MakeSiLU();

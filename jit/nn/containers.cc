@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "jit/nn/fused.h"
 
 namespace ptser::nn {
 
@@ -24,6 +25,22 @@ absl::StatusOr<Tensor> Sequential::Forward(const Tensor& x) {
   Tensor y = x;
   for (size_t i = 0; i < members_.size(); ++i) {
     const std::shared_ptr<Module>& child = members_[i];
+    // Conv2d, BatchNorm2d (eval)[, ReLU/ReLU6] as one fused convolution
+    // (jit/nn/fused.h); on any error the modules run one by one below.
+    if (i + 1 < members_.size()) {
+      const Module* act = i + 2 < members_.size() ? members_[i + 2].get() : nullptr;
+      if (act != nullptr && !FusibleConvBatchNorm(*child, *members_[i + 1], act, y)) {
+        act = nullptr;
+      }
+      if (FusibleConvBatchNorm(*child, *members_[i + 1], act, y)) {
+        absl::StatusOr<Tensor> fused = RunConvBatchNorm(*child, *members_[i + 1], act, y);
+        if (fused.ok()) {
+          y = *std::move(fused);
+          i += act != nullptr ? 2 : 1;
+          continue;
+        }
+      }
+    }
     absl::StatusOr<Tensor> next = child->Forward(y);
     if (!next.ok()) {
       return absl::Status(next.status().code(),

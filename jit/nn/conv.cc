@@ -131,6 +131,17 @@ absl::StatusOr<std::shared_ptr<Conv>> Conv::Make(const char* name, int dims, boo
   return m;
 }
 
+absl::StatusOr<Tensor> Conv::ForwardFused(const Tensor& x, const ConvEpilogue& epilogue) {
+  if (!is_zero_padded_conv2d()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(type_name(), ": only a zero-padded Conv2d runs fused"));
+  }
+  PTSER_ASSIGN_OR_RETURN(Tensor weight, Parameter("weight"));
+  const Tensor* b = FindParameter("bias");
+  std::optional<Tensor> bias = b ? std::optional<Tensor>(*b) : std::nullopt;
+  return Conv2dFused(x, weight, bias, params_, epilogue);
+}
+
 absl::StatusOr<Tensor> Conv::Forward(const Tensor& x) {
   PTSER_ASSIGN_OR_RETURN(Tensor weight, Parameter("weight"));
   const Tensor* b = FindParameter("bias");

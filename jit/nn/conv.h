@@ -50,6 +50,13 @@ class Conv : public Module {
 
   absl::StatusOr<Tensor> Forward(const Tensor& x) override;
 
+  // Whether this is a Conv2d with zero padding (padding_mode "zeros"): the
+  // convolution ForwardFused runs.
+  bool is_zero_padded_conv2d() const { return dims_ == 2 && !transposed_ && pad_.empty(); }
+  // Forward followed by `epilogue` (tensor/ops/conv.h), in one pass where
+  // oneDNN runs it; FailedPreconditionError unless is_zero_padded_conv2d().
+  absl::StatusOr<Tensor> ForwardFused(const Tensor& x, const ConvEpilogue& epilogue);
+
  private:
   Conv(const char* name, int dims, bool transposed) : Module(name), dims_(dims), transposed_(transposed) {}
   static absl::StatusOr<std::shared_ptr<Conv>> Make(const char* name, int dims, bool transposed,

@@ -11,6 +11,7 @@
 #include "jit/nn/containers.h"     // IWYU pragma: export
 #include "jit/nn/conv.h"           // IWYU pragma: export
 #include "jit/nn/embedding.h"      // IWYU pragma: export
+#include "jit/nn/fused.h"          // IWYU pragma: export
 #include "jit/nn/init.h"           // IWYU pragma: export
 #include "jit/nn/linear.h"         // IWYU pragma: export
 #include "jit/nn/normalization.h"  // IWYU pragma: export

@@ -1,18 +1,22 @@
 // Copyright ptser authors.
 //
-// Convolutions as im2col + a blocked product (internal/gemm.h), transposed
-// convolution as a scatter,
-// and F.pad by index tables.
+// float32 convolutions through oneDNN where the build has it
+// (internal/dnnl_conv.h); otherwise, and for float64, as im2col + a blocked
+// product (internal/gemm.h).  Transposed convolution as a scatter, and F.pad
+// by index tables.
 #include "tensor/ops/conv.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
+#include "tensor/ops/internal/dnnl_conv.h"
 #include "tensor/ops/internal/gemm.h"
+#include "tensor/ops/internal/parallel.h"
 #include "tensor/factories.h"
 #include "tensor/views.h"
 
@@ -82,9 +86,32 @@ void DepthwiseConv2d(const T* x, const T* wt, const T* b, T* y, const Geometry& 
   }
 }
 
+ops_internal::ConvShape ShapeOf(const Geometry& g, const ConvParams& p) {
+  return ops_internal::ConvShape{g.n,
+                                 g.c,
+                                 g.h,
+                                 g.w,
+                                 g.o,
+                                 g.kh,
+                                 g.kw,
+                                 g.oh,
+                                 g.ow,
+                                 {p.stride[0], p.stride[1]},
+                                 {p.padding[0], p.padding[1], p.padding[2], p.padding[3]},
+                                 {p.dilation[0], p.dilation[1]},
+                                 p.groups};
+}
+
 template <typename T>
 void Conv2dKernel(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
                   const ConvParams& p) {
+  if constexpr (std::is_same_v<T, float>) {
+    // oneDNN when linked; a shape it refuses falls through to our kernels.
+    if (ops_internal::DnnlAvailable() &&
+        ops_internal::DnnlConv2d(x, wt, b, y, ShapeOf(g, p), {}).ok()) {
+      return;
+    }
+  }
   const int64_t groups = p.groups, cg = g.c / groups, og = g.o / groups;
   if (cg == 1 && og == 1 && groups > 1) {
     DepthwiseConv2d(x, wt, b, y, g, p);
@@ -237,10 +264,10 @@ absl::StatusOr<Tensor> RunKernel(const Tensor& x4, const Tensor& weight,
   return y;
 }
 
-}  // namespace
-
-absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
-                              const std::optional<Tensor>& bias, const ConvParams& p) {
+// Checks Conv2d's operands and computes the geometry.
+absl::StatusOr<std::pair<Geometry, std::pair<Tensor, bool>>> Conv2dGeometry(
+    const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
+    const ConvParams& p) {
   PTSER_RETURN_IF_ERROR(CheckFloating(input, "conv2d"));
   PTSER_RETURN_IF_ERROR(CheckSameDtype(input, weight, bias));
   PTSER_RETURN_IF_ERROR(CheckParams(p));
@@ -276,10 +303,107 @@ absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
   }
   g.oh = (ph - ekh) / p.stride[0] + 1;
   g.ow = (pw - ekw) / p.stride[1] + 1;
-  return RunKernel(x4, weight, bias, g, batched.second,
+  return std::make_pair(g, batched);
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
+                              const std::optional<Tensor>& bias, const ConvParams& p) {
+  PTSER_ASSIGN_OR_RETURN(auto geometry, Conv2dGeometry(input, weight, bias, p));
+  const Geometry& g = geometry.first;
+  return RunKernel(geometry.second.first, weight, bias, g, geometry.second.second,
                    [&p, &g](const auto* x, const auto* w, const auto* b, auto* y) {
                      Conv2dKernel(x, w, b, y, g, p);
                    });
+}
+
+namespace {
+
+// y[n, o, :] = y[n, o, :] * scale[o] + shift[o], then the clamp, over a
+// contiguous (N, O, S) buffer.
+template <typename T>
+void ApplyEpilogue(T* y, int64_t n, int64_t o, int64_t s, const T* scale, const T* shift,
+                   bool clamp, T lo, T hi) {
+  ops_internal::ParallelFor(n * o, std::max<int64_t>(1, 65536 / std::max<int64_t>(s, 1)),
+                            [&](int64_t p0, int64_t p1) {
+    for (int64_t plane = p0; plane < p1; ++plane) {
+      T* row = y + plane * s;
+      const int64_t ch = plane % o;
+      if (scale != nullptr) {
+        const T a = scale[ch], b = shift[ch];
+        for (int64_t j = 0; j < s; ++j) row[j] = row[j] * a + b;
+      }
+      if (clamp) {
+        for (int64_t j = 0; j < s; ++j) {
+          const T v = row[j];
+          row[j] = v < lo ? lo : (v > hi ? hi : v);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> Conv2dFused(const Tensor& input, const Tensor& weight,
+                                   const std::optional<Tensor>& bias, const ConvParams& p,
+                                   const ConvEpilogue& e) {
+  PTSER_ASSIGN_OR_RETURN(auto geometry, Conv2dGeometry(input, weight, bias, p));
+  const Geometry& g = geometry.first;
+  if (e.scale.has_value() != e.shift.has_value()) {
+    return absl::InvalidArgumentError("conv2d: an epilogue's scale and shift go together");
+  }
+  std::optional<Tensor> scale, shift;
+  if (e.scale) {
+    for (const Tensor* t : {&*e.scale, &*e.shift}) {
+      if (t->dim() != 1 || t->sizes()[0] != g.o || t->dtype() != input.dtype()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "conv2d: an epilogue's scale and shift must be 1-D of ", g.o, " elements of ",
+            DtypeRepr(input.dtype()), ", got ", ShapeToString(t->sizes()), " of ",
+            DtypeRepr(t->dtype())));
+      }
+    }
+    PTSER_ASSIGN_OR_RETURN(scale, Contiguous(*e.scale));
+    PTSER_ASSIGN_OR_RETURN(shift, Contiguous(*e.shift));
+  }
+  bool fused = false;
+  PTSER_ASSIGN_OR_RETURN(
+      Tensor y,
+      RunKernel(geometry.second.first, weight, bias, g, geometry.second.second,
+                [&](const auto* x, const auto* w, const auto* b, auto* out) {
+                  using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
+                  if constexpr (std::is_same_v<T, float>) {
+                    if (ops_internal::DnnlAvailable()) {
+                      ops_internal::ConvEpilogue de;
+                      if (scale) {
+                        de.scale = static_cast<const float*>(scale->data());
+                        de.shift = static_cast<const float*>(shift->data());
+                      }
+                      de.clamp = e.clamp;
+                      de.lo = static_cast<float>(e.lo);
+                      de.hi = static_cast<float>(e.hi);
+                      fused = ops_internal::DnnlConv2d(x, w, b, out, ShapeOf(g, p), de).ok();
+                      if (fused) return;
+                    }
+                  }
+                  Conv2dKernel(x, w, b, out, g, p);
+                }));
+  if (fused) return y;
+  // The output is new and contiguous; (N, O, oH * oW) whether batched or not.
+  auto run = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    ApplyEpilogue<T>(static_cast<T*>(y.mutable_data()), g.n, g.o, g.oh * g.ow,
+                     scale ? static_cast<const T*>(scale->data()) : nullptr,
+                     shift ? static_cast<const T*>(shift->data()) : nullptr, e.clamp,
+                     static_cast<T>(e.lo), static_cast<T>(e.hi));
+  };
+  if (input.dtype() == ScalarType::kFloat) {
+    run(static_cast<float*>(nullptr));
+  } else {
+    run(static_cast<double*>(nullptr));
+  }
+  return y;
 }
 
 absl::StatusOr<Tensor> Conv1d(const Tensor& input, const Tensor& weight,

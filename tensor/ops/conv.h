@@ -48,6 +48,27 @@ struct ConvParams {
 
 absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
                               const std::optional<Tensor>& bias, const ConvParams& params);
+// What Conv2dFused applies to each output element y of channel o after the
+// convolution and its bias: y = y * scale[o] + shift[o] when scale and shift
+// are given (1-D, O elements, the input's dtype: batch norm in evaluation
+// mode, BatchNormEvalScaleShift in normalization.h), then, with clamp,
+// y = min(max(y, lo), hi) keeping NaN (relu: lo 0, hi +inf; relu6: 0 and 6).
+struct ConvEpilogue {
+  std::optional<Tensor> scale;
+  std::optional<Tensor> shift;
+  bool clamp = false;
+  double lo = 0;
+  double hi = 0;
+};
+
+// Conv2d, then the epilogue, in one pass over the output where oneDNN runs
+// the convolution (float32); otherwise Conv2d followed by a loop.  The result
+// is Conv2d's followed by BatchNorm's (eval) and Relu's/Relu6's to within
+// float rounding of one multiply-add.
+absl::StatusOr<Tensor> Conv2dFused(const Tensor& input, const Tensor& weight,
+                                   const std::optional<Tensor>& bias, const ConvParams& params,
+                                   const ConvEpilogue& epilogue);
+
 absl::StatusOr<Tensor> Conv1d(const Tensor& input, const Tensor& weight,
                               const std::optional<Tensor>& bias, const ConvParams& params);
 absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight,

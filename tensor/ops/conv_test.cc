@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,11 @@
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tensor/factories.h"
+#include "tensor/ops/activation.h"
+#include "tensor/ops/arithmetic.h"
 #include "tensor/ops/internal/test_util.h"
+#include "tensor/ops/normalization.h"
 #include "tensor/ops/shape.h"
 #include "tensor/views.h"
 
@@ -151,6 +156,83 @@ TEST(DepthwiseConvTest, MatchesPerChannelConvolutions) {
     const std::vector<float> got = Values<float>(depthwise), want = Values<float>(reference);
     for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5f) << i;
   }
+}
+
+// Conv2dFused against the three ops it stands for: Conv2d, BatchNorm in
+// evaluation mode, then Relu or Relu6 (or nothing).
+void ExpectFusedEqualsSeparate(ScalarType dtype, int64_t groups, int64_t stride, bool with_bias,
+                               int clamp /* 0 none, 1 relu, 2 relu6 */) {
+  SCOPED_TRACE(::testing::Message() << DtypeRepr(dtype) << " groups " << groups << " stride "
+                                    << stride << " bias " << with_bias << " clamp " << clamp);
+  const int64_t c = 8, o = 8;
+  ASSERT_OK_AND_ASSIGN(Tensor x, Randn({2, c, 11, 9}, 1, dtype));
+  ASSERT_OK_AND_ASSIGN(Tensor w, Randn({o, c / groups, 3, 3}, 2, dtype));
+  ASSERT_OK_AND_ASSIGN(Tensor b, Randn({o}, 3, dtype));
+  ASSERT_OK_AND_ASSIGN(Tensor gamma, Randn({o}, 4, dtype));
+  ASSERT_OK_AND_ASSIGN(Tensor beta, Randn({o}, 5, dtype));
+  ASSERT_OK_AND_ASSIGN(Tensor mean, Randn({o}, 6, dtype));
+  ASSERT_OK_AND_ASSIGN(Tensor var0, Randn({o}, 7, dtype));
+  ASSERT_OK_AND_ASSIGN(Tensor var, Mul(var0, var0));
+  ConvParams p;
+  p.stride = {stride, stride};
+  p.padding = {1, 1, 1, 1};
+  p.groups = groups;
+  const std::optional<Tensor> bias = with_bias ? std::optional<Tensor>(b) : std::nullopt;
+  ASSERT_OK_AND_ASSIGN(Tensor conv, Conv2d(x, w, bias, p));
+  ASSERT_OK_AND_ASSIGN(Tensor want, BatchNorm(conv, gamma, beta, mean, var, false, 0.1, 1e-5));
+  if (clamp == 1) {
+    ASSERT_OK_AND_ASSIGN(want, Relu(want));
+  } else if (clamp == 2) {
+    ASSERT_OK_AND_ASSIGN(want, Relu6(want));
+  }
+  ASSERT_OK_AND_ASSIGN(auto ss, BatchNormEvalScaleShift(gamma, beta, mean, var, 1e-5));
+  ConvEpilogue e;
+  e.scale = ss.first;
+  e.shift = ss.second;
+  e.clamp = clamp != 0;
+  e.lo = 0;
+  e.hi = clamp == 2 ? 6 : std::numeric_limits<double>::infinity();
+  ASSERT_OK_AND_ASSIGN(Tensor got, Conv2dFused(x, w, bias, p, e));
+  ASSERT_EQ(got.sizes(), want.sizes());
+  const std::vector<double> g = Values<double>(got), v = Values<double>(want);
+  int clamped = 0;
+  for (size_t i = 0; i < g.size(); ++i) {
+    EXPECT_NEAR(g[i], v[i], 1e-5 * std::max(1.0, std::fabs(v[i]))) << i;
+    clamped += v[i] == 0 || v[i] == 6;
+  }
+  if (clamp != 0) {
+    EXPECT_GT(clamped, 0);  // the clamp was exercised
+  }
+}
+
+TEST(Conv2dFused, EqualsConvBatchNormActivation) {
+  for (ScalarType dtype : {ScalarType::kFloat, ScalarType::kDouble}) {
+    for (int64_t groups : {1, 2, 8}) {
+      for (int clamp : {0, 1, 2}) {
+        ExpectFusedEqualsSeparate(dtype, groups, groups == 2 ? 2 : 1, groups != 8, clamp);
+      }
+    }
+  }
+}
+
+TEST(Conv2dFused, ClampAloneAndBadScale) {
+  ASSERT_OK_AND_ASSIGN(Tensor x, Randn({1, 3, 6, 6}, 1, ScalarType::kFloat));
+  ASSERT_OK_AND_ASSIGN(Tensor w, Randn({4, 3, 3, 3}, 2, ScalarType::kFloat));
+  ConvParams p;
+  ConvEpilogue relu;
+  relu.clamp = true;
+  relu.hi = std::numeric_limits<double>::infinity();
+  ASSERT_OK_AND_ASSIGN(Tensor conv, Conv2d(x, w, std::nullopt, p));
+  ASSERT_OK_AND_ASSIGN(Tensor want, Relu(conv));
+  ExpectClose(Conv2dFused(x, w, std::nullopt, p, relu), Values<double>(want), "relu");
+  ConvEpilogue bad;
+  ASSERT_OK_AND_ASSIGN(bad.scale, Randn({3}, 1, ScalarType::kFloat));
+  ASSERT_OK_AND_ASSIGN(bad.shift, Randn({3}, 1, ScalarType::kFloat));
+  EXPECT_EQ(Conv2dFused(x, w, std::nullopt, p, bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad.shift.reset();
+  EXPECT_EQ(Conv2dFused(x, w, std::nullopt, p, bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

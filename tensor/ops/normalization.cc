@@ -8,6 +8,7 @@
 
 #include "tensor/ops/normalization.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "tensor/ops/internal/binary_op.h"
 #include "tensor/ops/internal/dispatch.h"
 #include "tensor/ops/internal/elementwise.h"
+#include "tensor/ops/internal/parallel.h"
 #include "tensor/ops/type_promotion.h"
 #include "tensor/views.h"
 
@@ -68,13 +70,18 @@ void SetAt(const Tensor& t, int64_t i, double v) {
 template <typename T>
 void AffinePlanes(const T* x, T* y, int64_t n, int64_t c, int64_t s, const std::vector<T>& alpha,
                   const std::vector<T>& beta) {
-  for (int64_t i = 0; i < n * c; ++i) {
-    const T a = alpha[static_cast<size_t>(i)];
-    const T b = beta[static_cast<size_t>(i)];
-    const T* in = x + i * s;
-    T* out = y + i * s;
-    for (int64_t j = 0; j < s; ++j) out[j] = in[j] * a + b;
-  }
+  // Planes over the threads (a batch norm of a 64 x 112 x 112 activation is
+  // ~0.8 M multiply-adds).
+  ParallelFor(n * c, std::max<int64_t>(1, 65536 / std::max<int64_t>(s, 1)),
+              [&](int64_t i0, int64_t i1) {
+                for (int64_t i = i0; i < i1; ++i) {
+                  const T a = alpha[static_cast<size_t>(i)];
+                  const T b = beta[static_cast<size_t>(i)];
+                  const T* in = x + i * s;
+                  T* out = y + i * s;
+                  for (int64_t j = 0; j < s; ++j) out[j] = in[j] * a + b;
+                }
+              });
 }
 
 // Mean and biased variance of `count` elements spaced as (blocks of `len`
@@ -181,6 +188,46 @@ absl::StatusOr<Tensor> BatchNorm(const Tensor& input, const std::optional<Tensor
     AffinePlanes(px, static_cast<T*>(y.mutable_data()), n, c, s, alpha, beta);
   });
   return y;
+}
+
+absl::StatusOr<std::pair<Tensor, Tensor>> BatchNormEvalScaleShift(
+    const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
+    const Tensor& running_mean, const Tensor& running_var, double eps) {
+  PTSER_RETURN_IF_ERROR(CheckFloat(running_mean, "batch_norm"));
+  const int64_t c = running_mean.numel();
+  if (running_mean.dim() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch_norm: running_mean must be 1-D, got size ", ShapeToString(running_mean.sizes())));
+  }
+  for (const auto& [p, name] : {std::make_pair(&weight, "weight"), std::make_pair(&bias, "bias")}) {
+    if (*p && (*p)->numel() != c) {
+      return absl::InvalidArgumentError(absl::StrCat(name, " should contain ", c, " elements not ",
+                                                     (*p)->numel()));
+    }
+    PTSER_RETURN_IF_ERROR(CheckParam(running_mean, *p, name, "batch_norm"));
+  }
+  if (running_var.numel() != c) {
+    return absl::InvalidArgumentError(absl::StrCat("running_var should contain ", c,
+                                                   " elements not ", running_var.numel()));
+  }
+  PTSER_RETURN_IF_ERROR(CheckParam(running_mean, running_var, "running_var", "batch_norm"));
+  PTSER_ASSIGN_OR_RETURN(Tensor scale, AllocateTensor({c}, running_mean.dtype()));
+  PTSER_ASSIGN_OR_RETURN(Tensor shift, AllocateTensor({c}, running_mean.dtype()));
+  const std::optional<Tensor> mean = running_mean, var = running_var;
+  ForFloat(running_mean.dtype(), [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    T* ps = static_cast<T*>(scale.mutable_data());
+    T* pb = static_cast<T*>(shift.mutable_data());
+    for (int64_t ch = 0; ch < c; ++ch) {
+      // BatchNorm's evaluation-mode expressions, operation for operation.
+      const T m = static_cast<T>(At<T>(mean, ch, 0));
+      const T invstd = T(1) / std::sqrt(static_cast<T>(At<T>(var, ch, 1)) + static_cast<T>(eps));
+      const T a = invstd * static_cast<T>(At<T>(weight, ch, 1));
+      ps[ch] = a;
+      pb[ch] = static_cast<T>(At<T>(bias, ch, 0)) - m * a;
+    }
+  });
+  return std::make_pair(scale, shift);
 }
 
 absl::StatusOr<Tensor> LayerNorm(const Tensor& input, absl::Span<const int64_t> normalized_shape,

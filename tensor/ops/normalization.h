@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -49,6 +50,16 @@ absl::StatusOr<Tensor> BatchNorm(const Tensor& input, const std::optional<Tensor
                                  const std::optional<Tensor>& running_mean,
                                  const std::optional<Tensor>& running_var, bool training,
                                  double momentum, double eps);
+
+// Batch norm in evaluation mode as one affine map per channel, computed as
+// BatchNorm computes it: scale = weight / sqrt(running_var + eps) (in the
+// dtype), shift = bias - running_mean * scale; weight and bias may be absent
+// (1 and 0).  Returns {scale, shift}, 1-D contiguous tensors of C elements in
+// the statistics' dtype (float32 or float64).  A convolution followed by
+// such a batch norm is Conv2dFused(..., {scale, shift}) (tensor/ops/conv.h).
+absl::StatusOr<std::pair<Tensor, Tensor>> BatchNormEvalScaleShift(
+    const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
+    const Tensor& running_mean, const Tensor& running_var, double eps);
 
 absl::StatusOr<Tensor> LayerNorm(const Tensor& input, absl::Span<const int64_t> normalized_shape,
                                  const std::optional<Tensor>& weight,

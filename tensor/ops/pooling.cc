@@ -4,12 +4,18 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "tensor/factories.h"
+#include "tensor/ops/internal/parallel.h"
 #include "tensor/views.h"
 
 namespace ptser {
@@ -100,6 +106,98 @@ absl::StatusOr<Tensor> ForEachPlane(const Prepared& p, int64_t oh, int64_t ow, F
 
 // Max pooling of every plane into values and (when `indices`) the int64
 // plane positions of the maxima; NaN replaces the running maximum.
+// out[j] = pick(out[j], src[j * sx]) for j in [j0, j1), pick keeping the
+// running maximum unless the new value is larger or NaN (PyTorch's rule).
+template <typename T>
+void MaxTapRun(T* out, const T* src, int64_t sx, int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; ++j) {
+    const T v = src[j * sx];
+    const T best = out[j];
+    out[j] = (v > best || v != v) ? v : best;
+  }
+}
+
+#if defined(__x86_64__)
+// The same, eight columns at a time (a gather when strided), branch-free.
+__attribute__((target("avx2"))) void MaxTapRunAvx2(float* out, const float* src, int64_t sx,
+                                                   int64_t j0, int64_t j1) {
+  int64_t j = j0;
+  if (sx < (int64_t{1} << 27)) {
+    const __m256i step = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                            _mm256_set1_epi32(static_cast<int>(sx)));
+    for (; j + 8 <= j1; j += 8) {
+      const __m256 v = sx == 1 ? _mm256_loadu_ps(src + j)
+                               : _mm256_i32gather_ps(src + j * sx, step, 4);
+      const __m256 best = _mm256_loadu_ps(out + j);
+      const __m256 take = _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ),
+                                       _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+      _mm256_storeu_ps(out + j, _mm256_blendv_ps(best, v, take));
+    }
+  }
+  MaxTapRun(out, src, sx, j, j1);
+}
+
+bool HaveAvx2() {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return avx2;
+}
+#endif
+
+template <typename T>
+void MaxTap(T* out, const T* src, int64_t sx, int64_t j0, int64_t j1) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, float>) {
+    if (HaveAvx2()) {
+      MaxTapRunAvx2(out, src, sx, j0, j1);
+      return;
+    }
+  }
+#endif
+  MaxTapRun(out, src, sx, j0, j1);
+}
+
+// max_pool2d without indices, the hot case (every ResNet): each window
+// row's taps are visited in PyTorch's order (rows, then columns, ascending)
+// but as whole runs of output columns, with a branch-free pick, and planes are
+// shared among the threads.  The values are the loop below's, NaN included.
+template <typename T>
+void MaxPoolPlanes(const T* x, T* y, int64_t planes, int64_t h, int64_t w, int64_t oh,
+                   int64_t ow, const PoolParams& q) {
+  const int64_t sx = q.stride[1], px = q.padding[1], dx = q.dilation[1];
+  // Per column tap, the output columns whose input column is in bounds.
+  std::vector<int64_t> jlo(static_cast<size_t>(q.kernel[1])), jhi(jlo.size());
+  for (int64_t t = 0; t < q.kernel[1]; ++t) {
+    const int64_t off = t * dx - px;  // input column = j * sx + off
+    const int64_t lo = off >= 0 ? 0 : (-off + sx - 1) / sx;
+    const int64_t last = w - 1 - off;
+    const int64_t hi = last < 0 ? 0 : std::min(ow, last / sx + 1);
+    jlo[static_cast<size_t>(t)] = lo;
+    jhi[static_cast<size_t>(t)] = std::max(lo, hi);
+  }
+  const int64_t work = std::max<int64_t>(1, oh * ow * q.kernel[0] * q.kernel[1]);
+  ops_internal::ParallelFor(planes, std::max<int64_t>(1, 200000 / work), [&](int64_t p0, int64_t p1) {
+    for (int64_t plane = p0; plane < p1; ++plane) {
+      const T* in = x + plane * h * w;
+      for (int64_t i = 0; i < oh; ++i) {
+        T* out = y + (plane * oh + i) * ow;
+        std::fill(out, out + ow, -std::numeric_limits<T>::infinity());
+        for (int64_t kr = 0; kr < q.kernel[0]; ++kr) {
+          const int64_t yy = i * q.stride[0] - q.padding[0] + kr * q.dilation[0];
+          if (yy < 0 || yy >= h) continue;
+          const T* row = in + yy * w;
+          for (int64_t t = 0; t < q.kernel[1]; ++t) {
+            MaxTap(out, row + t * dx - px, sx, jlo[static_cast<size_t>(t)],
+                   jhi[static_cast<size_t>(t)]);
+          }
+        }
+      }
+    }
+  });
+}
+
 template <typename T, bool with_indices>
 absl::StatusOr<PoolResult> MaxPoolT(const Prepared& p, const PoolParams& q, int64_t oh,
                                     int64_t ow) {
@@ -111,6 +209,13 @@ absl::StatusOr<PoolResult> MaxPoolT(const Prepared& p, const PoolParams& q, int6
   const T* x = static_cast<const T*>(p.x.data());
   T* out = static_cast<T*>(y.mutable_data());
   [[maybe_unused]] int64_t* out_ind = with_indices ? static_cast<int64_t*>(ind.mutable_data()) : nullptr;
+  if constexpr (!with_indices) {
+    MaxPoolPlanes(x, out, p.n * p.c, p.h, p.w, oh, ow, q);
+    if (p.unbatched) {
+      PTSER_ASSIGN_OR_RETURN(y, Squeeze(y, 0));
+    }
+    return PoolResult{y, ind};
+  }
   for (int64_t plane = 0; plane < p.n * p.c; ++plane) {
     const T* in = x + plane * p.h * p.w;
     for (int64_t i = 0; i < oh; ++i) {

@@ -163,5 +163,55 @@ TEST(UpsampleTest, NearestAndBilinear) {
                        "3) output (H: 0, W: 2)"));
 }
 
+// max_pool2d without indices has its own (row-run, threaded) kernel: its
+// values must be those of the indexed kernel, NaNs, padding, dilation and
+// ceil_mode included, in both dtypes.
+TEST(MaxPool2d, ValuesEqualTheIndexedKernel) {
+  std::vector<double> data(2 * 3 * 13 * 11);
+  uint32_t state = 12345;
+  for (double& d : data) {
+    state = state * 1664525u + 1013904223u;
+    d = static_cast<double>(state >> 8) / (1 << 24) - 0.5;
+  }
+  data[5] = NAN;
+  data[200] = NAN;
+  data[201] = -0.0;
+  for (bool is_float : {true, false}) {
+    const Tensor x = is_float ? T_<float>(std::vector<float>(data.begin(), data.end()), Shape{2, 3, 13, 11})
+                              : T_<double>(data, Shape{2, 3, 13, 11});
+    for (int64_t k : {1, 2, 3}) {
+      for (int64_t stride : {1, 2, 3}) {
+        for (int64_t pad = 0; pad * 2 <= k; ++pad) {
+          for (int64_t dil : {1, 2}) {
+            for (bool ceil : {false, true}) {
+              PoolParams q;
+              q.kernel = {k, k + 1 > 3 ? k : k + 1};
+              q.stride = {stride, stride};
+              q.padding = {pad, pad};
+              q.dilation = {dil, dil};
+              q.ceil_mode = ceil;
+              auto want = MaxPool2dWithIndices(x, q);
+              auto got = MaxPool2d(x, q);
+              ASSERT_EQ(want.ok(), got.ok());
+              if (!want.ok()) continue;
+              const std::vector<double> w = Values<double>(want->values);
+              const std::vector<double> g = Values<double>(*got);
+              ASSERT_EQ(w.size(), g.size());
+              for (size_t i = 0; i < w.size(); ++i) {
+                if (std::isnan(w[i])) {
+                  EXPECT_TRUE(std::isnan(g[i])) << i;
+                } else {
+                  EXPECT_EQ(w[i], g[i]) << i;
+                  EXPECT_EQ(std::signbit(w[i]), std::signbit(g[i])) << i;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ptser

@@ -11,6 +11,12 @@ load_state_dict of resnet18.  PyTorch runs with torch.set_num_threads(N), N
 being ptser's thread count (every core unless --threads).  Prints the medians
 and ratios as a Markdown table (docs/performance.md, "Modules") and records
 which BLAS and oneDNN PyTorch used.  Needs a quiet machine.
+
+Both contenders are pinned to the first N CPUs this process may use
+(sched_setaffinity, inherited by the ptser benchmark): ptser's kernels and
+oneDNN's OpenMP threads size themselves from the affinity mask, so pinning is
+what gives both the same cores.  Each round runs ptser first, then PyTorch,
+then ptser's forward benchmarks again, so drift hits both alike.
 """
 import argparse
 import json
@@ -60,8 +66,9 @@ def torch_round(repeat):
     return out
 
 
-def ptser_round():
-    res = subprocess.run([BENCH, "--benchmark_format=json", "--benchmark_repetitions=1"],
+def ptser_round(bench_filter="."):
+    res = subprocess.run([BENCH, "--benchmark_format=json", "--benchmark_repetitions=1",
+                          "--benchmark_filter=" + bench_filter],
                          check=True, capture_output=True, text=True)
     out = {}
     for b in json.loads(res.stdout)["benchmarks"]:
@@ -78,14 +85,23 @@ def main():
     args = ap.parse_args()
     subprocess.run([os.path.join(ROOT, "tools", "bazel"), "build", "//jit/models:models_benchmark"],
                    check=True, cwd=ROOT)
+    os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:args.threads]))
     torch.set_num_threads(args.threads)
     samples = {}
     for r in range(args.rounds):
-        for k, v in list(ptser_round().items()) + [(k, v) for k, v in torch_round(args.repeat).items()]:
+        rows = list(ptser_round().items()) + list(torch_round(args.repeat).items())
+        rows += list(ptser_round("Forward").items())
+        for k, v in rows:
             samples.setdefault(k, []).append(v)
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
-    print(f"PyTorch {torch.__version__}, {args.threads} thread(s); "
-          f"{torch.__config__.show().splitlines()[3].strip()}")
+    config = torch.__config__.show()
+    dnnl = [l.strip(" -") for l in config.splitlines() if "MKL-DNN" in l or "oneDNN" in l]
+    # Debian's torch calls the system libblas.so.3: reference BLAS unless an
+    # alternative (OpenBLAS, BLIS) is installed and selected.
+    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    print(f"PyTorch {torch.__version__}, {args.threads} thread(s), CPUs "
+          f"{sorted(os.sched_getaffinity(0))}; {'; '.join(dnnl)}; BLAS {blas}; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print("| work | ptser | PyTorch eager | PyTorch script | ptser / eager |")
     print("|---|---|---|---|---|")
     for name in ("ResNet18Forward", "MobileNetV2Forward", "SmallMlpForward", "ResNet18LoadStateDict"):

@@ -26,9 +26,9 @@ executor optimizes the graph on its early calls), warms up, then times N
 calls one by one (median and p90).
 
 Threads: libtorch and PyTorch get at::set_num_threads(T); ptser's kernels
-size their thread pools from the machine (hardware_concurrency), so every
-contender is pinned to T CPUs (sched_setaffinity), which is what gives them
-the same number of cores.
+(its own and oneDNN's OpenMP threads) size themselves from the affinity mask
+at each call, so every contender is pinned to T CPUs (sched_setaffinity),
+which is what gives them the same number of cores.
 
 Before timing, each model's output from ptser and from libtorch is compared
 (torch.allclose; the largest difference is printed), so the comparison is

@@ -1,6 +1,8 @@
 // Copyright ptser authors.
 #include "tensor/ops/internal/gemm.h"
 
+#include "tensor/ops/internal/parallel.h"
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -234,8 +236,7 @@ void GemmImpl(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T*
     }
     return;
   }
-  int threads = max_threads > 0 ? max_threads
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = max_threads > 0 ? max_threads : UsableCpus();
   // Threads only for products big enough to pay for starting them.  Each
   // thread packs the part of A and B it multiplies: split the larger of the
   // rows and the columns (a convolution late in a network has few columns

@@ -9,7 +9,7 @@
 // chosen at run time (the release binary stays portable); everything else
 // runs the same blocking with a plain C++ micro-kernel.  Large products are
 // split by rows or columns, whichever is larger, over up to `max_threads`
-// threads (0: every core); products under 4096 multiply-adds skip packing.  Sums accumulate in T,
+// threads (0: every CPU the process may run on, internal/parallel.h); products under 4096 multiply-adds skip packing.  Sums accumulate in T,
 // as BLAS does, in k order within each block of 256.
 #ifndef PTSER_TENSOR_OPS_INTERNAL_GEMM_H_
 #define PTSER_TENSOR_OPS_INTERNAL_GEMM_H_
