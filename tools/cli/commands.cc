@@ -421,19 +421,25 @@ absl::string_view View(const Storage& s) {
   return absl::string_view(static_cast<const char*>(s.data()), s.nbytes());
 }
 
-// Disassembles the consecutive pickles at the start of `bytes` (a legacy
-// file has five, then raw storage bytes).
-absl::StatusOr<std::vector<PickleOp>> DisassembleAll(absl::string_view bytes, int max_pickles) {
-  std::vector<PickleOp> all;
+// Calls `visit` on each opcode of the consecutive pickles at the start of
+// `bytes` (a legacy file has five, then raw storage bytes), with offsets from
+// the start of `bytes`.  Nothing is kept: a pickle of millions of opcodes is
+// listed in constant memory (issue 12 §4).
+absl::Status ForEachPickleOp(absl::string_view bytes, int max_pickles,
+                             const std::function<absl::Status(const PickleOp&)>& visit) {
   size_t pos = 0;
+  PickleOp shifted;
   for (int i = 0; i < max_pickles && pos < bytes.size(); ++i) {
-    PTSER_ASSIGN_OR_RETURN(std::vector<PickleOp> ops,
-                           Disassemble(bytes.substr(pos)));
-    for (PickleOp& o : ops) o.offset += pos;
-    pos = ops.back().offset + 1;
-    all.insert(all.end(), ops.begin(), ops.end());
+    size_t last = 0;
+    PTSER_RETURN_IF_ERROR(DisassembleEach(bytes.substr(pos), [&](const PickleOp& o) {
+                            shifted = o;
+                            shifted.offset += pos;
+                            last = o.offset;
+                            return visit(shifted);
+                          }).status());
+    pos += last + 1;
   }
-  return all;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -471,7 +477,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
   if (!format.ok()) return Fail(err, format.status());
   Json report;
-  std::vector<PickleOp> pickle_ops;  // --pickle --json
+  Storage pickle_bytes;  // --pickle --json: listed after the load
   report["file"] = path;
   report["format"] = EndsWith(path, ".index.json") ? "sharded checkpoint (index.json)"
                      : EndsWith(path, ".safetensors") ? "safetensors"
@@ -501,17 +507,24 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return Fail(err, absl::InvalidArgumentError(
                          absl::StrCat("'", path, "' is a safetensors file: it has no pickle")));
   }
+  const int pickles = *format == FileFormat::kLegacy ? 5 : 1;
   if (pickle) {
     absl::StatusOr<Storage> bytes = PickleBytes(path, *format);
     if (!bytes.ok()) return Fail(err, bytes.status());
-    absl::StatusOr<std::vector<PickleOp>> ops =
-        DisassembleAll(View(*bytes), *format == FileFormat::kLegacy ? 5 : 1);
-    if (!ops.ok()) return Fail(err, ops.status());
+    // Checked whole before anything is written (an error comes alone),
+    // then listed in a second pass, op by op.
+    absl::Status checked = ForEachPickleOp(View(*bytes), pickles, [](const PickleOp&) {
+      return absl::OkStatus();
+    });
+    if (!checked.ok()) return Fail(err, checked);
     if (!json) {
-      out << FormatDisassembly(*ops);
+      (void)ForEachPickleOp(View(*bytes), pickles, [&](const PickleOp& o) {
+        out << FormatPickleOp(o);
+        return absl::OkStatus();
+      });
       return kOk;
     }
-    pickle_ops = std::move(*ops);  // written op by op with the report
+    pickle_bytes = *std::move(bytes);  // written op by op with the report
   }
   LoadOptions load_options = ToolLoadOptions();
   if (keep_unknown) {
@@ -554,12 +567,14 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     // The disassembly is streamed, not built as a JSON tree: a checkpoint of
     // 100,000 tensors has millions of opcodes (issue 12 §4).
     out << "{\n  \"pickle\": [";
-    for (size_t i = 0; i < pickle_ops.size(); ++i) {
-      const PickleOp& o = pickle_ops[i];
-      out << (i == 0 ? "\n    " : ",\n    ") << "{\"offset\": " << o.offset
+    bool first = true;
+    (void)ForEachPickleOp(View(pickle_bytes), pickles, [&](const PickleOp& o) {
+      out << (first ? "\n    " : ",\n    ") << "{\"offset\": " << o.offset
           << ", \"op\": \"" << o.name << "\", \"arg\": "
           << Json(o.arg).dump(-1, ' ', false, kReplace) << "}";
-    }
+      first = false;
+      return absl::OkStatus();
+    });
     out << "\n  ],\n" << rest.substr(2) << "\n";
     return kOk;
   }
@@ -633,6 +648,10 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
   std::shared_ptr<const ByteSource> source(std::move(*src));
   int findings = 0;
   out << path << ": " << FormatName(*format) << "\n";
+  // Read first: a pickle over its limit (a deflated data.pkl declaring
+  // gigabytes) is refused before any record is inflated to check its CRC.
+  absl::StatusOr<Storage> pickle_bytes = PickleBytes(path, *format);
+  if (!pickle_bytes.ok()) return VerifyFailure(out, err, pickle_bytes.status());
   if (*format == FileFormat::kZip) {
     absl::StatusOr<std::unique_ptr<ZipReader>> zip = ZipReader::Open(source);
     if (!zip.ok()) return VerifyFailure(out, err, zip.status());
@@ -649,8 +668,6 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
   } else if (*format != FileFormat::kLegacy && *format != FileFormat::kTar) {
     return Fail(err, absl::UnimplementedError(absl::StrCat("cannot verify ", FormatName(*format))));
   }
-  absl::StatusOr<Storage> pickle_bytes = PickleBytes(path, *format);
-  if (!pickle_bytes.ok()) return VerifyFailure(out, err, pickle_bytes.status());
   const absl::string_view bytes = View(*pickle_bytes);
   std::vector<GlobalReference> globals;
   size_t pos = 0;
@@ -664,9 +681,13 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
       globals.push_back(g);
     }
     if (i + 1 == pickles) break;  // where the next pickle starts is all that is left to find
-    absl::StatusOr<std::vector<PickleOp>> ops = Disassemble(rest);
-    if (!ops.ok()) return VerifyFailure(out, err, ops.status());
-    pos += ops->back().offset + 1;
+    size_t last = 0;
+    absl::Status ops = DisassembleEach(rest, [&](const PickleOp& o) {
+                         last = o.offset;
+                         return absl::OkStatus();
+                       }).status();
+    if (!ops.ok()) return VerifyFailure(out, err, ops);
+    pos += last + 1;
   }
   std::map<std::string, int> seen;
   for (const GlobalReference& g : globals) {
