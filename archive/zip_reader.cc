@@ -606,7 +606,9 @@ absl::Status ZipReader::Verify(const ZipEntry& e) const {
 uint64_t ZipReader::MaxPickleBytes() const {
   constexpr uint64_t kFloor = uint64_t{1} << 20;
   const double limit = options_.max_pickle_growth * static_cast<double>(source_->size());
-  // Compared as doubles: a growth of 1e30 means no limit, not an overflow.
+  // Compared as doubles: a growth of 1e30 means no limit, not an overflow;
+  // zero, a negative growth or NaN leaves the floor.
+  if (!(limit > 0)) return kFloor;
   if (!(limit < 1.8e19)) return UINT64_MAX;
   return std::max(kFloor, static_cast<uint64_t>(limit));
 }
