@@ -109,6 +109,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   zip_options.verify_crc32 =
       options.verify_crc32 && (source->memory() == nullptr || !options.mmap ||
                                options.verify_crc32_when_mapped);
+  zip_options.max_pickle_growth = options.max_pickle_growth;
   PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive,
                          TorchArchive::Open(source, zip_options));
   if (archive->is_torchscript()) {

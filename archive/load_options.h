@@ -46,6 +46,11 @@ struct LoadOptions {
   bool verify_crc32 = true;
   // With mmap: verify CRCs too (touches every page).  Default: false.
   bool verify_crc32_when_mapped = false;
+  // Zip files: the pickle (data.pkl) may inflate to at most this many times
+  // the file's size (at least 1 MiB); a deflated data.pkl declaring more is
+  // refused before it is inflated (ZipReader::Options::max_pickle_growth).
+  // Default: 64.
+  double max_pickle_growth = 64;
   // Globals, limits and unknown-class handling for the pickle.  Its
   // persistent_load is set by Load and must be left unset.
   UnpicklerOptions unpickler;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -104,12 +105,19 @@ absl::StatusOr<const ZipEntry*> TorchArchive::FindRecord(absl::string_view name)
 
 absl::StatusOr<Storage> TorchArchive::ReadRecord(absl::string_view name) const {
   PTSER_ASSIGN_OR_RETURN(const ZipEntry* e, FindRecord(name));
+  if (absl::EndsWith(name, ".pkl")) {
+    const std::string limit_name = absl::StrCat(
+        "pickles may inflate to ", zip_->options().max_pickle_growth,
+        " times the file's size, at least 1 MiB; raise LoadOptions::max_pickle_growth "
+        "(ZipReader::Options::max_pickle_growth) to allow more");
+    return zip_->ReadAtMost(*e, zip_->MaxPickleBytes(), limit_name);
+  }
   return zip_->Read(*e);
 }
 
 absl::StatusOr<std::string> TorchArchive::ReadRecordString(absl::string_view name) const {
-  PTSER_ASSIGN_OR_RETURN(const ZipEntry* e, FindRecord(name));
-  return zip_->ReadString(*e);
+  PTSER_ASSIGN_OR_RETURN(Storage bytes, ReadRecord(name));
+  return std::string(static_cast<const char*>(bytes.data()), bytes.nbytes());
 }
 
 absl::StatusOr<std::optional<std::string>> TorchArchive::ByteOrder() const {

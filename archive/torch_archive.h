@@ -61,6 +61,9 @@ class TorchArchive {
   // Record names inside the folder, in central-directory order.
   std::vector<std::string> RecordNames() const;
   absl::StatusOr<const ZipEntry*> FindRecord(absl::string_view name) const;
+  // A pickle record (a name ending in ".pkl") that declares more than
+  // ZipReader::Options::max_pickle_growth times the file's size is refused
+  // (ResourceExhausted) before it is inflated.
   absl::StatusOr<Storage> ReadRecord(absl::string_view name) const;
   absl::StatusOr<std::string> ReadRecordString(absl::string_view name) const;
 

@@ -155,6 +155,11 @@ absl::Status ZipReader::ReadDirectory() {
         "'", src.name(), "' at offset ", end_offset, ": multi-disk zip archives are not supported"));
   }
   uint64_t count = Load16(end + 10);
+  // miniz (mz_zip_reader_read_central_dir) refuses an archive whose end record
+  // counts other entries on this disk than in all, and so does ptser: where
+  // PyTorch's reader stops, ptser reading on would judge a file nobody loads.
+  uint64_t count_on_disk = Load16(end + 8);
+  uint64_t count_at = end_offset + 8;
   uint64_t cd_size = Load32(end + 12);
   uint64_t cd_offset = Load32(end + 16);
   uint64_t cd_end_limit = end_offset;
@@ -175,11 +180,34 @@ absl::Status ZipReader::ReadDirectory() {
       if (Load32(z64) != zip::kZip64EndSignature) {
         return Corrupt(src, z64_offset, "bad ZIP64 end of central directory signature");
       }
+      // miniz reads the disk numbers and counts from the ZIP64 records, and
+      // wants the locator to say the archive has exactly one disk.
+      if (Load32(loc + 16) != 1) {
+        return absl::UnimplementedError(absl::StrCat(
+            "'", src.name(), "' at offset ", loc_offset + 16, ": the ZIP64 locator says the archive has ",
+            Load32(loc + 16), " disks, not 1 (multi-disk zip archives are not supported; "
+            "PyTorch's zip reader refuses them too)"));
+      }
+      if (Load32(z64 + 16) != 0 || Load32(z64 + 20) != 0) {
+        return absl::UnimplementedError(absl::StrCat(
+            "'", src.name(), "' at offset ", z64_offset + 16,
+            ": the ZIP64 end record names disk ", Load32(z64 + 16), " (directory on disk ",
+            Load32(z64 + 20), "): multi-disk zip archives are not supported"));
+      }
       count = Load64(z64 + 32);
+      count_on_disk = Load64(z64 + 24);
+      count_at = z64_offset + 24;
       cd_size = Load64(z64 + 40);
       cd_offset = Load64(z64 + 48);
       cd_end_limit = z64_offset;
     }
+  }
+  if (count_on_disk != count) {
+    return Corrupt(src, count_at,
+                   absl::StrCat("the end of central directory record counts ", count_on_disk,
+                                " entries on this disk but ", count,
+                                " in all; PyTorch's zip reader (miniz) refuses such an archive "
+                                "as multi-disk"));
   }
   if (cd_offset > cd_end_limit || cd_size > cd_end_limit - cd_offset) {
     return Corrupt(src, end_offset,
@@ -227,6 +255,15 @@ absl::Status ZipReader::ReadDirectory() {
     const uint16_t extra_len = Load16(h + 30);
     const uint16_t comment_len = Load16(h + 32);
     e.header_offset = Load32(h + 42);
+    // The disk the record starts on: miniz accepts this disk (0) and disk 1
+    // (some writers number from 1), and refuses any other.
+    const uint16_t disk = Load16(h + 34);
+    if (disk != 0 && disk != 1) {
+      return absl::UnimplementedError(absl::StrCat(
+          "'", src.name(), "' at offset ", at + 34, ": central directory entry ", i,
+          " starts on disk ", disk, " (multi-disk zip archives are not supported; "
+          "PyTorch's zip reader refuses them too)"));
+    }
     const uint64_t var_len = uint64_t{name_len} + extra_len + comment_len;
     if (cd_size - pos - zip::kCentralHeaderSize < var_len) {
       return Corrupt(src, at, absl::StrCat("central directory entry ", i, " runs past the directory"));
@@ -564,6 +601,28 @@ absl::Status ZipReader::Verify(const ZipEntry& e) const {
                                            " it claims"));
   }
   return CrcMatches(e, crc);
+}
+
+uint64_t ZipReader::MaxPickleBytes() const {
+  constexpr uint64_t kFloor = uint64_t{1} << 20;
+  const double limit = options_.max_pickle_growth * static_cast<double>(source_->size());
+  // Compared as doubles: a growth of 1e30 means no limit, not an overflow;
+  // zero, a negative growth or NaN leaves the floor.
+  if (!(limit > 0)) return kFloor;
+  if (!(limit < 1.8e19)) return UINT64_MAX;
+  return std::max(kFloor, static_cast<uint64_t>(limit));
+}
+
+absl::StatusOr<Storage> ZipReader::ReadAtMost(const ZipEntry& e, uint64_t max_bytes,
+                                              absl::string_view limit_name) const {
+  if (e.uncompressed_size > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "'", source_->name(), "' at offset ", e.header_offset, ": record '", e.name,
+        "' declares ", e.uncompressed_size, " bytes (", e.compressed_size,
+        e.method == zip::kMethodStored ? " stored" : " deflated", "), above the limit of ",
+        max_bytes, " (", limit_name, ")"));
+  }
+  return Read(e);
 }
 
 absl::StatusOr<std::string> ZipReader::ReadString(const ZipEntry& e) const {

@@ -69,6 +69,17 @@ class ZipReader {
     uint64_t max_entries = 1000000;
     // Largest record (after inflating) Read() will produce.  Default: 1 TiB.
     uint64_t max_record_bytes = uint64_t{1} << 40;
+    // Most a pickle record (TorchArchive::ReadRecord of a name ending in
+    // ".pkl": data.pkl, constants.pkl) may inflate to, as a multiple of the
+    // whole file's size (at least 1 MiB is always allowed).  A pickle is
+    // parsed from memory, so a deflated data.pkl of a few megabytes that
+    // claims gigabytes would otherwise be allocated and inflated whole (issue
+    // 12: a 3 MB file, 3 GB of pickle).  torch.save stores data.pkl
+    // uncompressed; a re-zipped checkpoint's pickle compresses a few times,
+    // not 64.  Checked against the size the central directory declares,
+    // before anything is allocated (and inflating stops at that size).
+    // Default: 64.
+    double max_pickle_growth = 64;
   };
 
   // Not copyable: the name index views the entries' names.
@@ -98,6 +109,15 @@ class ZipReader {
   // size and its CRC-32, whatever Options::verify_crc32 says) while streaming
   // it a megabyte at a time: memory does not grow with the record.
   absl::Status Verify(const ZipEntry& entry) const;
+
+  // Read(), but a record declaring more than `max_bytes` (after inflating)
+  // is refused with ResourceExhausted naming it, its header's offset and
+  // `limit_name` (what to raise to allow more), before anything is allocated.
+  absl::StatusOr<Storage> ReadAtMost(const ZipEntry& entry, uint64_t max_bytes,
+                                     absl::string_view limit_name) const;
+  // The bytes a pickle record may inflate to under Options::max_pickle_growth.
+  uint64_t MaxPickleBytes() const;
+  const Options& options() const { return options_; }
 
   // Read() into a std::string (small records: data.pkl, version, code).
   absl::StatusOr<std::string> ReadString(const ZipEntry& entry) const;

@@ -2,18 +2,25 @@
 //
 // ZipWriter and ZipReader against archives real PyTorch 1.13 wrote
 // (archive/testdata/make_zip_fixtures.py), and against broken archives.
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <zlib.h>
+
 #include "absl/strings/escaping.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
+#include "archive/crc32.h"
 #include "archive/differential.h"
+#include "archive/load.h"
+#include "archive/torch_archive.h"
 #include "archive/zip_format.h"
 #include "archive/zip_reader.h"
 #include "archive/zip_writer.h"
@@ -330,6 +337,190 @@ TEST(ZipReaderDifferential, EndRecordInsideTheComment) {
   Poke16(&plain, plain.size() - 2, 5);
   plain += "hello";
   EXPECT_OK(ZipReader::Open(Source(plain)).status());
+}
+
+// The end record's counts, as miniz (PyTorch 1.13's zip reader) checks
+// them: entries on this disk must equal the total, or miniz refuses the
+// archive as multi-disk; ptser refuses it too instead of reading a file
+// PyTorch cannot open (tests/interop/differential_test checks torch).
+TEST(ZipReader, EntriesOnThisDiskMustEqualTheTotal) {
+  const std::string bytes = SmallArchive();
+  const size_t end = bytes.size() - zip::kEndSize;
+  const size_t z64 = end - zip::kZip64LocatorSize - zip::kZip64EndSize;
+  ASSERT_EQ(bytes.substr(z64, 4), std::string("PK\6\6", 4));
+  // ZipWriter (as miniz) writes a ZIP64 end record, whose counts are read.
+  std::string on_disk = bytes;
+  Poke32(&on_disk, z64 + 24, 1);
+  EXPECT_THAT(ZipReader::Open(Source(on_disk)).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr(absl::StrCat("at offset ", z64 + 24,
+                                              ": the end of central directory record counts 1 "
+                                              "entries on this disk but 2 in all"))));
+  // Without the ZIP64 records, the classic end record's.
+  std::string classic = bytes.substr(0, z64) + bytes.substr(end);
+  ASSERT_OK(ZipReader::Open(Source(classic)).status());
+  const size_t classic_end = classic.size() - zip::kEndSize;
+  Poke16(&classic, classic_end + 8, 3);
+  EXPECT_THAT(ZipReader::Open(Source(classic)).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("counts 3 entries on this disk but 2 in all")));
+  // The locator's disk count and the ZIP64 end record's disk numbers.
+  std::string disks = bytes;
+  Poke32(&disks, end - zip::kZip64LocatorSize + 16, 2);
+  EXPECT_THAT(ZipReader::Open(Source(disks)).status(),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("has 2 disks, not 1")));
+  std::string disk_number = bytes;
+  Poke32(&disk_number, z64 + 16, 1);
+  EXPECT_THAT(ZipReader::Open(Source(disk_number)).status(),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("names disk 1")));
+  // An entry's starting disk: miniz takes 0 and 1, refuses others.
+  const size_t cd = bytes.find(std::string("PK\1\2", 4));
+  std::string entry_disk = bytes;
+  Poke16(&entry_disk, cd + 34, 1);
+  EXPECT_OK(ZipReader::Open(Source(entry_disk)).status());
+  Poke16(&entry_disk, cd + 34, 2);
+  EXPECT_THAT(ZipReader::Open(Source(entry_disk)).status(),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       HasSubstr(absl::StrCat("at offset ", cd + 34,
+                                              ": central directory entry 0 starts on disk 2"))));
+}
+
+// A zip of "archive/data.pkl", deflated, holding PROTO 2, `pairs` times
+// NONE POP, then NONE STOP (a pickle of None, 2 * pairs + 4 bytes), and
+// "archive/version".  The deflate stream repeats one fully flushed block of
+// 64 KiB of NONE POP, so a gigabyte-sized pickle costs a few kilobytes and
+// milliseconds to make.  `declared` replaces the size the headers declare.
+std::string DeflatedPickleArchive(uint64_t pairs, std::optional<uint64_t> declared = {}) {
+  constexpr uint64_t kBlockPairs = 32 << 10;
+  EXPECT_EQ(pairs % kBlockPairs, 0u);
+  auto deflate_raw = [](const std::string& in, int flush, z_stream* zs) {
+    std::string out(in.size() + 1024, '\0');
+    zs->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs->avail_in = static_cast<uInt>(in.size());
+    zs->next_out = reinterpret_cast<Bytef*>(out.data());
+    zs->avail_out = static_cast<uInt>(out.size());
+    EXPECT_NE(deflate(zs, flush), Z_STREAM_ERROR);
+    EXPECT_EQ(zs->avail_in, 0u);
+    out.resize(out.size() - zs->avail_out);
+    return out;
+  };
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  EXPECT_EQ(deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string block_text;
+  for (uint64_t i = 0; i < kBlockPairs; ++i) block_text += "N0";
+  const std::string head = deflate_raw("\x80\x02", Z_FULL_FLUSH, &zs);
+  const std::string block = deflate_raw(block_text, Z_FULL_FLUSH, &zs);
+  const std::string tail = deflate_raw("N.", Z_FINISH, &zs);
+  deflateEnd(&zs);
+  std::string compressed = head;
+  uint32_t crc = Crc32(0, "\x80\x02", 2);
+  const uint32_t block_crc = Crc32(0, block_text.data(), block_text.size());
+  for (uint64_t i = 0; i < pairs / kBlockPairs; ++i) {
+    compressed += block;
+    crc = static_cast<uint32_t>(crc32_combine64(crc, block_crc, block_text.size()));
+  }
+  compressed += tail;
+  crc = Crc32(crc, "N.", 2);
+  const uint64_t size = declared.value_or(2 * pairs + 4);
+  EXPECT_LT(size, uint64_t{0xFFFFFFFF});  // no ZIP64 fields needed
+  auto put16 = [](std::string* s, uint16_t v) { s->append({char(v & 0xff), char(v >> 8)}); };
+  auto put32 = [](std::string* s, uint32_t v) {
+    for (int i = 0; i < 4; ++i) s->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  std::string zip, cd;
+  auto record = [&](const std::string& name, const std::string& payload, uint16_t method,
+                    uint32_t record_crc, uint64_t usize) {
+    const uint32_t offset = static_cast<uint32_t>(zip.size());
+    for (std::string* h : {&zip, &cd}) {
+      put32(h, h == &zip ? zip::kLocalHeaderSignature : zip::kCentralHeaderSignature);
+      if (h == &cd) put16(h, 20);  // made by
+      put16(h, 20);                // needed
+      put16(h, 0);                 // flags
+      put16(h, method);
+      put32(h, 0);                 // time, date
+      put32(h, record_crc);
+      put32(h, static_cast<uint32_t>(payload.size()));
+      put32(h, static_cast<uint32_t>(usize));
+      put16(h, static_cast<uint16_t>(name.size()));
+      put16(h, 0);                 // extra
+      if (h == &cd) {
+        put16(h, 0);               // comment
+        put16(h, 0);               // disk
+        put16(h, 0);               // internal attributes
+        put32(h, 0);               // external attributes
+        put32(h, offset);
+      }
+      *h += name;
+    }
+    zip += payload;
+  };
+  record("archive/data.pkl", compressed, zip::kMethodDeflated, crc, size);
+  record("archive/version", "3\n", zip::kMethodStored, Crc32(0, "3\n", 2), 2);
+  const uint32_t cd_offset = static_cast<uint32_t>(zip.size());
+  zip += cd;
+  put32(&zip, zip::kEndSignature);
+  put32(&zip, 0);
+  put16(&zip, 2);
+  put16(&zip, 2);
+  put32(&zip, static_cast<uint32_t>(cd.size()));
+  put32(&zip, cd_offset);
+  put16(&zip, 0);
+  return zip;
+}
+
+// Issue 12 §2/§3: a deflated data.pkl of a few kilobytes declaring gigabytes
+// is refused from its declared size, before anything is allocated or
+// inflated, whatever reads it (Load, verify, inspect --pickle: all through
+// TorchArchive::ReadRecord).
+TEST(ZipReader, DeflatedPickleBombIsRefusedByItsDeclaredSize) {
+  // 3 GiB of pickle in about 4 MB (deflate's 1032:1 at most): the claim is
+  // possible, so only a limit proportional to the file stops it.
+  const std::string bomb = DeflatedPickleArchive(uint64_t{3} << 29);
+  ASSERT_LT(bomb.size(), 5u << 20);
+  ASSERT_OK_AND_ASSIGN(auto archive, TorchArchive::Open(Source(bomb)));
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* pkl, archive->FindRecord("data.pkl"));
+  EXPECT_EQ(pkl->uncompressed_size, (uint64_t{3} << 30) + 4);
+  const absl::Status refused = archive->ReadRecord("data.pkl").status();
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted,
+                                HasSubstr(absl::StrCat(
+                                    "at offset 0: record 'archive/data.pkl' declares ",
+                                    (uint64_t{3} << 30) + 4, " bytes"))));
+  EXPECT_THAT(refused.message(), HasSubstr("pickles may inflate to 64 times the file's size"));
+  EXPECT_THAT(refused.message(), HasSubstr("LoadOptions::max_pickle_growth"));
+  EXPECT_THAT(LoadFromSource(Source(bomb)).status(),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("max_pickle_growth")));
+  // Other records are not pickles: the limit is Options::max_record_bytes.
+  ASSERT_OK(archive->ReadRecord("version").status());
+}
+
+TEST(ZipReader, PickleGrowthLimitIsAnOption) {
+  // 4 MiB of pickle in a few kilobytes: over 64x the file, under 2000x.
+  const std::string small = DeflatedPickleArchive(2 << 20);
+  ASSERT_LT(small.size(), 16u << 10);
+  EXPECT_THAT(LoadFromSource(Source(small)).status(),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("max_pickle_growth")));
+  LoadOptions lax;
+  lax.max_pickle_growth = 2000;
+  ASSERT_OK_AND_ASSIGN(Value none, LoadFromSource(Source(small), lax));
+  EXPECT_TRUE(none.is_none());
+  // At least 1 MiB is always allowed (a small file's pickle), whatever the
+  // growth says.
+  for (double growth : {64.0, 0.0, -1.0, std::nan("")}) {
+    LoadOptions o;
+    o.max_pickle_growth = growth;
+    ASSERT_OK_AND_ASSIGN(Value small_none,
+                         LoadFromSource(Source(DeflatedPickleArchive(256 << 10)), o));
+    EXPECT_TRUE(small_none.is_none());
+    EXPECT_THAT(LoadFromSource(Source(small), o).status(),
+                StatusIs(absl::StatusCode::kResourceExhausted));
+  }
+  // The declared size is never trusted: inflating stops there and a stream
+  // longer or shorter than declared is an error, under any limit.
+  EXPECT_THAT(LoadFromSource(Source(DeflatedPickleArchive(2 << 20, 1 << 20)), lax).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inflates to more than")));
+  EXPECT_THAT(LoadFromSource(Source(DeflatedPickleArchive(2 << 20, (4 << 20) + 20)), lax).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("inflates to 4194308 bytes")));
 }
 
 TEST(ZipReaderDifferential, SignatureInRecordDataIsNotAnEndRecord) {

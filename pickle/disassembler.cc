@@ -2,14 +2,19 @@
 #include "pickle/disassembler.h"
 
 #include <cstring>
-#include <map>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/endian.h"
+#include "base/status_macros.h"
 #include "pickle/opcodes.h"
 
 namespace ptser {
@@ -90,8 +95,11 @@ std::string Quote(absl::string_view bytes) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<PickleOp>> Disassemble(absl::string_view pickle, size_t max_ops) {
-  std::vector<PickleOp> ops;
+absl::StatusOr<size_t> DisassembleEach(absl::string_view pickle,
+                                       const std::function<absl::Status(const PickleOp&)>& visit,
+                                       size_t max_ops) {
+  size_t count = 0;
+  PickleOp o;  // reused: its strings keep their capacity
   const auto* p = reinterpret_cast<const unsigned char*>(pickle.data());
   const size_t size = pickle.size();
   size_t pos = 0;
@@ -103,16 +111,17 @@ absl::StatusOr<std::vector<PickleOp>> Disassemble(absl::string_view pickle, size
     return absl::OkStatus();
   };
   while (true) {
-    if (ops.size() >= max_ops) {
+    if (count >= max_ops) {
       return absl::ResourceExhaustedError(absl::StrCat("more than ", max_ops, " opcodes"));
     }
     if (pos >= size) {
       return absl::DataLossError(absl::StrCat("pickle ends at offset ", pos, " without STOP"));
     }
-    PickleOp o;
     o.offset = pos;
+    o.arg.clear();
     o.code = p[pos];
-    o.name = std::string(pickle_op::OpcodeName(o.code));
+    const absl::string_view name = pickle_op::OpcodeName(o.code);
+    o.name.assign(name.data(), name.size());
     const Arg arg = ArgOf(o.code);
     if (arg == Arg::kUnknown || o.name.empty()) {
       return absl::DataLossError(
@@ -186,86 +195,151 @@ absl::StatusOr<std::vector<PickleOp>> Disassemble(absl::string_view pickle, size
       case Arg::kUnknown:
         break;
     }
-    ops.push_back(std::move(o));
+    ++count;
+    PTSER_RETURN_IF_ERROR(visit(o));
     pos = at;
-    if (ops.back().code == op::kStop) return ops;
+    if (o.code == op::kStop) return count;
   }
+}
+
+absl::StatusOr<std::vector<PickleOp>> Disassemble(absl::string_view pickle, size_t max_ops) {
+  std::vector<PickleOp> ops;
+  PTSER_RETURN_IF_ERROR(DisassembleEach(
+                            pickle,
+                            [&](const PickleOp& o) {
+                              ops.push_back(o);
+                              return absl::OkStatus();
+                            },
+                            max_ops)
+                            .status());
+  return ops;
+}
+
+std::string FormatPickleOp(const PickleOp& o) {
+  std::string code = (o.code >= 0x20 && o.code < 0x7f) ? std::string(1, static_cast<char>(o.code))
+                                                       : absl::StrFormat("\\x%02x", o.code);
+  std::string line = absl::StrFormat("%5d: %-4s %-10s %s", o.offset, code, o.name, o.arg);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  line += '\n';
+  return line;
 }
 
 std::string FormatDisassembly(const std::vector<PickleOp>& ops) {
   std::string out;
-  for (const PickleOp& o : ops) {
-    std::string code = (o.code >= 0x20 && o.code < 0x7f) ? std::string(1, static_cast<char>(o.code))
-                                                         : absl::StrFormat("\\x%02x", o.code);
-    std::string line = absl::StrFormat("%5d: %-4s %-10s %s", o.offset, code, o.name, o.arg);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    absl::StrAppend(&out, line, "\n");
-  }
+  for (const PickleOp& o : ops) out += FormatPickleOp(o);
   return out;
 }
 
 absl::StatusOr<std::vector<GlobalReference>> ReferencedGlobals(absl::string_view pickle) {
   std::vector<GlobalReference> out;
   const auto* p = reinterpret_cast<const unsigned char*>(pickle.data());
-  absl::StatusOr<std::vector<PickleOp>> ops = Disassemble(pickle);
-  if (!ops.ok()) return ops.status();
-  // A symbolic stack of string constants (nullopt-like "" marker for others)
-  // and a memo of the strings PUT into it: enough to follow STACK_GLOBAL as
-  // Python's pickler writes it.
-  struct Slot { bool is_str; std::string s; };
-  std::vector<Slot> stack;
-  std::map<std::string, Slot> memo;
-  size_t memoize_next = 0;
-  auto raw_payload = [&](const PickleOp& o) -> std::string {
+  // A symbolic stack of string constants and a memo of the strings PUT into
+  // it: enough to follow STACK_GLOBAL as Python's pickler writes it.  Every
+  // opcode but a string push, a memo read and STACK_GLOBAL pushes a
+  // non-string and none pops, so only the top two slots are ever read (a
+  // STACK_GLOBAL leaves a non-string on top, hiding what lies below it):
+  // the stack is those two slots.  The memo keeps string entries only, as
+  // views of the pickle, and at most one per 32 bytes of pickle (plus 4096):
+  // memory stays a fraction of the input (issue 12 §4: a 19 MB pickle of a
+  // million memo entries took 1 GB here).  A string past that budget is not
+  // followed, so a STACK_GLOBAL reading it is reported unresolved — a
+  // finding, never a pass.
+  struct Slot {
+    bool is_str = false;
+    absl::string_view s;
+  };
+  Slot top[2];  // top[1] is the top of the stack
+  auto push = [&](Slot slot) {
+    top[0] = top[1];
+    top[1] = slot;
+  };
+  absl::flat_hash_map<uint64_t, absl::string_view> memo;
+  const size_t memo_budget = pickle.size() / 32 + 4096;
+  uint64_t memoize_next = 0;
+  auto put = [&](uint64_t index) {
+    if (!top[1].is_str) {
+      memo.erase(index);
+      return;
+    }
+    auto it = memo.find(index);
+    if (it != memo.end()) {
+      it->second = top[1].s;
+    } else if (memo.size() < memo_budget) {
+      memo.emplace(index, top[1].s);
+    }
+  };
+  // Each distinct global once, at its first offset (a pickle naming the same
+  // global a million times lists it once).
+  absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> listed;
+  bool listed_unresolved = false;
+  auto add = [&](size_t offset, absl::string_view module, absl::string_view name, bool resolved) {
+    if (!resolved) {
+      if (listed_unresolved) return;
+      listed_unresolved = true;
+    } else if (!listed.emplace(module, name).second) {
+      return;
+    }
+    out.push_back({offset, std::string(module), std::string(name), resolved});
+  };
+  auto raw_payload = [&](const PickleOp& o) -> absl::string_view {
     size_t at = o.offset + 1;
     int n = o.code == op::kShortBinUnicode ? 1 : o.code == op::kBinUnicode8 ? 8 : 4;
     uint64_t len = LoadLE(p + at, n);
-    return std::string(pickle.substr(at + n, len));
+    return pickle.substr(at + n, len);
   };
-  for (const PickleOp& o : *ops) {
+  auto visit = [&](const PickleOp& o) -> absl::Status {
     switch (o.code) {
       case op::kGlobal:
       case op::kInst: {
         size_t at = o.offset + 1;
         size_t nl1 = pickle.find('\n', at);
         size_t nl2 = pickle.find('\n', nl1 + 1);
-        out.push_back({o.offset, std::string(pickle.substr(at, nl1 - at)),
-                       std::string(pickle.substr(nl1 + 1, nl2 - nl1 - 1)), true});
-        stack.push_back({false, ""});
+        add(o.offset, pickle.substr(at, nl1 - at), pickle.substr(nl1 + 1, nl2 - nl1 - 1), true);
+        push({});
         break;
       }
       case op::kShortBinUnicode:
       case op::kBinUnicode:
       case op::kBinUnicode8:
-        stack.push_back({true, raw_payload(o)});
+        push({true, raw_payload(o)});
         break;
       case op::kBinPut:
-      case op::kLongBinPut:
-      case op::kPut:
-        if (!stack.empty()) memo[o.arg] = stack.back();
+        put(p[o.offset + 1]);
         break;
+      case op::kLongBinPut:
+        put(LoadLE(p + o.offset + 1, 4));
+        break;
+      case op::kPut: {
+        // The decimal index as PUT writes it; anything else is never read
+        // back by a GET of the same text, so it is keyed by nothing.
+        uint64_t index = 0;
+        if (absl::SimpleAtoi(o.arg, &index)) put(index);
+        break;
+      }
       case op::kMemoize:
-        memo[std::to_string(memoize_next++)] = stack.empty() ? Slot{false, ""} : stack.back();
+        put(memoize_next++);
         break;
       case op::kBinGet:
       case op::kLongBinGet:
       case op::kGet: {
-        auto it = memo.find(o.arg);
-        stack.push_back(it != memo.end() ? it->second : Slot{false, ""});
+        uint64_t index = 0;
+        bool ok = true;
+        if (o.code == op::kBinGet) {
+          index = p[o.offset + 1];
+        } else if (o.code == op::kLongBinGet) {
+          index = LoadLE(p + o.offset + 1, 4);
+        } else {
+          ok = absl::SimpleAtoi(o.arg, &index);
+        }
+        auto it = ok ? memo.find(index) : memo.end();
+        push(it != memo.end() ? Slot{true, it->second} : Slot{});
         break;
       }
       case op::kStackGlobal: {
-        GlobalReference ref;
-        ref.offset = o.offset;
-        if (stack.size() >= 2 && stack[stack.size() - 1].is_str && stack[stack.size() - 2].is_str) {
-          ref.module = stack[stack.size() - 2].s;
-          ref.name = stack[stack.size() - 1].s;
-        } else {
-          ref.resolved = false;
-        }
-        out.push_back(ref);
-        if (stack.size() >= 2) stack.resize(stack.size() - 2);
-        stack.push_back({false, ""});
+        const bool resolved = top[0].is_str && top[1].is_str;
+        add(o.offset, resolved ? top[0].s : "", resolved ? top[1].s : "", resolved);
+        top[0] = Slot{};  // what lay below: hidden under the global
+        top[1] = Slot{};
         break;
       }
       case op::kFrame:
@@ -274,10 +348,12 @@ absl::StatusOr<std::vector<GlobalReference>> ReferencedGlobals(absl::string_view
         break;
       default:
         // Anything else: the top of the stack is no longer a known string.
-        stack.push_back({false, ""});
+        push({});
         break;
     }
-  }
+    return absl::OkStatus();
+  };
+  PTSER_RETURN_IF_ERROR(DisassembleEach(pickle, visit).status());
   return out;
 }
 

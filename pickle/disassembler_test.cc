@@ -91,5 +91,54 @@ TEST(ReferencedGlobals, FindsGlobalInstAndStackGlobal) {
   EXPECT_EQ(gi[0].module, "subprocess");
 }
 
+// Issue 12 §4: the walk keeps nothing per opcode.  DisassembleEach visits
+// each opcode once; ReferencedGlobals lists a global once, keeps string memo
+// entries only up to its budget (one per 32 bytes of pickle, plus 4096), and
+// reports a STACK_GLOBAL reading a string past the budget as unresolved.
+TEST(ReferencedGlobals, StreamsAndBoundsItsMemo) {
+  std::string p = "\x80\x04";
+  for (int i = 0; i < 3; ++i) p += "cos\nsystem\n0";  // GLOBAL, POP: three times
+  p += "N.";
+  size_t visited = 0;
+  ASSERT_OK_AND_ASSIGN(size_t count, DisassembleEach(p, [&](const PickleOp& o) {
+                         ++visited;
+                         return absl::OkStatus();
+                       }));
+  EXPECT_EQ(count, 9u);
+  EXPECT_EQ(visited, 9u);
+  ASSERT_OK_AND_ASSIGN(std::vector<GlobalReference> once, ReferencedGlobals(p));
+  ASSERT_EQ(once.size(), 1u);
+  EXPECT_EQ(once[0].offset, 2u);
+  // A visitor's error stops the walk and is returned.
+  EXPECT_THAT(DisassembleEach(p, [](const PickleOp& o) {
+                return o.code == 'c' ? absl::CancelledError("stop") : absl::OkStatus();
+              }).status(),
+              StatusIs(absl::StatusCode::kCancelled));
+  // 5000 memoized strings in a pickle of about 40 KB: a budget of 5344, so
+  // all are followed.  Strings memoized past the budget are not.
+  auto memo_pickle = [](int strings) {
+    std::string q = "\x80\x04";
+    for (int i = 0; i < strings; ++i) {
+      const std::string s = i == 0 ? "os" : i == strings - 1 ? "system" : "filler";
+      q += "\x8c" + std::string(1, static_cast<char>(s.size())) + s + "\x94" "0";
+    }
+    // LONG_BINGET 0, LONG_BINGET strings-1, STACK_GLOBAL, STOP.
+    auto le = [](uint32_t v) {
+      std::string b(4, '\0');
+      for (int k = 0; k < 4; ++k) b[k] = static_cast<char>((v >> (8 * k)) & 0xff);
+      return b;
+    };
+    q += "j" + le(0) + "j" + le(static_cast<uint32_t>(strings - 1)) + "\x93.";
+    return q;
+  };
+  ASSERT_OK_AND_ASSIGN(std::vector<GlobalReference> followed, ReferencedGlobals(memo_pickle(5000)));
+  ASSERT_EQ(followed.size(), 1u);
+  EXPECT_TRUE(followed[0].resolved);
+  EXPECT_EQ(followed[0].module + "." + followed[0].name, "os.system");
+  ASSERT_OK_AND_ASSIGN(std::vector<GlobalReference> past, ReferencedGlobals(memo_pickle(200000)));
+  ASSERT_EQ(past.size(), 1u);
+  EXPECT_FALSE(past[0].resolved);  // a finding, never a pass
+}
+
 }  // namespace
 }  // namespace ptser

@@ -462,6 +462,53 @@ class Unpickler::Impl {
   // outside (hook results, registry constants) are never touched.
   std::vector<Value> mutated_;
   absl::flat_hash_set<const void*> mutated_ids_;
+
+  // Nesting of the mutable containers that mutations (APPEND, SETITEM,
+  // ADDITEMS) touched, by identity: `height` is the container's depth as
+  // built (a stack slot's depth goes stale in the memo once the container
+  // deepens: a chain appended from the bottom up), `above` the most
+  // containers seen above it when it was placed (a chain appended from the
+  // top down leaves its ancestors' depths stale).  A target's `above` plus
+  // its height is a path in the structure, so either chain is refused as it
+  // passes the limit (issue 12 §4: a million-deep chain was built whole,
+  // 211 MB from 18 MB, before STOP's walk refused it).  STOP's walk stays
+  // the final check.  Entries hold their container, so an address is never
+  // reused for another while this load runs.
+  struct Nesting {
+    uint32_t above = 0;
+    uint32_t height = 0;
+  };
+  absl::flat_hash_map<const void*, Nesting> nesting_;
+  std::vector<Value> nesting_held_;
+  static bool Mutable(const Value& v) {
+    return v.is_list() || v.is_dict() || v.is_set() || v.is_object();
+  }
+  absl::StatusOr<Nesting*> NestingOf(const Value& v) {
+    auto [it, inserted] = nesting_.try_emplace(v.identity());
+    if (inserted) {
+      nesting_held_.push_back(v);
+      PTSER_RETURN_IF_ERROR(Charge(kSlotBytes + sizeof(Nesting) + sizeof(void*)));
+    }
+    return &it->second;
+  }
+  // `target` (now `depth` deep) receives `items`: checks the path through
+  // it and records the items' place.
+  absl::Status Place(const Slot& target, uint32_t depth, absl::Span<const Value> items) {
+    if (!Mutable(target.value)) return absl::OkStatus();
+    PTSER_ASSIGN_OR_RETURN(Nesting* t, NestingOf(target.value));
+    t->height = std::max(t->height, depth);
+    PTSER_RETURN_IF_ERROR(CheckDepth(t->above + t->height));
+    const uint32_t above = t->above + 1;  // t may move: copied first
+    const void* self = target.value.identity();
+    for (const Value& v : items) {
+      // A container placed in itself closes a cycle; it adds no depth.
+      if (!Mutable(v) || v.identity() == self) continue;
+      PTSER_ASSIGN_OR_RETURN(Nesting* n, NestingOf(v));
+      n->above = std::max(n->above, above);
+      PTSER_RETURN_IF_ERROR(CheckDepth(n->above + n->height));
+    }
+    return absl::OkStatus();
+  }
 };
 
 // ---------------------------------------------------------------------------
@@ -913,7 +960,12 @@ absl::Status Unpickler::Impl::MemoGet(uint64_t index) {
   if (slot == nullptr) {
     return Invalid(absl::StrCat("memo key ", index, " not found"));
   }
-  return Push(slot->value, slot->depth, slot->owned);
+  uint32_t depth = slot->depth;
+  if (!nesting_.empty() && Mutable(slot->value)) {
+    auto it = nesting_.find(slot->value.identity());
+    if (it != nesting_.end()) depth = std::max(depth, it->second.height);
+  }
+  return Push(slot->value, depth, slot->owned);
 }
 
 // ---------------------------------------------------------------------------
@@ -1246,6 +1298,7 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
                                     ": the target must be a list"));
       }
       target->depth = depth;
+      PTSER_RETURN_IF_ERROR(Place(*target, depth, items.values));
       PTSER_RETURN_IF_ERROR(NoteMutated(*target));
       for (Value& v : items.values) dest->push_back(std::move(v));
       return absl::OkStatus();
@@ -1273,6 +1326,7 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
       const Value& t = target->value;
       if (t.is_dict()) {
         target->depth = depth;
+        PTSER_RETURN_IF_ERROR(Place(*target, depth, items.values));
         PTSER_RETURN_IF_ERROR(NoteMutated(*target));
         absl::Status s = t.dict().SetItems(absl::MakeSpan(items.values));
         if (!s.ok()) return Invalid(s.message());
@@ -1282,6 +1336,7 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
                                             t.object().callee().name) ==
                                nullptr) {
         target->depth = depth;
+        PTSER_RETURN_IF_ERROR(Place(*target, depth, items.values));
         PTSER_RETURN_IF_ERROR(NoteMutated(*target));
         auto& dest = t.object().dict_items();
         for (size_t i = 0; i < items.values.size(); i += 2) {
@@ -1307,6 +1362,7 @@ absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
                                     ": the target must be a set"));
       }
       target->depth = depth;
+      PTSER_RETURN_IF_ERROR(Place(*target, depth, items.values));
       PTSER_RETURN_IF_ERROR(NoteMutated(*target));
       Value::Set& s = target->value.set();
       for (Value& item : items.values) {
@@ -1482,6 +1538,8 @@ void Unpickler::Impl::ReleaseUnreachable(const Value* result) {
   }
   mutated_.clear();
   mutated_ids_.clear();
+  nesting_.clear();
+  nesting_held_.clear();
 }
 
 absl::StatusOr<Value> Unpickler::Impl::Load() {

@@ -926,6 +926,49 @@ TEST(UnpicklerLimitsTest, DepthOfTheBuiltStructureIsChecked) {
   EXPECT_EQ(NestingDepth(v, 5000), kLists);
 }
 
+// Issue 12 §4: the chains above are refused as they pass the limit, at the
+// APPEND that makes them too deep, not at STOP after a million lists were
+// linked (the 18 MB file peaked at 211 MB; tests/memory/peak_rss_test).
+TEST(UnpicklerLimitsTest, ChainsAreRefusedAsTheyGrow) {
+  constexpr uint32_t kLists = 100000;
+  auto index = [](uint32_t i) {
+    std::string le(4, '\0');
+    for (int b = 0; b < 4; ++b) le[b] = static_cast<char>((i >> (8 * b)) & 0xff);
+    return le;
+  };
+  std::string lists = "\x80\x02";
+  for (uint32_t i = 0; i < kLists; ++i) lists += "]r" + index(i) + "0";  // EMPTY_LIST PUT POP
+  const size_t appends_start = lists.size();
+  constexpr size_t kAppendBytes = 12;  // GET i, GET j, APPEND, POP
+  // Top down: list i receives list i-1 while list i is already inside i+1.
+  std::string top_down = lists;
+  for (uint32_t i = kLists - 1; i >= 1; --i) {
+    top_down += "j" + index(i) + "j" + index(i - 1) + "a0";
+  }
+  top_down += "j" + index(kLists - 1) + ".";
+  // Bottom up: list i receives list i-1, which already holds i-2.
+  std::string bottom_up = lists;
+  for (uint32_t i = 1; i < kLists; ++i) bottom_up += "j" + index(i) + "j" + index(i - 1) + "a0";
+  bottom_up += "j" + index(kLists - 1) + ".";
+  for (const std::string* p : {&top_down, &bottom_up}) {
+    // The 1000th link makes the chain 1001 deep; its APPEND is refused.
+    const size_t append_at = appends_start + 999 * kAppendBytes + 10;
+    EXPECT_THAT(Unpickle(*p), StatusIs(absl::StatusCode::kResourceExhausted,
+                                       absl::StrCat("APPEND at offset ", append_at,
+                                                    ": containers nested deeper than 1000 "
+                                                    "(UnpicklerOptions::max_nesting_depth)")));
+  }
+  // Wide and shallow structures are not affected: a list holding the same
+  // memoized list 5000 times, and a list appended to itself.
+  std::string wide = "\x80\x02]r" + index(0) + "]r" + index(1);
+  for (int i = 0; i < 5000; ++i) wide += "j" + index(0) + "a";
+  wide += "0j" + index(1) + "j" + index(1) + "a.";
+  ASSERT_OK_AND_ASSIGN(Value w, Unpickle(wide));
+  ASSERT_EQ(w.list().size(), 5001u);  // list 1: list 0 5000 times, then itself
+  EXPECT_TRUE(w.list()[5000].IsSameObject(w));
+  ReleaseValueGraph(w);
+}
+
 // Issue 12 §2: what an allowlisted handler copies counts against
 // max_total_bytes (bytes(x) of one memoized 1 MiB payload, 100 times).
 TEST(UnpicklerLimitsTest, HandlerCopiesAreCharged) {

@@ -157,6 +157,47 @@ def zip_nul_in_name():
     expect_ambiguous(path)
 
 
+def zip_entries_on_this_disk():
+    # miniz (mz_zip_reader_read_central_dir) refuses an end record whose
+    # entries on this disk differ from the total, a ZIP64 locator counting
+    # other than one disk and an entry starting on a disk other than 0 or 1,
+    # as "unsupported multidisk archive"; ptser read them all and verify
+    # called them clean.  Now ptser refuses them too (exit 1, the file cannot
+    # be read), and an entry on disk 1, which miniz reads, still loads.
+    f = io.BytesIO()
+    torch.save({"w": torch.tensor([1.0, 2.0])}, f)
+    saved = f.getvalue()
+    z64 = saved.rindex(b"PK\x06\x06")
+    locator = saved.rindex(b"PK\x06\x07")
+    classic = zip_with([("archive/data.pkl", obj_pickle({"marker": "A"})),
+                        ("archive/version", b"3\n")])
+    end = classic.rindex(b"PK\x05\x06")
+    entry = classic.index(b"PK\x01\x02")
+
+    def poke(data, at, fmt, value):
+        return data[:at] + struct.pack(fmt, value) + data[at + struct.calcsize(fmt):]
+
+    refused = {
+        "zip64_on_disk": (poke(saved, z64 + 24, "<Q", 2), "entries on this disk"),
+        "classic_on_disk": (poke(classic, end + 8, "<H", 1), "entries on this disk"),
+        "entry_disk_2": (poke(classic, entry + 34, "<H", 2), "starts on disk 2"),
+        "locator_disks_2": (poke(saved, locator + 16, "<I", 2), "has 2 disks"),
+    }
+    for name, (data, message) in refused.items():
+        path = write("multidisk_%s.pt" % name, data)
+        try:
+            torch.load(path)
+            raise AssertionError("torch.load read %s" % name)
+        except RuntimeError as e:
+            assert "multidisk" in str(e), (name, str(e))
+        rc, text = verify(path)
+        assert rc == 1 and message in text and "clean" not in text, (name, rc, text)
+    path = write("multidisk_entry_disk_1.pt", poke(classic, entry + 34, "<H", 1))
+    assert torch.load(path) == {"marker": "A"}
+    rc, text = verify(path)
+    assert rc == 0 and "clean" in text, (rc, text)
+
+
 # ---------------------------------------------------------------- tar helpers
 
 def octal(value, width):
@@ -335,6 +376,7 @@ def legacy_trailing_bytes():
 
 
 for case in [zip_two_end_records, zip_names_equal_ignoring_case, zip_nul_in_name,
+             zip_entries_on_this_disk,
              tar_pax_duplicate_path, tar_pax_path_trailing_slash, tar_padding_cut_off,
              tar_bad_mtime_ends_the_archive, tar_storages_member_calls, legacy_that_is_a_tar,
              legacy_trailing_bytes]:

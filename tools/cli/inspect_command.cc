@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -219,19 +220,25 @@ void CollectTensors(const Value& root, std::vector<TensorInfo>* out,
   }
 }
 
-// Disassembles the consecutive pickles at the start of `bytes` (a legacy
-// file has five, then raw storage bytes).
-absl::StatusOr<std::vector<PickleOp>> DisassembleAll(absl::string_view bytes, int max_pickles) {
-  std::vector<PickleOp> all;
+// Calls `visit` on each opcode of the consecutive pickles at the start of
+// `bytes` (a legacy file has five, then raw storage bytes), with offsets from
+// the start of `bytes`.  Nothing is kept: a pickle of millions of opcodes is
+// listed in constant memory (issue 12 §4).
+absl::Status ForEachPickleOp(absl::string_view bytes, int max_pickles,
+                             const std::function<absl::Status(const PickleOp&)>& visit) {
   size_t pos = 0;
+  PickleOp shifted;
   for (int i = 0; i < max_pickles && pos < bytes.size(); ++i) {
-    PTSER_ASSIGN_OR_RETURN(std::vector<PickleOp> ops,
-                           Disassemble(bytes.substr(pos)));
-    for (PickleOp& o : ops) o.offset += pos;
-    pos = ops.back().offset + 1;
-    all.insert(all.end(), ops.begin(), ops.end());
+    size_t last = 0;
+    PTSER_RETURN_IF_ERROR(DisassembleEach(bytes.substr(pos), [&](const PickleOp& o) {
+                            shifted = o;
+                            shifted.offset += pos;
+                            last = o.offset;
+                            return visit(shifted);
+                          }).status());
+    pos += last + 1;
   }
-  return all;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -269,7 +276,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
   if (!format.ok()) return Fail(err, format.status());
   Json report;
-  std::vector<PickleOp> pickle_ops;  // --pickle --json
+  Storage pickle_bytes;  // --pickle --json: listed after the load
   report["file"] = path;
   report["format"] = EndsWith(path, ".index.json") ? "sharded checkpoint (index.json)"
                      : EndsWith(path, ".safetensors") ? "safetensors"
@@ -299,17 +306,24 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return Fail(err, absl::InvalidArgumentError(
                          absl::StrCat("'", path, "' is a safetensors file: it has no pickle")));
   }
+  const int pickles = *format == FileFormat::kLegacy ? 5 : 1;
   if (pickle) {
     absl::StatusOr<Storage> bytes = PickleBytes(path, *format);
     if (!bytes.ok()) return Fail(err, bytes.status());
-    absl::StatusOr<std::vector<PickleOp>> ops =
-        DisassembleAll(View(*bytes), *format == FileFormat::kLegacy ? 5 : 1);
-    if (!ops.ok()) return Fail(err, ops.status());
+    // Checked whole before anything is written (an error comes alone),
+    // then listed in a second pass, op by op.
+    absl::Status checked = ForEachPickleOp(View(*bytes), pickles, [](const PickleOp&) {
+      return absl::OkStatus();
+    });
+    if (!checked.ok()) return Fail(err, checked);
     if (!json) {
-      out << FormatDisassembly(*ops);
+      (void)ForEachPickleOp(View(*bytes), pickles, [&](const PickleOp& o) {
+        out << FormatPickleOp(o);
+        return absl::OkStatus();
+      });
       return kOk;
     }
-    pickle_ops = std::move(*ops);  // written op by op with the report
+    pickle_bytes = *std::move(bytes);  // written op by op with the report
   }
   LoadOptions load_options = ToolLoadOptions();
   if (keep_unknown) {
@@ -352,12 +366,14 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     // The disassembly is streamed, not built as a JSON tree: a checkpoint of
     // 100,000 tensors has millions of opcodes (issue 12 §4).
     out << "{\n  \"pickle\": [";
-    for (size_t i = 0; i < pickle_ops.size(); ++i) {
-      const PickleOp& o = pickle_ops[i];
-      out << (i == 0 ? "\n    " : ",\n    ") << "{\"offset\": " << o.offset
+    bool first = true;
+    (void)ForEachPickleOp(View(pickle_bytes), pickles, [&](const PickleOp& o) {
+      out << (first ? "\n    " : ",\n    ") << "{\"offset\": " << o.offset
           << ", \"op\": \"" << o.name << "\", \"arg\": "
           << Json(o.arg).dump(-1, ' ', false, kReplace) << "}";
-    }
+      first = false;
+      return absl::OkStatus();
+    });
     out << "\n  ],\n" << rest.substr(2) << "\n";
     return kOk;
   }

@@ -64,6 +64,10 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
   std::shared_ptr<const ByteSource> source(std::move(*src));
   int findings = 0;
   out << path << ": " << FormatName(*format) << "\n";
+  // Read first: a pickle over its limit (a deflated data.pkl declaring
+  // gigabytes) is refused before any record is inflated to check its CRC.
+  absl::StatusOr<Storage> pickle_bytes = PickleBytes(path, *format);
+  if (!pickle_bytes.ok()) return VerifyFailure(out, err, pickle_bytes.status());
   if (*format == FileFormat::kZip) {
     absl::StatusOr<std::unique_ptr<ZipReader>> zip = ZipReader::Open(source);
     if (!zip.ok()) return VerifyFailure(out, err, zip.status());
@@ -80,8 +84,6 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
   } else if (*format != FileFormat::kLegacy && *format != FileFormat::kTar) {
     return Fail(err, absl::UnimplementedError(absl::StrCat("cannot verify ", FormatName(*format))));
   }
-  absl::StatusOr<Storage> pickle_bytes = PickleBytes(path, *format);
-  if (!pickle_bytes.ok()) return VerifyFailure(out, err, pickle_bytes.status());
   const absl::string_view bytes = View(*pickle_bytes);
   std::vector<GlobalReference> globals;
   size_t pos = 0;
@@ -95,9 +97,13 @@ int VerifyOne(const std::string& path, std::ostream& out, std::ostream& err,
       globals.push_back(g);
     }
     if (i + 1 == pickles) break;  // where the next pickle starts is all that is left to find
-    absl::StatusOr<std::vector<PickleOp>> ops = Disassemble(rest);
-    if (!ops.ok()) return VerifyFailure(out, err, ops.status());
-    pos += ops->back().offset + 1;
+    size_t last = 0;
+    absl::Status ops = DisassembleEach(rest, [&](const PickleOp& o) {
+                         last = o.offset;
+                         return absl::OkStatus();
+                       }).status();
+    if (!ops.ok()) return VerifyFailure(out, err, ops);
+    pos += last + 1;
   }
   std::map<std::string, int> seen;
   for (const GlobalReference& g : globals) {
