@@ -229,6 +229,11 @@ def convert_map_location():
     src = path("cuda", "src", "out.pt")  # one basename: the zip folder is named after it
     save_on_cuda(obj, src)
     assert saved_locations(src) == ["cuda:0", "cuda:0"]
+    # inspect shows where each storage was saved (read on the CPU here).
+    text = run("inspect", src)
+    assert "storage #0 (cuda:0, 48 bytes, shared by 2 tensors)" in text, text
+    report = json.loads(run("inspect", src, "--json"))
+    assert [t["location"] for t in report["tensors"]] == ["cuda:0"] * 3, report["tensors"]
     # Without --map-location each storage keeps its device: the file torch
     # writes for the same tensors on cuda:0, byte for byte.
     run("convert", src, path("cuda", "kept", "out.pt"))

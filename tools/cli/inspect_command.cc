@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive/byte_source.h"
 #include "archive/load.h"
+#include "archive/map_location.h"
 #include "archive/torch_archive.h"
 #include "base/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -329,6 +331,19 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (keep_unknown) {
     load_options.unpickler.unknown_globals = UnpicklerOptions::UnknownGlobals::kKeepInert;
   }
+  // Each storage's device as the file records it ('cuda:0'): storages are
+  // read on the CPU, and the tag each was saved with (what torch.load's
+  // map_location sees) is kept for the report.
+  std::map<const void*, std::string> saved_locations;  // storage id -> tag
+  load_options.map_location = MapLocation::Function(
+      [&](const Storage& s, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
+        saved_locations[s.id()] = tag;
+        return std::optional<Storage>(s);
+      });
+  const auto location_of = [&](const Tensor& t) -> std::string {
+    auto it = saved_locations.find(t.storage().id());
+    return it == saved_locations.end() ? "cpu" : it->second;
+  };
   absl::StatusOr<Value> value = LoadForTools(path, load_options);
   if (!value.ok()) return Fail(err, value.status());
   std::vector<TensorInfo> tensors;
@@ -347,6 +362,7 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                   {"storage", t.storage_index},
                   {"storage_bytes", t.tensor.storage().nbytes()},
                   {"device", t.tensor.device().ToString()},
+                  {"location", location_of(t.tensor)},
                   {"requires_grad", t.tensor.requires_grad()},
                   {"parameter", t.tensor.is_parameter()}});
   }
@@ -396,7 +412,8 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   for (const TensorInfo& t : tensors) {
     out << "  " << t.path << ": " << DtypeName(t.tensor.dtype()) << " " << Shape(t.tensor.sizes())
         << " strides " << Shape(t.tensor.strides()) << " offset " << t.tensor.storage_offset()
-        << " storage #" << t.storage_index << " (" << t.tensor.storage().nbytes() << " bytes";
+        << " storage #" << t.storage_index << " (" << location_of(t.tensor) << ", "
+        << t.tensor.storage().nbytes() << " bytes";
     const auto& peers = sharing[t.storage_index];
     if (peers.size() > 1) out << ", shared by " << peers.size() << " tensors";
     out << ")";
