@@ -27,7 +27,7 @@ say() { echo "[gpu_check] $*" | tee -a "$summary"; }
 say "$(date -u +%FT%TZ) on $(hostname): $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | head -1 || echo 'nvidia-smi: none')"
 say "nvcc: $(/usr/local/cuda/bin/nvcc --version 2>/dev/null | grep release || echo none); $(nproc) cores"
 
-if ! tools/bazel build --config=cuda //gpu/... >/tmp/gpu_check_build.log 2>&1; then
+if ! tools/bazel build --config=cuda //gpu/... //tools/bench:gpu_load_benchmark >/tmp/gpu_check_build.log 2>&1; then
   tail -40 /tmp/gpu_check_build.log
   say "build --config=cuda //gpu/...: FAILED (log above)"
   exit 1
@@ -49,7 +49,7 @@ else
   say "gpu/cuda_device_test: $(grep -E '^\[  (PASSED|FAILED)' "$log" | tr '\n' ' ')"
 fi
 
-bench=bazel-bin/gpu/load_benchmark
+bench=bazel-bin/tools/bench/gpu_load_benchmark
 if [[ ! -f "$file" ]]; then
   "$bench" write "$file" "$gib" | tee -a "$summary" || { say "writing the state dict failed"; exit 1; }
 fi
