@@ -1,7 +1,7 @@
 // Copyright ptser authors.
 //
-// The TorchScript parser on the code PyTorch 1.13 writes (Appendix A of the
-// formats notes, verbatim: docs/formats/torchscript.md), on every statement
+// The TorchScript parser on the code PyTorch 1.13 writes (verbatim, as
+// docs/formats/torchscript.md describes it), on every statement
 // and expression form, on errors (their exact text and location) and on
 // hostile input (deep nesting, huge records, mutations).
 
@@ -243,8 +243,7 @@ std::string Error(absl::string_view text) {
 }
 
 // ----------------------------------------------------- Appendix A, verbatim ---
-// PyTorch 1.13's output (docs/formats/torchscript.md; the formats notes,
-// Appendix A).
+// PyTorch 1.13's output, verbatim (docs/formats/torchscript.md).
 
 constexpr char kA1MyModule[] = R"PY(class MyModule(Module):
   __parameters__ = []

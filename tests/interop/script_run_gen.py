@@ -54,7 +54,8 @@ from torch import Tensor
 warnings.filterwarnings("ignore")  # tracer and deprecation warnings are expected here
 
 # --------------------------------------------------------------------------------------------
-# The modules of the serialization notes (pytorch-formats.md, Appendix A).
+# The modules of PyTorch's serialization note, as PyTorch 1.13 prints them
+# (docs/formats/torchscript.md, "The language of code records").
 
 
 class MyModule(nn.Module):
@@ -779,7 +780,8 @@ def trained_bn(bn, shape, steps=3):
 
 
 # --------------------------------------------------------------------------------------------
-# Upgraders (pytorch-formats.md §6): modules whose archives get version bumps.
+# Upgraders (docs/formats/torchscript.md, "Upgraders at a glance"): modules whose
+# archives get version bumps.
 
 
 class DivOps(nn.Module):
