@@ -3,8 +3,8 @@
 # call (16 cores, one H100, nothing downloadable, under 10 minutes):
 #
 #   1. builds //gpu/... with --config=cuda (sm_80, sm_90, compute_90 PTX)
-#   2. runs the device tests: the CUDA ones (gpu/cuda_device_test, the smoke
-#      kernel) and the same paths on FakeDevice (tensor, archive)
+#   2. runs the device tests: the CUDA ones (gpu/cuda_device_test,
+#      tests/gpu/cuda_load_test, the smoke kernel) and the same paths on FakeDevice (tensor, archive)
 #   3. benchmarks a 4 GiB state dict (64 tensors of 64 MiB) loaded to cuda:0
 #      from the page cache by ptser::Load, beside cudaMemcpy of the same bytes
 #      from pinned memory (the bus limit) and beside torch.load(map_location=
@@ -34,7 +34,7 @@ if ! tools/bazel build --config=cuda //gpu/... //tools/bench:gpu_load_benchmark 
 fi
 say "build --config=cuda //gpu/...: ok"
 
-if tools/bazel test --config=cuda --test_output=errors //gpu/... //tensor:device_backend_test \
+if tools/bazel test --config=cuda --test_output=errors //gpu/... //tests/gpu/... //tensor:device_backend_test \
      //archive:device_stage_test //archive:device_load_test >/tmp/gpu_check_test.log 2>&1; then
   say "device tests: passed"
 else
@@ -42,12 +42,14 @@ else
   say "device tests: FAILED (log above)"
   status=1
 fi
-log="$(readlink -f bazel-testlogs)/gpu/cuda_device_test/test.log"
-if grep -q "Skipped" "$log" 2>/dev/null; then
-  say "gpu/cuda_device_test SKIPPED: $(grep -A1 -m1 Skipped "$log" | tail -1)"
-else
-  say "gpu/cuda_device_test: $(grep -E '^\[  (PASSED|FAILED)' "$log" | tr '\n' ' ')"
-fi
+for t in gpu/cuda_device_test tests/gpu/cuda_load_test; do
+  log="$(readlink -f bazel-testlogs)/$t/test.log"
+  if grep -q "Skipped" "$log" 2>/dev/null; then
+    say "$t SKIPPED: $(grep -A1 -m1 Skipped "$log" | tail -1)"
+  else
+    say "$t: $(grep -E '^\[  (PASSED|FAILED)' "$log" | tr '\n' ' ')"
+  fi
+done
 
 bench=bazel-bin/tools/bench/gpu_load_benchmark
 if [[ ! -f "$file" ]]; then
