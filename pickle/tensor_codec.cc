@@ -8,6 +8,7 @@
 
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "base/status_macros.h"
 #include "pickle/internal/call_args.h"
 #include "tensor/quantizer.h"
+#include "tensor/storage.h"
+#include "tensor/tensor.h"
 
 namespace ptser {
 namespace {
@@ -31,7 +34,7 @@ using pickle_internal::InertCall;
 using pickle_internal::IsEmptyState;
 using pickle_internal::Wrap;
 
-// ---- encoding --------------------------------------------------------------
+// ---- the call ----------------------------------------------------------------
 
 Value IntTuple(absl::Span<const int64_t> values) {
   std::vector<Value> items;
@@ -46,35 +49,6 @@ Value RebuildCall(const char* name, std::vector<Value> args) {
       GlobalRef{"torch._utils", name}, Value::Object::Construction::kCall,
       Value::NewTuple(std::move(args))));
 }
-
-// The quantizer_params tuple of _rebuild_qtensor.
-absl::StatusOr<Value> EncodeQParams(const Quantizer& q) {
-  Value scheme = Value::Enum({TorchEnum::Type::kQScheme, std::string(QSchemeName(q.scheme))});
-  if (q.scheme == QScheme::kPerTensorAffine || q.scheme == QScheme::kPerTensorSymmetric) {
-    return Value::NewTuple({scheme, Value::Float(q.scale), Value::Int(q.zero_point)});
-  }
-  if (q.scales == nullptr || q.zero_points == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "a ", QSchemeName(q.scheme), " quantizer without scales/zero points cannot be saved"));
-  }
-  return Value::NewTuple({scheme, Value::FromTensor(*q.scales),
-                          Value::FromTensor(*q.zero_points), Value::Int(q.axis)});
-}
-
-// The metadata argument of _rebuild_tensor_v2/v3: None when no bit is set.
-absl::StatusOr<Value> EncodeMetadata(const Tensor& t) {
-  if (!t.is_conj() && !t.is_neg()) return Value::None();
-  Value metadata = Value::NewDict();
-  if (t.is_conj()) {
-    PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("conj"), Value::Bool(true)));
-  }
-  if (t.is_neg()) {
-    PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("neg"), Value::Bool(true)));
-  }
-  return metadata;
-}
-
-// ---- decoding ----------------------------------------------------------------
 
 // `storage[offset:...].as_strided(size, stride)` via Tensor::Make.
 absl::StatusOr<Tensor> MakeTensor(const CallContext& ctx, const Value& storage,
@@ -94,6 +68,21 @@ absl::StatusOr<Tensor> MakeTensor(const CallContext& ctx, const Value& storage,
   return t;
 }
 
+// ---- the flags (conj, neg): a new flag is one line in each ----------------
+
+// The metadata argument of _rebuild_tensor_v2/v3: None when no bit is set.
+absl::StatusOr<Value> EncodeMetadata(const Tensor& t) {
+  if (!t.is_conj() && !t.is_neg()) return Value::None();
+  Value metadata = Value::NewDict();
+  if (t.is_conj()) {
+    PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("conj"), Value::Bool(true)));
+  }
+  if (t.is_neg()) {
+    PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("neg"), Value::Bool(true)));
+  }
+  return metadata;
+}
+
 // Optional metadata dict of `_rebuild_tensor_v2/v3` ({'conj': True, ...}).
 absl::Status ApplyMetadata(const CallContext& ctx, const Value& metadata,
                            Tensor& t) {
@@ -108,6 +97,22 @@ absl::Status ApplyMetadata(const CallContext& ctx, const Value& metadata,
     t.set_neg(n);
   }
   return absl::OkStatus();
+}
+
+// ---- the quantizer -----------------------------------------------------------
+
+// The quantizer_params tuple of _rebuild_qtensor.
+absl::StatusOr<Value> EncodeQParams(const Quantizer& q) {
+  Value scheme = Value::Enum({TorchEnum::Type::kQScheme, std::string(QSchemeName(q.scheme))});
+  if (q.scheme == QScheme::kPerTensorAffine || q.scheme == QScheme::kPerTensorSymmetric) {
+    return Value::NewTuple({scheme, Value::Float(q.scale), Value::Int(q.zero_point)});
+  }
+  if (q.scales == nullptr || q.zero_points == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a ", QSchemeName(q.scheme), " quantizer without scales/zero points cannot be saved"));
+  }
+  return Value::NewTuple({scheme, Value::FromTensor(*q.scales),
+                          Value::FromTensor(*q.zero_points), Value::Int(q.axis)});
 }
 
 // A tensor of a quantized dtype needs a quantizer, which only
@@ -154,6 +159,8 @@ absl::Status CheckPerChannel(const CallContext& ctx, const Quantizer& q, const T
 }
 
 }  // namespace
+
+// ---- decoding: the rebuild functions --------------------------------------------
 
 // _rebuild_tensor(storage, storage_offset, size, stride)
 absl::StatusOr<Value> RebuildTensor(const CallContext& ctx, Args args) {
@@ -338,7 +345,7 @@ std::optional<StorageClassInfo> StorageClassFromName(absl::string_view name) {
   return StorageClassInfo{*t, false};
 }
 
-// ---- encoding ------------------------------------------------------------------
+// ---- encoding: the call and the storage persistent id ----------------------------
 
 TypedStorage StorageForEncoding(const Tensor& t) {
   const bool untyped = !LegacyStorageClassName(t.dtype()).has_value();
@@ -411,7 +418,7 @@ absl::StatusOr<Value> EncodeStoragePersistentId(const StoragePersistentIdFields&
   return Value::NewTuple(std::move(pid));
 }
 
-// ---- decoding ------------------------------------------------------------------
+// ---- decoding: the storage persistent id -----------------------------------------
 
 absl::StatusOr<StoragePersistentId> ParseStoragePersistentId(const Value& pid) {
   auto bad = [&pid](absl::string_view why) {
