@@ -11,7 +11,7 @@
 #include "archive/save.h"
 #include "archive/torch_archive.h"
 #include "benchmark/benchmark.h"
-#include "pickle/torch_globals.h"
+#include "pickle/tensor_codec.h"
 #include "pickle/unpickler.h"
 #include "tensor/factories.h"
 

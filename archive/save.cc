@@ -17,6 +17,7 @@
 #include "base/endian.h"
 #include "base/status_macros.h"
 #include "pickle/pickler.h"
+#include "pickle/tensor_codec.h"
 #include "tensor/device_registry.h"
 #include "tensor/scalar_type.h"
 
@@ -24,20 +25,6 @@ namespace ptser {
 namespace {
 
 using legacy_format::kProtocolVersion;
-
-Value Tuple(std::vector<Value> items) { return Value::NewTuple(std::move(items)); }
-
-Value IntTuple(const std::vector<int64_t>& values) {
-  std::vector<Value> items;
-  items.reserve(values.size());
-  for (int64_t v : values) items.push_back(Value::Int(v));
-  return Tuple(std::move(items));
-}
-
-Value Call(const char* module, const char* name, std::vector<Value> args) {
-  return Value::FromObject(std::make_shared<Value::Object>(
-      GlobalRef{module, name}, Value::Object::Construction::kCall, Tuple(std::move(args))));
-}
 
 // A storage as one save writes it: its key and, with `compact`, the trimmed
 // copy and the byte offset it starts at in the original.
@@ -57,81 +44,37 @@ class SaveContext {
   // Compact: the byte span each storage's tensors use.
   absl::Status CollectSpans(const Value& v) { return Walk(v, 0); }
 
+  // The tensor's rebuild call (pickle/tensor_codec.h), its storage
+  // registered under a key and, with `compact`, its offset rebased.
   absl::StatusOr<Value> ReduceTensor(const Value& tv) {
     const Tensor& t = tv.tensor();
-    const bool new_dtype = !LegacyStorageClassName(t.dtype()).has_value();
-    PTSER_ASSIGN_OR_RETURN(SavedStorage * saved, Register(t.storage(), t.dtype(), new_dtype));
+    const TypedStorage storage = StorageForEncoding(t);
+    PTSER_ASSIGN_OR_RETURN(SavedStorage * saved,
+                           Register(storage.storage, storage.dtype, storage.untyped));
     int64_t offset = t.storage_offset();
     if (options_.compact) offset -= static_cast<int64_t>(saved->lo / t.itemsize());
     if (t.numel() == 0 && options_.compact) offset = 0;
-    Value storage = Value::FromStorage({t.storage(), t.dtype(), new_dtype});
-    std::vector<Value> args = {storage, Value::Int(offset), IntTuple(t.sizes()),
-                               IntTuple(t.strides())};
-    const bool requires_grad = t.requires_grad() && !t.is_parameter();
-    Value result;
-    if (t.quantizer().has_value()) {
-      const Quantizer& q = *t.quantizer();
-      Value scheme = Value::Enum({TorchEnum::Type::kQScheme, std::string(QSchemeName(q.scheme))});
-      Value qparams;
-      if (q.scheme == QScheme::kPerTensorAffine || q.scheme == QScheme::kPerTensorSymmetric) {
-        qparams = Tuple({scheme, Value::Float(q.scale), Value::Int(q.zero_point)});
-      } else {
-        if (q.scales == nullptr || q.zero_points == nullptr) {
-          return absl::InvalidArgumentError("per-channel quantizer without scales/zero points");
-        }
-        qparams = Tuple({scheme, Value::FromTensor(*q.scales), Value::FromTensor(*q.zero_points),
-                         Value::Int(q.axis)});
-      }
-      args.push_back(qparams);
-      args.push_back(Value::Bool(requires_grad));
-      args.push_back(Value::NewOrderedDict());
-      result = Call("torch._utils", "_rebuild_qtensor", std::move(args));
-    } else {
-      args.push_back(Value::Bool(requires_grad));
-      args.push_back(Value::NewOrderedDict());  // backward hooks: never saved
-      Value metadata;
-      if (t.is_conj() || t.is_neg()) {
-        // Newer PyTorch's 7th (v3: 8th) argument; 1.13 drops these bits.
-        metadata = Value::NewDict();
-        if (t.is_conj()) PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("conj"), Value::Bool(true)));
-        if (t.is_neg()) PTSER_RETURN_IF_ERROR(metadata.dict().SetItem(Value::Str("neg"), Value::Bool(true)));
-      }
-      if (new_dtype) {
-        args.push_back(Value::Dtype(t.dtype()));
-        if (!metadata.is_none()) args.push_back(metadata);
-        result = Call("torch._utils", "_rebuild_tensor_v3", std::move(args));
-      } else {
-        if (!metadata.is_none()) args.push_back(metadata);
-        result = Call("torch._utils", "_rebuild_tensor_v2", std::move(args));
-      }
-    }
-    if (t.is_parameter()) {
-      result = Call("torch._utils", "_rebuild_parameter",
-                    {result, Value::Bool(t.requires_grad()), Value::NewOrderedDict()});
-    }
-    return result;
+    return EncodeTensor(t, Value::FromStorage(storage), offset);
   }
 
+  // A storage's persistent id: its key, its location tag, and its numel as
+  // saved (trimmed with `compact`).
   absl::StatusOr<std::optional<Value>> PersistentId(const Value& v) {
     if (!v.is_storage()) return std::optional<Value>();
     const TypedStorage& ts = v.storage();
     PTSER_ASSIGN_OR_RETURN(SavedStorage * saved, Register(ts.storage, ts.dtype, ts.untyped));
-    Value cls = ts.untyped ? Value::Global("torch.storage", "UntypedStorage")
-                           : Value::Global("torch", std::string(*LegacyStorageClassName(ts.dtype)));
-    const int64_t numel = static_cast<int64_t>(
-        ts.untyped ? saved->bytes.nbytes() : saved->bytes.nbytes() / ElementSize(ts.dtype));
+    StoragePersistentIdFields fields;
+    fields.dtype = ts.dtype;
+    fields.untyped = ts.untyped;
+    fields.key = saved->key;
     std::optional<std::string> tag;
     if (options_.storage_location) tag = options_.storage_location(ts.storage);
-    if (!tag.has_value()) tag = ts.storage.device().ToString();
-    // 'cpu' is one literal in torch.serialization: the pickle memoizes it.
-    // Any other tag ('cuda:0') is a new str each time, as location_tag makes.
-    Value location = *tag == "cpu" ? cpu_literal_ : Value::Str(*tag);
-    // The legacy format's key is str(storage._cdata), a new str object each
-    // time (written again, not memo-fetched); the zip format's is one str.
-    Value key = legacy_ ? Value::Str(saved->key.as_string()) : saved->key;
-    std::vector<Value> pid = {storage_literal_, cls, key, location, Value::Int(numel)};
-    if (legacy_) pid.push_back(Value::None());
-    return std::optional<Value>(Tuple(std::move(pid)));
+    fields.location = tag.has_value() ? *std::move(tag) : ts.storage.device().ToString();
+    fields.numel = static_cast<int64_t>(
+        ts.untyped ? saved->bytes.nbytes() : saved->bytes.nbytes() / ElementSize(ts.dtype));
+    fields.legacy = legacy_;
+    PTSER_ASSIGN_OR_RETURN(Value pid, EncodeStoragePersistentId(fields, literals_));
+    return std::optional<Value>(std::move(pid));
   }
 
   // Keys in the order torch.save writes records: sorted as strings.
@@ -276,8 +219,7 @@ class SaveContext {
 
   const SaveOptions& options_;
   bool legacy_;
-  Value storage_literal_ = Value::Str("storage");
-  Value cpu_literal_ = Value::Str("cpu");
+  PersistentIdLiterals literals_;  // one 'storage' and one 'cpu' per pickle
   std::map<const void*, SavedStorage> saved_;
   absl::flat_hash_map<const void*, Span> spans_;
   absl::flat_hash_set<const void*> visited_;

@@ -13,13 +13,15 @@
 #include "absl/strings/str_cat.h"
 #include "base/endian.h"
 #include "base/status_macros.h"
+#include "pickle/tensor_codec.h"
 #include "tensor/scalar_type.h"
 
 namespace ptser {
 namespace jit {
 namespace {
 
-bool IsTorchModule(absl::string_view module) {
+// TorchScript's classes live under "__torch__" (not torch's own modules).
+bool IsScriptClassModule(absl::string_view module) {
   return module == "__torch__" || absl::StartsWith(module, "__torch__.");
 }
 
@@ -197,6 +199,15 @@ class ScriptPickler::Impl {
         }
       }
     }
+    // libtorch writes the call torch.save writes (pickle/tensor_codec.h),
+    // with these differences, kept here:
+    //  - what is not written yet is refused: quantized tensors, the conj/neg
+    //    bits, tensors off the CPU, dtypes without a 1.13 storage class;
+    //  - no _rebuild_parameter: a parameter is the plain call carrying its
+    //    own requires_grad (EncodeTensorOptions::wrap_parameter = false);
+    //  - its own opcodes (PushCodecValue): every tuple as MARK ... TUPLE,
+    //    the hooks' OrderedDict() as GLOBAL + EMPTY_TUPLE + REDUCE, and the
+    //    storage's persistent id memoized by storage (PushStorage).
     if (t.quantizer().has_value()) {
       return absl::UnimplementedError("quantized tensors are not written into TorchScript archives yet");
     }
@@ -207,51 +218,16 @@ class ScriptPickler::Impl {
       return absl::UnimplementedError(
           absl::StrCat("a tensor on '", t.device().ToString(), "' cannot be saved yet"));
     }
-    const std::optional<absl::string_view> storage_class = LegacyStorageClassName(t.dtype());
-    if (!storage_class.has_value()) {
+    const TypedStorage storage = StorageForEncoding(t);
+    if (storage.untyped) {
       return absl::UnimplementedError(absl::StrCat("dtype ", DtypeName(t.dtype()),
                                                    " has no storage class for PyTorch 1.13"));
     }
-    PushGlobal("torch._utils", "_rebuild_tensor_v2");
-    out_.push_back(op::kMark);
-    const void* sid = t.storage().id();
-    if (auto it = storage_memo_.find(sid); it != storage_memo_.end()) {
-      PushBinGet(it->second);
-    } else {
-      out_.push_back(op::kMark);
-      PushString("storage");
-      PushGlobal("torch", std::string(*storage_class));
-      std::string key = std::to_string(storages_.size());
-      if (keys_ != nullptr) {
-        for (const auto& [storage, k] : *keys_) {
-          if (storage.IsSameAs(t.storage())) key = k;
-        }
-      }
-      PushString(key);
-      storage_keys_.push_back(key);
-      PushString(t.device().ToString());
-      const size_t itemsize = ElementSize(t.dtype());
-      PushInt(static_cast<int64_t>(t.storage().nbytes() / itemsize));
-      out_.push_back(op::kTuple);
-      out_.push_back(op::kBinPersId);
-      storage_memo_[sid] = PushNextBinPut();
-      const size_t n = t.storage().nbytes() / itemsize * itemsize;
-      auto holder = std::make_shared<Storage>(t.storage());
-      storages_.push_back(Storage::Borrow(const_cast<void*>(t.storage().data()), n, holder));
-    }
-    PushInt(t.storage_offset());
-    out_.push_back(op::kMark);
-    for (int64_t s : t.sizes()) PushInt(s);
-    out_.push_back(op::kTuple);
-    out_.push_back(op::kMark);
-    for (int64_t s : t.strides()) PushInt(s);
-    out_.push_back(op::kTuple);
-    out_.push_back(t.requires_grad() ? op::kNewTrue : op::kNewFalse);
-    PushGlobal("collections", "OrderedDict");
-    out_.push_back(op::kEmptyTuple);
-    out_.push_back(op::kReduce);
-    out_.push_back(op::kTuple);
-    out_.push_back(op::kReduce);
+    EncodeTensorOptions libtorch;
+    libtorch.wrap_parameter = false;
+    PTSER_ASSIGN_OR_RETURN(
+        Value call, EncodeTensor(t, Value::FromStorage(storage), t.storage_offset(), libtorch));
+    PTSER_RETURN_IF_ERROR(PushCodecValue(call));
     if (memoize) tensor_memo_[Place(t)].emplace_back(t, PushNextBinPut());
     return absl::OkStatus();
   }
@@ -283,6 +259,87 @@ class ScriptPickler::Impl {
       if (SameTensor(seen, t)) return n;
     }
     return 0;
+  }
+
+  // A Value of the tensor codec (a rebuild call and its arguments, a
+  // storage persistent id) in libtorch's opcodes.
+  absl::Status PushCodecValue(const Value& v) {
+    switch (v.kind()) {
+      case Value::Kind::kNone:
+        out_.push_back(op::kNone);
+        return absl::OkStatus();
+      case Value::Kind::kBool:
+        out_.push_back(v.as_bool() ? op::kNewTrue : op::kNewFalse);
+        return absl::OkStatus();
+      case Value::Kind::kInt:
+        PushInt(v.as_int());
+        return absl::OkStatus();
+      case Value::Kind::kStr:
+        PushString(v.as_string());
+        return absl::OkStatus();
+      case Value::Kind::kGlobal:
+        PushGlobal(v.global().module, v.global().name);
+        return absl::OkStatus();
+      case Value::Kind::kStorage:
+        return PushStorage(v.storage());
+      case Value::Kind::kTuple:
+        out_.push_back(op::kMark);
+        for (const Value& item : v.tuple()) PTSER_RETURN_IF_ERROR(PushCodecValue(item));
+        out_.push_back(op::kTuple);
+        return absl::OkStatus();
+      case Value::Kind::kDict:
+        if (v.dict().is_ordered_dict() && v.dict().empty()) {
+          PushGlobal("collections", "OrderedDict");
+          out_.push_back(op::kEmptyTuple);
+          out_.push_back(op::kReduce);
+          return absl::OkStatus();
+        }
+        break;
+      case Value::Kind::kObject: {
+        const Value::Object& o = v.object();
+        if (o.construction() != Value::Object::Construction::kCall) break;
+        PushGlobal(o.callee().module, o.callee().name);
+        PTSER_RETURN_IF_ERROR(PushCodecValue(o.args()));
+        out_.push_back(op::kReduce);
+        return absl::OkStatus();
+      }
+      default:
+        break;
+    }
+    return absl::UnimplementedError(absl::StrCat(
+        "a ", v.TypeName(), " in a tensor's rebuild call cannot be written into a TorchScript "
+        "pickle"));
+  }
+
+  // A storage: its persistent id (BINPERSID) the first time, then BINGET.
+  absl::Status PushStorage(const TypedStorage& ts) {
+    const void* sid = ts.storage.id();
+    if (auto it = storage_memo_.find(sid); it != storage_memo_.end()) {
+      PushBinGet(it->second);
+      return absl::OkStatus();
+    }
+    std::string key = std::to_string(storages_.size());
+    if (keys_ != nullptr) {
+      for (const auto& [storage, k] : *keys_) {
+        if (storage.IsSameAs(ts.storage)) key = k;
+      }
+    }
+    const size_t itemsize = ElementSize(ts.dtype);
+    StoragePersistentIdFields fields;
+    fields.dtype = ts.dtype;
+    fields.untyped = ts.untyped;
+    fields.key = Value::Str(key);
+    fields.location = ts.storage.device().ToString();
+    fields.numel = static_cast<int64_t>(ts.storage.nbytes() / itemsize);
+    PTSER_ASSIGN_OR_RETURN(Value pid, EncodeStoragePersistentId(fields, literals_));
+    PTSER_RETURN_IF_ERROR(PushCodecValue(pid));
+    out_.push_back(op::kBinPersId);
+    storage_memo_[sid] = PushNextBinPut();
+    storage_keys_.push_back(key);
+    const size_t n = ts.storage.nbytes() / itemsize * itemsize;
+    auto holder = std::make_shared<Storage>(ts.storage);
+    storages_.push_back(Storage::Borrow(const_cast<void*>(ts.storage.data()), n, holder));
+    return absl::OkStatus();
   }
 
   absl::Status PushList(const Value& v, int depth) {
@@ -354,7 +411,7 @@ class ScriptPickler::Impl {
       PushBinGet(it->second);
       return absl::OkStatus();
     }
-    if (!IsTorchModule(o.callee().module) ||
+    if (!IsScriptClassModule(o.callee().module) ||
         o.construction() != Value::Object::Construction::kNewObj || !o.has_state()) {
       return absl::UnimplementedError(absl::StrCat("the object of '", o.callee().FullName(),
                                                    "' cannot be written into a TorchScript pickle"));
@@ -472,6 +529,7 @@ class ScriptPickler::Impl {
   absl::flat_hash_map<Place_, std::vector<std::pair<Tensor, int>>> slot_tensor_counts_;
   std::map<const void*, int> slot_object_counts_;
   std::vector<Storage> storages_;
+  PersistentIdLiterals literals_;
 };
 
 

@@ -16,7 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "pickle/torch_globals.h"
+#include "pickle/tensor_codec.h"
 #include "tensor/storage.h"
 
 namespace ptser {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "pickle/torch_globals.h"
+#include "pickle/tensor_codec.h"
 #include "pickle/unpickler.h"
 #include "pickle/value.h"
 #include "tensor/storage.h"

@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pickle/test_util.h"
+#include "pickle/tensor_codec.h"
 #include "pickle/torch_globals.h"
 #include "pickle/value.h"
 #include "tensor/storage.h"
