@@ -37,7 +37,7 @@ StorageTable::StorageTable(const LoadOptions& options, std::string key_prefix,
                            size_t numbered_keys)
     : options_(options), key_prefix_(std::move(key_prefix)), by_number_(numbered_keys, kNone) {}
 
-size_t StorageTable::Find(absl::string_view key) const {
+StorageTable::Slot StorageTable::Find(absl::string_view key) const {
   if (!by_number_.empty()) {
     const std::optional<size_t> n = CanonicalNumber(key);
     if (n.has_value() && *n < by_number_.size()) return by_number_[*n];

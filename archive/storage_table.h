@@ -127,6 +127,9 @@ class StorageTable {
   const StorageSlot& Get(Slot slot) const { return slots_[slot]; }
   // The slot declared under `key`, or null.
   const StorageSlot* Get(absl::string_view key) const;
+  // The slot declared under `key`, or kNoSlot.
+  static constexpr Slot kNoSlot = ~uint32_t{0};
+  Slot Find(absl::string_view key) const;
 
   // Every slot, in the order they were declared.
   size_t size() const { return slots_.size(); }
@@ -140,10 +143,7 @@ class StorageTable {
                                            int64_t numel);
 
  private:
-  static constexpr uint32_t kNone = ~uint32_t{0};
-
-  // The slot of `key`, or kNone.
-  size_t Find(absl::string_view key) const;
+  static constexpr uint32_t kNone = ~uint32_t{0};  // == kNoSlot
 
   const LoadOptions& options_;
   const std::string key_prefix_;
