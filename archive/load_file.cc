@@ -165,9 +165,8 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
         return Value::FromStorage(table.Get(declared.slot).typed);
       }
     }
-    load_internal::ZipRecordBytes record;
-    PTSER_ASSIGN_OR_RETURN(record.as_read, archive->zip().Read(*entry));
-    Storage bytes = record.as_read;  // as read, before any trim, swap or move
+    PTSER_ASSIGN_OR_RETURN(Storage read, archive->zip().Read(*entry));
+    Storage bytes = read;  // `read` stays as read, before any trim, swap or move
     if (bytes.nbytes() > id.nbytes) {
       // Keep exactly the storage's bytes (the record may be longer).
       auto holder = std::make_shared<Storage>(bytes);
@@ -178,12 +177,10 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       PTSER_ASSIGN_OR_RETURN(bytes, Storage::CopyFrom(bytes.data(), bytes.nbytes()));
       SwapBytes(bytes.mutable_data(), bytes.nbytes(), SwapUnit(id.dtype));
     }
-    record.file = source->name();
-    record.record = entry->name;
-    record.header_offset = entry->header_offset;
-    record.size = entry->uncompressed_size;
-    record.recorded_crc32 = entry->crc32;
-    record.crc32_verified = zip_options.verify_crc32;
+    // Aggregate-initialised: a default-constructed Storage would allocate.
+    const load_internal::ZipRecordBytes record{
+        source->name(),        entry->name, entry->header_offset, entry->uncompressed_size,
+        entry->crc32,          zip_options.verify_crc32, std::move(read)};
     PTSER_RETURN_IF_ERROR(table.Fill(declared.slot, bytes, &record));
     return Value::FromStorage(table.Get(declared.slot).typed);
   };

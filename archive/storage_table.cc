@@ -26,6 +26,13 @@ std::optional<size_t> CanonicalNumber(absl::string_view s) {
   return n;
 }
 
+// What a slot holds until Hold or Fill: one empty storage for every slot of
+// every table (copying it costs a reference count, not an allocation).
+const Storage& EmptyStorage() {
+  static const Storage* const empty = new Storage();
+  return *empty;
+}
+
 // "4 float32 elements", "4 uint8 elements (untyped)".
 std::string Naming(ScalarType dtype, bool untyped, int64_t numel) {
   return absl::StrCat(numel, " ", DtypeName(dtype), " elements", untyped ? " (untyped)" : "");
@@ -35,7 +42,11 @@ std::string Naming(ScalarType dtype, bool untyped, int64_t numel) {
 
 StorageTable::StorageTable(const LoadOptions& options, std::string key_prefix,
                            size_t numbered_keys)
-    : options_(options), key_prefix_(std::move(key_prefix)), by_number_(numbered_keys, kNone) {}
+    : options_(options), key_prefix_(std::move(key_prefix)), by_number_(numbered_keys, kNone) {
+  // A zip archive has about one record per storage: no regrowth while
+  // 100,000 storages are declared.
+  slots_.reserve(numbered_keys);
+}
 
 StorageTable::Slot StorageTable::Find(absl::string_view key) const {
   if (!by_number_.empty()) {
@@ -80,13 +91,10 @@ absl::StatusOr<StorageTable::Declared> StorageTable::Declare(absl::string_view k
     } else {
       by_name_.emplace(std::string(key), index);
     }
-    StorageSlot slot;
-    slot.key = std::string(key);
-    slot.typed.dtype = dtype;
-    slot.typed.untyped = untyped;
-    slot.numel = numel;
-    slot.location = std::string(location);
-    slots_.push_back(std::move(slot));
+    // Built in place around the shared empty storage: a default Storage
+    // would allocate, once per storage of the file.
+    slots_.push_back(StorageSlot{std::string(key), TypedStorage{EmptyStorage(), dtype, untyped},
+                                 numel, std::string(location), false});
     return Declared{index, true};
   }
   const StorageSlot& first = slots_[found];

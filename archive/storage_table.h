@@ -49,14 +49,16 @@ namespace load_internal {
 // One declared storage.
 struct StorageSlot {
   std::string key;
-  // The storage (empty until Hold or Fill), typed as it was first named.
+  // The storage (empty until Hold or Fill, and then shared by every empty
+  // slot: never written through), typed as it was first named.
   TypedStorage typed;
   int64_t numel = 0;
   std::string location;  // the saved tag, such as "cpu" or "cuda:0"
   bool filled = false;   // Fill (or Hold of a placed storage) has run
 };
 
-// A zip record behind a storage, for LoadOptions::on_zip_storage.
+// A zip record behind a storage, for LoadOptions::on_zip_storage.  (Build it
+// with all its fields, in order: a default-constructed Storage allocates.)
 struct ZipRecordBytes {
   absl::string_view file;         // the archive's name, for messages
   absl::string_view record;       // the record's full name
@@ -75,7 +77,8 @@ class StorageTable {
   // archive's records).  Keys "0", "1", ... below `numbered_keys` (canonical
   // decimals: no sign, no leading zero) are found by number in a vector of
   // that many entries instead of a hash map: a zip archive passes its entry
-  // count, since torch.save numbers its storages; 0 hashes every key.
+  // count, since torch.save numbers its storages; 0 hashes every key.  Room
+  // for that many slots is reserved up front.
   explicit StorageTable(const LoadOptions& options, std::string key_prefix = "",
                         size_t numbered_keys = 0);
 

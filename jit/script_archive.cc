@@ -146,7 +146,9 @@ absl::StatusOr<Value> UnpickleRecord(
   // Every storage is restored on the CPU (torch.jit.load's map_location='cpu').
   LoadOptions options;
   options.map_location = MapLocation::To(Device::Cpu());
-  load_internal::StorageTable table(options, std::string(tensor_dir));
+  // libtorch numbers its storages "0", "1", ...: found by number.
+  load_internal::StorageTable table(options, std::string(tensor_dir),
+                                    archive.zip().entries().size());
   UnpicklerOptions up;
   up.globals = &globals;
   up.persistent_load = [&](const Value& pid, size_t) -> absl::StatusOr<Value> {
