@@ -49,8 +49,8 @@ namespace load_internal {
 // One declared storage.
 struct StorageSlot {
   std::string key;
-  // The storage (empty until Hold or Fill, and then shared by every empty
-  // slot: never written through), typed as it was first named.
+  // The storage, typed as it was first named.  Until Hold or Fill it is an
+  // empty storage shared by every such slot (never written through).
   TypedStorage typed;
   int64_t numel = 0;
   std::string location;  // the saved tag, such as "cpu" or "cuda:0"
