@@ -9,16 +9,12 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"
-#include "archive/crc32.h"
 #include "archive/differential.h"
-#include "archive/restore_storage.h"
+#include "archive/storage_table.h"
 #include "archive/tar_load.h"
 #include "archive/tar_reader.h"
 #include "archive/torch_archive.h"
@@ -40,13 +36,6 @@ size_t SwapUnit(ScalarType dtype) {
   size_t size = ElementSize(dtype);
   return IsComplex(dtype) ? size / 2 : size;
 }
-
-struct LoadedStorage {
-  Storage storage;
-  ScalarType dtype;
-  bool untyped;
-  int64_t numel;
-};
 
 absl::Status CheckNoHook(const LoadOptions& options) {
   if (options.unpickler.persistent_load) {
@@ -123,9 +112,10 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   PTSER_ASSIGN_OR_RETURN(Storage pickle, archive->ReadRecord("data.pkl"));
 
   const StorageRecords records(archive->zip().entries(), archive->prefix());
-  // The storages loaded so far, by entry index: a record is one storage,
-  // however many tensors name it.
-  std::vector<std::optional<LoadedStorage>> loaded(archive->zip().entries().size());
+  // One storage per key, however many tensors name it; a key is read from
+  // its record when the pickle first names it.  torch.save's keys are
+  // numbers below the entry count.
+  load_internal::StorageTable table(options, "data/", archive->zip().entries().size());
   std::string full_name;
   // Storages going to a device with a runtime are staged there from the file
   // (load_device.h); declared before the unpickler so copies finish first.
@@ -139,7 +129,12 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
           "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
     }
     // This runs once per tensor (100,000 times for 100,000 small tensors):
-    // decimal keys are found by number, others by name.
+    // a key named before costs a parse and a compare.
+    PTSER_ASSIGN_OR_RETURN(
+        load_internal::StorageTable::Declared declared,
+        table.Declare(id.key, id.dtype, id.untyped, id.numel, id.location));
+    if (!declared.is_new) return Value::FromStorage(table.Get(declared.slot).typed);
+    // Decimal keys are found by number, others by name.
     const ZipEntry* entry = records.Find(id.key);
     if (entry == nullptr) {
       full_name.assign(archive->prefix());
@@ -151,21 +146,6 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
                                                 "' in '", source->name(), "'"));
       }
       entry = *found;
-    }
-    std::optional<LoadedStorage>& slot = loaded[static_cast<size_t>(entry - records.begin())];
-    if (slot.has_value()) {
-      // An empty storage may be named under two types (torch.save checks
-      // only allocated ones); torch.load then gives the first typed storage
-      // for both.
-      if (slot->storage.nbytes() == 0) {
-        return Value::FromStorage({slot->storage, slot->dtype, slot->untyped});
-      }
-      if (slot->dtype != id.dtype || slot->untyped != id.untyped) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "storage 'data/", id.key, "' is named as ", DtypeName(slot->dtype),
-            " and as ", DtypeName(id.dtype), "; one storage has one dtype"));
-      }
-      return Value::FromStorage({slot->storage, id.dtype, id.untyped});
     }
     if (entry->uncompressed_size < id.nbytes) {
       return absl::DataLossError(absl::StrCat(
@@ -181,12 +161,12 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
             load_internal::StageZipRecord(stagers.For(target->runtime), archive->zip(), *entry,
                                           id.nbytes, swap ? SwapUnit(id.dtype) : 1,
                                           zip_options.verify_crc32, target->device));
-        slot = LoadedStorage{staged, id.dtype, id.untyped, id.numel};
-        return Value::FromStorage({std::move(staged), id.dtype, id.untyped});
+        table.Hold(declared.slot, std::move(staged), /*placed=*/true);
+        return Value::FromStorage(table.Get(declared.slot).typed);
       }
     }
-    PTSER_ASSIGN_OR_RETURN(Storage bytes, archive->zip().Read(*entry));
-    const Storage record = bytes;  // as read, before any trim, swap or move
+    PTSER_ASSIGN_OR_RETURN(Storage read, archive->zip().Read(*entry));
+    Storage bytes = read;  // `read` stays as read, before any trim, swap or move
     if (bytes.nbytes() > id.nbytes) {
       // Keep exactly the storage's bytes (the record may be longer).
       auto holder = std::make_shared<Storage>(bytes);
@@ -197,26 +177,12 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       PTSER_ASSIGN_OR_RETURN(bytes, Storage::CopyFrom(bytes.data(), bytes.nbytes()));
       SwapBytes(bytes.mutable_data(), bytes.nbytes(), SwapUnit(id.dtype));
     }
-    PTSER_ASSIGN_OR_RETURN(Storage restored,
-                           load_internal::RestoreStorage(bytes, id.location, options));
-    if (options.on_zip_storage) {
-      if (restored.IsSameAs(record) && restored.nbytes() == entry->uncompressed_size) {
-        options.on_zip_storage(restored, entry->crc32);
-      } else if (!zip_options.verify_crc32 && entry->crc32 != 0) {
-        // Trimmed, byte-swapped or moved: the caller cannot check these
-        // bytes against the record's CRC-32 while writing them, so the
-        // bytes read are checked here.
-        const uint32_t crc = Crc32(0, record.data(), record.nbytes());
-        if (crc != entry->crc32) {
-          return absl::DataLossError(absl::StrFormat(
-              "'%s': CRC-32 mismatch in record '%s' (header at offset %d): stored %08x, "
-              "computed %08x",
-              source->name(), entry->name, entry->header_offset, entry->crc32, crc));
-        }
-      }
-    }
-    slot = LoadedStorage{restored, id.dtype, id.untyped, id.numel};
-    return Value::FromStorage({std::move(restored), id.dtype, id.untyped});
+    // Aggregate-initialised: a default-constructed Storage would allocate.
+    const load_internal::ZipRecordBytes record{
+        source->name(),        entry->name, entry->header_offset, entry->uncompressed_size,
+        entry->crc32,          zip_options.verify_crc32, std::move(read)};
+    PTSER_RETURN_IF_ERROR(table.Fill(declared.slot, bytes, &record));
+    return Value::FromStorage(table.Get(declared.slot).typed);
   };
   Unpickler unpickler(
       absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
@@ -258,16 +224,10 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
         "'", source->name(), "' is not a PyTorch file (no zip signature, no legacy magic number)"));
   }
   const size_t base = magic->length;
-  // A storage as the object pickle names it; `storage` is replaced by what
-  // map_location makes of it once its bytes are read (see the end).
-  struct LegacyStorage {
-    Storage storage;
-    ScalarType dtype;
-    bool untyped;
-    int64_t numel;
-    std::string location;
-  };
-  std::map<std::string, LegacyStorage, std::less<>> by_key;
+  // The storages as the object pickle names them: each is allocated at its
+  // first mention and handed to the tensors on it, its bytes copied in after
+  // the object pickle (they follow it), then restored (see the end).
+  load_internal::StorageTable table(options);
   std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
   const uint64_t file_size = size;
@@ -282,8 +242,10 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     }
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
     id.untyped = false;  // as in LoadZip: a bare UntypedStorage is a ByteStorage
-    auto it = by_key.find(id.key);
-    if (it == by_key.end()) {
+    PTSER_ASSIGN_OR_RETURN(
+        load_internal::StorageTable::Declared declared,
+        table.Declare(id.key, id.dtype, id.untyped, id.numel, id.location));
+    if (declared.is_new) {
       // Allocated now, filled after the object pickle (its bytes come last).
       // Every storage's bytes follow in the file: their total, not only each
       // one, must fit (this bounds what the loads below allocate).
@@ -294,23 +256,10 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
       }
       storage_bytes += id.nbytes;
       PTSER_ASSIGN_OR_RETURN(Storage s, Storage::Allocate(id.nbytes));
-      it = by_key
-               .emplace(std::string(id.key), LegacyStorage{s, id.dtype, id.untyped, id.numel,
-                                                           std::string(id.location)})
-               .first;
-    } else if (it->second.storage.nbytes() == 0 && id.nbytes == 0) {
-      // An empty storage named under a second type: as torch.load, the
-      // first typed storage (torch.save checks only allocated storages).
-      if (id.view_metadata.is_none()) {
-        return Value::FromStorage({it->second.storage, it->second.dtype, it->second.untyped});
-      }
-    } else if (it->second.dtype != id.dtype || it->second.numel != id.numel) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "storage '", id.key, "' is named with two different types or sizes"));
+      table.Hold(declared.slot, std::move(s), /*placed=*/false);
     }
-    if (id.view_metadata.is_none()) {
-      return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
-    }
+    const load_internal::StorageSlot& root = table.Get(declared.slot);
+    if (id.view_metadata.is_none()) return Value::FromStorage(root.typed);
     // Old files: (view_key, offset, view_numel) — a slice of the root storage.
     const absl::Span<const Value> view = id.view_metadata.sequence_items();
     if (!id.view_metadata.is_tuple() || view.size() != 3 ||
@@ -322,17 +271,14 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
     if (seen != views.end()) return seen->second;
     const int64_t off = view[1].as_int();
     const int64_t n = view[2].as_int();
-    if (off < 0 || n < 0 || off > it->second.numel || n > it->second.numel - off) {
-      return absl::OutOfRangeError(absl::StrCat("storage view '", view_key, "' (", n,
-                                                " elements at ", off, ") runs past storage '",
-                                                id.key, "' of ", it->second.numel, " elements"));
+    absl::StatusOr<TypedStorage> slice = load_internal::StorageTable::View(root.typed, off, n);
+    if (!slice.ok()) {
+      return absl::Status(slice.status().code(),
+                          absl::StrCat("storage view '", view_key, "' (", n, " elements at ",
+                                       off, ") runs past storage '", id.key, "' of ",
+                                       root.numel, " elements"));
     }
-    const size_t itemsize = ElementSize(id.dtype);
-    auto holder = std::make_shared<Storage>(it->second.storage);
-    Storage slice = Storage::Borrow(
-        static_cast<char*>(it->second.storage.mutable_data()) + off * itemsize, n * itemsize,
-        holder, it->second.storage.device());
-    Value v = Value::FromStorage({slice, id.dtype, id.untyped});
+    Value v = Value::FromStorage(*std::move(slice));
     views.emplace(view_key, v);
     return v;
   };
@@ -383,14 +329,14 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
                                                    "': the storage key list is not a list"));
   }
   uint64_t pos = unpickler.position();
-  absl::flat_hash_set<absl::string_view> filled;  // keys of by_key
+  std::vector<bool> read(table.size(), false);  // by slot: its bytes were copied in
   for (const Value& key : keys->sequence_items()) {
     if (!key.is_str()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", source->name(), "': storage key ", key.Repr(Value::kMessageReprChars), " is not a str"));
     }
-    auto it = by_key.find(key.as_string());
-    if (it == by_key.end()) {
+    const size_t index = table.Find(key.as_string());
+    if (index == load_internal::StorageTable::kNoSlot) {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", source->name(), "': storage '", key.as_string(),
           "' has data but no tensor names it"));
@@ -399,27 +345,30 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
       return absl::DataLossError(absl::StrCat("'", source->name(), "' ends at offset ", size,
                                               " before storage '", key.as_string(), "'"));
     }
+    const load_internal::StorageSlot* slot = &table.Get(index);
     const uint64_t count = LoadLE64(data + pos);
-    if (count != static_cast<uint64_t>(it->second.numel)) {
+    if (count != static_cast<uint64_t>(slot->numel)) {
       return absl::DataLossError(absl::StrCat(
           "'", source->name(), "' at offset ", pos, ": storage '", key.as_string(), "' has ",
-          count, " elements, but the pickle said ", it->second.numel));
+          count, " elements, but the pickle said ", slot->numel));
     }
     pos += 8;
-    const uint64_t nbytes = it->second.storage.nbytes();
+    Storage buffer = slot->typed.storage;
+    const uint64_t nbytes = buffer.nbytes();
     if (nbytes > size - pos) {
       return absl::DataLossError(absl::StrCat("'", source->name(), "' at offset ", pos,
                                               ": storage '", key.as_string(), "' needs ", nbytes,
                                               " bytes, the file has ", size - pos, " left"));
     }
-    if (nbytes > 0) std::memcpy(it->second.storage.mutable_data(), data + pos, nbytes);
+    if (nbytes > 0) std::memcpy(buffer.mutable_data(), data + pos, nbytes);
     pos += nbytes;
-    filled.insert(it->first);
+    read[index] = true;
   }
   // torch.load leaves a storage the key list does not name uninitialised.
-  for (const auto& [key, storage] : by_key) {
-    if (!filled.contains(key)) {
-      return absl::DataLossError(absl::StrCat("'", source->name(), "': storage '", key,
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (!read[i]) {
+      return absl::DataLossError(absl::StrCat("'", source->name(), "': storage '",
+                                              table.Get(i).key,
                                               "' is named by a tensor but its bytes are not in "
                                               "the file (the storage key list leaves it out)"));
     }
@@ -431,23 +380,21 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
         absl::StrCat(size - pos, " bytes follow the last storage; torch.load ignores them"));
   }
   // One map_location policy for every format: each storage, its bytes now
-  // read, goes through RestoreStorage as a zip record does (a CUDA storage
+  // read, goes through the table's Fill (RestoreStorage) as a zip record does (a CUDA storage
   // without a mapping to the CPU is refused; a map_location function sees
   // every storage with its tag).
   bool moved = false;
-  for (auto& [key, saved] : by_key) {
-    absl::StatusOr<Storage> restored =
-        load_internal::RestoreStorage(saved.storage, saved.location, options);
+  for (size_t i = 0; i < table.size(); ++i) {
+    const Storage read_bytes = table.Get(i).typed.storage;
+    absl::Status restored = table.Fill(i, read_bytes);
     if (!restored.ok()) {
-      return absl::Status(restored.status().code(),
-                          absl::StrCat("'", source->name(), "' (legacy format) storage '", key,
-                                       "' saved on '", saved.location,
-                                       "': ", restored.status().message()));
+      const load_internal::StorageSlot& saved = table.Get(i);
+      return absl::Status(restored.code(),
+                          absl::StrCat("'", source->name(), "' (legacy format) storage '",
+                                       saved.key, "' saved on '", saved.location,
+                                       "': ", restored.message()));
     }
-    if (!restored->IsSameAs(saved.storage)) {
-      saved.storage = *std::move(restored);
-      moved = true;
-    }
+    if (!table.Get(i).typed.storage.IsSameAs(read_bytes)) moved = true;
   }
   if (!moved) {
     result_releaser.v = nullptr;  // handed to the caller

@@ -8,7 +8,8 @@
 // header, so its declarations are part of load.h's API.
 //
 // Arrows (docs/architecture.md): load → sharded → load_file → tar_load →
-// restore_storage → load_options; nothing here includes load.h or sharded.h.
+// storage_table → restore_storage → load_options; nothing here includes
+// load.h or sharded.h.
 #ifndef PTSER_ARCHIVE_LOAD_FILE_H_
 #define PTSER_ARCHIVE_LOAD_FILE_H_
 

@@ -2,7 +2,8 @@
 //
 // archive/restore_storage.h — a storage read on the CPU put where
 // LoadOptions::map_location sends it: the one restore step every format's
-// loader (zip and legacy in load_file.cc, tar_load.cc) ends a storage with.
+// loader (zip and legacy in load_file.cc, tar_load.cc, jit's TorchScript
+// reader) ends a storage with, through StorageTable::Fill (storage_table.h).
 // Not part of the public API.
 #ifndef PTSER_ARCHIVE_RESTORE_STORAGE_H_
 #define PTSER_ARCHIVE_RESTORE_STORAGE_H_

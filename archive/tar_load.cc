@@ -16,7 +16,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
-#include "archive/restore_storage.h"
+#include "archive/storage_table.h"
 #include "archive/tar_reader.h"
 #include "base/endian.h"
 #include "base/status_macros.h"
@@ -156,7 +156,7 @@ class MemberCursor {
 class TarLoader {
  public:
   TarLoader(std::shared_ptr<const ByteSource> source, const LoadOptions& options)
-      : source_(std::move(source)), options_(options) {
+      : source_(std::move(source)), options_(options), storages_(options) {
     metadata_unpickler_ = options.unpickler;
     metadata_unpickler_.persistent_load = nullptr;
   }
@@ -269,16 +269,23 @@ class TarLoader {
                                       DtypeName(dtype), " (", numel * itemsize,
                                       " bytes), the member has ", c.left(), " bytes left"));
       }
+      // One slot per key (a key saved twice must name the same type and
+      // size; the last bytes win, as in 1.13's deserialized_objects).
+      absl::StatusOr<load_internal::StorageTable::Declared> declared =
+          storages_.Declare(absl::StrCat(key), dtype, false, static_cast<int64_t>(numel),
+                            location.as_string());
+      if (!declared.ok()) {
+        return c.ErrorAt(declared.status().code(), at, declared.status().message());
+      }
       const uint64_t nbytes = numel * itemsize;
       PTSER_ASSIGN_OR_RETURN(Storage cpu, Storage::CopyFrom(c.here(), nbytes));
       c.Skip(nbytes);
-      absl::StatusOr<Storage> restored =
-          load_internal::RestoreStorage(cpu, location.as_string(), options_);
+      absl::Status restored = storages_.Fill(declared->slot, cpu);
       if (!restored.ok()) {
-        return c.ErrorAt(restored.status().code(), at,
-                         absl::StrCat("storage ", key, ": ", restored.status().message()));
+        return c.ErrorAt(restored.code(), at,
+                         absl::StrCat("storage ", key, ": ", restored.message()));
       }
-      objects_[key] = Value::FromStorage({*std::move(restored), dtype, false});
+      objects_[key] = Value::FromStorage(storages_.Get(declared->slot).typed);
     }
 
     const uint64_t at = c.file_offset();
@@ -302,20 +309,14 @@ class TarLoader {
           StorageAt(c, at, root_key, absl::StrCat("storage view ", target)));
       const int64_t offset = v[2].as_int();
       const int64_t numel = v[3].as_int();
-      const int64_t root_numel = root->numel();
-      if (offset < 0 || numel < 0 || offset > root_numel || numel > root_numel - offset) {
-        return c.ErrorAt(absl::StatusCode::kOutOfRange, at,
+      absl::StatusOr<TypedStorage> slice = load_internal::StorageTable::View(*root, offset, numel);
+      if (!slice.ok()) {
+        return c.ErrorAt(slice.status().code(), at,
                          absl::StrCat("storage view ", target, " (", numel, " elements at ",
                                       offset, ") runs past its root storage ", root_key, " of ",
-                                      root_numel, " elements"));
+                                      root->numel(), " elements"));
       }
-      const size_t itemsize = ElementSize(root->dtype);
-      auto holder = std::make_shared<Storage>(root->storage);
-      Storage slice = Storage::Borrow(
-          static_cast<char*>(const_cast<void*>(root->storage.data())) + offset * itemsize,
-          numel * itemsize, holder, root->storage.device(), root->storage.is_read_only());
-      const ScalarType dtype = root->dtype;
-      objects_[target] = Value::FromStorage({std::move(slice), dtype, false});
+      objects_[target] = Value::FromStorage(*std::move(slice));
     }
     return absl::OkStatus();
   }
@@ -414,6 +415,9 @@ class TarLoader {
   const LoadOptions& options_;
   UnpicklerOptions metadata_unpickler_;
   std::unique_ptr<TarReader> tar_;
+  // The storages member's storages, restored as each is read (before the
+  // pickle that names them).
+  load_internal::StorageTable storages_;
   // 1.13's `deserialized_objects`: storages, storage views, then tensors.
   std::map<int64_t, Value> objects_;
 };

@@ -14,6 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "archive/byte_sink.h"
+#include "archive/load_options.h"
+#include "archive/map_location.h"
+#include "archive/storage_table.h"
 #include "archive/torch_archive.h"
 #include "archive/zip_writer.h"
 #include "jit/script_pickler.h"
@@ -134,19 +137,18 @@ GlobalRegistry ScriptGlobals(const ClassTable* classes,
   return r;
 }
 
-struct LoadedStorage {
-  Storage storage;
-  ScalarType dtype;
-  bool untyped;
-};
-
 // Unpickles `pickle_record` with storages from `<tensor_dir>/<key>`.
 absl::StatusOr<Value> UnpickleRecord(
     const TorchArchive& archive, absl::string_view pickle_record, absl::string_view tensor_dir,
     const GlobalRegistry& globals, std::vector<std::pair<Storage, std::string>>* keys = nullptr) {
   const std::string& file = archive.zip().source().name();
   PTSER_ASSIGN_OR_RETURN(Storage pickle, archive.ReadRecord(pickle_record));
-  std::map<std::string, LoadedStorage, std::less<>> loaded;
+  // Every storage is restored on the CPU (torch.jit.load's map_location='cpu').
+  LoadOptions options;
+  options.map_location = MapLocation::To(Device::Cpu());
+  // libtorch numbers its storages "0", "1", ...: found by number.
+  load_internal::StorageTable table(options, std::string(tensor_dir),
+                                    archive.zip().entries().size());
   UnpicklerOptions up;
   up.globals = &globals;
   up.persistent_load = [&](const Value& pid, size_t) -> absl::StatusOr<Value> {
@@ -154,19 +156,9 @@ absl::StatusOr<Value> UnpickleRecord(
     if (!id.view_metadata.is_none()) {
       return absl::InvalidArgumentError("a storage view (6th persistent id item) in a zip archive");
     }
-    auto it = loaded.find(id.key);
-    if (it != loaded.end()) {
-      if (it->second.dtype != id.dtype || it->second.untyped != id.untyped) {
-        return absl::InvalidArgumentError(absl::StrCat("storage '", tensor_dir, id.key,
-                                                       "' is named with two dtypes"));
-      }
-      if (it->second.storage.nbytes() < id.nbytes) {
-        return absl::DataLossError(absl::StrCat("storage '", tensor_dir, id.key, "' holds ",
-                                                it->second.storage.nbytes(), " bytes, not ",
-                                                id.nbytes));
-      }
-      return Value::FromStorage({it->second.storage, id.dtype, id.untyped});
-    }
+    PTSER_ASSIGN_OR_RETURN(load_internal::StorageTable::Declared declared,
+                           table.Declare(id.key, id.dtype, id.untyped, id.numel, id.location));
+    if (!declared.is_new) return Value::FromStorage(table.Get(declared.slot).typed);
     PTSER_RETURN_IF_ERROR(Device::Parse(std::string(id.location)).status());
     const std::string record = absl::StrCat(tensor_dir, id.key);
     absl::StatusOr<const ZipEntry*> entry = archive.FindRecord(record);
@@ -186,10 +178,10 @@ absl::StatusOr<Value> UnpickleRecord(
       bytes = Storage::Borrow(const_cast<void*>(bytes.data()), id.nbytes, holder, bytes.device(),
                               bytes.is_read_only());
     }
-    // Every storage is restored on the CPU (torch.jit.load's map_location='cpu').
-    loaded.emplace(std::string(id.key), LoadedStorage{bytes, id.dtype, id.untyped});
-    if (keys != nullptr) keys->emplace_back(bytes, std::string(id.key));
-    return Value::FromStorage({std::move(bytes), id.dtype, id.untyped});
+    PTSER_RETURN_IF_ERROR(table.Fill(declared.slot, bytes));
+    const TypedStorage& typed = table.Get(declared.slot).typed;
+    if (keys != nullptr) keys->emplace_back(typed.storage, std::string(id.key));
+    return Value::FromStorage(typed);
   };
   absl::StatusOr<Value> value = Unpickle(
       absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
