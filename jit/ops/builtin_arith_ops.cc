@@ -22,12 +22,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jit/ops/internal/builtin_util.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/types.h"
 #include "tensor/cast.h"
 #include "tensor/scalar.h"
 #include "tensor/tensor.h"
-#include "jit/ops/internal/builtin_util.h"
 
 namespace ptser {
 namespace jit {
@@ -99,9 +99,8 @@ void AddBinaryArith(Table& t, const std::string& name, const BinaryArith& op) {
         });
 }
 
-}  // namespace
-
-void AddArithmetic(Table& t) {
+// add (lists and strings first), sub, mul (list repetition first), div.
+void AddAddSubMulDiv(Table& t) {
   // aten::add: lists and strings first, as in 1.13.
   t.Add("aten::add.t(t[] a, t[] b) -> t[]", [](OpContext& ctx, Args a) -> Result {
     const std::vector<Value>& x = a[0].list().items();
@@ -165,7 +164,10 @@ void AddArithmetic(Table& t) {
         [](OpContext&, Args a) { return F(a[0].as_float() / a[1].as_float()); });
   t.Add("aten::div(Scalar a, Scalar b) -> float",
         [](OpContext&, Args a) { return F(AsDouble(a[0]) / AsDouble(a[1])); });
+}
 
+// floordiv, remainder, pow, neg.
+void AddFloorDivRemainderPowNeg(Table& t) {
   // floordiv/remainder: no complex overloads.
   auto int_floordiv = [](int64_t a, int64_t b) -> Result {
     if (b == 0) return RuntimeError("division by 0");
@@ -234,7 +236,10 @@ void AddArithmetic(Table& t) {
     if (a[0].is_complex()) return C(-a[0].as_complex());
     return F(-AsDouble(a[0]));
   });
+}
 
+// divmod; bitwise and logic operators; shifts.
+void AddDivmodBitwise(Table& t) {
   // divmod.
   t.Add("aten::divmod.int(int x, int y) -> (int, int)", [](OpContext&, Args a) -> Result {
     const int64_t x = a[0].as_int(), y = a[1].as_int();
@@ -284,6 +289,14 @@ void AddArithmetic(Table& t) {
     if (a[1].as_int() == -1) return I(WrapSub(0, a[0].as_int()));
     return I(a[0].as_int() / a[1].as_int());
   });
+}
+
+}  // namespace
+
+void AddArithmetic(Table& t) {
+  AddAddSubMulDiv(t);
+  AddFloorDivRemainderPowNeg(t);
+  AddDivmodBitwise(t);
 }
 
 // eq/ne/lt/le/gt/ge.

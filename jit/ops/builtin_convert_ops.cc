@@ -22,12 +22,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jit/ops/internal/builtin_util.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/types.h"
 #include "tensor/cast.h"
 #include "tensor/scalar.h"
 #include "tensor/tensor.h"
-#include "jit/ops/internal/builtin_util.h"
 
 namespace ptser {
 namespace jit {

@@ -21,12 +21,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jit/ops/internal/builtin_util.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/types.h"
 #include "tensor/cast.h"
 #include "tensor/scalar.h"
 #include "tensor/tensor.h"
-#include "jit/ops/internal/builtin_util.h"
 
 namespace ptser {
 namespace jit {
@@ -56,9 +56,16 @@ absl::Status SortList(std::vector<Value>& items, bool reverse) {
   return error;
 }
 
-}  // namespace
+// list(l) and l.copy(): a shallow copy, checked against the allocation limit.
+Result CopyList(OpContext& ctx, Args a) {
+  const std::vector<Value>& items = a[0].list().items();
+  absl::Status s = ctx.CheckAlloc(static_cast<int64_t>(items.size() * sizeof(Value)), "list copy");
+  if (!s.ok()) return s;
+  return Value::NewList(items);
+}
 
-void AddLists(Table& t) {
+// len, __getitem__, list(), _set_item.
+void AddListAccess(Table& t) {
   t.Add("aten::len.t(t[] a) -> int",
         [](OpContext&, Args a) { return I(static_cast<int64_t>(a[0].list().size())); });
   t.Add("aten::len.Tensor(Tensor t) -> int", [](OpContext&, Args a) -> Result {
@@ -92,13 +99,7 @@ void AddLists(Table& t) {
     for (char c : a[0].as_string()) out.push_back(Value::Str(std::string(1, c)));
     return Value::NewList(std::move(out));
   });
-  auto copy_list = [](OpContext& ctx, Args a) -> Result {
-    const std::vector<Value>& items = a[0].list().items();
-    absl::Status s = ctx.CheckAlloc(static_cast<int64_t>(items.size() * sizeof(Value)), "list copy");
-    if (!s.ok()) return s;
-    return Value::NewList(items);
-  };
-  t.Add("aten::list.t(t[] l) -> t[]", copy_list);
+  t.Add("aten::list.t(t[] l) -> t[]", CopyList);
   t.Add("aten::_set_item.t(t[](a!) l, int idx, t(b -> *) el) -> t[](a!)",
         [](OpContext&, Args a) -> Result {
           std::vector<Value>& items = a[0].list().items();
@@ -107,6 +108,10 @@ void AddLists(Table& t) {
           items[static_cast<size_t>(i)] = a[2];
           return a[0];
         });
+}
+
+// append, extend, insert, pop, remove, clear.
+void AddListMutation(Table& t) {
   t.Add("aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!)", [](OpContext& ctx, Args a) -> Result {
     std::vector<Value>& items = a[0].list().items();
     if (items.size() == items.capacity()) {
@@ -158,6 +163,10 @@ void AddLists(Table& t) {
     a[0].list().items().clear();
     return Value();
   });
+}
+
+// index, count, reverse, sort, sorted, copy, slicing, del, `in`.
+void AddListSearchOrder(Table& t) {
   // str.index and str.count come first in 1.13.
   t.Add("aten::index.str(str self, str substr, int start=0, int end=-1) -> int",
         [](OpContext&, Args a) -> Result {
@@ -217,7 +226,7 @@ void AddLists(Table& t) {
     t.Add(absl::StrCat("aten::sorted.", kind, "(", kind, "[](a) input) -> ", kind, "[]"), sorted);
   }
   t.Add("aten::sorted.any(t[](a) self) -> t[]", sorted);
-  t.Add("aten::copy.t(t[](a) self) -> t[]", copy_list);
+  t.Add("aten::copy.t(t[](a) self) -> t[]", CopyList);
   t.Add("aten::slice.t(t[] l, int? start=None, int? end=None, int step=1) -> t[]",
         [](OpContext&, Args a) -> Result {
           const std::vector<Value>& items = a[0].list().items();
@@ -245,7 +254,10 @@ void AddLists(Table& t) {
           [](OpContext&, Args a) { return B(a[0].dict().Find(a[1]) != nullptr); });
   }
   t.Add("aten::__contains__.float_list(float[] l, float item) -> bool", contains);
+}
 
+// any, all, sum over lists; _infer_size.
+void AddListReductions(Table& t) {
   // Reductions over lists.
   t.Add("aten::any.str(str[] self) -> bool", [](OpContext&, Args a) {
     for (const Value& v : a[0].list().items()) {
@@ -305,6 +317,15 @@ void AddLists(Table& t) {
     }
     return Value::NewList(std::move(out));
   });
+}
+
+}  // namespace
+
+void AddLists(Table& t) {
+  AddListAccess(t);
+  AddListMutation(t);
+  AddListSearchOrder(t);
+  AddListReductions(t);
 }
 
 }  // namespace builtin_internal

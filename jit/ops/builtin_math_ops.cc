@@ -21,18 +21,21 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jit/ops/internal/builtin_util.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/types.h"
 #include "tensor/cast.h"
 #include "tensor/scalar.h"
 #include "tensor/tensor.h"
-#include "jit/ops/internal/builtin_util.h"
 
 namespace ptser {
 namespace jit {
 namespace builtin_internal {
 
-void AddMath(Table& t) {
+namespace {
+
+// floor, ceil, round.
+void AddRounding(Table& t) {
   t.Add("aten::floor.int(int a) -> int", [](OpContext&, Args a) { return I(a[0].as_int()); });
   t.Add("aten::floor.float(float a) -> int",
         [](OpContext&, Args a) { return I(TruncToInt(std::floor(a[0].as_float()))); });
@@ -56,7 +59,10 @@ void AddMath(Table& t) {
     if (a[0].is_int()) return F(static_cast<double>(a[0].as_int()));
     return F(std::nearbyint(AsDouble(a[0])));
   });
+}
 
+// One-argument math functions (sqrt, log, exp, trigonometry, erf, gamma, ...), isnan/isinf/isfinite.
+void AddUnaryMath(Table& t) {
   struct Unary {
     const char* name;
     double (*real)(double);
@@ -138,6 +144,10 @@ void AddMath(Table& t) {
       return B(test(c.real()) || test(c.imag()));
     });
   }
+}
+
+// Two-argument math functions (atan2, copysign, remainder, fmod), factorial, gcd, modf, frexp, ldexp, __range_length, __derive_index.
+void AddBinaryMath(Table& t) {
   auto binary_float = [&t](const char* name, double (*f)(double, double)) {
     const std::string n = absl::StrCat("aten::", name);
     auto call = [f](OpContext&, Args a) { return F(f(AsDouble(a[0]), AsDouble(a[1]))); };
@@ -194,6 +204,14 @@ void AddMath(Table& t) {
   t.Add("aten::__derive_index(int index, int start, int step) -> int", [](OpContext&, Args a) {
     return I(WrapAdd(a[1].as_int(), WrapMul(a[0].as_int(), a[2].as_int())));
   });
+}
+
+}  // namespace
+
+void AddMath(Table& t) {
+  AddRounding(t);
+  AddUnaryMath(t);
+  AddBinaryMath(t);
 }
 
 }  // namespace builtin_internal

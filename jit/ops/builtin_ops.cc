@@ -6,7 +6,6 @@
 // out of range", "ZeroDivisionError: integer division or modulo by zero");
 // values: 1.13's (ints wrap, `2 ** 3` is 8.0, round() rounds half to even,
 // dict.popitem() takes the first item, str(3.0) is "3.").
-
 //
 // The families are one source file each (internal/builtin_util.h lists
 // them); this file has what they share, the misc ops and the registration.
@@ -31,12 +30,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jit/ops/internal/builtin_util.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/types.h"
 #include "tensor/cast.h"
 #include "tensor/scalar.h"
 #include "tensor/tensor.h"
-#include "jit/ops/internal/builtin_util.h"
 
 namespace ptser {
 namespace jit {

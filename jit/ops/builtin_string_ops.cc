@@ -21,12 +21,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "jit/ops/internal/builtin_util.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/types.h"
 #include "tensor/cast.h"
 #include "tensor/scalar.h"
 #include "tensor/tensor.h"
-#include "jit/ops/internal/builtin_util.h"
 
 namespace ptser {
 namespace jit {
@@ -168,9 +168,8 @@ Result PercentFormat(Args a) {
   return Value::Str(std::move(out));
 }
 
-}  // namespace
-
-void AddStrings(Table& t) {
+// slice, format, %, join, split.
+void AddStringBasics(Table& t) {
   t.Add("aten::slice.str(str string, int? start=None, int? end=None, int step=1) -> str",
         [](OpContext&, Args a) -> Result {
           const std::string& s = a[0].as_string();
@@ -233,6 +232,10 @@ void AddStrings(Table& t) {
           }
           return Value::NewList(std::move(out));
         });
+}
+
+// strip/lstrip/rstrip, replace, find/rfind/rindex, startswith/endswith.
+void AddStringStripFind(Table& t) {
   auto strip = [](const std::string& s, const std::string& chars, bool left, bool right) {
     size_t b = 0, e = s.size();
     if (left) {
@@ -311,6 +314,10 @@ void AddStrings(Table& t) {
           const std::string s = SubstrForTest(a[0].as_string(), a[2].as_int(), a[3].as_int());
           return B(absl::EndsWith(s, a[1].as_string()));
         });
+}
+
+// upper, lower, the is*() character tests, title, capitalize.
+void AddStringCaseTests(Table& t) {
   t.Add("aten::upper(str self) -> str",
         [](OpContext&, Args a) { return Value::Str(absl::AsciiStrToUpper(a[0].as_string())); });
   t.Add("aten::lower(str self) -> str",
@@ -353,6 +360,10 @@ void AddStrings(Table& t) {
     if (!s.empty()) s[0] = absl::ascii_toupper(static_cast<unsigned char>(s[0]));
     return Value::Str(std::move(s));
   });
+}
+
+// center, ljust, rjust, zfill, splitlines, swapcase.
+void AddStringPadding(Table& t) {
   auto pad = [](const char* name, int where) {
     // where: 0 center, 1 ljust (pad right), 2 rjust (pad left).
     return [name, where](OpContext& ctx, Args a) -> Result {
@@ -416,6 +427,10 @@ void AddStrings(Table& t) {
     }
     return Value::Str(std::move(s));
   });
+}
+
+// partition/rpartition, rsplit, istitle, isidentifier, isprintable, isdecimal, isnumeric, expandtabs.
+void AddStringPartition(Table& t) {
   auto partition = [](bool reverse) {
     return [reverse](OpContext&, Args a) -> Result {
       const std::string& s = a[0].as_string();
@@ -509,6 +524,10 @@ void AddStrings(Table& t) {
     }
     return Value::Str(std::move(out));
   });
+}
+
+// chr, ord, hex, oct, bin.
+void AddStringChars(Table& t) {
   t.Add("aten::chr(int i) -> str", [](OpContext&, Args a) -> Result {
     const int64_t i = a[0].as_int();
     if (i < 0 || i > 0x10ffff) return ValueError("chr() arg not in range(0x110000)");
@@ -555,6 +574,17 @@ void AddStrings(Table& t) {
   t.Add("aten::hex(int i) -> str", radix("0x", 4));
   t.Add("aten::oct(int i) -> str", radix("0o", 3));
   t.Add("aten::bin(int i) -> str", radix("0b", 1));
+}
+
+}  // namespace
+
+void AddStrings(Table& t) {
+  AddStringBasics(t);
+  AddStringStripFind(t);
+  AddStringCaseTests(t);
+  AddStringPadding(t);
+  AddStringPartition(t);
+  AddStringChars(t);
 }
 
 }  // namespace builtin_internal
