@@ -140,6 +140,92 @@ absl::Status Interpreter::Impl::CompileArgs(const Expr& call, Scope& scope, Node
   return absl::OkStatus();
 }
 
+// A call of a bare name that is not a local: annotate/unchecked_cast,
+// uninitialized, isinstance, getattr/hasattr, fork, print and Python's
+// builtins as operators.
+absl::StatusOr<NodePtr> Interpreter::Impl::CompileBuiltinCall(const Expr& e,
+                                                              const std::string& f,
+                                                              Scope& scope) {
+  const Expr& callee = *e.object;
+  auto node = [&](Node::Kind k) {
+    auto n = std::make_unique<Node>(k);
+    n->loc = &e.loc;
+    return n;
+  };
+  if (f == "annotate" || f == "unchecked_cast") {
+    if (e.elements.size() != 2) return CompileError(e.loc, f + " takes a type and a value");
+    return CompileExpr(*e.elements[1], scope);
+  }
+  if (f == "uninitialized") {
+    auto n = node(Node::Kind::kConst);
+    return n;
+  }
+  if (f == "isinstance") {
+    if (e.elements.size() != 2) return CompileError(e.loc, "isinstance takes 2 arguments");
+    auto n = node(Node::Kind::kIsInstance);
+    PTSER_ASSIGN_OR_RETURN(NodePtr v, CompileExpr(*e.elements[0], scope));
+    n->args.push_back(std::move(v));
+    const Expr& types = *e.elements[1];
+    std::vector<const Expr*> list;
+    if (types.kind == Expr::Kind::kTuple) {
+      for (const auto& t : types.elements) list.push_back(t.get());
+    } else {
+      list.push_back(&types);
+    }
+    for (const Expr* t : list) {
+      PTSER_ASSIGN_OR_RETURN(TypePtr type, AnnotationFromExpr(*t));
+      n->types.push_back(std::move(type));
+    }
+    return n;
+  }
+  if (f == "getattr" || f == "hasattr") {
+    if (e.elements.size() < 2 || e.elements[1]->kind != Expr::Kind::kString) {
+      return CompileError(e.loc, f + " needs a string literal attribute name");
+    }
+    auto n = node(f == "hasattr" ? Node::Kind::kHasAttr
+                                 : e.elements.size() == 3 ? Node::Kind::kGetAttrDefault
+                                                          : Node::Kind::kGetAttr);
+    n->name = e.elements[1]->string_value;
+    PTSER_ASSIGN_OR_RETURN(NodePtr v, CompileExpr(*e.elements[0], scope));
+    n->args.push_back(std::move(v));
+    if (e.elements.size() == 3) {
+      PTSER_ASSIGN_OR_RETURN(NodePtr d, CompileExpr(*e.elements[2], scope));
+      n->args.push_back(std::move(d));
+    }
+    return n;
+  }
+  if (f == "fork") {
+    if (e.elements.empty()) return CompileError(e.loc, "fork needs a function");
+    auto n = node(Node::Kind::kFork);
+    PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
+    return n;
+  }
+  if (f == "print") {
+    auto n = node(Node::Kind::kPrint);
+    PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
+    return n;
+  }
+  // Python builtins, as operators.
+  static const auto* kBuiltins = new absl::flat_hash_map<std::string, std::string>{
+      {"int", "aten::Int"},     {"float", "aten::Float"},   {"bool", "aten::Bool"},
+      {"str", "aten::str"},     {"len", "aten::len"},       {"min", "prim::min"},
+      {"max", "prim::max"},     {"abs", "prim::abs"},       {"round", "aten::round"},
+      {"divmod", "aten::divmod"}, {"list", "aten::list"},   {"sorted", "aten::sorted"},
+      {"hash", "aten::hash"},   {"ord", "aten::ord"},       {"chr", "aten::chr"},
+      {"all", "aten::all"},     {"any", "aten::any"},       {"sum", "aten::sum"},
+      {"complex", "aten::Complex"}, {"range", "aten::range"}, {"dict", "aten::dict"},
+      {"hex", "aten::hex"},     {"oct", "aten::oct"},       {"bin", "aten::bin"},
+      {"pow", "aten::pow"},
+  };
+  auto it = kBuiltins->find(f);
+  if (it != kBuiltins->end()) {
+    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, it->second, f));
+    PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
+    return n;
+  }
+  return CompileError(callee.loc, absl::StrCat("unknown function '", f, "'"));
+}
+
 absl::StatusOr<NodePtr> Interpreter::Impl::CompileCall(const Expr& e, Scope& scope) {
   const Expr& callee = *e.object;
   auto node = [&](Node::Kind k) {
@@ -160,79 +246,7 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileCall(const Expr& e, Scope& sco
       return n;
     }
   } else if (chain && parts.size() == 1) {
-    const std::string& f = parts[0];
-    if (f == "annotate" || f == "unchecked_cast") {
-      if (e.elements.size() != 2) return CompileError(e.loc, f + " takes a type and a value");
-      return CompileExpr(*e.elements[1], scope);
-    }
-    if (f == "uninitialized") {
-      auto n = node(Node::Kind::kConst);
-      return n;
-    }
-    if (f == "isinstance") {
-      if (e.elements.size() != 2) return CompileError(e.loc, "isinstance takes 2 arguments");
-      auto n = node(Node::Kind::kIsInstance);
-      PTSER_ASSIGN_OR_RETURN(NodePtr v, CompileExpr(*e.elements[0], scope));
-      n->args.push_back(std::move(v));
-      const Expr& types = *e.elements[1];
-      std::vector<const Expr*> list;
-      if (types.kind == Expr::Kind::kTuple) {
-        for (const auto& t : types.elements) list.push_back(t.get());
-      } else {
-        list.push_back(&types);
-      }
-      for (const Expr* t : list) {
-        PTSER_ASSIGN_OR_RETURN(TypePtr type, AnnotationFromExpr(*t));
-        n->types.push_back(std::move(type));
-      }
-      return n;
-    }
-    if (f == "getattr" || f == "hasattr") {
-      if (e.elements.size() < 2 || e.elements[1]->kind != Expr::Kind::kString) {
-        return CompileError(e.loc, f + " needs a string literal attribute name");
-      }
-      auto n = node(f == "hasattr" ? Node::Kind::kHasAttr
-                                   : e.elements.size() == 3 ? Node::Kind::kGetAttrDefault
-                                                            : Node::Kind::kGetAttr);
-      n->name = e.elements[1]->string_value;
-      PTSER_ASSIGN_OR_RETURN(NodePtr v, CompileExpr(*e.elements[0], scope));
-      n->args.push_back(std::move(v));
-      if (e.elements.size() == 3) {
-        PTSER_ASSIGN_OR_RETURN(NodePtr d, CompileExpr(*e.elements[2], scope));
-        n->args.push_back(std::move(d));
-      }
-      return n;
-    }
-    if (f == "fork") {
-      if (e.elements.empty()) return CompileError(e.loc, "fork needs a function");
-      auto n = node(Node::Kind::kFork);
-      PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
-      return n;
-    }
-    if (f == "print") {
-      auto n = node(Node::Kind::kPrint);
-      PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
-      return n;
-    }
-    // Python builtins, as operators.
-    static const auto* kBuiltins = new absl::flat_hash_map<std::string, std::string>{
-        {"int", "aten::Int"},     {"float", "aten::Float"},   {"bool", "aten::Bool"},
-        {"str", "aten::str"},     {"len", "aten::len"},       {"min", "prim::min"},
-        {"max", "prim::max"},     {"abs", "prim::abs"},       {"round", "aten::round"},
-        {"divmod", "aten::divmod"}, {"list", "aten::list"},   {"sorted", "aten::sorted"},
-        {"hash", "aten::hash"},   {"ord", "aten::ord"},       {"chr", "aten::chr"},
-        {"all", "aten::all"},     {"any", "aten::any"},       {"sum", "aten::sum"},
-        {"complex", "aten::Complex"}, {"range", "aten::range"}, {"dict", "aten::dict"},
-        {"hex", "aten::hex"},     {"oct", "aten::oct"},       {"bin", "aten::bin"},
-        {"pow", "aten::pow"},
-    };
-    auto it = kBuiltins->find(f);
-    if (it != kBuiltins->end()) {
-      PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, it->second, f));
-      PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
-      return n;
-    }
-    return CompileError(callee.loc, absl::StrCat("unknown function '", f, "'"));
+    return CompileBuiltinCall(e, parts[0], scope);
   } else if (chain && (parts[0] == "torch" || parts[0] == "math") && parts.size() == 2 &&
              parts[1] != "device") {
     PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, "aten::" + parts[1], absl::StrJoin(parts, ".")));
@@ -306,6 +320,67 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileCall(const Expr& e, Scope& sco
   return n;
 }
 
+// `a.b.c`: a constant (CONSTANTS.cN, an enum member, a class constant, a
+// `__torch__` function as a value) or an attribute read.
+absl::StatusOr<NodePtr> Interpreter::Impl::CompileAttribute(const Expr& e, Scope& scope) {
+  auto node = [&](Node::Kind k) {
+    auto n = std::make_unique<Node>(k);
+    n->loc = &e.loc;
+    return n;
+  };
+  std::vector<std::string> parts;
+  int slot, depth;
+  if (Chain(e, &parts) && !LookupLocal(scope, parts[0], &slot, &depth)) {
+    if (parts[0] == "CONSTANTS" && parts.size() == 2 && absl::StartsWith(parts[1], "c")) {
+      int64_t index = -1;
+      if (!absl::SimpleAtoi(absl::string_view(parts[1]).substr(1), &index) || index < 0 ||
+          !constants_.is_tuple() || static_cast<size_t>(index) >= constants_.tuple().size()) {
+        return CompileError(e.loc, absl::StrCat("constants.pkl has no ", parts[1]));
+      }
+      auto n = node(Node::Kind::kConst);
+      n->constant = constants_.tuple()[index];
+      return n;
+    }
+    if (parts[0] == "__torch__") {
+      PTSER_ASSIGN_OR_RETURN(Resolved r, ResolveQualified(e, parts));
+      if (r.cls != nullptr && r.cls->kind == ClassInfo::Kind::kEnum && r.rest.size() == 1) {
+        for (const auto& [name, v] : r.cls->members) {
+          if (name == r.rest[0]) {
+            auto n = node(Node::Kind::kConst);
+            n->constant = v;
+            return n;
+          }
+        }
+      }
+      if (r.function != nullptr && r.rest.empty()) {
+        // A function hoisted into a variable (`_0 = __torch__.f` ... `_0(x)`).
+        auto n = node(Node::Kind::kConst);
+        n->constant = Value::FromOpaque(std::make_shared<ClosureValue>(r.function));
+        return n;
+      }
+      if (r.cls != nullptr && r.rest.size() == 1) {
+        auto it = r.cls->constants.find(r.rest[0]);
+        if (it != r.cls->constants.end()) {
+          auto n = node(Node::Kind::kConst);
+          n->constant = it->second;
+          return n;
+        }
+      }
+      return CompileError(e.loc, absl::StrCat("'", absl::StrJoin(parts, "."),
+                                              "' is not a value"));
+    }
+    if (parts[0] == "torch" || parts[0] == "ops" || parts[0] == "math") {
+      return CompileError(e.loc, absl::StrCat("'", absl::StrJoin(parts, "."),
+                                              "' is not supported as a value"));
+    }
+  }
+  auto n = node(Node::Kind::kGetAttr);
+  n->name = e.name;
+  PTSER_ASSIGN_OR_RETURN(NodePtr obj, CompileExpr(*e.object, scope));
+  n->args.push_back(std::move(obj));
+  return n;
+}
+
 absl::StatusOr<NodePtr> Interpreter::Impl::CompileExpr(const Expr& e, Scope& scope) {
   auto node = [&](Node::Kind k) {
     auto n = std::make_unique<Node>(k);
@@ -357,59 +432,8 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileExpr(const Expr& e, Scope& sco
       }
       return n;
     }
-    case Expr::Kind::kAttribute: {
-      std::vector<std::string> parts;
-      int slot, depth;
-      if (Chain(e, &parts) && !LookupLocal(scope, parts[0], &slot, &depth)) {
-        if (parts[0] == "CONSTANTS" && parts.size() == 2 && absl::StartsWith(parts[1], "c")) {
-          int64_t index = -1;
-          if (!absl::SimpleAtoi(absl::string_view(parts[1]).substr(1), &index) || index < 0 ||
-              !constants_.is_tuple() || static_cast<size_t>(index) >= constants_.tuple().size()) {
-            return CompileError(e.loc, absl::StrCat("constants.pkl has no ", parts[1]));
-          }
-          auto n = node(Node::Kind::kConst);
-          n->constant = constants_.tuple()[index];
-          return n;
-        }
-        if (parts[0] == "__torch__") {
-          PTSER_ASSIGN_OR_RETURN(Resolved r, ResolveQualified(e, parts));
-          if (r.cls != nullptr && r.cls->kind == ClassInfo::Kind::kEnum && r.rest.size() == 1) {
-            for (const auto& [name, v] : r.cls->members) {
-              if (name == r.rest[0]) {
-                auto n = node(Node::Kind::kConst);
-                n->constant = v;
-                return n;
-              }
-            }
-          }
-          if (r.function != nullptr && r.rest.empty()) {
-            // A function hoisted into a variable (`_0 = __torch__.f` ... `_0(x)`).
-            auto n = node(Node::Kind::kConst);
-            n->constant = Value::FromOpaque(std::make_shared<ClosureValue>(r.function));
-            return n;
-          }
-          if (r.cls != nullptr && r.rest.size() == 1) {
-            auto it = r.cls->constants.find(r.rest[0]);
-            if (it != r.cls->constants.end()) {
-              auto n = node(Node::Kind::kConst);
-              n->constant = it->second;
-              return n;
-            }
-          }
-          return CompileError(e.loc, absl::StrCat("'", absl::StrJoin(parts, "."),
-                                                  "' is not a value"));
-        }
-        if (parts[0] == "torch" || parts[0] == "ops" || parts[0] == "math") {
-          return CompileError(e.loc, absl::StrCat("'", absl::StrJoin(parts, "."),
-                                                  "' is not supported as a value"));
-        }
-      }
-      auto n = node(Node::Kind::kGetAttr);
-      n->name = e.name;
-      PTSER_ASSIGN_OR_RETURN(NodePtr obj, CompileExpr(*e.object, scope));
-      n->args.push_back(std::move(obj));
-      return n;
-    }
+    case Expr::Kind::kAttribute:
+      return CompileAttribute(e, scope);
     case Expr::Kind::kSubscript: {
       const Expr& index = *e.elements[0];
       PTSER_ASSIGN_OR_RETURN(NodePtr obj, CompileExpr(*e.object, scope));

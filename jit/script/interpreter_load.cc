@@ -328,6 +328,100 @@ absl::StatusOr<Target> Interpreter::Impl::CompileTarget(const Expr& e, Scope& sc
   }
 }
 
+// `target op= value`, as `target = op(target, value)`.
+absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileAugAssign(const Stmt& s, Scope& scope) {
+  using K = CStmt::Kind;
+  auto make = [&](K k) {
+    auto c = std::make_unique<CStmt>(k);
+    c->loc = &s.loc;
+    return c;
+  };
+  // target op= value, as target = op(target, value) (the target is
+  // evaluated twice; printed code never writes this form).
+  auto c = make(K::kAssign);
+  Expr bin(Expr::Kind::kBinary);
+  bin.loc = s.loc;
+  bin.binary_op = s.aug_op;
+  // Borrow the subexpressions without owning them.
+  auto fake_target = std::unique_ptr<Expr>(const_cast<Expr*>(s.targets[0].get()));
+  auto fake_value = std::unique_ptr<Expr>(const_cast<Expr*>(s.value.get()));
+  bin.elements.push_back(std::move(fake_target));
+  bin.elements.push_back(std::move(fake_value));
+  absl::StatusOr<NodePtr> v = CompileBinary(bin, scope);
+  bin.elements[0].release();
+  bin.elements[1].release();
+  if (!v.ok()) return v.status();
+  c->value = *std::move(v);
+  PTSER_ASSIGN_OR_RETURN(Target target, CompileTarget(*s.targets[0], scope));
+  c->targets.push_back(std::move(target));
+  return c;
+}
+
+// `for`: over range(...) (unless `range` is a local) or any iterable.
+absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileFor(const Stmt& s, Scope& scope) {
+  using K = CStmt::Kind;
+  auto make = [&](K k) {
+    auto c = std::make_unique<CStmt>(k);
+    c->loc = &s.loc;
+    return c;
+  };
+  PTSER_ASSIGN_OR_RETURN(Target target, CompileTarget(*s.targets[0], scope));
+  const Expr& it = *s.value;
+  std::unique_ptr<CStmt> c;
+  if (it.kind == Expr::Kind::kCall && it.object->kind == Expr::Kind::kName &&
+      it.object->name == "range" && it.keywords.empty() && !it.elements.empty() &&
+      it.elements.size() <= 3) {
+    int slot, depth;
+    if (!LookupLocal(scope, "range", &slot, &depth)) {
+      c = make(K::kForRange);
+      for (const auto& a : it.elements) {
+        PTSER_ASSIGN_OR_RETURN(NodePtr n, CompileExpr(*a, scope));
+        c->range.push_back(std::move(n));
+      }
+    }
+  }
+  if (c == nullptr) {
+    c = make(K::kForEach);
+    PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(it, scope));
+  }
+  c->targets.push_back(std::move(target));
+  PTSER_ASSIGN_OR_RETURN(c->body, CompileBlock(s.body, scope));
+  return CStmtPtr(std::move(c));
+}
+
+// A `def` inside a function: a closure over `scope`.
+absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileNestedDef(const Stmt& s, Scope& scope) {
+  using K = CStmt::Kind;
+  auto make = [&](K k) {
+    auto c = std::make_unique<CStmt>(k);
+    c->loc = &s.loc;
+    return c;
+  };
+  auto fn = std::make_unique<CompiledFunction>();
+  fn->qualified_name = absl::StrCat(scope.fn->qualified_name, ".", s.def_->name);
+  fn->def = s.def_.get();
+  fn->enclosing = scope.fn;
+  // Compile with this scope as the enclosing one.
+  Scope inner{fn.get(), {}, &scope};
+  for (const script::Param& p : fn->def->params) {
+    const int slot = static_cast<int>(inner.slots.size());
+    inner.slots[p.name] = slot;
+    fn->params.push_back(p.name);
+    fn->param_types.push_back(p.type.get());
+    fn->defaults.push_back(nullptr);
+  }
+  CollectNames(fn->def->body, inner);
+  PTSER_ASSIGN_OR_RETURN(fn->body, CompileBlock(fn->def->body, inner));
+  fn->num_slots = static_cast<int>(inner.slots.size());
+  fn->compiled = true;
+  auto c = make(K::kDefClosure);
+  c->closure = fn.get();
+  int depth = 0;
+  LookupLocal(scope, s.def_->name, &c->slot, &depth);
+  nested_.push_back(std::move(fn));
+  return c;
+}
+
 absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileStmt(const Stmt& s, Scope& scope) {
   using K = CStmt::Kind;
   auto make = [&](K k) {
@@ -351,27 +445,8 @@ absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileStmt(const Stmt& s, Scope& sc
       }
       return c;
     }
-    case Stmt::Kind::kAugAssign: {
-      // target op= value, as target = op(target, value) (the target is
-      // evaluated twice; printed code never writes this form).
-      auto c = make(K::kAssign);
-      Expr bin(Expr::Kind::kBinary);
-      bin.loc = s.loc;
-      bin.binary_op = s.aug_op;
-      // Borrow the subexpressions without owning them.
-      auto fake_target = std::unique_ptr<Expr>(const_cast<Expr*>(s.targets[0].get()));
-      auto fake_value = std::unique_ptr<Expr>(const_cast<Expr*>(s.value.get()));
-      bin.elements.push_back(std::move(fake_target));
-      bin.elements.push_back(std::move(fake_value));
-      absl::StatusOr<NodePtr> v = CompileBinary(bin, scope);
-      bin.elements[0].release();
-      bin.elements[1].release();
-      if (!v.ok()) return v.status();
-      c->value = *std::move(v);
-      PTSER_ASSIGN_OR_RETURN(Target target, CompileTarget(*s.targets[0], scope));
-      c->targets.push_back(std::move(target));
-      return c;
-    }
+    case Stmt::Kind::kAugAssign:
+      return CompileAugAssign(s, scope);
     case Stmt::Kind::kIf: {
       auto c = make(K::kIf);
       PTSER_ASSIGN_OR_RETURN(c->cond, CompileExpr(*s.condition, scope));
@@ -385,30 +460,8 @@ absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileStmt(const Stmt& s, Scope& sc
       PTSER_ASSIGN_OR_RETURN(c->body, CompileBlock(s.body, scope));
       return c;
     }
-    case Stmt::Kind::kFor: {
-      PTSER_ASSIGN_OR_RETURN(Target target, CompileTarget(*s.targets[0], scope));
-      const Expr& it = *s.value;
-      std::unique_ptr<CStmt> c;
-      if (it.kind == Expr::Kind::kCall && it.object->kind == Expr::Kind::kName &&
-          it.object->name == "range" && it.keywords.empty() && !it.elements.empty() &&
-          it.elements.size() <= 3) {
-        int slot, depth;
-        if (!LookupLocal(scope, "range", &slot, &depth)) {
-          c = make(K::kForRange);
-          for (const auto& a : it.elements) {
-            PTSER_ASSIGN_OR_RETURN(NodePtr n, CompileExpr(*a, scope));
-            c->range.push_back(std::move(n));
-          }
-        }
-      }
-      if (c == nullptr) {
-        c = make(K::kForEach);
-        PTSER_ASSIGN_OR_RETURN(c->value, CompileExpr(it, scope));
-      }
-      c->targets.push_back(std::move(target));
-      PTSER_ASSIGN_OR_RETURN(c->body, CompileBlock(s.body, scope));
-      return CStmtPtr(std::move(c));
-    }
+    case Stmt::Kind::kFor:
+      return CompileFor(s, scope);
     case Stmt::Kind::kWith: {
       auto c = make(K::kWith);
       for (size_t i = 0; i < s.with_items.size(); ++i) {
@@ -451,31 +504,8 @@ absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileStmt(const Stmt& s, Scope& sc
       return make(K::kBreak);
     case Stmt::Kind::kContinue:
       return make(K::kContinue);
-    case Stmt::Kind::kDef: {
-      auto fn = std::make_unique<CompiledFunction>();
-      fn->qualified_name = absl::StrCat(scope.fn->qualified_name, ".", s.def_->name);
-      fn->def = s.def_.get();
-      fn->enclosing = scope.fn;
-      // Compile with this scope as the enclosing one.
-      Scope inner{fn.get(), {}, &scope};
-      for (const script::Param& p : fn->def->params) {
-        const int slot = static_cast<int>(inner.slots.size());
-        inner.slots[p.name] = slot;
-        fn->params.push_back(p.name);
-        fn->param_types.push_back(p.type.get());
-        fn->defaults.push_back(nullptr);
-      }
-      CollectNames(fn->def->body, inner);
-      PTSER_ASSIGN_OR_RETURN(fn->body, CompileBlock(fn->def->body, inner));
-      fn->num_slots = static_cast<int>(inner.slots.size());
-      fn->compiled = true;
-      auto c = make(K::kDefClosure);
-      c->closure = fn.get();
-      int depth = 0;
-      LookupLocal(scope, s.def_->name, &c->slot, &depth);
-      nested_.push_back(std::move(fn));
-      return c;
-    }
+    case Stmt::Kind::kDef:
+      return CompileNestedDef(s, scope);
     case Stmt::Kind::kClass:
       return CompileError(s.loc, "a class inside a function");
     case Stmt::Kind::kDelete: {

@@ -96,8 +96,8 @@
 #include "absl/strings/string_view.h"
 #include "base/status_macros.h"
 #include "jit/script/ast.h"
-#include "jit/script/lexer.h"
 #include "jit/script/internal/parser_impl.h"
+#include "jit/script/lexer.h"
 
 namespace ptser {
 namespace jit {

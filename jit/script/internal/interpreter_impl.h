@@ -330,9 +330,16 @@ class Interpreter::Impl {
   void CollectTargetNames(const Expr& target, Scope& scope);
   absl::StatusOr<CBlock> CompileBlock(const script::Block& body, Scope& scope);
   absl::StatusOr<CStmtPtr> CompileStmt(const Stmt& s, Scope& scope);
+  // CompileStmt's larger cases.
+  absl::StatusOr<CStmtPtr> CompileAugAssign(const Stmt& s, Scope& scope);
+  absl::StatusOr<CStmtPtr> CompileFor(const Stmt& s, Scope& scope);
+  absl::StatusOr<CStmtPtr> CompileNestedDef(const Stmt& s, Scope& scope);
   absl::StatusOr<Target> CompileTarget(const Expr& e, Scope& scope);
   absl::StatusOr<NodePtr> CompileExpr(const Expr& e, Scope& scope);
+  absl::StatusOr<NodePtr> CompileAttribute(const Expr& e, Scope& scope);
   absl::StatusOr<NodePtr> CompileCall(const Expr& e, Scope& scope);
+  absl::StatusOr<NodePtr> CompileBuiltinCall(const Expr& e, const std::string& f,
+                                             Scope& scope);
   absl::Status CompileArgs(const Expr& call, Scope& scope, Node* node, size_t skip = 0);
   absl::StatusOr<NodePtr> MakeOp(const Expr& at, const std::string& name, const std::string& spelled);
   absl::StatusOr<NodePtr> CompileBinary(const Expr& e, Scope& scope);
