@@ -24,8 +24,8 @@
 #include "absl/types/span.h"
 #include "base/status_macros.h"
 #include "tensor/device_registry.h"
-#include "tensor/strided_loop.h"
 #include "tensor/internal/views_util.h"
+#include "tensor/strided_loop.h"
 
 namespace ptser {
 

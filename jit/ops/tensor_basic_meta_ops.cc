@@ -17,12 +17,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "jit/ops/internal/op_util.h"
+#include "jit/ops/internal/tensor_basic_util.h"
 #include "tensor/cast.h"
 #include "tensor/factories.h"
 #include "tensor/ops/ops.h"
 #include "tensor/scalar.h"
 #include "tensor/views.h"
-#include "jit/ops/internal/tensor_basic_util.h"
 
 namespace ptser {
 namespace jit {
