@@ -230,6 +230,76 @@ void Lexer::LexNumber(Token* token) {
   token->float_value = value;
 }
 
+// The escape at `backslash` (not raw): its character(s) appended to `out`,
+// pos_ moved past it; false after Fail for an invalid one.
+bool Lexer::LexEscape(Token* token, size_t backslash, std::string* out) {
+  const size_t n = text_.size();
+  const char e = text_[backslash + 1];
+  const int column = ColumnOf(backslash);
+  pos_ += 2;
+  switch (e) {
+    case '\n':
+    case '\r':  // a line continuation inside the string
+      --pos_;
+      ConsumeLineBreak();
+      break;
+    case '\\': out->push_back('\\'); break;
+    case '\'': out->push_back('\''); break;
+    case '"': out->push_back('"'); break;
+    case 'a': out->push_back('\a'); break;
+    case 'b': out->push_back('\b'); break;
+    case 'f': out->push_back('\f'); break;
+    case 'n': out->push_back('\n'); break;
+    case 'r': out->push_back('\r'); break;
+    case 't': out->push_back('\t'); break;
+    case 'v': out->push_back('\v'); break;
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      uint32_t cp = static_cast<uint32_t>(e - '0');
+      for (int i = 0; i < 2 && pos_ < n && text_[pos_] >= '0' && text_[pos_] <= '7'; ++i) {
+        cp = cp * 8 + static_cast<uint32_t>(text_[pos_++] - '0');
+      }
+      AppendUtf8(cp, out);
+      break;
+    }
+    case 'x':
+    case 'u':
+    case 'U': {
+      const int count = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+      uint32_t cp = 0;
+      for (int i = 0; i < count; ++i) {
+        if (pos_ >= n || DigitValue(static_cast<unsigned char>(text_[pos_])) >= 16) {
+          Fail(token, line_, column,
+               absl::StrCat("invalid `\\", std::string(1, e),
+                            "` escape in a string literal (expected ", count, " hex digits)"));
+          return false;
+        }
+        cp = cp * 16 + static_cast<uint32_t>(DigitValue(static_cast<unsigned char>(text_[pos_++])));
+      }
+      const absl::string_view escape = text_.substr(backslash, pos_ - backslash);
+      if (cp > 0x10FFFF) {
+        Fail(token, line_, column, absl::StrCat("escape `", escape, "` is beyond U+10FFFF"));
+        return false;
+      }
+      if (cp >= 0xD800 && cp <= 0xDFFF) {
+        Fail(token, line_, column,
+             absl::StrCat("escape `", escape, "` is a surrogate, which UTF-8 cannot hold"));
+        return false;
+      }
+      AppendUtf8(cp, out);
+      break;
+    }
+    case 'N':
+      Fail(token, line_, column, "`\\N{...}` escapes are not supported");
+      return false;
+    default:
+      // Python keeps an unknown escape as written.
+      out->push_back('\\');
+      --pos_;
+      break;
+  }
+  return true;
+}
+
 void Lexer::LexString(Token* token, size_t prefix_length) {
   const size_t n = text_.size();
   const size_t start = pos_;
@@ -336,67 +406,7 @@ void Lexer::LexString(Token* token, size_t prefix_length) {
       }
       continue;
     }
-    pos_ += 2;
-    switch (e) {
-      case '\n':
-      case '\r':  // a line continuation inside the string
-        --pos_;
-        ConsumeLineBreak();
-        break;
-      case '\\': out.push_back('\\'); break;
-      case '\'': out.push_back('\''); break;
-      case '"': out.push_back('"'); break;
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-        uint32_t cp = static_cast<uint32_t>(e - '0');
-        for (int i = 0; i < 2 && pos_ < n && text_[pos_] >= '0' && text_[pos_] <= '7'; ++i) {
-          cp = cp * 8 + static_cast<uint32_t>(text_[pos_++] - '0');
-        }
-        AppendUtf8(cp, &out);
-        break;
-      }
-      case 'x':
-      case 'u':
-      case 'U': {
-        const int count = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        uint32_t cp = 0;
-        for (int i = 0; i < count; ++i) {
-          if (pos_ >= n || DigitValue(static_cast<unsigned char>(text_[pos_])) >= 16) {
-            bad_escape(backslash, absl::StrCat("invalid `\\", std::string(1, e),
-                                               "` escape in a string literal (expected ", count,
-                                               " hex digits)"));
-            return;
-          }
-          cp = cp * 16 + static_cast<uint32_t>(DigitValue(static_cast<unsigned char>(text_[pos_++])));
-        }
-        const absl::string_view escape = text_.substr(backslash, pos_ - backslash);
-        if (cp > 0x10FFFF) {
-          bad_escape(backslash, absl::StrCat("escape `", escape, "` is beyond U+10FFFF"));
-          return;
-        }
-        if (cp >= 0xD800 && cp <= 0xDFFF) {
-          bad_escape(backslash, absl::StrCat("escape `", escape,
-                                             "` is a surrogate, which UTF-8 cannot hold"));
-          return;
-        }
-        AppendUtf8(cp, &out);
-        break;
-      }
-      case 'N':
-        bad_escape(backslash, "`\\N{...}` escapes are not supported");
-        return;
-      default:
-        // Python keeps an unknown escape as written.
-        out.push_back('\\');
-        --pos_;
-        break;
-    }
+    if (!LexEscape(token, backslash, &out)) return;
   }
   token->kind = TokenKind::kString;
   token->text = text_.substr(start, pos_ - start);
