@@ -32,19 +32,36 @@ namespace ptser {
 namespace jit {
 namespace builtin_internal {
 
-void AddDicts(Table& t) {
-  static constexpr const char* kKeys[] = {"str", "int", "bool", "float", "complex", "Tensor"};
-  auto missing = [](const Value& key) { return KeyError(KeyRepr(key)); };
-  for (const char* key : kKeys) {
+namespace {
+
+// The key types of the Dict overloads, in 1.13's order.
+constexpr const char* kDictKeys[] = {"str", "int", "bool", "float", "complex", "Tensor"};
+
+// KeyError: the key as Python prints it.
+Result MissingKey(const Value& key) { return KeyError(KeyRepr(key)); }
+
+// dict.copy(): a shallow copy.
+Result CopyDict(OpContext&, Args a) {
+  Value out = Value::NewDict();
+  for (const Value::Dict::Item& item : a[0].dict().items()) {
+    absl::Status s = out.dict().SetItem(item.key, item.value);
+    if (!s.ok()) return s;
+  }
+  return out;
+}
+
+// __getitem__, _set_item, pop, clear, copy.
+void AddDictItems(Table& t) {
+  for (const char* key : kDictKeys) {
     const std::string d = absl::StrCat("Dict(", key, ", t)");
     t.Add(absl::StrCat("aten::__getitem__.Dict_", key, "(", d, " self, ", key, " key) -> t(*)"),
-          [missing](OpContext&, Args a) -> Result {
+          [](OpContext&, Args a) -> Result {
             const Value* v = a[0].dict().Find(a[1]);
-            if (v == nullptr) return missing(a[1]);
+            if (v == nullptr) return MissingKey(a[1]);
             return *v;
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     const std::string d = absl::StrCat("Dict(", key, ", t)");
     t.Add(absl::StrCat("aten::_set_item.", key, "(", d, "(a!) l, ", key, "(b -> *) idx, t(c -> *) v) -> ()"),
           [](OpContext&, Args a) -> Result {
@@ -53,13 +70,13 @@ void AddDicts(Table& t) {
             return Value();
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     const std::string d = absl::StrCat("Dict(", key, ", t)");
     t.Add(absl::StrCat("aten::pop.Dict_", key, "(", d, "(a!) self, ", key, " key) -> t(*)"),
-          [missing](OpContext&, Args a) -> Result {
+          [](OpContext&, Args a) -> Result {
             Value::Dict& dict = a[0].dict();
             const Value* v = dict.Find(a[1]);
-            if (v == nullptr) return missing(a[1]);
+            if (v == nullptr) return MissingKey(a[1]);
             Value out = *v;
             dict.Erase(a[1]);
             return out;
@@ -75,26 +92,22 @@ void AddDicts(Table& t) {
             return out;
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::clear.", key, "(Dict(", key, ", t)(a!) self) -> ()"),
           [](OpContext&, Args a) -> Result {
             ClearContainer(a[0]);
             return Value();
           });
   }
-  auto copy_dict = [](OpContext&, Args a) -> Result {
-    Value out = Value::NewDict();
-    for (const Value::Dict::Item& item : a[0].dict().items()) {
-      absl::Status s = out.dict().SetItem(item.key, item.value);
-      if (!s.ok()) return s;
-    }
-    return out;
-  };
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::copy.Dict_", key, "(Dict(", key, ", t)(a) self) -> Dict(", key, ", t)"),
-          copy_dict);
+          CopyDict);
   }
-  for (const char* key : kKeys) {
+}
+
+// dict(), items, keys, values, get, setdefault, update, popitem, del.
+void AddDictMethods(Table& t) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::dict.", key, "((", key, ", tVal)[] inputs) -> Dict(", key, ", tVal)"),
           [](OpContext&, Args a) -> Result {
             Value out = Value::NewDict();
@@ -108,9 +121,9 @@ void AddDicts(Table& t) {
             return out;
           });
     t.Add(absl::StrCat("aten::dict.Dict_", key, "(Dict(", key, ", t)(a) self) -> Dict(", key, ", t)"),
-          copy_dict);
+          CopyDict);
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::items.", key, "(Dict(", key, ", t) self) -> ((", key, ", t)[])"),
           [](OpContext&, Args a) -> Result {
             std::vector<Value> out;
@@ -121,7 +134,7 @@ void AddDicts(Table& t) {
             return Value::NewList(std::move(out));
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::keys.", key, "(Dict(", key, ", t) self) -> ", key, "[](*)"),
           [](OpContext&, Args a) -> Result {
             std::vector<Value> out;
@@ -130,7 +143,7 @@ void AddDicts(Table& t) {
             return Value::NewList(std::move(out));
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::values.", key, "(Dict(", key, ", t) self) -> t[](*)"),
           [](OpContext&, Args a) -> Result {
             std::vector<Value> out;
@@ -139,7 +152,7 @@ void AddDicts(Table& t) {
             return Value::NewList(std::move(out));
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     const std::string d = absl::StrCat("Dict(", key, ", t)");
     t.Add(absl::StrCat("aten::get.", key, "(", d, " self, ", key, " key) -> t(*)?"),
           [](OpContext&, Args a) -> Result {
@@ -152,7 +165,7 @@ void AddDicts(Table& t) {
             return v ? *v : a[2];
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::setdefault.", key, "(Dict(", key, ", t)(a!) self, ", key,
                        "(b -> *) key, t(c -> *) default_value) -> t(*)"),
           [](OpContext&, Args a) -> Result {
@@ -163,7 +176,7 @@ void AddDicts(Table& t) {
             return a[2];
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     const std::string d = absl::StrCat("Dict(", key, ", t)(a!)");
     t.Add(absl::StrCat("aten::update.", key, "(", d, " self, ", d, " to_add) -> ()"),
           [](OpContext&, Args a) -> Result {
@@ -175,7 +188,7 @@ void AddDicts(Table& t) {
             return Value();
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::popitem.", key, "(Dict(", key, ", t)(a!) self) -> ((", key, ", t))"),
           [](OpContext&, Args a) -> Result {
             Value::Dict& dict = a[0].dict();
@@ -187,13 +200,20 @@ void AddDicts(Table& t) {
             return Value::NewTuple({std::move(key), std::move(value)});
           });
   }
-  for (const char* key : kKeys) {
+  for (const char* key : kDictKeys) {
     t.Add(absl::StrCat("aten::Delete.Dict_", key, "(Dict(", key, ", t)(a!) self, ", key, " key) -> ()"),
-          [missing](OpContext&, Args a) -> Result {
-            if (!a[0].dict().Erase(a[1])) return missing(a[1]);
+          [](OpContext&, Args a) -> Result {
+            if (!a[0].dict().Erase(a[1])) return MissingKey(a[1]);
             return Value();
           });
   }
+}
+
+}  // namespace
+
+void AddDicts(Table& t) {
+  AddDictItems(t);
+  AddDictMethods(t);
 }
 
 }  // namespace builtin_internal
