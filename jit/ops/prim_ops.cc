@@ -140,11 +140,9 @@ OpFn TensorBool(F f) {
   };
 }
 
-std::vector<OpDef> PrimOps() {
-  std::vector<OpDef> ops;
+// prim:: on tensors: NumToTensor, device, dtype, the is_* flags, data, grad, tolist, ...
+void AddPrimTensorOps(std::vector<OpDef>& ops) {
   auto add = [&](std::string schema, OpFn fn) { ops.push_back({std::move(schema), std::move(fn)}); };
-
-  // --- tensors ---
   add("prim::NumToTensor.Scalar(Scalar a) -> Tensor",
       [](OpContext&, Args a) { return ScalarToTensor(ops_internal::ToScalar(a[0])); });
   add("prim::NumToTensor.bool(bool a) -> Tensor",
@@ -205,8 +203,11 @@ std::vector<OpDef> PrimOps() {
     if (a.empty() || !a[0].is_tensor()) return RuntimeError("prim::tolist expects a Tensor");
     return ToList(a[0].tensor());
   });
+}
 
-  // --- numbers ---
+// prim:: on numbers: abs, max and min.
+void AddPrimNumberOps(std::vector<OpDef>& ops) {
+  auto add = [&](std::string schema, OpFn fn) { ops.push_back({std::move(schema), std::move(fn)}); };
   add("prim::abs.int(int a) -> int", [](OpContext&, Args a) -> absl::StatusOr<Value> {
     const int64_t x = a[0].as_int();
     // Two's complement wraps: abs(-2**63) is -2**63, as in 1.13.
@@ -281,8 +282,11 @@ std::vector<OpDef> PrimOps() {
           [want_max](OpContext&, Args a) { return SelfMinMax(a[0], want_max); });
     }
   }
+}
 
-  // --- control ---
+// prim:: control and structure: RaiseException, Uninitialized, casts, IfThenElse, indexing, enums, Print.
+void AddPrimControlOps(std::vector<OpDef>& ops) {
+  auto add = [&](std::string schema, OpFn fn) { ops.push_back({std::move(schema), std::move(fn)}); };
   add("prim::RaiseException(str msg, str? cls=None) -> ()",
       [](OpContext&, Args a) -> absl::StatusOr<Value> {
         return absl::AbortedError(absl::StrCat(ExceptionName(a[1]), ": ", a[0].as_string()));
@@ -358,6 +362,13 @@ std::vector<OpDef> PrimOps() {
     (ctx.out ? *ctx.out : std::cout) << line;
     return Value();
   });
+}
+
+std::vector<OpDef> PrimOps() {
+  std::vector<OpDef> ops;
+  AddPrimTensorOps(ops);
+  AddPrimNumberOps(ops);
+  AddPrimControlOps(ops);
   return ops;
 }
 

@@ -140,6 +140,8 @@ class Lexer {
   void EndOfInput(Token* token);
   void LexNumber(Token* token);
   void LexString(Token* token, size_t prefix_length);
+  // LexString's escape sequences: false after Fail.
+  bool LexEscape(Token* token, size_t backslash, std::string* out);
   void LexOperator(Token* token);
 
   absl::string_view record_;
