@@ -25,8 +25,6 @@
 #include <cstring>
 #include <string>
 
-#include "base/endian.h"
-
 namespace ptser {
 namespace zip {
 
@@ -65,12 +63,6 @@ inline constexpr uint16_t kZip64VersionNeeded = 0x002D;
 
 // PyTorch's default payload alignment (kFieldAlignment).
 inline constexpr uint32_t kDefaultAlignment = 64;
-
-// Little-endian field access on raw bytes: base/endian.h's, under the short
-// names the zip reader uses (the writer appends with AppendLE16/32/64).
-inline uint16_t Load16(const uint8_t* p) { return LoadLE16(p); }
-inline uint32_t Load32(const uint8_t* p) { return LoadLE32(p); }
-inline uint64_t Load64(const uint8_t* p) { return LoadLE64(p); }
 
 }  // namespace zip
 }  // namespace ptser

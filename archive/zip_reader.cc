@@ -18,14 +18,11 @@
 #include "archive/crc32.h"
 #include "archive/differential.h"
 #include "archive/zip_format.h"
+#include "base/endian.h"
 #include "base/status_macros.h"
 
 namespace ptser {
 namespace {
-
-using zip::Load16;
-using zip::Load32;
-using zip::Load64;
 
 absl::Status Corrupt(const ByteSource& src, uint64_t offset,
                      absl::string_view what) {
@@ -47,8 +44,8 @@ absl::Status ApplyZip64Extra(const ByteSource& src, uint64_t offset,
                              bool want_offset, ZipEntry* e) {
   size_t pos = 0;
   while (pos + 4 <= extra_len) {
-    uint16_t id = Load16(extra + pos);
-    uint16_t len = Load16(extra + pos + 2);
+    uint16_t id = LoadLE16(extra + pos);
+    uint16_t len = LoadLE16(extra + pos + 2);
     if (pos + 4 + len > extra_len) {
       return Malformed(src, offset,
                        absl::StrCat("extra field of record '", e->name,
@@ -62,9 +59,9 @@ absl::Status ApplyZip64Extra(const ByteSource& src, uint64_t offset,
                          absl::StrCat("ZIP64 extra of record '", e->name,
                                       "' is ", len, " bytes, needs ", need));
       }
-      if (want_usize) { e->uncompressed_size = Load64(p); p += 8; }
-      if (want_csize) { e->compressed_size = Load64(p); p += 8; }
-      if (want_offset) { e->header_offset = Load64(p); p += 8; }
+      if (want_usize) { e->uncompressed_size = LoadLE64(p); p += 8; }
+      if (want_csize) { e->compressed_size = LoadLE64(p); p += 8; }
+      if (want_offset) { e->header_offset = LoadLE64(p); p += 8; }
       return absl::OkStatus();
     }
     pos += 4 + len;
@@ -92,11 +89,11 @@ absl::StatusOr<uint64_t> FindEndRecord(const ByteSource& src, absl::string_view 
   int64_t matching = -1;        // the last whose comment ends the file
   int matches = 0;
   for (int64_t i = static_cast<int64_t>(tail_len) - 4; i >= 0; --i) {
-    if (Load32(t + i) != zip::kEndSignature) continue;
+    if (LoadLE32(t + i) != zip::kEndSignature) continue;
     if (last_signature < 0) last_signature = i;
     if (static_cast<uint64_t>(i) + zip::kEndSize > tail_len) continue;
     if (last_whole < 0) last_whole = i;
-    if (Load16(t + i + 20) == tail_len - i - zip::kEndSize) {
+    if (LoadLE16(t + i + 20) == tail_len - i - zip::kEndSize) {
       if (matching < 0) matching = i;
       ++matches;
     }
@@ -150,26 +147,26 @@ absl::Status ZipReader::ReadDirectory() {
   const uint8_t* t = reinterpret_cast<const uint8_t*>(tail.data());
   const uint64_t end_offset = size - tail_len + static_cast<uint64_t>(found);
   const uint8_t* end = t + found;
-  if (Load16(end + 4) != 0 || Load16(end + 6) != 0) {
+  if (LoadLE16(end + 4) != 0 || LoadLE16(end + 6) != 0) {
     return absl::UnimplementedError(absl::StrCat(
         "'", src.name(), "' at offset ", end_offset, ": multi-disk zip archives are not supported"));
   }
-  uint64_t count = Load16(end + 10);
+  uint64_t count = LoadLE16(end + 10);
   // miniz (mz_zip_reader_read_central_dir) refuses an archive whose end record
   // counts other entries on this disk than in all, and so does ptser: where
   // PyTorch's reader stops, ptser reading on would judge a file nobody loads.
-  uint64_t count_on_disk = Load16(end + 8);
+  uint64_t count_on_disk = LoadLE16(end + 8);
   uint64_t count_at = end_offset + 8;
-  uint64_t cd_size = Load32(end + 12);
-  uint64_t cd_offset = Load32(end + 16);
+  uint64_t cd_size = LoadLE32(end + 12);
+  uint64_t cd_offset = LoadLE32(end + 16);
   uint64_t cd_end_limit = end_offset;
   // 4.3.15: a ZIP64 locator just before the end record points at the ZIP64 end.
   if (end_offset >= zip::kZip64LocatorSize) {
     uint8_t loc[zip::kZip64LocatorSize];
     uint64_t loc_offset = end_offset - zip::kZip64LocatorSize;
     PTSER_RETURN_IF_ERROR(src.ReadAt(loc_offset, sizeof(loc), loc));
-    if (Load32(loc) == zip::kZip64LocatorSignature) {
-      uint64_t z64_offset = Load64(loc + 8);
+    if (LoadLE32(loc) == zip::kZip64LocatorSignature) {
+      uint64_t z64_offset = LoadLE64(loc + 8);
       if (z64_offset > loc_offset || loc_offset - z64_offset < zip::kZip64EndSize) {
         return Corrupt(src, loc_offset,
                        absl::StrCat("ZIP64 locator points at ", z64_offset,
@@ -177,28 +174,28 @@ absl::Status ZipReader::ReadDirectory() {
       }
       uint8_t z64[zip::kZip64EndSize];
       PTSER_RETURN_IF_ERROR(src.ReadAt(z64_offset, sizeof(z64), z64));
-      if (Load32(z64) != zip::kZip64EndSignature) {
+      if (LoadLE32(z64) != zip::kZip64EndSignature) {
         return Corrupt(src, z64_offset, "bad ZIP64 end of central directory signature");
       }
       // miniz reads the disk numbers and counts from the ZIP64 records, and
       // wants the locator to say the archive has exactly one disk.
-      if (Load32(loc + 16) != 1) {
+      if (LoadLE32(loc + 16) != 1) {
         return absl::UnimplementedError(absl::StrCat(
             "'", src.name(), "' at offset ", loc_offset + 16, ": the ZIP64 locator says the archive has ",
-            Load32(loc + 16), " disks, not 1 (multi-disk zip archives are not supported; "
+            LoadLE32(loc + 16), " disks, not 1 (multi-disk zip archives are not supported; "
             "PyTorch's zip reader refuses them too)"));
       }
-      if (Load32(z64 + 16) != 0 || Load32(z64 + 20) != 0) {
+      if (LoadLE32(z64 + 16) != 0 || LoadLE32(z64 + 20) != 0) {
         return absl::UnimplementedError(absl::StrCat(
             "'", src.name(), "' at offset ", z64_offset + 16,
-            ": the ZIP64 end record names disk ", Load32(z64 + 16), " (directory on disk ",
-            Load32(z64 + 20), "): multi-disk zip archives are not supported"));
+            ": the ZIP64 end record names disk ", LoadLE32(z64 + 16), " (directory on disk ",
+            LoadLE32(z64 + 20), "): multi-disk zip archives are not supported"));
       }
-      count = Load64(z64 + 32);
-      count_on_disk = Load64(z64 + 24);
+      count = LoadLE64(z64 + 32);
+      count_on_disk = LoadLE64(z64 + 24);
       count_at = z64_offset + 24;
-      cd_size = Load64(z64 + 40);
-      cd_offset = Load64(z64 + 48);
+      cd_size = LoadLE64(z64 + 40);
+      cd_offset = LoadLE64(z64 + 48);
       cd_end_limit = z64_offset;
     }
   }
@@ -242,22 +239,22 @@ absl::Status ZipReader::ReadDirectory() {
       return Corrupt(src, at, absl::StrCat("central directory ends inside entry ", i));
     }
     const uint8_t* h = p + pos;
-    if (Load32(h) != zip::kCentralHeaderSignature) {
+    if (LoadLE32(h) != zip::kCentralHeaderSignature) {
       return Corrupt(src, at, absl::StrCat("bad signature of central directory entry ", i));
     }
     ZipEntry e;
-    e.flags = Load16(h + 8);
-    e.method = Load16(h + 10);
-    e.crc32 = Load32(h + 16);
-    e.compressed_size = Load32(h + 20);
-    e.uncompressed_size = Load32(h + 24);
-    const uint16_t name_len = Load16(h + 28);
-    const uint16_t extra_len = Load16(h + 30);
-    const uint16_t comment_len = Load16(h + 32);
-    e.header_offset = Load32(h + 42);
+    e.flags = LoadLE16(h + 8);
+    e.method = LoadLE16(h + 10);
+    e.crc32 = LoadLE32(h + 16);
+    e.compressed_size = LoadLE32(h + 20);
+    e.uncompressed_size = LoadLE32(h + 24);
+    const uint16_t name_len = LoadLE16(h + 28);
+    const uint16_t extra_len = LoadLE16(h + 30);
+    const uint16_t comment_len = LoadLE16(h + 32);
+    e.header_offset = LoadLE32(h + 42);
     // The disk the record starts on: miniz accepts this disk (0) and disk 1
     // (some writers number from 1), and refuses any other.
-    const uint16_t disk = Load16(h + 34);
+    const uint16_t disk = LoadLE16(h + 34);
     if (disk != 0 && disk != 1) {
       return absl::UnimplementedError(absl::StrCat(
           "'", src.name(), "' at offset ", at + 34, ": central directory entry ", i,
@@ -394,12 +391,12 @@ absl::StatusOr<uint64_t> ZipReader::DataOffset(const ZipEntry& e) const {
   const ByteSource& src = *source_;
   uint8_t h[zip::kLocalHeaderSize];
   PTSER_RETURN_IF_ERROR(src.ReadAt(e.header_offset, sizeof(h), h));
-  if (Load32(h) != zip::kLocalHeaderSignature) {
+  if (LoadLE32(h) != zip::kLocalHeaderSignature) {
     return Corrupt(src, e.header_offset,
                    absl::StrCat("bad local header signature of record '", e.name, "'"));
   }
-  const uint16_t name_len = Load16(h + 26);
-  const uint16_t extra_len = Load16(h + 28);
+  const uint16_t name_len = LoadLE16(h + 26);
+  const uint16_t extra_len = LoadLE16(h + 28);
   if (name_len != e.name.size()) {
     return Corrupt(src, e.header_offset,
                    absl::StrCat("local header of record '", e.name,

@@ -27,6 +27,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsNan;
+using testing_util::BoolBytes;
 using testing_util::Scalar0;
 using testing_util::T_;
 using testing_util::Values;
@@ -40,6 +41,18 @@ TEST(AddTest, BroadcastsRowOverMatrix) {
   EXPECT_EQ(c.dtype(), ScalarType::kFloat);
   EXPECT_EQ(c.sizes(), (std::vector<int64_t>{2, 3}));
   EXPECT_THAT(Values<float>(c), ElementsAre(11, 22, 33, 14, 25, 36));
+}
+
+TEST(AddTest, ABoolByteOfTwoIsTrue) {
+  // b = torch.frombuffer(bytearray([2, 0, 1]), dtype=torch.bool)
+  // b + b -> tensor([True, False, True]); b + torch.tensor([1, 1, 1]) ->
+  // tensor([2, 1, 2]).
+  const Tensor b = BoolBytes({2, 0, 1});
+  ASSERT_OK_AND_ASSIGN(Tensor bb, Add(b, b));
+  EXPECT_EQ(bb.dtype(), ScalarType::kBool);
+  const uint8_t* stored = static_cast<const uint8_t*>(bb.data());
+  EXPECT_THAT(std::vector<uint8_t>(stored, stored + 3), ElementsAre(1, 0, 1));
+  EXPECT_THAT(Values<int64_t>(Add(b, T_<int64_t>({1, 1, 1}))), ElementsAre(2, 1, 2));
 }
 
 TEST(AddTest, BroadcastMismatchIsPyTorchsMessage) {

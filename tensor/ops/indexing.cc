@@ -320,18 +320,20 @@ absl::StatusOr<Tensor> Nonzero(const Tensor& self) {
   PTSER_ASSIGN_OR_RETURN(Tensor in, PrepareInput(self, "nonzero"));
   PTSER_ASSIGN_OR_RETURN(Tensor flags, AllocateTensor(self.sizes(), ScalarType::kBool));
   PTSER_RETURN_IF_ERROR(CopyConvertInto(flags, in));
-  const bool* f = static_cast<const bool*>(flags.data());
+  // Bytes, not bools: a bool input is copied as it is, and any nonzero
+  // byte is true.
+  const uint8_t* f = static_cast<const uint8_t*>(flags.data());
   const int64_t rank = self.dim();
   std::vector<int64_t> coords;
   std::vector<int64_t> index(static_cast<size_t>(rank), 0);
   for (int64_t i = 0; i < flags.numel(); ++i) {
-    if (f[i]) coords.insert(coords.end(), index.begin(), index.end());
+    if (f[i] != 0) coords.insert(coords.end(), index.begin(), index.end());
     for (int64_t d = rank - 1; d >= 0; --d) {
       if (++index[d] < self.sizes()[d]) break;
       index[d] = 0;
     }
   }
-  const int64_t count = rank == 0 ? static_cast<int64_t>(flags.numel() > 0 && f[0])
+  const int64_t count = rank == 0 ? static_cast<int64_t>(flags.numel() > 0 && f[0] != 0)
                                   : static_cast<int64_t>(coords.size()) / rank;
   PTSER_ASSIGN_OR_RETURN(Tensor out, AllocateTensor({count, rank}, ScalarType::kLong));
   if (!coords.empty()) {

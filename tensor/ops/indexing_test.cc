@@ -183,6 +183,14 @@ TEST(NonzeroTest, Coordinates) {
   EXPECT_THAT(Values<int64_t>(n), ElementsAre(1, 0, 1, 1, 1, 2));
 }
 
+TEST(NonzeroTest, ABoolByteOfTwoIsTrue) {
+  // torch.nonzero(torch.frombuffer(bytearray([2, 0, 1]), dtype=torch.bool))
+  // -> [[0], [2]]
+  ASSERT_OK_AND_ASSIGN(Tensor n, Nonzero(testing_util::BoolBytes({2, 0, 1})));
+  EXPECT_EQ(n.sizes(), (Shape{2, 1}));
+  EXPECT_THAT(Values<int64_t>(n), ElementsAre(0, 2));
+}
+
 TEST(FillCopyTest, WriteThroughViews) {
   Tensor x = X();
   ASSERT_OK_AND_ASSIGN(Tensor col, Select(x, 1, 0));

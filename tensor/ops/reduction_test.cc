@@ -24,6 +24,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsNan;
+using testing_util::BoolBytes;
 using testing_util::Scalar0;
 using testing_util::T_;
 using testing_util::Values;
@@ -31,6 +32,11 @@ using testing_util::Values;
 // i = torch.tensor([[1, 2, 3], [4, 5, 6]]); f = i.float()
 Tensor I() { return T_<int64_t>({1, 2, 3, 4, 5, 6}, {{2, 3}}); }
 Tensor F() { return T_<float>({1, 2, 3, 4, 5, 6}, {{2, 3}}); }
+
+TEST(SumTest, ABoolByteOfTwoCountsOnce) {
+  // torch.frombuffer(bytearray([2, 0, 1]), dtype=torch.bool).sum() -> tensor(2)
+  EXPECT_THAT(Values<int64_t>(Sum(BoolBytes({2, 0, 1}))), ElementsAre(2));
+}
 
 TEST(SumTest, IntegersAndBoolsSumToInt64) {
   ASSERT_OK_AND_ASSIGN(Tensor s, Sum(I()));

@@ -21,6 +21,7 @@ namespace ptser {
 namespace {
 
 using ::testing::ElementsAre;
+using testing_util::BoolBytes;
 using testing_util::T_;
 using testing_util::Values;
 
@@ -207,6 +208,23 @@ TEST(UnaryTest, LogicalNotAndPredicates) {
   EXPECT_THAT(Values<bool>(IsFinite(x)), ElementsAre(false, false, false, true, true));
   EXPECT_THAT(Values<bool>(Signbit(x)), ElementsAre(false, false, true, true, false));
   EXPECT_THAT(Values<bool>(IsFinite(T_<int64_t>({1}))), ElementsAre(true));
+}
+
+TEST(UnaryTest, ABoolByteOfTwoIsTrue) {
+  // x = bytearray(20); x[0] = x[17] = 2
+  // torch.logical_not(torch.frombuffer(x, dtype=torch.bool)): False at 0 and
+  // 17, True elsewhere; [::2] of it: False at 0, True elsewhere.  Twenty
+  // elements: a dense block of 16 and a tail, then a strided row.
+  std::vector<uint8_t> bytes(20, 0);
+  bytes[0] = bytes[17] = 2;
+  const Tensor b = BoolBytes(bytes);
+  std::vector<bool> expected(20, true);
+  expected[0] = expected[17] = false;
+  EXPECT_EQ(Values<bool>(LogicalNot(b)), expected);
+  ASSERT_OK_AND_ASSIGN(Tensor even, Slice(b, 0, 0, std::nullopt, 2));
+  std::vector<bool> expected_even(10, true);
+  expected_even[0] = false;
+  EXPECT_EQ(Values<bool>(LogicalNot(even)), expected_even);
 }
 
 TEST(UnaryTest, NanToNum) {

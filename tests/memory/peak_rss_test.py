@@ -34,12 +34,6 @@ EXCEPTIONS = {
     # unpickler's max_total_bytes charged at real container sizes and scaled
     # to the input (docs/security.md, "Peak memory").
     ("flat_lists.pt", "inspect"): (lambda n: 240 * n + 100 * MB, "value graph of 1M lists"),
-    # inspect builds its whole report as a JSON tree before printing it
-    # (records, tensors and, with --json, the value tree): about 3 KB a
-    # tensor.  Streaming the report is left to the tools/cli/ split.
-    ("tensors_100k.pt", "inspect"): (lambda n: 14 * n + 100 * MB, "inspect's JSON report tree"),
-    ("tensors_100k.pt", "inspect --pickle --json"):
-        (lambda n: 24 * n + 100 * MB, "inspect's JSON report tree"),
 }
 
 

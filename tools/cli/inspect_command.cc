@@ -7,10 +7,12 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "archive/byte_source.h"
 #include "archive/load.h"
@@ -21,135 +23,182 @@
 #include "pickle/disassembler.h"
 #include "pickle/unpickler.h"
 #include "tools/cli/common.h"
+#include "tools/cli/json_stream.h"
 #include "tools/cli/script_commands.h"
 
 namespace ptser {
 namespace cli {
 namespace {
 
-// JSON objects keep their keys in insertion order (a state dict's order).
-using Json = nlohmann::ordered_json;
+// Names from the file (records, dict keys) may not be UTF-8, and a str may
+// hold a lone surrogate (Python's surrogatepass): such text is written as
+// U+FFFD rather than failing the whole report.
+constexpr auto kReplace = Json::error_handler_t::replace;
+
+// Storage id -> its number in the report, in the order tensors use them.
+using StorageIndices = absl::flat_hash_map<const void*, size_t>;
 
 // `inspect --json`'s "value": the whole object tree, so a checkpoint's epoch,
 // args and optimizer settings show.  None, bools, ints, finite floats and strs
 // are JSON values; lists and tuples arrays; dicts with str keys objects (in
 // order); tensors and storages their metadata; anything else {"type", "repr"}.
 // A container reached again (shared, or a cycle) is {"ref": its first path},
-// so a DAG of shared lists is walked once.
+// so a DAG of shared lists is walked once.  Written to the stream as it is
+// walked: only the first path of each container is kept.
 class ValueTree {
  public:
-  explicit ValueTree(std::map<const void*, size_t> storages) : storages_(std::move(storages)) {}
+  ValueTree(const StorageIndices& storages, JsonStream& js)
+      : storages_(storages), js_(js) {}
 
-  Json Write(const Value& v, const std::string& path, int depth) {
+  void Write(const Value& v, const std::string& path, int depth) {
     const std::string where = path.empty() ? "/" : path;
     if (depth > kMaxDepth || ++nodes_ > kMaxNodes) {
-      return Json{{"type", v.TypeName()},
-                  {"truncated", absl::StrCat("deeper than ", kMaxDepth, " levels or more than ",
-                                             kMaxNodes, " values")}};
+      js_.Write(Json{{"type", v.TypeName()},
+                     {"truncated", absl::StrCat("deeper than ", kMaxDepth, " levels or more than ",
+                                                kMaxNodes, " values")}});
+      return;
     }
     const void* id = v.identity();
     const bool container = v.is_list() || v.is_tuple() || v.is_dict() || v.is_set() ||
                            v.is_frozenset() || v.is_object();
     if (container && id != nullptr) {
       auto [it, fresh] = seen_.emplace(id, where);
-      if (!fresh) return Json{{"ref", it->second}};
+      if (!fresh) {
+        js_.Write(Json{{"ref", it->second}});
+        return;
+      }
     }
     switch (v.kind()) {
       case Value::Kind::kNone:
-        return nullptr;
+        js_.Write(nullptr);
+        return;
       case Value::Kind::kBool:
-        return v.as_bool();
+        js_.Write(v.as_bool());
+        return;
       case Value::Kind::kInt:
-        return v.as_int();
+        js_.Write(v.as_int());
+        return;
       case Value::Kind::kFloat:
-        if (std::isfinite(v.as_float())) return v.as_float();
-        break;
+        if (!std::isfinite(v.as_float())) break;
+        js_.Write(v.as_float());
+        return;
       case Value::Kind::kStr:
-        return v.as_string();
+        js_.Write(v.as_string());
+        return;
       case Value::Kind::kList:
       case Value::Kind::kTuple: {
-        Json items = Json::array();
+        js_.BeginArray();
         const absl::Span<const Value> xs = v.sequence_items();
-        for (size_t i = 0; i < xs.size(); ++i) {
-          items.push_back(Write(xs[i], absl::StrCat(path, "/", i), depth + 1));
-        }
-        return items;
+        for (size_t i = 0; i < xs.size(); ++i) Write(xs[i], absl::StrCat(path, "/", i), depth + 1);
+        js_.End();
+        return;
       }
       case Value::Kind::kDict: {
         const auto& items = v.dict().items();
         const bool str_keys = std::all_of(items.begin(), items.end(),
                                           [](const Value::Dict::Item& i) { return i.key.is_str(); });
         if (str_keys) {
-          Json out = Json::object();
+          js_.BeginObject();
           for (const auto& item : items) {
-            out[item.key.as_string()] =
-                Write(item.value, absl::StrCat(path, "/", item.key.as_string()), depth + 1);
+            js_.Key(item.key.as_string());
+            Write(item.value, absl::StrCat(path, "/", item.key.as_string()), depth + 1);
           }
-          return out;
+          js_.End();
+          return;
         }
-        Json pairs = Json::array();
+        js_.BeginObject();
+        js_.Key("type");
+        js_.Write(v.TypeName());
+        js_.Key("items");
+        js_.BeginArray();
         for (const auto& item : items) {
           const std::string key = item.key.Repr(Value::kMessageReprChars);
-          pairs.push_back(Json::array({Write(item.key, absl::StrCat(path, "/", key, "(key)"), depth + 1),
-                                       Write(item.value, absl::StrCat(path, "/", key), depth + 1)}));
+          js_.BeginArray();
+          Write(item.key, absl::StrCat(path, "/", key, "(key)"), depth + 1);
+          Write(item.value, absl::StrCat(path, "/", key), depth + 1);
+          js_.End();
         }
-        return Json{{"type", v.TypeName()}, {"items", pairs}};
+        js_.End();
+        js_.End();
+        return;
       }
       case Value::Kind::kSet:
       case Value::Kind::kFrozenSet: {
-        Json items = Json::array();
+        js_.BeginObject();
+        js_.Key("type");
+        js_.Write(v.TypeName());
+        js_.Key("items");
+        js_.BeginArray();
         size_t i = 0;
-        for (const Value& x : v.set().items()) {
-          items.push_back(Write(x, absl::StrCat(path, "/", i++), depth + 1));
-        }
-        return Json{{"type", v.TypeName()}, {"items", items}};
+        for (const Value& x : v.set().items()) Write(x, absl::StrCat(path, "/", i++), depth + 1);
+        js_.End();
+        js_.End();
+        return;
       }
       case Value::Kind::kTensor: {
         const Tensor& t = v.tensor();
-        return Json{{"type", "tensor"},
-                    {"dtype", std::string(DtypeName(t.dtype()))},
-                    {"shape", t.sizes()},
-                    {"strides", t.strides()},
-                    {"offset", t.storage_offset()},
-                    {"storage", StorageIndex(t.storage())},
-                    {"device", t.device().ToString()},
-                    {"requires_grad", t.requires_grad()},
-                    {"parameter", t.is_parameter()}};
+        js_.Write(Json{{"type", "tensor"},
+                       {"dtype", std::string(DtypeName(t.dtype()))},
+                       {"shape", t.sizes()},
+                       {"strides", t.strides()},
+                       {"offset", t.storage_offset()},
+                       {"storage", StorageIndex(t.storage())},
+                       {"device", t.device().ToString()},
+                       {"requires_grad", t.requires_grad()},
+                       {"parameter", t.is_parameter()}});
+        return;
       }
       case Value::Kind::kStorage: {
         const TypedStorage& ts = v.storage();
-        return Json{{"type", "storage"},
-                    {"dtype", std::string(DtypeName(ts.dtype))},
-                    {"nbytes", ts.storage.nbytes()},
-                    {"storage", StorageIndex(ts.storage)}};
+        js_.Write(Json{{"type", "storage"},
+                       {"dtype", std::string(DtypeName(ts.dtype))},
+                       {"nbytes", ts.storage.nbytes()},
+                       {"storage", StorageIndex(ts.storage)}});
+        return;
       }
       case Value::Kind::kObject: {
         const Value::Object& o = v.object();
-        Json out{{"type", "object"}, {"class", o.callee().FullName()},
-                 {"args", Write(o.args(), path + "/args", depth + 1)}};
-        if (!o.kwargs().is_none()) out["kwargs"] = Write(o.kwargs(), path + "/kwargs", depth + 1);
-        if (o.has_state()) out["state"] = Write(o.state(), path + "/state", depth + 1);
+        js_.BeginObject();
+        js_.Key("type");
+        js_.Write("object");
+        js_.Key("class");
+        js_.Write(o.callee().FullName());
+        js_.Key("args");
+        Write(o.args(), path + "/args", depth + 1);
+        if (!o.kwargs().is_none()) {
+          js_.Key("kwargs");
+          Write(o.kwargs(), path + "/kwargs", depth + 1);
+        }
+        if (o.has_state()) {
+          js_.Key("state");
+          Write(o.state(), path + "/state", depth + 1);
+        }
         if (!o.list_items().empty()) {
-          Json items = Json::array();
+          js_.Key("list_items");
+          js_.BeginArray();
           for (size_t i = 0; i < o.list_items().size(); ++i) {
-            items.push_back(Write(o.list_items()[i], absl::StrCat(path, "/items/", i), depth + 1));
+            Write(o.list_items()[i], absl::StrCat(path, "/items/", i), depth + 1);
           }
-          out["list_items"] = items;
+          js_.End();
         }
         if (!o.dict_items().empty()) {
-          Json pairs = Json::array();
+          js_.Key("dict_items");
+          js_.BeginArray();
           for (const auto& item : o.dict_items()) {
-            pairs.push_back(Json::array({Write(item.key, path + "/dict_items", depth + 1),
-                                         Write(item.value, path + "/dict_items", depth + 1)}));
+            js_.BeginArray();
+            Write(item.key, path + "/dict_items", depth + 1);
+            Write(item.value, path + "/dict_items", depth + 1);
+            js_.End();
           }
-          out["dict_items"] = pairs;
+          js_.End();
         }
-        return out;
+        js_.End();
+        return;
       }
       default:
         break;
     }
-    return Json{{"type", v.TypeName()}, {"repr", v.Repr(kMaxReprChars)}};
+    js_.Write(Json{{"type", v.TypeName()}, {"repr", v.Repr(kMaxReprChars)}});
   }
 
  private:
@@ -157,19 +206,20 @@ class ValueTree {
   static constexpr size_t kMaxNodes = 1'000'000;
   static constexpr size_t kMaxReprChars = 4096;
 
+  // Storages the tensors use keep their numbers; a bare storage value no
+  // tensor uses is numbered after them, in the order the walk meets it.
   size_t StorageIndex(const Storage& s) {
-    return storages_.emplace(s.id(), storages_.size()).first->second;
+    auto it = storages_.find(s.id());
+    if (it != storages_.end()) return it->second;
+    return extra_storages_.emplace(s.id(), storages_.size() + extra_storages_.size())
+        .first->second;
   }
 
-  std::map<const void*, size_t> storages_;  // storage id -> index, as "tensors" numbers them
+  const StorageIndices& storages_;  // as "tensors" numbers them
+  StorageIndices extra_storages_;
+  JsonStream& js_;
   std::map<const void*, std::string> seen_;
   size_t nodes_ = 0;
-};
-
-struct TensorInfo {
-  std::string path;
-  Tensor tensor;
-  size_t storage_index;
 };
 
 // Whether a walk looks inside `v`: a tensor, or a container that may hold one.
@@ -177,12 +227,13 @@ bool MayHoldTensors(const Value& v) {
   return v.is_tensor() || v.is_list() || v.is_tuple() || v.is_dict();
 }
 
-// Every tensor with its path, in file order, at any depth, dict keys
-// included ("<key> (key)").  A container reached twice (a file may share one
-// list between two places, or nest shared lists exponentially deep) is
-// listed under the first path only.
-void CollectTensors(const Value& root, std::vector<TensorInfo>* out,
-                    std::map<const void*, size_t>* storages) {
+// Calls `visit(tensor, paths, node)` on every tensor, in file order, at any
+// depth, dict keys included ("<key> (key)"); `paths.Path(node)` is its path.
+// A container reached twice (a file may share one list between two places,
+// or nest shared lists exponentially deep) is walked under the first path
+// only.  Nothing is collected: the report is written as the walk goes.
+void ForEachTensor(const Value& root,
+                   const std::function<void(const Tensor&, const PathTree&, int64_t)>& visit) {
   PathTree paths;
   std::set<const void*> seen_containers;
   struct Pending {
@@ -196,8 +247,7 @@ void CollectTensors(const Value& root, std::vector<TensorInfo>* out,
     stack.pop_back();
     const Value& v = *p.v;
     if (v.is_tensor()) {
-      auto [it, _] = storages->emplace(v.tensor().storage().id(), storages->size());
-      out->push_back({paths.Path(p.node), v.tensor(), it->second});
+      visit(v.tensor(), paths, p.node);
       continue;
     }
     if (!MayHoldTensors(v) || !seen_containers.insert(v.identity()).second) continue;
@@ -277,38 +327,30 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (!src.ok()) return Fail(err, src.status());
   absl::StatusOr<FileFormat> format = DetectFormat(**src);
   if (!format.ok()) return Fail(err, format.status());
-  Json report;
-  Storage pickle_bytes;  // --pickle --json: listed after the load
-  report["file"] = path;
-  report["format"] = EndsWith(path, ".index.json") ? "sharded checkpoint (index.json)"
-                     : EndsWith(path, ".safetensors") ? "safetensors"
-                                                      : FormatName(*format);
+  std::string format_name = EndsWith(path, ".index.json")    ? "sharded checkpoint (index.json)"
+                            : EndsWith(path, ".safetensors") ? "safetensors"
+                                                             : FormatName(*format);
   std::shared_ptr<const ByteSource> source(std::move(*src));
   if (*format == FileFormat::kZip && !pickle && IsTorchScriptFile(path)) {
     return InspectScript(path, json, code, out, err);
   }
+  // A zip's central directory is read here (a broken one is the error) and
+  // again after the load for the records: the load reads its own, and two
+  // held at once are ~30 MB for 100,000 records.
+  const auto open_archive = [&]() -> absl::StatusOr<std::unique_ptr<TorchArchive>> {
+    return TorchArchive::Open(source);
+  };
   if (*format == FileFormat::kZip) {
-    absl::StatusOr<std::unique_ptr<TorchArchive>> archive = TorchArchive::Open(source);
+    absl::StatusOr<std::unique_ptr<TorchArchive>> archive = open_archive();
     if (!archive.ok()) return Fail(err, archive.status());
-    if ((*archive)->is_torchscript()) report["format"] = FormatName(FileFormat::kTorchScript);
-    report["version"] = (*archive)->version();
-    report["folder"] = (*archive)->prefix();
-    Json records = Json::array();
-    for (const ZipEntry& e : (*archive)->zip().entries()) {
-      absl::StatusOr<uint64_t> offset = (*archive)->zip().DataOffset(e);
-      records.push_back({{"name", e.name.substr((*archive)->prefix().size() + 1)},
-                         {"size", e.uncompressed_size},
-                         {"stored", e.method == 0},
-                         {"crc32", e.crc32},
-                         {"offset", offset.ok() ? *offset : 0}});
-    }
-    report["records"] = records;
+    if ((*archive)->is_torchscript()) format_name = FormatName(FileFormat::kTorchScript);
   }
   if (pickle && EndsWith(path, ".safetensors")) {
     return Fail(err, absl::InvalidArgumentError(
                          absl::StrCat("'", path, "' is a safetensors file: it has no pickle")));
   }
   const int pickles = *format == FileFormat::kLegacy ? 5 : 1;
+  Storage pickle_bytes;  // --pickle --json: listed after the load
   if (pickle) {
     absl::StatusOr<Storage> bytes = PickleBytes(path, *format);
     if (!bytes.ok()) return Fail(err, bytes.status());
@@ -334,10 +376,10 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   // Each storage's device as the file records it ('cuda:0'): storages are
   // read on the CPU, and the tag each was saved with (what torch.load's
   // map_location sees) is kept for the report.
-  std::map<const void*, std::string> saved_locations;  // storage id -> tag
+  absl::flat_hash_map<const void*, std::string> saved_locations;  // storage id -> tag but "cpu"
   load_options.map_location = MapLocation::Function(
       [&](const Storage& s, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
-        saved_locations[s.id()] = tag;
+        if (tag != "cpu") saved_locations[s.id()] = tag;
         return std::optional<Storage>(s);
       });
   const auto location_of = [&](const Tensor& t) -> std::string {
@@ -346,81 +388,119 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   };
   absl::StatusOr<Value> value = LoadForTools(path, load_options);
   if (!value.ok()) return Fail(err, value.status());
-  std::vector<TensorInfo> tensors;
-  std::map<const void*, size_t> storages;
-  CollectTensors(*value, &tensors, &storages);
-  std::map<size_t, std::vector<std::string>> sharing;
-  for (const TensorInfo& t : tensors) sharing[t.storage_index].push_back(t.path);
-  report["object"] = value->TypeName();
-  Json tj = Json::array();
-  for (const TensorInfo& t : tensors) {
-    tj.push_back({{"path", t.path},
-                  {"dtype", std::string(DtypeName(t.tensor.dtype()))},
-                  {"shape", t.tensor.sizes()},
-                  {"strides", t.tensor.strides()},
-                  {"offset", t.tensor.storage_offset()},
-                  {"storage", t.storage_index},
-                  {"storage_bytes", t.tensor.storage().nbytes()},
-                  {"device", t.tensor.device().ToString()},
-                  {"location", location_of(t.tensor)},
-                  {"requires_grad", t.tensor.requires_grad()},
-                  {"parameter", t.tensor.is_parameter()}});
+  std::unique_ptr<TorchArchive> archive;
+  if (*format == FileFormat::kZip) {
+    absl::StatusOr<std::unique_ptr<TorchArchive>> reopened = open_archive();
+    if (!reopened.ok()) return Fail(err, reopened.status());
+    archive = *std::move(reopened);
   }
-  report["tensors"] = tj;
+
+  // From here on nothing fails: the report is written as it is produced
+  // (issue 12: built whole it was ~3 KB a tensor, 634 MB for 100,000).
+  // A first walk numbers the storages in the order tensors use them and
+  // counts the tensors on each; the second writes.
+  StorageIndices storages;        // storage id -> index
+  std::vector<size_t> tensors_on;  // index -> how many tensors use it
+  size_t tensor_count = 0;
+  ForEachTensor(*value, [&](const Tensor& t, const PathTree&, int64_t) {
+    auto [it, fresh] = storages.emplace(t.storage().id(), storages.size());
+    if (fresh) tensors_on.push_back(0);
+    ++tensors_on[it->second];
+    ++tensor_count;
+  });
+  const std::vector<ZipEntry> no_records;
+  const std::vector<ZipEntry>& records = archive ? archive->zip().entries() : no_records;
+  const auto record_offset = [&](const ZipEntry& e) -> uint64_t {
+    absl::StatusOr<uint64_t> offset = archive->zip().DataOffset(e);
+    return offset.ok() ? *offset : 0;
+  };
+
   if (json) {
-    ValueTree tree(storages);
-    report["value"] = tree.Write(*value, "", 0);
-    // Names from the file (records, dict keys) may not be UTF-8, and a str may
-    // hold a lone surrogate (Python's surrogatepass): such text is written as
-    // U+FFFD rather than failing the whole report.
-    constexpr auto kReplace = Json::error_handler_t::replace;
-    const std::string rest = report.dump(2, ' ', false, kReplace);  // "{\n  \"file\": ..."
-    if (!pickle) {
-      out << rest << "\n";
-      return kOk;
+    JsonStream js(out);
+    js.BeginObject();
+    if (pickle) {
+      // One line an opcode (pickletools' order): a checkpoint of 100,000
+      // tensors has millions (issue 12 §4).
+      js.Key("pickle");
+      js.BeginArray();
+      std::string line;
+      (void)ForEachPickleOp(View(pickle_bytes), pickles, [&](const PickleOp& o) {
+        line = absl::StrCat("{\"offset\": ", o.offset, ", \"op\": ", JsonQuote(o.name),
+                            ", \"arg\": ", Json(o.arg).dump(-1, ' ', false, kReplace), "}");
+        js.WriteRaw(line);
+        return absl::OkStatus();
+      });
+      js.End();
     }
-    // The disassembly is streamed, not built as a JSON tree: a checkpoint of
-    // 100,000 tensors has millions of opcodes (issue 12 §4).
-    out << "{\n  \"pickle\": [";
-    bool first = true;
-    (void)ForEachPickleOp(View(pickle_bytes), pickles, [&](const PickleOp& o) {
-      out << (first ? "\n    " : ",\n    ") << "{\"offset\": " << o.offset
-          << ", \"op\": \"" << o.name << "\", \"arg\": "
-          << Json(o.arg).dump(-1, ' ', false, kReplace) << "}";
-      first = false;
-      return absl::OkStatus();
+    js.Key("file");
+    js.Write(path);
+    js.Key("format");
+    js.Write(format_name);
+    if (archive) {
+      js.Key("version");
+      js.Write(archive->version());
+      js.Key("folder");
+      js.Write(archive->prefix());
+      js.Key("records");
+      js.BeginArray();
+      for (const ZipEntry& e : records) {
+        js.Write(Json{{"name", e.name.substr(archive->prefix().size() + 1)},
+                      {"size", e.uncompressed_size},
+                      {"stored", e.method == 0},
+                      {"crc32", e.crc32},
+                      {"offset", record_offset(e)}});
+      }
+      js.End();
+    }
+    js.Key("object");
+    js.Write(value->TypeName());
+    js.Key("tensors");
+    js.BeginArray();
+    ForEachTensor(*value, [&](const Tensor& t, const PathTree& paths, int64_t node) {
+      js.Write(Json{{"path", paths.Path(node)},
+                    {"dtype", std::string(DtypeName(t.dtype()))},
+                    {"shape", t.sizes()},
+                    {"strides", t.strides()},
+                    {"offset", t.storage_offset()},
+                    {"storage", storages.at(t.storage().id())},
+                    {"storage_bytes", t.storage().nbytes()},
+                    {"device", t.device().ToString()},
+                    {"location", location_of(t)},
+                    {"requires_grad", t.requires_grad()},
+                    {"parameter", t.is_parameter()}});
     });
-    out << "\n  ],\n" << rest.substr(2) << "\n";
+    js.End();
+    js.Key("value");
+    ValueTree(storages, js).Write(*value, "", 0);
+    js.End();
+    out << "\n";
     return kOk;
   }
-  out << path << ": " << report["format"].get<std::string>();
-  if (report.contains("version")) {
-    out << ", version " << report["version"].get<uint64_t>() << ", folder '"
-        << report["folder"].get<std::string>() << "'";
+  out << path << ": " << format_name;
+  if (archive) {
+    out << ", version " << archive->version() << ", folder '" << archive->prefix() << "'";
   }
   out << "\n";
-  if (report.contains("records")) {
+  if (archive) {
     out << "records:\n";
-    for (const auto& r : report["records"]) {
-      out << "  " << r["name"].get<std::string>() << "  " << r["size"].get<uint64_t>()
-          << " bytes at " << r["offset"].get<uint64_t>()
-          << (r["stored"].get<bool>() ? "" : " (deflated)") << "\n";
+    for (const ZipEntry& e : records) {
+      out << "  " << e.name.substr(archive->prefix().size() + 1) << "  " << e.uncompressed_size
+          << " bytes at " << record_offset(e) << (e.method == 0 ? "" : " (deflated)") << "\n";
     }
   }
-  out << "object: " << value->TypeName() << " with " << tensors.size() << " tensors on "
+  out << "object: " << value->TypeName() << " with " << tensor_count << " tensors on "
       << storages.size() << " storages\n";
-  for (const TensorInfo& t : tensors) {
-    out << "  " << t.path << ": " << DtypeName(t.tensor.dtype()) << " " << Shape(t.tensor.sizes())
-        << " strides " << Shape(t.tensor.strides()) << " offset " << t.tensor.storage_offset()
-        << " storage #" << t.storage_index << " (" << location_of(t.tensor) << ", "
-        << t.tensor.storage().nbytes() << " bytes";
-    const auto& peers = sharing[t.storage_index];
-    if (peers.size() > 1) out << ", shared by " << peers.size() << " tensors";
+  ForEachTensor(*value, [&](const Tensor& t, const PathTree& paths, int64_t node) {
+    const size_t index = storages.at(t.storage().id());
+    out << "  " << paths.Path(node) << ": " << DtypeName(t.dtype()) << " " << Shape(t.sizes())
+        << " strides " << Shape(t.strides()) << " offset " << t.storage_offset() << " storage #"
+        << index << " (" << location_of(t) << ", " << t.storage().nbytes() << " bytes";
+    if (tensors_on[index] > 1) out << ", shared by " << tensors_on[index] << " tensors";
     out << ")";
-    if (t.tensor.is_parameter()) out << " Parameter";
-    if (t.tensor.requires_grad()) out << " requires_grad";
+    if (t.is_parameter()) out << " Parameter";
+    if (t.requires_grad()) out << " requires_grad";
     out << "\n";
-  }
+  });
   return kOk;
 }
 

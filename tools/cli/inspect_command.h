@@ -11,6 +11,11 @@
 // by script_commands.h (its module tree, classes and code).  Nothing a file
 // names is ever run: the file loads through ptser::Load's registry of
 // allowed globals (--keep-unknown-globals keeps unknown classes inert).
+//
+// The report, text or JSON, is written to the stream as it is produced,
+// never built whole (issue 12: 100,000 tensors peak at what the load itself
+// takes); nothing is written before the file has loaded, so an error comes
+// alone.
 #ifndef PTSER_TOOLS_CLI_INSPECT_COMMAND_H_
 #define PTSER_TOOLS_CLI_INSPECT_COMMAND_H_
 

@@ -15,23 +15,11 @@
 #include "base/status_macros.h"
 #include "jit/script_archive.h"
 #include "nlohmann/json.hpp"
+#include "tools/cli/common.h"
 
 namespace ptser {
 namespace cli {
 namespace {
-
-constexpr int kOk = 0;
-constexpr int kUnreadable = 1;
-constexpr int kFinding = 3;
-
-int Fail(std::ostream& err, const absl::Status& s) {
-  err << "ptser: " << s.message() << "\n";
-  return kUnreadable;
-}
-
-std::string Shape(const std::vector<int64_t>& v) {
-  return absl::StrCat("(", absl::StrJoin(v, ", "), v.size() == 1 ? ",)" : ")");
-}
 
 nlohmann::json TensorList(const std::vector<std::pair<std::string, Tensor>>& named) {
   nlohmann::json list = nlohmann::json::array();

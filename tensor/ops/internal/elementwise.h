@@ -19,7 +19,7 @@
 //    (typed: out[i] = f(in0[i], in1[i], ...)).
 //
 // Elements are read and written with memcpy (Load/Store), so a storage
-// borrowed at any alignment is fine.  Every function here works on any
+// borrowed at any alignment is fine; a bool is read as its byte != 0.  Every function here works on any
 // number of dimensions, including 0-dim and 0-element tensors.
 #ifndef PTSER_TENSOR_OPS_INTERNAL_ELEMENTWISE_H_
 #define PTSER_TENSOR_OPS_INTERNAL_ELEMENTWISE_H_
@@ -29,6 +29,7 @@
 #include <cstring>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -102,11 +103,28 @@ absl::Status CheckNoPartialOverlap(const Tensor& out, const Tensor& in);
 // Byte strides of `t` (stride * itemsize).
 std::vector<int64_t> ByteStrides(const Tensor& t);
 
+// A bool element is read as `byte != 0`, as PyTorch computes on it (and as
+// tensor/cast.cc reads it): a storage from a file may hold any byte, and
+// memcpy of 2 into a bool is undefined behaviour.  torch.frombuffer(
+// bytes([2]), dtype=torch.bool) is True to logical_not, add and sum.
 template <typename T>
 inline T Load(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
+  if constexpr (std::is_same_v<T, bool>) {
+    return static_cast<unsigned char>(*p) != 0;
+  } else {
+    T v;
+    std::memcpy(&v, p, sizeof(T));
+    return v;
+  }
+}
+// `n` consecutive elements from `p` into `dst`, bools as Load reads them.
+template <typename T>
+inline void LoadBlock(T* dst, const char* p, size_t n) {
+  if constexpr (std::is_same_v<T, bool>) {
+    for (size_t j = 0; j < n; ++j) dst[j] = static_cast<unsigned char>(p[j]) != 0;
+  } else {
+    std::memcpy(dst, p, sizeof(T) * n);
+  }
 }
 template <typename T>
 inline void Store(char* p, const T& v) {
@@ -183,8 +201,7 @@ void MapDense(char* out, const std::array<const char*, sizeof...(In)> in, uint32
   for (; i + kMapBlock <= n; i += kMapBlock) {
     ((scalar & (1u << I)
           ? void()
-          : void(std::memcpy(std::get<I>(buf).data(), in[I] + i * sizeof(In),
-                             sizeof(In) * kMapBlock))),
+          : LoadBlock<In>(std::get<I>(buf).data(), in[I] + i * sizeof(In), kMapBlock)),
      ...);
     for (int64_t j = 0; j < kMapBlock; ++j) result[j] = f(std::get<I>(buf)[j]...);
     std::memcpy(out + i * sizeof(Out), result.data(), sizeof(Out) * kMapBlock);

@@ -12,6 +12,7 @@
 #define PTSER_TENSOR_OPS_INTERNAL_TEST_UTIL_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -48,6 +49,15 @@ Tensor T_(const std::vector<T>& values,
     return Tensor();
   }
   return *std::move(t);
+}
+
+// A 1-D bool tensor whose storage holds `bytes` as they are, as
+// torch.frombuffer(bytes, dtype=torch.bool) gives: a file may store any
+// byte for a bool, and every nonzero byte is True.
+inline Tensor BoolBytes(const std::vector<uint8_t>& bytes) {
+  Tensor t = T_<bool>(std::vector<bool>(bytes.size(), false));
+  if (!bytes.empty()) std::memcpy(t.mutable_data(), bytes.data(), bytes.size());
+  return t;
 }
 
 // A 0-dim tensor.
