@@ -28,27 +28,33 @@ namespace op = pickle_op;
 
 namespace {
 
+using unpickler_internal::kDictBytes;
+using unpickler_internal::kKeyIndexBytes;
+using unpickler_internal::kListBytes;
+using unpickler_internal::kSetBytes;
 using unpickler_internal::kSlotBytes;
+using unpickler_internal::kStringBytes;
+using unpickler_internal::kTupleBytes;
 
 // The bytes a global's handler allocated for its result, shallowly (the
 // items a new container holds are shared, not copied): a str, bytes or
-// bytearray's payload, a container's item slots.
+// bytearray's payload and object, a container's object and item slots.
 uint64_t AllocatedBytes(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::kStr:
     case Value::Kind::kBytes:
-      return v.as_string().size();
+      return kStringBytes + v.as_string().size();
     case Value::Kind::kByteArray:
-      return v.bytearray().size();
+      return kStringBytes + v.bytearray().size();
     case Value::Kind::kList:
-      return v.list().size() * kSlotBytes;
+      return kListBytes + v.list().size() * kSlotBytes;
     case Value::Kind::kTuple:
-      return v.tuple().size() * kSlotBytes;
+      return kTupleBytes + v.tuple().size() * kSlotBytes;
     case Value::Kind::kDict:
-      return v.dict().size() * 2 * kSlotBytes;
+      return kDictBytes + v.dict().size() * (2 * kSlotBytes + kKeyIndexBytes);
     case Value::Kind::kSet:
     case Value::Kind::kFrozenSet:
-      return v.set().size() * kSlotBytes;
+      return kSetBytes + v.set().size() * (kSlotBytes + kKeyIndexBytes);
     default:
       return 0;
   }

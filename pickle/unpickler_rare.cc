@@ -28,7 +28,12 @@
 namespace ptser {
 
 namespace op = pickle_op;
+using unpickler_internal::kDictBytes;
+using unpickler_internal::kKeyIndexBytes;
+using unpickler_internal::kListBytes;
+using unpickler_internal::kSetBytes;
 using unpickler_internal::kSlotBytes;
+using unpickler_internal::kStringBytes;
 
 absl::Status Unpickler::Impl::StepRare(bool* stop, Value* result) {
   switch (op_) {
@@ -222,7 +227,7 @@ absl::Status Unpickler::Impl::StringOp() {
       absl::StatusOr<std::string> raw =
           pickle_internal::DecodeEscapedString(line);
       if (!raw.ok()) return Corrupt(raw.status().message());
-      PTSER_RETURN_IF_ERROR(Charge(raw->size()));
+      PTSER_RETURN_IF_ERROR(Charge(raw->size() + kStringBytes));
       return PushPython2String(*raw);
     }
     case op::kBinString:
@@ -248,7 +253,7 @@ absl::Status Unpickler::Impl::StringOp() {
       absl::StatusOr<std::string> s =
           pickle_internal::DecodeRawUnicodeEscape(line);
       if (!s.ok()) return Corrupt(s.status().message());
-      PTSER_RETURN_IF_ERROR(Charge(s->size()));
+      PTSER_RETURN_IF_ERROR(Charge(s->size() + kStringBytes));
       return Push(Value::Str(*std::move(s)));
     }
     case op::kShortBinBytes:
@@ -275,16 +280,18 @@ absl::Status Unpickler::Impl::StringOp() {
 absl::Status Unpickler::Impl::ContainerOp() {
   switch (op_) {
     case op::kEmptyList:
+      PTSER_RETURN_IF_ERROR(Charge(kListBytes));
       return PushNew(Value::NewList(), 1);
     case op::kList: {
       Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
       uint32_t depth = items.max_depth + 1;
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(kListBytes + items.values.size() * kSlotBytes));
       return PushNew(Value::NewList(std::move(items.values)), depth);
     }
     case op::kEmptyDict:
+      PTSER_RETURN_IF_ERROR(Charge(kDictBytes));
       return PushNew(Value::NewDict(), 1);
     case op::kDict: {
       Items items;
@@ -294,7 +301,8 @@ absl::Status Unpickler::Impl::ContainerOp() {
       }
       uint32_t depth = items.max_depth + 1;
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(
+          Charge(kDictBytes + items.values.size() * kSlotBytes + items.values.size() / 2 * kKeyIndexBytes));
       Value d = Value::NewDict();
       for (size_t i = 0; i < items.values.size(); i += 2) {
         absl::Status s = d.dict().SetItem(std::move(items.values[i]),
@@ -304,13 +312,14 @@ absl::Status Unpickler::Impl::ContainerOp() {
       return PushNew(std::move(d), depth);
     }
     case op::kEmptySet:
+      PTSER_RETURN_IF_ERROR(Charge(kSetBytes));
       return PushNew(Value::NewSet(), 1);
     case op::kFrozenSet: {
       Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
       uint32_t depth = items.max_depth + 1;
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(kSetBytes + items.values.size() * (kSlotBytes + kKeyIndexBytes)));
       Value s = Value::NewFrozenSet();
       for (Value& item : items.values) {
         absl::Status st = s.set().Add(std::move(item));
@@ -379,7 +388,7 @@ absl::Status Unpickler::Impl::MutateOp() {
       PTSER_RETURN_IF_ERROR(Top(&target));
       uint32_t depth = std::max(target->depth, items.max_depth + 1);
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes + items.values.size() / 2 * kKeyIndexBytes));
       const Value& t = target->value;
       if (t.is_dict()) {
         target->depth = depth;
@@ -412,7 +421,7 @@ absl::Status Unpickler::Impl::MutateOp() {
       PTSER_RETURN_IF_ERROR(Top(&target));
       uint32_t depth = std::max(target->depth, items.max_depth + 1);
       PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * kSlotBytes));
+      PTSER_RETURN_IF_ERROR(Charge(items.values.size() * (kSlotBytes + kKeyIndexBytes)));
       if (!target->value.is_set()) {
         return Invalid(absl::StrCat("cannot add items to a ",
                                     target->value.TypeName(),

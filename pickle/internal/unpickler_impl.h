@@ -48,9 +48,24 @@
 namespace ptser {
 namespace unpickler_internal {
 
-// Approximate bytes charged per container slot, memo entry, stack slot.
+// What max_total_bytes is charged: the real heap sizes of what a load makes,
+// close enough that a file cannot hold much more than the limit says (issue
+// 12: a million empty lists from 1 MB of pickle took 224 MB when only their
+// slots were counted).
+//
+// A container slot (an item of a list, tuple or set), a memo entry.
 inline constexpr uint64_t kSlotBytes = sizeof(Value) + sizeof(uint32_t);
 inline constexpr uint64_t kMemoEntryBytes = sizeof(Value) + 32;
+// One make_shared block: its control block and the allocator's header.
+inline constexpr uint64_t kHeapBlockBytes = 32;
+// A new container, before any item; a str/bytes object beside its payload.
+inline constexpr uint64_t kListBytes = sizeof(Value::List) + kHeapBlockBytes;
+inline constexpr uint64_t kTupleBytes = sizeof(Value::Tuple) + kHeapBlockBytes;
+inline constexpr uint64_t kDictBytes = sizeof(Value::Dict) + kHeapBlockBytes;
+inline constexpr uint64_t kSetBytes = sizeof(Value::Set) + kHeapBlockBytes;
+inline constexpr uint64_t kStringBytes = sizeof(std::string) + kHeapBlockBytes;
+// A dict key's or set member's hash and index entry, beside its slots.
+inline constexpr uint64_t kKeyIndexBytes = sizeof(size_t) + 16;
 
 }  // namespace unpickler_internal
 
@@ -140,7 +155,7 @@ class Unpickler::Impl {
   absl::Status CheckStringLength(uint64_t n) {
     if (n > options_.max_string_bytes) return StringTooLong(n);
     if (n > remaining()) return Truncated(n);
-    return Charge(n);
+    return Charge(n + unpickler_internal::kStringBytes);
   }
   absl::Status CheckDepth(uint32_t depth) {
     if (ABSL_PREDICT_FALSE(depth > options_.max_nesting_depth)) return TooDeep();
@@ -162,7 +177,7 @@ class Unpickler::Impl {
   // Push past the highest the stack has been: charged.
   ABSL_ATTRIBUTE_NOINLINE absl::Status PushHigher(Value&& v, uint32_t depth, bool owned) {
     stack_high_water_ = stack_.size() + 1;
-    PTSER_RETURN_IF_ERROR(Charge(unpickler_internal::kSlotBytes));
+    PTSER_RETURN_IF_ERROR(Charge(sizeof(Slot)));
     stack_.emplace_back(std::move(v), depth, owned);
     return absl::OkStatus();
   }
@@ -244,7 +259,8 @@ class Unpickler::Impl {
     const uint32_t depth = max_depth + 1;
     PTSER_RETURN_IF_ERROR(CheckDepth(depth));
     const size_t n = stack_.size() - start;
-    PTSER_RETURN_IF_ERROR(Charge(n * unpickler_internal::kSlotBytes));
+    PTSER_RETURN_IF_ERROR(
+        Charge(unpickler_internal::kTupleBytes + n * unpickler_internal::kSlotBytes));
     Slot* first = stack_.data() + start;
     Value tuple = Value::MakeTuple(n, [first](size_t i) -> Value&& { return std::move(first[i].value); });
     stack_.resize(start);
