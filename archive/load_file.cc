@@ -121,6 +121,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   // (load_device.h); declared before the unpickler so copies finish first.
   load_internal::DeviceStagers stagers(options.device_staging);
   UnpicklerOptions up = options.unpickler;
+  up.max_total_bytes = UnpicklerBudget(options, source->size());
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
     id.untyped = false;  // torch.load: a TypedStorage, uint8 for an UntypedStorage id
@@ -200,8 +201,10 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   }
   absl::StatusOr<Value> value = unpickler.Load();
   if (!value.ok()) {
-    return absl::Status(value.status().code(), absl::StrCat("'", source->name(), "'", where,
-                                                            ": ", value.status().message()));
+    return ExplainUnpicklerBudget(
+        absl::Status(value.status().code(),
+                     absl::StrCat("'", source->name(), "'", where, ": ", value.status().message())),
+        options, source->size());
   }
   PTSER_RETURN_IF_ERROR(stagers.Finish());
   return value;
@@ -230,6 +233,7 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   load_internal::StorageTable table(options);
   std::map<std::string, Value, std::less<>> views;  // view key -> storage value
   UnpicklerOptions up = options.unpickler;
+  up.max_total_bytes = UnpicklerBudget(options, size);
   const uint64_t file_size = size;
   uint64_t storage_bytes = 0;  // of the storages named so far
   up.persistent_load = [&](const Value& pid, size_t offset) -> absl::StatusOr<Value> {
@@ -287,9 +291,11 @@ absl::StatusOr<Value> LoadLegacy(std::shared_ptr<const ByteSource> source,
   Unpickler unpickler(absl::Span<const uint8_t>(data, size), up);
   unpickler.set_position(base);
   auto context = [&](absl::string_view what, const absl::Status& s) {
-    return absl::Status(s.code(), absl::StrCat("'", source->name(), "' (legacy format) ", what,
-                                               " at offset ", unpickler.position(), ": ",
-                                               s.message()));
+    return ExplainUnpicklerBudget(
+        absl::Status(s.code(), absl::StrCat("'", source->name(), "' (legacy format) ", what,
+                                            " at offset ", unpickler.position(), ": ",
+                                            s.message())),
+        options, size);
   };
   // The pickles are untrusted: any of them may hold a reference cycle, which
   // shared pointers cannot free.  Every value this function drops is released.

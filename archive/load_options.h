@@ -16,8 +16,13 @@
 
 #include "base/cxx17.h"  // first: a clear error below C++17
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 #include "archive/device_stage.h"
 #include "archive/map_location.h"
@@ -46,13 +51,19 @@ struct LoadOptions {
   bool verify_crc32 = true;
   // With mmap: verify CRCs too (touches every page).  Default: false.
   bool verify_crc32_when_mapped = false;
+  // How far a file's pickle may grow it, as a multiple of the file's size.
   // Zip files: the pickle (data.pkl) may inflate to at most this many times
   // the file's size (at least 1 MiB); a deflated data.pkl declaring more is
   // refused before it is inflated (ZipReader::Options::max_pickle_growth).
+  // Every format: what unpickling allocates (unpickler.max_total_bytes, its
+  // values at their in-memory size) is at most this many times the file's
+  // size, at least kMinUnpicklerBudget (UnpicklerBudget below): a 1 MB pickle
+  // of a million empty lists is refused rather than taking 224 MB.
   // Default: 64.
   double max_pickle_growth = 64;
   // Globals, limits and unknown-class handling for the pickle.  Its
-  // persistent_load is set by Load and must be left unset.
+  // persistent_load is set by Load and must be left unset; its
+  // max_total_bytes is lowered to UnpicklerBudget() for each file.
   UnpicklerOptions unpickler;
   // Zip files: called once per storage whose bytes are exactly a record's
   // (not sliced, byte-swapped or moved to a device), with the CRC-32 the
@@ -73,6 +84,43 @@ struct LoadOptions {
   // StagingOptions() (4 x 32 MiB, up to 8 reader threads).
   StagingOptions device_staging;
 };
+
+// What unpickling a file may allocate whatever its size (64 MiB).
+inline constexpr uint64_t kMinUnpicklerBudget = uint64_t{64} << 20;
+
+// The max_total_bytes Load gives the unpickler of a file of `file_size`
+// bytes: options.unpickler.max_total_bytes, lowered to max_pickle_growth
+// times the file's size (at least kMinUnpicklerBudget).
+//
+//   UnpicklerBudget(LoadOptions(), 1 << 20)    // 64 MiB for a 1 MiB file
+//   UnpicklerBudget(LoadOptions(), 1 << 30)    // 4 GiB (the unpickler's own)
+inline uint64_t UnpicklerBudget(const LoadOptions& options, uint64_t file_size) {
+  const double scaled = options.max_pickle_growth * static_cast<double>(file_size);
+  uint64_t budget = kMinUnpicklerBudget;
+  if (!(scaled < 18446744073709551616.0)) {
+    budget = options.unpickler.max_total_bytes;  // 2^64 or more, or NaN
+  } else if (scaled > static_cast<double>(budget)) {
+    budget = static_cast<uint64_t>(scaled);
+  }
+  return std::min(budget, options.unpickler.max_total_bytes);
+}
+
+// `status` from unpickling a file of `file_size` bytes, with how to raise
+// the budget added where UnpicklerBudget's lowered limit refused it.
+inline absl::Status ExplainUnpicklerBudget(absl::Status status, const LoadOptions& options,
+                                           uint64_t file_size) {
+  if (status.code() != absl::StatusCode::kResourceExhausted ||
+      UnpicklerBudget(options, file_size) >= options.unpickler.max_total_bytes ||
+      !absl::StrContains(status.message(), "UnpicklerOptions::max_total_bytes")) {
+    return status;
+  }
+  return absl::Status(
+      status.code(),
+      absl::StrCat(status.message(), "; a file's pickle may allocate ",
+                   options.max_pickle_growth,
+                   " times the file's size (at least 64 MiB): raise "
+                   "LoadOptions::max_pickle_growth to allow more"));
+}
 
 }  // namespace ptser
 

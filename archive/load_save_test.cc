@@ -32,7 +32,9 @@
 namespace ptser {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using archive_test::ReadFixture;
 
@@ -418,6 +420,33 @@ TEST(Load, ByteOrderBigSwapsEachElement) {
   const int32_t* v = static_cast<const int32_t*>(back.tensor().storage().data());
   EXPECT_EQ(v[0], 0x01020304);
   EXPECT_EQ(v[1], 0x0a0b0c0d);
+}
+
+// Issue 12: what a file's pickle allocates is bounded by max_pickle_growth
+// times the file (at least 64 MiB).  A 1 MB data.pkl of a million empty lists
+// (valid: torch.load loads it) is refused with the way to allow it.
+TEST(Load, PickleValuesAreBoundedByTheFileSize) {
+  StringSink sink;
+  ZipWriter zip(&sink, "lists");
+  const std::string pickle = "\x80\x02(" + std::string(1000000, ']') + "l.";
+  ASSERT_OK(zip.WriteRecord("data.pkl", pickle.data(), pickle.size()));
+  ASSERT_OK(zip.WriteRecord("version", "3\n", 2));
+  ASSERT_OK(zip.Finish());
+  EXPECT_THAT(LoadBytes(sink.data()),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       AllOf(HasSubstr("UnpicklerOptions::max_total_bytes"),
+                             HasSubstr("raise LoadOptions::max_pickle_growth"))));
+  LoadOptions lax;
+  lax.max_pickle_growth = 1000;
+  ASSERT_OK_AND_ASSIGN(Value lists, LoadBytes(sink.data(), lax));
+  EXPECT_EQ(lists.list().size(), 1000000u);
+  // The unpickler's own limit still applies, and then no hint is added.
+  lax.unpickler.max_total_bytes = 1 << 20;
+  absl::StatusOr<Value> own = LoadBytes(sink.data(), lax);
+  EXPECT_THAT(own, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(own.status().message(), Not(HasSubstr("max_pickle_growth")));
+  EXPECT_EQ(UnpicklerBudget(LoadOptions(), 1 << 20), uint64_t{64} << 20);
+  EXPECT_EQ(UnpicklerBudget(LoadOptions(), uint64_t{1} << 30), uint64_t{1} << 32);
 }
 
 }  // namespace

@@ -158,6 +158,7 @@ class TarLoader {
   TarLoader(std::shared_ptr<const ByteSource> source, const LoadOptions& options)
       : source_(std::move(source)), options_(options), storages_(options) {
     metadata_unpickler_ = options.unpickler;
+    metadata_unpickler_.max_total_bytes = UnpicklerBudget(options, source_->size());
     metadata_unpickler_.persistent_load = nullptr;
   }
 
@@ -379,6 +380,7 @@ class TarLoader {
     PTSER_ASSIGN_OR_RETURN(const TarMember* member, FindMember(kPickleMember));
     PTSER_ASSIGN_OR_RETURN(Storage bytes, tar_->Read(*member));
     UnpicklerOptions up = options_.unpickler;
+    up.max_total_bytes = UnpicklerBudget(options_, source_->size());
     up.persistent_load = [this](const Value& pid, size_t /*offset*/) -> absl::StatusOr<Value> {
       if (pid.is_tuple()) {
         return absl::UnimplementedError(absl::StrCat(
@@ -404,9 +406,11 @@ class TarLoader {
     unpickler.set_offset_base(member->data_offset);  // a tar member is stored as is
     absl::StatusOr<Value> value = unpickler.Load();
     if (!value.ok()) {
-      return absl::Status(value.status().code(),
-                          absl::StrCat("'", source_->name(), "' (tar format) member 'pickle' at offset ",
-                                       member->data_offset, ": ", value.status().message()));
+      return ExplainUnpicklerBudget(
+          absl::Status(value.status().code(),
+                       absl::StrCat("'", source_->name(), "' (tar format) member 'pickle' at offset ",
+                                    member->data_offset, ": ", value.status().message())),
+          options_, source_->size());
     }
     return value;
   }

@@ -1059,6 +1059,28 @@ TEST(UnpicklerLimitsTest, StringAndAllocationLimits) {
                        HasSubstr("DUP at offset")));
 }
 
+// Issue 12: containers are charged at their size in memory, not only their
+// slots.  A million empty lists from 1 MB of pickle took 224 MB when each
+// was charged 28 bytes; under a 64 MiB limit they are now refused.
+TEST(UnpicklerLimits, EmptyContainersAreChargedTheirRealSize) {
+  constexpr int kLists = 1000000;
+  UnpicklerOptions o;
+  o.max_total_bytes = uint64_t{64} << 20;
+  const std::string lists = "\x80\x02(" + std::string(kLists, ']') + "l.";
+  EXPECT_THAT(Unpickle(lists, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                           HasSubstr("EMPTY_LIST at offset")));
+  const std::string dicts = "\x80\x02(" + std::string(kLists, '}') + "l.";
+  EXPECT_THAT(Unpickle(dicts, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                           HasSubstr("EMPTY_DICT at offset")));
+  // The same lists in a tenth of the count fit, as does the limit raised.
+  const std::string fewer = "\x80\x02(" + std::string(kLists / 10, ']') + "l.";
+  ASSERT_OK_AND_ASSIGN(Value v, Unpickle(fewer, o));
+  EXPECT_EQ(v.list().size(), static_cast<size_t>(kLists / 10));
+  o.max_total_bytes = uint64_t{1} << 30;
+  ASSERT_OK_AND_ASSIGN(Value all, Unpickle(lists, o));
+  EXPECT_EQ(all.list().size(), static_cast<size_t>(kLists));
+}
+
 // ---------------------------------------------------------------------------
 // Registries.
 

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "archive/byte_sink.h"
+#include "tools/cli/common.h"
 #include "tools/cli/compact_command.h"
 #include "tools/cli/convert_command.h"
 #include "tools/cli/demo_command.h"
@@ -39,6 +41,10 @@ constexpr char kUsage[] =
     "                         run a TorchScript module's method (forward) on\n"
     "                         ptser's interpreter; ARGS.pt: a saved tuple\n"
     "\n"
+    "  inspect, verify, convert, compact and diff also take\n"
+    "  --max-pickle-growth N  a file's pickle may inflate to, and its values take,\n"
+    "                         N times the file's size (at least 64 MiB; default 64)\n"
+    "\n"
     "  ptser COMMAND --help   more about one command\n"
     "\n"
     "exit status: 0 ok, 1 unreadable or refused file, 2 bad usage, 3 finding\n";
@@ -56,6 +62,14 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  if (command == "inspect" || command == "verify" || command == "convert" ||
+      command == "compact" || command == "diff") {
+    const absl::Status flags = ptser::cli::TakeLoadFlags(&args);
+    if (!flags.ok()) {
+      std::cerr << "ptser " << command << ": " << flags.message() << "\n";
+      return ptser::cli::kUsage;
+    }
+  }
   if (command == "demo") return ptser::cli::Demo(args, std::cout, std::cerr);
   if (command == "inspect") return ptser::cli::Inspect(args, std::cout, std::cerr);
   if (command == "verify") return ptser::cli::Verify(args, std::cout, std::cerr);

@@ -521,6 +521,27 @@ def json_report_streams():
     assert value["meta"]["epoch"] == 7 and value["meta"]["names"] == ["a", "b"]
 
 
+def max_pickle_growth():
+    # Issue 12: a 1 MB pickle of a million empty lists is refused by every
+    # loading command under the default budget (64 MiB for this file), with
+    # the flag named; --max-pickle-growth raises it.
+    import zipfile
+    p = path("growth", "lists.pt")
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("lists/data.pkl", b"\x80\x02(" + b"]" * 1000000 + b"l.")
+        z.writestr("lists/version", b"3\n")
+    for args in (["verify", p], ["inspect", p], ["compact", p, path("growth", "c.pt")],
+                 ["convert", p, path("growth", "c.safetensors")], ["diff", p, p]):
+        text = run(*args, expect=1)
+        assert "(on the command line: --max-pickle-growth N)" in text, (args, text)
+    assert "0 tensors" in run("inspect", p, "--max-pickle-growth", "1000")
+    assert "0 tensors" in run("inspect", "--max-pickle-growth=1000", p)
+    assert "clean" in run("verify", p, "--max-pickle-growth", "1000")
+    text = run("verify", p, "--max-pickle-growth", "0", expect=2)
+    assert "--max-pickle-growth takes a positive number" in text, text
+    run("verify", p, "--max-pickle-growth", expect=2)
+
+
 def usage():
     run("frobnicate", expect=2)
     run("inspect", expect=2)
@@ -690,6 +711,8 @@ check("safetensors header limits (issue 12 §2/§4)", safetensors_header_limits)
 check("safetensors output growth is limited (issue 12 §4)", safetensors_growth_limit)
 check("inspect --pickle --json streams the disassembly (issue 12 §4)", pickle_json_streams)
 check("inspect --json streams its report (issue 12)", json_report_streams)
+check("--max-pickle-growth raises the pickle budget of every loading command (issue 12)",
+      max_pickle_growth)
 check("usage and exit codes", usage)
 check("every dtype, views and layouts through inspect/verify/convert/compact/diff", every_dtype)
 check("sharded index: verify, inspect, convert; a hostile shard is flagged", sharded)

@@ -1,9 +1,12 @@
 // Copyright ptser authors.
 #include "tools/cli/common.h"
 
+#include <cmath>
 #include <memory>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "archive/byte_source.h"
 #include "archive/tar_reader.h"
@@ -22,6 +25,17 @@ constexpr char kCliRefusedGlobalHint[] =
     "`ptser inspect FILE --keep-unknown-globals` shows the file with unknown classes kept "
     "as inert objects";
 
+constexpr char kMaxPickleGrowthFlag[] = "--max-pickle-growth";
+
+// What TakeLoadFlags() took, for ToolLoadOptions().
+struct LoadFlags {
+  double max_pickle_growth = LoadOptions().max_pickle_growth;
+};
+LoadFlags& TakenLoadFlags() {
+  static LoadFlags* const flags = new LoadFlags;
+  return *flags;
+}
+
 }  // namespace
 
 int Fail(std::ostream& err, const absl::Status& s) {
@@ -30,8 +44,40 @@ int Fail(std::ostream& err, const absl::Status& s) {
   if (s.code() == absl::StatusCode::kPermissionDenied && hint != std::string::npos) {
     message.replace(hint, sizeof(kRefusedGlobalHint) - 1, kCliRefusedGlobalHint);
   }
+  if (s.code() == absl::StatusCode::kResourceExhausted &&
+      absl::StrContains(message, "LoadOptions::max_pickle_growth")) {
+    absl::StrAppend(&message, " (on the command line: ", kMaxPickleGrowthFlag, " N)");
+  }
   err << "ptser: " << message << "\n";
   return kUnreadable;
+}
+
+absl::Status TakeLoadFlags(std::vector<std::string>* args) {
+  const absl::string_view flag = kMaxPickleGrowthFlag;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args->size(); ++i) {
+    const std::string& a = (*args)[i];
+    std::string value;
+    if (a == flag) {
+      if (i + 1 == args->size()) {
+        return absl::InvalidArgumentError(absl::StrCat(flag, " takes a number"));
+      }
+      value = (*args)[++i];
+    } else if (absl::StartsWith(a, absl::StrCat(flag, "="))) {
+      value = a.substr(flag.size() + 1);
+    } else {
+      rest.push_back(a);
+      continue;
+    }
+    double growth = 0;
+    if (!absl::SimpleAtod(value, &growth) || !(growth > 0) || std::isinf(growth)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, " takes a positive number (times the file's size), got '", value, "'"));
+    }
+    TakenLoadFlags().max_pickle_growth = growth;
+  }
+  *args = std::move(rest);
+  return absl::OkStatus();
 }
 
 const char* FormatName(FileFormat f) {
@@ -58,6 +104,7 @@ LoadOptions ToolLoadOptions() {
   // Every record's CRC is still checked.
   options.mmap = true;
   options.verify_crc32_when_mapped = true;
+  options.max_pickle_growth = TakenLoadFlags().max_pickle_growth;
   return options;
 }
 

@@ -37,7 +37,8 @@ inline constexpr int kFinding = 3;
 
 // Writes "ptser: <message>" to `err` and returns kUnreadable.  A refused
 // global's message gets the command line's ways out (a flag, `verify`)
-// instead of the API's (unpickler.h's kRefusedGlobalHint).
+// instead of the API's (unpickler.h's kRefusedGlobalHint); a message naming
+// LoadOptions::max_pickle_growth gets its flag, --max-pickle-growth.
 int Fail(std::ostream& err, const absl::Status& s);
 
 // "zip (torch.save, PyTorch >= 1.6)", "safetensors", ...: how reports name a
@@ -48,8 +49,24 @@ bool EndsWith(const std::string& s, const std::string& suffix);
 
 // Loads for the tools: every storage on the CPU whatever its tag, memory
 // mapped (storages are slices of the file, so convert/compact stream from the
-// page cache), every record's CRC-32 still checked.
+// page cache), every record's CRC-32 still checked, and the load flags
+// TakeLoadFlags() last took.
 LoadOptions ToolLoadOptions();
+
+// The flags of every command that loads a file (inspect, verify, convert,
+// compact, diff), anywhere on its command line:
+//
+//   --max-pickle-growth N   LoadOptions::max_pickle_growth: a file's pickle may
+//                           inflate to, and its values take, N times the
+//                           file's size (at least 64 MiB); default 64
+//
+// Removes them from `args` (`--flag N` or `--flag=N`) and keeps their values
+// for ToolLoadOptions() for the rest of the process: `ptser` takes them once,
+// before it runs a command.  An InvalidArgumentError names a bad value.
+//
+//   std::vector<std::string> args = {"a.pt", "--max-pickle-growth", "200"};
+//   PTSER_RETURN_IF_ERROR(TakeLoadFlags(&args));  // args == {"a.pt"}
+absl::Status TakeLoadFlags(std::vector<std::string>* args);
 
 // ptser::Load with `options`; a path ending in `.safetensors` is read as one
 // (its `__metadata__` into `metadata` when given).

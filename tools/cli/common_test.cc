@@ -3,6 +3,7 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -38,6 +39,36 @@ TEST(FailTest, OnlyAPermissionDeniedHintIsReplaced) {
   const std::string message = absl::StrCat("x", kRefusedGlobalHint);
   Fail(err, absl::InvalidArgumentError(message));
   EXPECT_EQ(err.str(), "ptser: " + message + "\n");
+}
+
+TEST(FailTest, APickleGrowthRefusalGetsItsFlag) {
+  std::ostringstream err;
+  Fail(err, absl::ResourceExhaustedError(
+                "allocation limit exceeded; raise LoadOptions::max_pickle_growth to allow more"));
+  EXPECT_THAT(err.str(), HasSubstr("(on the command line: --max-pickle-growth N)"));
+}
+
+// Issue 12: --max-pickle-growth reaches LoadOptions for every loading command.
+TEST(LoadFlagsTest, MaxPickleGrowthIsTakenAndApplied) {
+  EXPECT_EQ(ToolLoadOptions().max_pickle_growth, LoadOptions().max_pickle_growth);
+  std::vector<std::string> args = {"a.pt", "--max-pickle-growth", "200", "--json"};
+  ASSERT_TRUE(TakeLoadFlags(&args).ok());
+  EXPECT_EQ(args, (std::vector<std::string>{"a.pt", "--json"}));
+  EXPECT_EQ(ToolLoadOptions().max_pickle_growth, 200);
+  args = {"--max-pickle-growth=1.5", "a.pt"};
+  ASSERT_TRUE(TakeLoadFlags(&args).ok());
+  EXPECT_EQ(args, (std::vector<std::string>{"a.pt"}));
+  EXPECT_EQ(ToolLoadOptions().max_pickle_growth, 1.5);
+  for (std::vector<std::string> bad : {std::vector<std::string>{"a.pt", "--max-pickle-growth"},
+                                       std::vector<std::string>{"--max-pickle-growth=0"},
+                                       std::vector<std::string>{"--max-pickle-growth=-3"},
+                                       std::vector<std::string>{"--max-pickle-growth", "x"},
+                                       std::vector<std::string>{"--max-pickle-growth=inf"}}) {
+    const absl::Status s = TakeLoadFlags(&bad);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(s.message()), HasSubstr("--max-pickle-growth"));
+  }
+  EXPECT_EQ(ToolLoadOptions().max_pickle_growth, 1.5);  // a bad value changes nothing
 }
 
 TEST(CommonTest, ShapesPrintAsPythonTuples) {
