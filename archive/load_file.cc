@@ -23,7 +23,7 @@
 #include "archive/safetensors.h"
 #include "base/endian.h"
 #include "base/status_macros.h"
-#include "pickle/torch_globals.h"
+#include "pickle/tensor_codec.h"
 #include "tensor/scalar_type.h"
 
 namespace ptser {

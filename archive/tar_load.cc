@@ -20,7 +20,7 @@
 #include "archive/tar_reader.h"
 #include "base/endian.h"
 #include "base/status_macros.h"
-#include "pickle/torch_globals.h"
+#include "pickle/tensor_codec.h"
 #include "pickle/unpickler.h"
 #include "tensor/scalar_type.h"
 #include "tensor/tensor.h"

@@ -22,6 +22,7 @@
 #include "jit/script_pickler.h"
 #include "base/status_macros.h"
 #include "pickle/globals.h"
+#include "pickle/tensor_codec.h"
 #include "pickle/torch_globals.h"
 #include "pickle/unpickler.h"
 

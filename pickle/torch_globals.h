@@ -40,17 +40,12 @@
 
 #include "absl/strings/string_view.h"
 #include "pickle/globals.h"
-#include "pickle/tensor_codec.h"
 #include "pickle/value.h"
 
 namespace ptser {
 
 // The default registry (built once, immutable, thread-safe to share).
 const GlobalRegistry& TorchGlobals();
-
-// IsTorchModule, StorageClassFromName, StoragePersistentId and
-// ParseStoragePersistentId are pickle/tensor_codec.h's, included above for
-// the loaders that still name them through this header.
 
 // The layouts, qschemes and memory formats PyTorch defines (names without
 // "torch."), for validation: IsKnownTorchEnum(kLayout, "sparse_csr").

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pickle/globals.h"
+#include "pickle/tensor_codec.h"
 #include "pickle/value.h"
 #include "tensor/storage.h"
 #include "tensor/tensor.h"
