@@ -251,10 +251,14 @@ absl::StatusOr<Tensor> CopyOnDevice(const Tensor& t, bool clone) {
         Storage copy, runtime->CopyOnDevice(t.storage(),
                                             static_cast<size_t>(t.storage_offset()) * t.itemsize(),
                                             nbytes));
-    PTSER_ASSIGN_OR_RETURN(Tensor out, Tensor::Make(std::move(copy), t.dtype(), 0, t.sizes(),
-                                                    Tensor::ContiguousStrides(t.sizes())));
-    out.set_requires_grad(t.requires_grad());
-    out.set_quantizer(t.quantizer());
+    // Built in place in the StatusOr: GCC 12 at -O3 warns (maybe-uninitialized,
+    // a false positive on the optional quantizer) when it is moved into a local.
+    absl::StatusOr<Tensor> out = Tensor::Make(std::move(copy), t.dtype(), 0, t.sizes(),
+                                              Tensor::ContiguousStrides(t.sizes()));
+    if (out.ok()) {
+      out->set_requires_grad(t.requires_grad());
+      out->set_quantizer(t.quantizer());
+    }
     return out;
   }
   absl::StatusOr<Tensor> host = t.To(Device::Cpu());
