@@ -30,6 +30,7 @@ namespace ptser {
 namespace {
 
 using legacy_format::kProtocolVersion;
+using load_internal::CanonicalNumber;
 
 // Byte-swap unit of a dtype: complex numbers swap each component.
 size_t SwapUnit(ScalarType dtype) {
@@ -76,17 +77,6 @@ class StorageRecords {
 
  private:
   static constexpr uint32_t kNone = ~uint32_t{0};
-
-  // "0", "17", not "017", "+1", "" or anything of more than 9 digits.
-  static std::optional<size_t> CanonicalNumber(absl::string_view s) {
-    if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-    size_t n = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + static_cast<size_t>(c - '0');
-    }
-    return n;
-  }
 
   const std::vector<ZipEntry>& entries_;
   const std::string& prefix_;

@@ -13,7 +13,6 @@
 
 namespace ptser {
 namespace load_internal {
-namespace {
 
 // "0", "17", not "017", "+1", "" or anything of more than 9 digits.
 std::optional<size_t> CanonicalNumber(absl::string_view s) {
@@ -25,6 +24,9 @@ std::optional<size_t> CanonicalNumber(absl::string_view s) {
   }
   return n;
 }
+
+namespace {
+
 
 // What a slot holds until Hold or Fill: one empty storage for every slot of
 // every table (copying it costs a reference count, not an allocation).

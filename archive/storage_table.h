@@ -31,6 +31,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,10 @@ struct ZipRecordBytes {
   bool crc32_verified = false;    // the reader checked it already
   Storage as_read;                // its bytes as read: before trim or swap
 };
+
+// The number a storage key names when it is one torch.save writes: "0",
+// "17"; not "017", "+1", "" or anything of more than 9 digits.
+std::optional<size_t> CanonicalNumber(absl::string_view s);
 
 class StorageTable {
  public:
