@@ -180,6 +180,37 @@ TEST_F(FakeBackend, TarCheckpointLandsOnTheDevice) {
   EXPECT_EQ(fake_->stats().h2d_bytes, 16u);
 }
 
+// A storage key saved twice in the storages member: 1.13's tar reader keeps
+// the last copy (deserialized_objects[key] = ...), with its own type, size
+// and location; so does ptser.
+TEST_F(FakeBackend, TarStorageSavedTwiceKeepsTheLastCopy) {
+  const std::vector<float> floats = {1, 2, 3, 4};
+  const std::vector<double> doubles = {10, 20, 30, 40};
+  const int64_t numel = 4;
+  const std::string storages =
+      Pickle(Int(2)) +
+      Pickle(Tuple({Int(5), Str("cuda:0"), "ctorch\nFloatStorage\n"})) +
+      LittleEndian(&numel, 8) + LittleEndian(floats.data(), 16) +
+      Pickle(Tuple({Int(5), Str("cpu"), "ctorch\nDoubleStorage\n"})) +
+      LittleEndian(&numel, 8) + LittleEndian(doubles.data(), 32) + Pickle("]");
+  const std::vector<int64_t> layout = {1, 4, 1, 0};
+  const std::string tensors =
+      Pickle(Int(1)) + Pickle(Tuple({Int(7), Int(5), "ctorch\nDoubleTensor\n"})) +
+      LittleEndian(layout.data(), layout.size() * 8);
+  const std::string tar = MakeTar({{"sys_info", Pickle("}")},
+                                   {"pickle", Pickle(Str("7") + "Q")},
+                                   {"tensors", tensors},
+                                   {"storages", storages}});
+  ASSERT_OK_AND_ASSIGN(Value v, LoadBytes(tar, "twice.pt"));
+  ASSERT_TRUE(v.is_tensor());
+  const Tensor& t = v.tensor();
+  EXPECT_TRUE(t.device().is_cpu());
+  EXPECT_EQ(t.dtype(), ScalarType::kDouble);
+  double last;
+  std::memcpy(&last, static_cast<const char*>(t.storage().data()) + 3 * sizeof(double), 8);
+  EXPECT_EQ(last, 40.0);
+}
+
 TEST_F(FakeBackend, TarCheckpointBeyondTheDeviceCountIsRefused) {
   // cuda:1 on a fake with one device: the restore's error names the storage.
   std::string tar = CudaTar();

@@ -100,16 +100,37 @@ absl::StatusOr<StorageTable::Declared> StorageTable::Declare(absl::string_view k
     return Declared{index, true};
   }
   const StorageSlot& first = slots_[found];
-  if (first.typed.dtype == dtype && first.typed.untyped == untyped && first.numel == numel) {
+  // A later naming gets the storage as first named, whatever size it says:
+  // torch.load and libtorch return the storage they already loaded for a
+  // key.  Tensors that do not fit it are refused when they are made.
+  if (first.typed.dtype == dtype && first.typed.untyped == untyped) {
     return Declared{found, false};
   }
   // An empty storage named under a second type: torch.save checks the type
   // of allocated storages only, and torch.load gives the first one.
-  if (first.numel == 0 && numel == 0) return Declared{found, false};
+  if (first.numel == 0) return Declared{found, false};
   return absl::InvalidArgumentError(absl::StrCat(
       "storage '", key_prefix_, key, "' is named as ",
       Naming(first.typed.dtype, first.typed.untyped, first.numel), " and as ",
       Naming(dtype, untyped, numel), "; one storage has one dtype and one size"));
+}
+
+absl::StatusOr<StorageTable::Declared> StorageTable::Redeclare(absl::string_view key,
+                                                               ScalarType dtype, bool untyped,
+                                                               int64_t numel,
+                                                               absl::string_view location) {
+  const size_t found = Find(key);
+  if (found == kNone) return Declare(key, dtype, untyped, numel, location);
+  if (numel < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("storage '", key_prefix_, key, "' is named with ", numel, " elements"));
+  }
+  StorageSlot& slot = slots_[found];
+  slot.typed = TypedStorage{EmptyStorage(), dtype, untyped};
+  slot.numel = numel;
+  slot.location = std::string(location);
+  slot.filled = false;
+  return Declared{found, true};
 }
 
 absl::Status StorageTable::Fill(Slot slot, const Storage& cpu, const ZipRecordBytes* record) {

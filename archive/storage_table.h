@@ -97,17 +97,27 @@ class StorageTable {
 
   // Declares that the pickle names storage `key` as `numel` elements of
   // `dtype` saved on `location`.  The first naming of a key makes a slot
-  // (is_new; empty until Hold or Fill).  A later naming returns the same
-  // slot if it names the same dtype, untypedness and size; the slot keeps its
-  // first typing.  One exception: an empty storage may be named under a
-  // second type (torch.save checks only allocated storages), and the later
-  // naming gets the first typing.  Anything else is InvalidArgumentError
-  // "storage '<prefix><key>' is named as 4 float32 elements and as 2 int64
-  // elements; one storage has one dtype and one size".  A negative numel is
+  // (is_new; empty until Hold or Fill).  A later naming of the same dtype and
+  // untypedness returns the same slot, whatever size it names (torch.load
+  // and libtorch hand back the storage they already have; a tensor that does
+  // not fit it fails when it is made); the slot keeps its first typing and
+  // size.  An empty storage may also be named under a second type (torch.save
+  // checks only allocated storages).  Another type for an allocated storage
+  // is InvalidArgumentError "storage '<prefix><key>' is named as 4 float32
+  // elements and as 2 int64 elements; one storage has one dtype and one
+  // size" (torch.load would reinterpret the bytes under the first type:
+  // ptser refuses, docs/formats/pickle.md).  A negative numel is
   // InvalidArgumentError.  Runs once per tensor: a numbered key costs a parse
   // and a compare, no allocation.
   absl::StatusOr<Declared> Declare(absl::string_view key, ScalarType dtype, bool untyped,
                                    int64_t numel, absl::string_view location);
+
+  // A key saved again (the tar format's storages member, where 1.13 keeps
+  // the last copy): the slot, if any, is typed, sized and tagged anew and
+  // emptied (is_new), for the caller to Fill with the new bytes; otherwise as
+  // Declare.  A negative numel is InvalidArgumentError.
+  absl::StatusOr<Declared> Redeclare(absl::string_view key, ScalarType dtype, bool untyped,
+                                     int64_t numel, absl::string_view location);
 
   // Puts `cpu`, a storage read on the CPU holding exactly the slot's bytes,
   // where LoadOptions::map_location sends the slot's location

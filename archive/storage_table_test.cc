@@ -63,9 +63,12 @@ TEST(StorageTable, OneStorageHasOneDtypeAndOneSize) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("storage 'data/0' is named as 4 float32 elements and as 4 "
                                  "int64 elements; one storage has one dtype and one size")));
-  EXPECT_THAT(table.Declare("0", ScalarType::kFloat, false, 3, "cpu"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("as 4 float32 elements and as 3 float32 elements")));
+  // Another size under the same type gets the storage as first named, as
+  // torch.load's and libtorch's caches give it.
+  ASSERT_OK_AND_ASSIGN(StorageTable::Declared again,
+                       table.Declare("0", ScalarType::kFloat, false, 3, "cpu"));
+  EXPECT_FALSE(again.is_new);
+  EXPECT_EQ(table.Get(again.slot).numel, 4);
   EXPECT_THAT(table.Declare("0", ScalarType::kFloat, true, 4, "cpu"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("and as 4 float32 elements (untyped)")));
@@ -75,6 +78,30 @@ TEST(StorageTable, OneStorageHasOneDtypeAndOneSize) {
   ASSERT_OK(table.Declare("named", ScalarType::kByte, false, 1, "cpu").status());
   EXPECT_THAT(table.Declare("named", ScalarType::kShort, false, 1, "cpu"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("storage 'data/named'")));
+}
+
+// The tar format's storages member: a key saved again is typed, sized and
+// tagged anew, and filled with the last bytes (1.13 keeps the last copy).
+TEST(StorageTable, RedeclareTakesTheLastCopy) {
+  LoadOptions options;
+  StorageTable table(options, "", 0);
+  ASSERT_OK_AND_ASSIGN(StorageTable::Declared first,
+                       table.Redeclare("7", ScalarType::kFloat, false, 4, "cpu"));
+  EXPECT_TRUE(first.is_new);
+  ASSERT_OK_AND_ASSIGN(Storage four, Storage::Allocate(16));
+  ASSERT_OK(table.Fill(first.slot, four));
+  ASSERT_OK_AND_ASSIGN(StorageTable::Declared last,
+                       table.Redeclare("7", ScalarType::kLong, false, 1, "cuda:0"));
+  EXPECT_TRUE(last.is_new);
+  EXPECT_EQ(last.slot, first.slot);
+  EXPECT_EQ(table.size(), 1u);
+  const StorageSlot& slot = table.Get(last.slot);
+  EXPECT_EQ(slot.typed.dtype, ScalarType::kLong);
+  EXPECT_EQ(slot.numel, 1);
+  EXPECT_EQ(slot.location, "cuda:0");
+  EXPECT_FALSE(slot.filled);
+  EXPECT_THAT(table.Redeclare("7", ScalarType::kLong, false, -2, "cpu"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("-2 elements")));
 }
 
 TEST(StorageTable, AnEmptyStorageMayBeNamedUnderASecondType) {
@@ -87,9 +114,12 @@ TEST(StorageTable, AnEmptyStorageMayBeNamedUnderASecondType) {
   EXPECT_FALSE(e.is_new);
   EXPECT_EQ(e.slot, d.slot);
   EXPECT_EQ(table.Get(e.slot).typed.dtype, ScalarType::kFloat);  // the first typing
-  // But not under a size.
-  EXPECT_THAT(table.Declare("k", ScalarType::kFloat, false, 2, "cpu"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  // Or with a size (as the old zip reader and torch.load did): the storage
+  // stays empty, and a tensor that needs elements of it fails when made.
+  ASSERT_OK_AND_ASSIGN(StorageTable::Declared f,
+                       table.Declare("k", ScalarType::kInt, false, 2, "cpu"));
+  EXPECT_EQ(f.slot, d.slot);
+  EXPECT_EQ(table.Get(f.slot).numel, 0);
 }
 
 TEST(StorageTable, FillOnTheCpuKeepsTheBytes) {

@@ -270,10 +270,10 @@ class TarLoader {
                                       DtypeName(dtype), " (", numel * itemsize,
                                       " bytes), the member has ", c.left(), " bytes left"));
       }
-      // One slot per key (a key saved twice must name the same type and
-      // size; the last bytes win, as in 1.13's deserialized_objects).
+      // One slot per key; a key saved twice is typed, tagged and filled
+      // anew (the last copy wins, as in 1.13's deserialized_objects).
       absl::StatusOr<load_internal::StorageTable::Declared> declared =
-          storages_.Declare(absl::StrCat(key), dtype, false, static_cast<int64_t>(numel),
+          storages_.Redeclare(absl::StrCat(key), dtype, false, static_cast<int64_t>(numel),
                             location.as_string());
       if (!declared.ok()) {
         return c.ErrorAt(declared.status().code(), at, declared.status().message());

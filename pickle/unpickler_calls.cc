@@ -29,12 +29,19 @@ namespace op = pickle_op;
 namespace {
 
 using unpickler_internal::kDictBytes;
+using unpickler_internal::kHeapBlockBytes;
 using unpickler_internal::kKeyIndexBytes;
 using unpickler_internal::kListBytes;
 using unpickler_internal::kSetBytes;
 using unpickler_internal::kSlotBytes;
 using unpickler_internal::kStringBytes;
 using unpickler_internal::kTupleBytes;
+using unpickler_internal::kVectorBytes;
+
+// A GlobalRef's two names, as copied into a new global or object.
+uint64_t GlobalNameBytes(const GlobalRef& ref) {
+  return kHeapBlockBytes + 2 * kStringBytes + ref.module.size() + ref.name.size();
+}
 
 // The bytes a global's handler allocated for its result, shallowly (the
 // items a new container holds are shared, not copied): a str, bytes or
@@ -55,6 +62,18 @@ uint64_t AllocatedBytes(const Value& v) {
     case Value::Kind::kSet:
     case Value::Kind::kFrozenSet:
       return kSetBytes + v.set().size() * (kSlotBytes + kKeyIndexBytes);
+    case Value::Kind::kSize:
+      return kVectorBytes + v.size().size() * sizeof(int64_t);
+    case Value::Kind::kTensor:
+      // The tensor and its sizes and strides (copied from the arguments).
+      return sizeof(Tensor) + kHeapBlockBytes +
+             2 * (kVectorBytes + static_cast<uint64_t>(v.tensor().dim()) * sizeof(int64_t));
+    case Value::Kind::kObject:
+      // An inert object copies the global's names (what it holds beside
+      // them, args and state, is shared).
+      return sizeof(Value::Object) + kHeapBlockBytes + GlobalNameBytes(v.object().callee());
+    case Value::Kind::kGlobal:
+      return GlobalNameBytes(v.global());
     default:
       return 0;
   }
@@ -189,9 +208,13 @@ absl::StatusOr<Value> Unpickler::Impl::ResolveGlobal(std::string module,
   const GlobalHandler* handler = registry_->Find(ref.module, ref.name);
   if (handler != nullptr) {
     if (handler->value.has_value()) return *handler->value;
+    // A new global holds copies of its names: STACK_GLOBAL on memoized
+    // strings makes one per opcode.
+    PTSER_RETURN_IF_ERROR(Charge(GlobalNameBytes(ref)));
     return Value::Global(ref.module, ref.name);
   }
   if (options_.unknown_globals == UnpicklerOptions::UnknownGlobals::kKeepInert) {
+    PTSER_RETURN_IF_ERROR(Charge(GlobalNameBytes(ref)));
     return Value::Global(ref.module, ref.name);
   }
   std::string shown = absl::StrCat(module, ".", name);

@@ -1081,6 +1081,44 @@ TEST(UnpicklerLimits, EmptyContainersAreChargedTheirRealSize) {
   EXPECT_EQ(all.list().size(), static_cast<size_t>(kLists));
 }
 
+// A handler called again and again on one memoized argument: what it makes
+// (a torch.Size copying a 250,000-element tuple, an inert object or a global
+// copying a long name) counts against max_total_bytes like any container.
+TEST(UnpicklerLimits, HandlerResultsOfEveryKindAreCharged) {
+  using std::string_literals::operator""s;
+  UnpicklerOptions o;
+  o.max_total_bytes = uint64_t{64} << 20;
+  // memo 0: torch.Size; memo 1: a 1-tuple holding a tuple of 250,000 ones.
+  std::string sizes = "\x80\x02" "ctorch\nSize\nq\x00" "0("s;
+  for (int i = 0; i < 250000; ++i) sizes += "K\x01";
+  sizes += "t\x85q\x01" "0(";
+  const int kCalls = 100;  // 100 x 2 MB copies against 64 MiB
+  for (int i = 0; i < kCalls; ++i) sizes += "h\x00h\x01R"s;
+  sizes += "l.";
+  EXPECT_THAT(Unpickle(sizes, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                           HasSubstr("max_total_bytes")));
+  o.max_total_bytes = uint64_t{1} << 30;
+  ASSERT_OK_AND_ASSIGN(Value ok, Unpickle(sizes, o));
+  EXPECT_EQ(ok.list().size(), static_cast<size_t>(kCalls));
+
+  // An inert class with a 1 MB module name, instantiated from the memo.
+  o.max_total_bytes = uint64_t{64} << 20;
+  o.unknown_globals = UnpicklerOptions::UnknownGlobals::kKeepInert;
+  std::string objects = "\x80\x02" "c" + std::string(1 << 20, 'm') + "\nK\nq\x00" "0("s;
+  for (int i = 0; i < kCalls; ++i) objects += "h\x00)R"s;
+  objects += "l.";
+  EXPECT_THAT(Unpickle(objects, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                             HasSubstr("max_total_bytes")));
+
+  // STACK_GLOBAL on memoized strings: a new global (two 1 MB names) each.
+  std::string globals = "\x80\x04\x8c\x01m\x94X" + std::string("\x00\x00\x10\x00", 4) +
+                        std::string(1 << 20, 'n') + "\x94" "00(";
+  for (int i = 0; i < kCalls; ++i) globals += "h\x00h\x01\x93"s;
+  globals += "l.";
+  EXPECT_THAT(Unpickle(globals, o), StatusIs(absl::StatusCode::kResourceExhausted,
+                                             HasSubstr("max_total_bytes")));
+}
+
 // ---------------------------------------------------------------------------
 // Registries.
 

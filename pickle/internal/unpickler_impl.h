@@ -64,6 +64,9 @@ inline constexpr uint64_t kTupleBytes = sizeof(Value::Tuple) + kHeapBlockBytes;
 inline constexpr uint64_t kDictBytes = sizeof(Value::Dict) + kHeapBlockBytes;
 inline constexpr uint64_t kSetBytes = sizeof(Value::Set) + kHeapBlockBytes;
 inline constexpr uint64_t kStringBytes = sizeof(std::string) + kHeapBlockBytes;
+// A std::vector's object and the heap block of its elements (torch.Size, a
+// tensor's sizes and strides), beside the elements.
+inline constexpr uint64_t kVectorBytes = sizeof(std::vector<int64_t>) + kHeapBlockBytes;
 // A dict key's or set member's hash and index entry, beside its slots.
 inline constexpr uint64_t kKeyIndexBytes = sizeof(size_t) + 16;
 
