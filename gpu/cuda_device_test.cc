@@ -14,6 +14,7 @@
 #include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
+#include "gpu/cuda_test_util.h"
 #include "gtest/gtest.h"
 #include "tensor/device_registry.h"
 #include "tensor/factories.h"
@@ -24,38 +25,6 @@ namespace gpu {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string Elements(const Tensor& t) {
-  absl::StatusOr<Tensor> host = t.To(Device::Cpu());
-  EXPECT_OK(host.status());
-  absl::StatusOr<Tensor> dense = Contiguous(*host);
-  EXPECT_OK(dense.status());
-  return std::string(static_cast<const char*>(dense->data()), dense->numel() * dense->itemsize());
-}
-
-class CudaDeviceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::StatusOr<std::shared_ptr<CudaDevice>> device = CudaDevice::Create();
-    if (!device.ok()) {
-      GTEST_SKIP() << "no usable CUDA device on this machine, so the CUDA device tests cannot "
-                      "run (the same paths run on FakeDevice in //tensor and //archive): "
-                   << device.status();
-    }
-    ASSERT_OK(RegisterDeviceBackend(*device));
-    runtime_ = GetDeviceRuntime("cuda");
-    count_ = (*device)->DeviceCount();
-  }
-  void TearDown() override {
-    if (runtime_ != nullptr) {
-      EXPECT_EQ(runtime_->stats().storage_bytes, 0u);
-      runtime_.reset();
-      UnregisterDeviceType("cuda");
-    }
-  }
-  std::shared_ptr<DeviceRuntime> runtime_;
-  int count_ = 0;
-};
 
 TEST_F(CudaDeviceTest, AllocatorReusesBlocksAndOutOfMemoryIsAStatus) {
   { ASSERT_OK_AND_ASSIGN(Storage s, runtime_->AllocateStorage(Device("cuda", 0), 3 << 20)); }

@@ -2,8 +2,9 @@
 //
 // ptser::Save and ptser::Load on the real CUDA device: a state dict of device
 // tensors saved, then loaded staged through pinned buffers (views sharing
-// one storage), mapped to the CPU, and mapped to a device that does not exist.  Every test skips, saying why, where no GPU is usable; the
-// same cases run everywhere on FakeDevice (archive/device_stage_test.cc,
+// one storage), mapped to the CPU, and mapped to a device that does not
+// exist.  It skips, saying why, where no GPU is usable; the same cases run
+// everywhere on FakeDevice (archive/device_stage_test.cc,
 // archive/device_load_test.cc).
 #include <cstdlib>
 #include <string>
@@ -14,7 +15,7 @@
 #include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
-#include "gpu/cuda_device.h"
+#include "gpu/cuda_test_util.h"
 #include "gtest/gtest.h"
 #include "tensor/device_registry.h"
 #include "tensor/factories.h"
@@ -26,42 +27,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Elements(const Tensor& t) {
-  absl::StatusOr<Tensor> host = t.To(Device::Cpu());
-  EXPECT_OK(host.status());
-  absl::StatusOr<Tensor> dense = Contiguous(*host);
-  EXPECT_OK(dense.status());
-  return std::string(static_cast<const char*>(dense->data()), dense->numel() * dense->itemsize());
-}
-
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
 }
-
-class CudaDeviceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::StatusOr<std::shared_ptr<CudaDevice>> device = CudaDevice::Create();
-    if (!device.ok()) {
-      GTEST_SKIP() << "no usable CUDA device on this machine, so the CUDA device tests cannot "
-                      "run (the same paths run on FakeDevice in //tensor and //archive): "
-                   << device.status();
-    }
-    ASSERT_OK(RegisterDeviceBackend(*device));
-    runtime_ = GetDeviceRuntime("cuda");
-    count_ = (*device)->DeviceCount();
-  }
-  void TearDown() override {
-    if (runtime_ != nullptr) {
-      EXPECT_EQ(runtime_->stats().storage_bytes, 0u);
-      runtime_.reset();
-      UnregisterDeviceType("cuda");
-    }
-  }
-  std::shared_ptr<DeviceRuntime> runtime_;
-  int count_ = 0;
-};
 
 TEST_F(CudaDeviceTest, SaveThenLoadStagedThroughPinnedBuffers) {
   ASSERT_OK_AND_ASSIGN(Tensor base, Arange(Scalar(0.0), Scalar(3 << 20)));  // 12 MiB: chunks
