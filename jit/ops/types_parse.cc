@@ -260,6 +260,18 @@ class SchemaTypeParser {
   void SkipSpaces() {
     while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
   }
+  // One or more types separated by commas (a tuple's items, Dict's or
+  // Future's arguments), appended to `out`; stops before what follows them.
+  absl::Status ParseTypeList(std::vector<TypePtr>* out) {
+    while (true) {
+      absl::StatusOr<ops_internal::AnnotatedSchemaType> item = Parse();
+      if (!item.ok()) return item.status();
+      out->push_back(item->type);
+      if (Peek() != ',') return absl::OkStatus();
+      ++pos_;
+    }
+  }
+
   absl::Status Error(absl::string_view what) const {
     return absl::InvalidArgumentError(absl::StrCat(what, " at column ", pos_ + 1, " of '", text_,
                                                    "'"));
@@ -311,16 +323,8 @@ class SchemaTypeParser {
       ++pos_;
       std::vector<TypePtr> items;
       if (Peek() != ')') {
-        while (true) {
-          absl::StatusOr<ops_internal::AnnotatedSchemaType> item = Parse();
-          if (!item.ok()) return item.status();
-          items.push_back(item->type);
-          if (Peek() == ',') {
-            ++pos_;
-            continue;
-          }
-          break;
-        }
+        absl::Status listed = ParseTypeList(&items);
+        if (!listed.ok()) return listed;
       }
       if (Peek() != ')') return Error("expected ')' closing a tuple type");
       ++pos_;
@@ -333,16 +337,8 @@ class SchemaTypeParser {
       if (Peek() != '(') return Error(absl::StrCat("expected '(' after ", name));
       ++pos_;
       std::vector<TypePtr> args;
-      while (true) {
-        absl::StatusOr<ops_internal::AnnotatedSchemaType> arg = Parse();
-        if (!arg.ok()) return arg.status();
-        args.push_back(arg->type);
-        if (Peek() == ',') {
-          ++pos_;
-          continue;
-        }
-        break;
-      }
+      absl::Status listed = ParseTypeList(&args);
+      if (!listed.ok()) return listed;
       if (Peek() != ')') return Error("expected ')'");
       ++pos_;
       const size_t want = name == "Dict" ? 2 : 1;
