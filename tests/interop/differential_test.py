@@ -15,6 +15,7 @@ Nothing dangerous is ever called: the only callables are builtins.len and
 builtins.print.  Run by differential_test.sh with the ptser binary's path;
 prints "N passed, N failed".
 """
+import collections
 import contextlib
 import io
 import os
@@ -375,11 +376,76 @@ def legacy_trailing_bytes():
     expect_ambiguous(path)
 
 
+def tar_storage_saved_twice():
+    # Not a differential (ptser agrees): a storage key saved twice in the
+    # storages member; 1.13's tar reader keeps the last copy, with its own
+    # type and size (ptser's StorageTable::Redeclare).
+    def p2(body):
+        return b"\x80\x02" + body + b"."
+
+    def tup(*items):
+        return b"(" + b"".join(items) + b"t"
+
+    def text(v):
+        return b"X" + struct.pack("<I", len(v)) + v
+
+    five, cpu = b"K\x05", text(b"cpu")
+    storages = (p2(b"K\x02") +
+                p2(tup(five, cpu, b"ctorch\nFloatStorage\n")) + struct.pack("<q4f", 4, 1, 2, 3, 4) +
+                p2(tup(five, cpu, b"ctorch\nDoubleStorage\n")) +
+                struct.pack("<q4d", 4, 10, 20, 30, 40) + p2(b"]"))
+    tensors = (p2(b"K\x01") + p2(tup(b"K\x07", five, b"ctorch\nDoubleTensor\n")) +
+               struct.pack("<4q", 1, 4, 1, 0))
+    tar = (tar_member(b"sys_info", p2(b"}")) + tar_member(b"pickle", p2(text(b"7") + b"Q")) +
+           tar_member(b"tensors", tensors) + tar_member(b"storages", storages) + END)
+    path = write("tar_storage_twice.pt", tar)
+    expected = torch.tensor([10.0, 20.0, 30.0, 40.0], dtype=torch.float64)
+    assert torch.equal(torch.load(path), expected)
+    out = os.path.join(TMP, "tar_storage_twice_zip.pt")
+    r = subprocess.run([PTSER, "convert", path, out], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    back = torch.load(out)
+    assert back.dtype == torch.float64 and torch.equal(back, expected), back
+
+
+def zip_storage_named_twice_with_another_size():
+    # Not a differential (ptser agrees): torch.load hands back the storage it
+    # already loaded for a key, whatever size a later persistent id names
+    # (ptser's StorageTable::Declare keeps the first size).
+    class Pids(pickle.Pickler):
+        def persistent_id(self, obj):
+            return obj[1:] if isinstance(obj, tuple) and obj and obj[0] == "PID" else None
+
+    class Rebuilt:
+        def __init__(self, numel, size):
+            pid = ("PID", "storage", torch.FloatStorage, "0", "cpu", numel)
+            self.args = (pid, 0, (size,), (1,), False, collections.OrderedDict())
+
+        def __reduce__(self):
+            return (torch._utils._rebuild_tensor_v2, self.args)
+
+    f = io.BytesIO()
+    Pids(f, protocol=2).dump([Rebuilt(4, 4), Rebuilt(2, 2)])
+    path = write("storage_named_twice.pt", zip_with([
+        ("archive/data.pkl", f.getvalue()),
+        ("archive/data/0", struct.pack("<4f", 1, 2, 3, 4)),
+        ("archive/version", b"3\n")]))
+    a, b = torch.load(path)
+    assert torch.equal(a, torch.tensor([1.0, 2, 3, 4])) and torch.equal(b, torch.tensor([1.0, 2]))
+    out = os.path.join(TMP, "storage_named_twice_out.pt")
+    r = subprocess.run([PTSER, "convert", path, out], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    c, d = torch.load(out)
+    assert torch.equal(c, a) and torch.equal(d, b)
+    assert c.storage().data_ptr() == d.storage().data_ptr()  # still one storage
+
+
 for case in [zip_two_end_records, zip_names_equal_ignoring_case, zip_nul_in_name,
              zip_entries_on_this_disk,
              tar_pax_duplicate_path, tar_pax_path_trailing_slash, tar_padding_cut_off,
              tar_bad_mtime_ends_the_archive, tar_storages_member_calls, legacy_that_is_a_tar,
-             legacy_trailing_bytes]:
+             legacy_trailing_bytes, tar_storage_saved_twice,
+             zip_storage_named_twice_with_another_size]:
     check(case.__name__, case)
 
 failed = sum(1 for _, e in RESULTS if e is not None)
