@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -83,6 +85,14 @@ class StorageRecords {
   std::vector<uint32_t> by_number_;
 };
 
+// Records up to this size are checked ahead: for them the jumps between
+// records cost more than the bytes; a larger record is checked when read (so
+// one staged to a device is not checked twice).
+constexpr uint64_t kCheckAheadMaxRecordBytes = uint64_t{64} << 10;
+// Archives with at least this many records prepare them on a second thread
+// (below that, starting one costs more than it saves).
+constexpr size_t kRecordsForSecondThread = 4096;
+
 absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const LoadOptions& options) {
   ZipReader::Options zip_options;
   zip_options.verify_crc32 =
@@ -101,7 +111,35 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   const bool swap = order.has_value() && *order == "big";
   PTSER_ASSIGN_OR_RETURN(Storage pickle, archive->ReadRecord("data.pkl"));
 
-  const StorageRecords records(archive->zip().entries(), archive->prefix());
+  // Small storage records are checked in file order before the pickle asks
+  // for them in its own order (ZipReader::CheckAhead); larger ones as they
+  // are read.  With many records that runs on a second thread beside the
+  // unpickler's first pass over the pickle (its memo scan), and the first
+  // storage the pickle names waits for it; nothing else touches the reader
+  // meanwhile but Find() and DataOffset(), which CheckAhead allows.
+  std::optional<StorageRecords> records;
+  const auto prepare_records = [&archive, &records] {
+    archive->mutable_zip().CheckAhead(archive->prefix() + "/data/", kCheckAheadMaxRecordBytes);
+    records.emplace(archive->zip().entries(), archive->prefix());
+  };
+  std::thread preparer;
+  if (archive->zip().entries().size() >= kRecordsForSecondThread &&
+      std::thread::hardware_concurrency() > 1) {
+    try {
+      preparer = std::thread(prepare_records);
+    } catch (const std::system_error&) {
+      // No thread: done below, before the pickle runs.
+    }
+  }
+  if (!preparer.joinable()) prepare_records();
+  // Joined before anything it uses goes, on every return path.
+  struct Joiner {
+    std::thread* thread;
+    void Join() {
+      if (thread->joinable()) thread->join();
+    }
+    ~Joiner() { Join(); }
+  } joiner{&preparer};
   // One storage per key, however many tensors name it; a key is read from
   // its record when the pickle first names it.  torch.save's keys are
   // numbers below the entry count.
@@ -119,6 +157,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       return absl::InvalidArgumentError(
           "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
     }
+    joiner.Join();  // a test and a branch once joined
     // This runs once per tensor (100,000 times for 100,000 small tensors):
     // a key named before costs a parse and a compare.
     PTSER_ASSIGN_OR_RETURN(
@@ -126,7 +165,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
         table.Declare(id.key, id.dtype, id.untyped, id.numel, id.location));
     if (!declared.is_new) return Value::FromStorage(table.Get(declared.slot).typed);
     // Decimal keys are found by number, others by name.
-    const ZipEntry* entry = records.Find(id.key);
+    const ZipEntry* entry = records->Find(id.key);
     if (entry == nullptr) {
       full_name.assign(archive->prefix());
       full_name += "/data/";

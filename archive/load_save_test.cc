@@ -22,6 +22,7 @@
 #include "archive/load.h"
 #include "archive/save.h"
 #include "archive/test_util.h"
+#include "archive/zip_reader.h"
 #include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -317,6 +318,50 @@ TEST(Load, CudaTaggedLegacyStorageFollowsTheZipPolicy) {
   const Tensor& t = mapped.tensor();
   EXPECT_EQ(static_cast<const float*>(t.storage().data())[0], 42.0f);
   EXPECT_EQ(static_cast<const float*>(t.storage().data())[1], 2.0f);
+}
+
+// A checkpoint of many small tensors: its storage records are checked ahead
+// of the pickle, on a second thread (load_file.cc), and a corrupt one is
+// still reported when the pickle names it, as before.
+TEST(Load, ManySmallRecordsAreCheckedAheadWithTheSameErrors) {
+  constexpr int kTensors = 5000;  // above the second-thread threshold
+  Value dict = Value::NewDict();
+  for (int i = 0; i < kTensors; ++i) {
+    ASSERT_OK_AND_ASSIGN(Tensor t, MakeTensor<int64_t>({i, 2 * i, 3 * i}));
+    ASSERT_OK(dict.dict().SetItem(Value::Str(absl::StrCat("layers.", i, ".weight")),
+                                  Value::FromTensor(t)));
+  }
+  ASSERT_OK_AND_ASSIGN(std::string bytes, SaveToString(dict, "many"));
+  ASSERT_OK_AND_ASSIGN(Value loaded, LoadBytes(bytes));
+  ASSERT_EQ(loaded.dict().size(), static_cast<size_t>(kTensors));
+  for (int i : {0, 1, 9, 10, 4095, 4096, kTensors - 1}) {
+    const Value* v = loaded.dict().Find(absl::StrCat("layers.", i, ".weight"));
+    ASSERT_NE(v, nullptr) << i;
+    EXPECT_EQ(Int64s(v->tensor()), (std::vector<int64_t>{i, 2 * i, 3 * i})) << i;
+  }
+  // One payload byte of record data/4321 flipped: the load fails naming it.
+  const std::string name = "many/data/4321";
+  const size_t header = bytes.find(name);  // its local header's name
+  ASSERT_NE(header, std::string::npos);
+  std::string bad = bytes;
+  const size_t payload = (header + name.size() + 63) / 64 * 64;  // 64-byte aligned
+  bad[payload + 8] ^= 1;
+  EXPECT_THAT(LoadBytes(bad), StatusIs(absl::StatusCode::kDataLoss,
+                                       HasSubstr("CRC-32 mismatch in record 'many/data/4321'")));
+  LoadOptions no_crc;
+  no_crc.verify_crc32 = false;
+  EXPECT_OK(LoadBytes(bad, no_crc).status());
+  // Checking ahead fails nothing by itself: the corrupt record is reported
+  // when it is read, and the others read as usual.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ZipReader> zip,
+                       ZipReader::Open(std::shared_ptr<const ByteSource>(
+                           ByteSource::FromString(bad, "bad.pt"))));
+  zip->CheckAhead("many/data/", 1 << 16);
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* good, zip->Find("many/data/4320"));
+  EXPECT_OK(zip->Read(*good).status());
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* corrupt, zip->Find(name));
+  EXPECT_THAT(zip->Read(*corrupt).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("CRC-32 mismatch")));
 }
 
 TEST(Load, TorchScriptIsRecognisedAndRefused) {

@@ -51,9 +51,11 @@ absl::Status TorchArchive::Init() {
         "'", name, "': file in archive is not in a subdirectory: '", first, "'"));
   }
   prefix_ = std::string(first.substr(0, slash));
+  // Every name is "<prefix>/<something>" (100,000 of them for as many
+  // tensors: one compare each).
+  const absl::string_view folder = first.substr(0, slash + 1);
   for (const ZipEntry& e : zip_->entries()) {
-    if (e.name.size() <= prefix_.size() + 1 ||
-        e.name.compare(0, prefix_.size() + 1, prefix_ + "/") != 0) {
+    if (e.name.size() <= folder.size() || !absl::StartsWith(e.name, folder)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", name, "': record '", e.name, "' is outside the archive folder '",
           prefix_, "/'"));

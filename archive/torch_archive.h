@@ -71,6 +71,7 @@ class TorchArchive {
   absl::StatusOr<std::optional<std::string>> ByteOrder() const;
 
   const ZipReader& zip() const { return *zip_; }
+  ZipReader& mutable_zip() { return *zip_; }
 
  private:
   explicit TorchArchive(std::unique_ptr<ZipReader> zip) : zip_(std::move(zip)) {}

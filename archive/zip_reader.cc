@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -301,11 +302,17 @@ absl::Status ZipReader::ReadDirectory() {
   // binary search over names sorted ignoring case): two names that differ
   // only in case are one name there, and which one it finds is not ptser's
   // choice.
-  index_.reserve(entries_.size());
+  if (entries_.size() >= 0xFFFFFFFFu) {  // positions + 1 are kept in 32 bits
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "'", src.name(), "': ", entries_.size(), " entries are more than ptser indexes"));
+  }
+  size_t slots = 16;
+  while (slots < 2 * entries_.size()) slots *= 2;
+  index_.assign(slots, 0);
   for (size_t i = 0; i < entries_.size(); ++i) {
-    auto [it, inserted] = index_.emplace(entries_[i].name, i);
-    if (inserted) continue;
-    const absl::string_view other = entries_[it->second].name;
+    const std::optional<size_t> same = IndexEntry(i);
+    if (!same.has_value()) continue;
+    const absl::string_view other = entries_[*same].name;
     if (other == entries_[i].name) {
       return Malformed(src, entry_offsets[i],
                        absl::StrCat("record '", entries_[i].name, "' appears twice"));
@@ -372,10 +379,39 @@ bool ZipReader::CaseFoldedEq::operator()(absl::string_view a, absl::string_view 
   return absl::EqualsIgnoreCase(a, b);
 }
 
+std::optional<size_t> ZipReader::IndexEntry(size_t i) {
+  const absl::string_view name = entries_[i].name;
+  const uint64_t hash = CaseFoldedHash()(name);
+  const uint64_t tag = hash >> 32 << 32;
+  const size_t mask = index_.size() - 1;
+  for (size_t s = hash & mask;; s = (s + 1) & mask) {
+    const uint64_t slot = index_[s];
+    if (slot == 0) {
+      index_[s] = tag | (i + 1);
+      return std::nullopt;
+    }
+    const size_t other = static_cast<size_t>(slot & 0xFFFFFFFFu) - 1;
+    if ((slot & ~uint64_t{0xFFFFFFFFu}) == tag && CaseFoldedEq()(entries_[other].name, name)) {
+      return other;
+    }
+  }
+}
+
 const ZipEntry* ZipReader::Lookup(absl::string_view name) const {
-  auto it = index_.find(name);
-  if (it == index_.end() || entries_[it->second].name != name) return nullptr;
-  return &entries_[it->second];
+  if (index_.empty()) return nullptr;
+  const uint64_t hash = CaseFoldedHash()(name);
+  const uint64_t tag = hash >> 32 << 32;
+  const size_t mask = index_.size() - 1;
+  // At most half the slots are used: the probe ends at an empty one.
+  for (size_t s = hash & mask;; s = (s + 1) & mask) {
+    const uint64_t slot = index_[s];
+    if (slot == 0) return nullptr;
+    const ZipEntry& e = entries_[static_cast<size_t>(slot & 0xFFFFFFFFu) - 1];
+    if ((slot & ~uint64_t{0xFFFFFFFFu}) == tag && CaseFoldedEq()(e.name, name)) {
+      // The one name equal ignoring case; found only if equal exactly.
+      return e.name == name ? &e : nullptr;
+    }
+  }
 }
 
 absl::StatusOr<const ZipEntry*> ZipReader::Find(absl::string_view name) const {
@@ -446,8 +482,40 @@ absl::Status ZipReader::CheckCrc(const ZipEntry& e, const Storage& bytes) const 
   return CrcMatches(e, Crc32(0, bytes.data(), bytes.nbytes()));
 }
 
+void ZipReader::CheckAhead(absl::string_view name_prefix, uint64_t max_record_bytes) {
+  const ByteSource& src = *source_;
+  const uint8_t* whole = src.memory();
+  if (whole == nullptr) return;
+  checked_data_.assign(entries_.size(), 0);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const ZipEntry& e = entries_[i];
+    if (e.method != zip::kMethodStored || e.compressed_size > max_record_bytes ||
+        e.uncompressed_size > options_.max_record_bytes ||
+        !absl::StartsWith(e.name, name_prefix)) {
+      continue;
+    }
+    absl::StatusOr<uint64_t> data = DataOffset(e);
+    if (!data.ok()) continue;  // Read() says why
+    // DataOffset() checked the payload lies inside the file.
+    if (options_.verify_crc32 && Crc32(0, whole + *data, e.compressed_size) != e.crc32) continue;
+    checked_data_[i] = *data;
+  }
+}
+
+uint64_t ZipReader::CheckedData(const ZipEntry& e) const {
+  if (checked_data_.empty()) return 0;
+  const std::less<const ZipEntry*> before;
+  const ZipEntry* first = entries_.data();
+  if (before(&e, first) || !before(&e, first + entries_.size())) return 0;
+  return checked_data_[static_cast<size_t>(&e - first)];
+}
+
 absl::StatusOr<Storage> ZipReader::Read(const ZipEntry& e) const {
   const ByteSource& src = *source_;
+  if (const uint64_t checked = CheckedData(e); checked != 0) {
+    // Header, size limits and CRC-32 passed in CheckAhead().
+    return src.StorageAt(checked, e.compressed_size);
+  }
   PTSER_ASSIGN_OR_RETURN(uint64_t data, DataOffset(e));
   if (e.uncompressed_size > options_.max_record_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(

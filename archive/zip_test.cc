@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "archive/byte_sink.h"
 #include "archive/byte_source.h"
 #include "archive/crc32.h"
@@ -557,6 +558,63 @@ TEST(ZipReaderDifferential, NamesEqualIgnoringCase) {
   longer[cd + 12] = 'Q';
   EXPECT_THAT(ZipReader::Open(Source(longer)).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("differ only in case")));
+}
+
+// The name index (open-addressed, names hashed ignoring case) over many
+// names: each found exactly, none found by another case or a prefix.
+TEST(ZipReader, IndexFindsEveryNameOfManyExactly) {
+  StringSink sink;
+  ZipWriter writer(&sink, "archive");
+  constexpr int kRecords = 3000;
+  for (int i = 0; i < kRecords; ++i) {
+    const std::string body = std::to_string(i);
+    ASSERT_OK(writer.WriteRecord(absl::StrCat("data/Rec", i), body.data(), body.size()));
+  }
+  ASSERT_OK(writer.Finish());
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(sink.Release())));
+  for (int i = 0; i < kRecords; ++i) {
+    const std::string name = absl::StrCat("archive/data/Rec", i);
+    ASSERT_OK_AND_ASSIGN(const ZipEntry* e, reader->Find(name));
+    EXPECT_EQ(e->name, name);
+    ASSERT_OK_AND_ASSIGN(std::string body, reader->ReadString(*e));
+    EXPECT_EQ(body, std::to_string(i));
+    EXPECT_FALSE(reader->Has(absl::StrCat("archive/data/rec", i)));
+  }
+  EXPECT_FALSE(reader->Has("archive/data/Rec"));
+  EXPECT_FALSE(reader->Has(absl::StrCat("archive/data/Rec", kRecords)));
+  EXPECT_FALSE(reader->Has(""));
+}
+
+// CheckAhead: what passes is not read or checked again; what fails is left
+// for Read() to report as it always did; larger records are checked when
+// read.
+TEST(ZipReader, CheckAheadLeavesFailuresToRead) {
+  StringSink sink;
+  ZipWriter writer(&sink, "a");
+  const std::string big(100000, 'b');
+  ASSERT_OK(writer.WriteRecord("data/0", "zero", 4));
+  ASSERT_OK(writer.WriteRecord("data/1", "one!", 4));
+  ASSERT_OK(writer.WriteRecord("data/2", big.data(), big.size()));
+  ASSERT_OK(writer.WriteRecord("other", "else", 4));
+  ASSERT_OK(writer.Finish());
+  std::string bytes = sink.Release();
+  bytes[bytes.find("one!")] = 'O';             // data/1's payload
+  bytes[bytes.find(big) + 5000] = 'c';         // data/2's payload
+  bytes[bytes.find("else")] = 'E';             // outside the prefix
+  ASSERT_OK_AND_ASSIGN(auto reader, ZipReader::Open(Source(bytes)));
+  reader->CheckAhead("a/data/", 64 << 10);
+  ASSERT_OK_AND_ASSIGN(const ZipEntry* zero, reader->Find("a/data/0"));
+  ASSERT_OK_AND_ASSIGN(Storage z, reader->Read(*zero));
+  EXPECT_EQ(std::string(static_cast<const char*>(z.data()), z.nbytes()), "zero");
+  for (const char* name : {"a/data/1", "a/data/2", "a/other"}) {
+    ASSERT_OK_AND_ASSIGN(const ZipEntry* e, reader->Find(name));
+    EXPECT_THAT(reader->Read(*e).status(),
+                StatusIs(absl::StatusCode::kDataLoss,
+                         HasSubstr(absl::StrCat("CRC-32 mismatch in record '", name, "'"))));
+  }
+  // An entry that is not the reader's own is never taken as checked.
+  ZipEntry copy = *zero;
+  EXPECT_OK(reader->Read(copy).status());
 }
 
 TEST(ZipReaderDifferential, NulInName) {

@@ -41,6 +41,10 @@ using value_internal::KeyEquals;
 using ReleaseList = absl::InlinedVector<Value, 16>;
 thread_local ReleaseList* g_release_list = nullptr;
 
+// Tuples being destroyed by plain recursion on this thread (~Tuple).
+thread_local int g_direct_tuple_depth = 0;
+constexpr int kDirectTupleDepth = 16;
+
 // Only a container this handle alone keeps alive would be destroyed (and
 // recurse); shared ones just lose a reference where they are.
 void MoveNested(Value& v, ReleaseList* sink) {
@@ -412,6 +416,16 @@ void Value::Tuple::DestroyItems() {
 }
 
 Value::Tuple::~Tuple() {
+  // Tuples nest shallowly in practice (a rebuilt tensor's arguments hold its
+  // size and stride tuples), so the first levels are destroyed by plain
+  // recursion, without the worklist; deeper ones (and any tuple met while a
+  // worklist drains) go through it, so the stack stays bounded.
+  if (g_release_list == nullptr && g_direct_tuple_depth < kDirectTupleDepth) {
+    ++g_direct_tuple_depth;
+    DestroyItems();
+    --g_direct_tuple_depth;
+    return;
+  }
   ReleaseNested([this](ReleaseList* sink) {
     Value* items = data();
     for (size_t i = 0; i < size_; ++i) MoveNested(items[i], sink);

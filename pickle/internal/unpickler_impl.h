@@ -171,11 +171,20 @@ class Unpickler::Impl {
 
   absl::Status Push(Value&& v, uint32_t depth = 0, bool owned = false) {
     if (ABSL_PREDICT_FALSE(stack_.size() >= stack_high_water_)) return PushHigher(std::move(v), depth, owned);
+    PrefetchStackTop();
     stack_.emplace_back(std::move(v), depth, owned);
     return absl::OkStatus();
   }
   absl::Status Push(const Value& v, uint32_t depth = 0, bool owned = false) {
     return Push(Value(v), depth, owned);
+  }
+  // A SETITEMS batch of 1,000 pairs fills 80 KB of stack, and by the time
+  // the next batch comes the 1,000 tensors between have pushed those lines
+  // out of the near caches: ask for the slots a few pushes ahead.
+  void PrefetchStackTop() const {
+    const uintptr_t ahead =
+        reinterpret_cast<uintptr_t>(stack_.data() + stack_.size()) + 4 * sizeof(Slot);
+    __builtin_prefetch(reinterpret_cast<const void*>(ahead), 1, 3);
   }
   // Push past the highest the stack has been: charged.
   ABSL_ATTRIBUTE_NOINLINE absl::Status PushHigher(Value&& v, uint32_t depth, bool owned) {
