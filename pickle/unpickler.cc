@@ -73,6 +73,19 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       // writes one per tensor (the backward hooks' OrderedDict()).  It is
       // pushed as not owned, so ReleaseUnreachable() never touches it.
       static const Value* const kEmptyTuple = new Value(Value::NewTuple());
+      // "global EMPTY_TUPLE REDUCE" (the hooks' OrderedDict()): the call is
+      // made at once, as REDUCE would make it, without the push and pop of
+      // the shared tuple (whose count every thread touches).  Only where
+      // that push would not have been charged.
+      if (pos_ < data_.size() && data_[pos_] == op::kReduce && frame_size() != 0 &&
+          stack_.back().value.is_global() && stack_.size() < stack_high_water_) {
+        op_offset_ = pos_++;
+        op_ = op::kReduce;
+        Slot callable = std::move(stack_.back());
+        stack_.pop_back();
+        return CallGlobal(callable.value, kEmptyTuple, {}, 1,
+                          Value::Object::Construction::kCall, Value());
+      }
       return Push(*kEmptyTuple, 1);
     }
     case op::kTuple1:
@@ -86,6 +99,12 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
       if (marks_.empty()) return Invalid("could not find MARK");
       const size_t start = marks_.back();
       marks_.pop_back();
+      // A global just below the mark, in this frame: maybe a call's arguments.
+      if (start > fence() && start < stack_.size() && stack_[start - 1].value.is_global()) {
+        bool done = false;
+        const absl::Status s = CallWithoutTuple(start, &done);
+        if (done) return s;
+      }
       return PushTupleFrom(start);
     }
     case op::kBinPut:
@@ -104,6 +123,53 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     default:
       return StepRare(stop, result);
   }
+}
+
+absl::Status Unpickler::Impl::CallWithoutTuple(size_t start, bool* done) {
+  // Read ahead: [BINPUT i | LONG_BINPUT i] REDUCE, with i counted only.
+  size_t p = pos_;
+  size_t put_at = 0;
+  uint8_t put_op = 0;
+  uint64_t put_index = 0;
+  if (p < data_.size() && (data_[p] == op::kBinPut || data_[p] == op::kLongBinPut)) {
+    put_at = p;
+    put_op = data_[p];
+    const size_t width = put_op == op::kBinPut ? 1 : 4;
+    if (data_.size() - p - 1 < width) return absl::OkStatus();
+    for (size_t k = 0; k < width; ++k) put_index |= uint64_t{data_[p + 1 + k]} << (8 * k);
+    if (!PutIsCountedOnly(put_index)) return absl::OkStatus();
+    p += 1 + width;
+  }
+  if (p >= data_.size() || data_[p] != op::kReduce) return absl::OkStatus();
+  *done = true;
+  // TUPLE: the depth and charge of the tuple it would have made.
+  uint32_t max_depth = 0;
+  for (size_t i = start; i < stack_.size(); ++i) max_depth = std::max(max_depth, stack_[i].depth);
+  const uint32_t depth = max_depth + 1;
+  PTSER_RETURN_IF_ERROR(CheckDepth(depth));
+  const size_t n = stack_.size() - start;
+  PTSER_RETURN_IF_ERROR(
+      Charge(unpickler_internal::kTupleBytes + n * unpickler_internal::kSlotBytes));
+  // PUT: counted.
+  if (put_op != 0) {
+    op_offset_ = put_at;
+    op_ = put_op;
+    pos_ = put_at + (put_op == op::kBinPut ? 2 : 5);
+    PTSER_RETURN_IF_ERROR(CountPut(put_index));
+  }
+  // REDUCE: the callable and its arguments off the stack, then the call.
+  op_offset_ = p;
+  op_ = op::kReduce;
+  pos_ = p + 1;
+  call_args_.clear();
+  for (size_t i = start; i < stack_.size(); ++i) call_args_.push_back(std::move(stack_[i].value));
+  stack_.resize(start);
+  Slot callable = std::move(stack_.back());
+  stack_.pop_back();
+  absl::Status s = CallGlobal(callable.value, nullptr, call_args_, depth,
+                              Value::Object::Construction::kCall, Value());
+  call_args_.clear();
+  return s;
 }
 
 // REDUCE (callable, args) and NEWOBJ (cls, args).  Out of Step(), whose

@@ -228,7 +228,7 @@ absl::StatusOr<Value> Unpickler::Impl::ResolveGlobal(std::string module,
 
 absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
                                          const Value* args,
-                                         std::vector<Value> items,
+                                         absl::Span<const Value> items,
                                          uint32_t depth,
                                          Value::Object::Construction how,
                                          Value kwargs) {
@@ -245,7 +245,7 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
   if (handler == nullptr) {
     // Only reachable with UnknownGlobals::kKeepInert.
     result = Value::FromObject(std::make_shared<Value::Object>(
-        ref, how, args != nullptr ? *args : Value::NewTuple(std::move(items)),
+        ref, how, args != nullptr ? *args : Value::NewTuple({items.begin(), items.end()}),
         std::move(kwargs)));
   } else {
     const GlobalCallFn* fn = &handler->call;
@@ -258,8 +258,7 @@ absl::Status Unpickler::Impl::CallGlobal(const Value& callable,
     }
     CallContext ctx(*registry_, ref, Offset(), std::move(kwargs));
     absl::StatusOr<Value> r =
-        (*fn)(ctx, args != nullptr ? absl::Span<const Value>(args->tuple().items())
-                                   : absl::Span<const Value>(items));
+        (*fn)(ctx, args != nullptr ? absl::Span<const Value>(args->tuple().items()) : items);
     if (!r.ok()) return Wrap(r.status());
     result = *std::move(r);
   }

@@ -529,7 +529,7 @@ absl::Status Unpickler::Impl::ObjectOp() {
       Items items;
       PTSER_RETURN_IF_ERROR(PopMark(&items));
       uint32_t depth = items.max_depth + 1;
-      return CallGlobal(*cls, nullptr, std::move(items.values), depth,
+      return CallGlobal(*cls, nullptr, items.values, depth,
                         Value::Object::Construction::kCall, Value());
     }
     case op::kObj: {
@@ -539,7 +539,7 @@ absl::Status Unpickler::Impl::ObjectOp() {
       Value cls = std::move(items.values[0]);
       items.values.erase(items.values.begin());
       uint32_t depth = items.max_depth + 1;
-      return CallGlobal(cls, nullptr, std::move(items.values), depth,
+      return CallGlobal(cls, nullptr, items.values, depth,
                         Value::Object::Construction::kCall, Value());
     }
     case op::kBuild:

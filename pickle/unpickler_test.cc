@@ -1169,6 +1169,52 @@ TEST(UnpicklerRegistryTest, UserClasses) {
               StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
+// "global MARK ... TUPLE [PUT] REDUCE" and "global EMPTY_TUPLE REDUCE" call
+// the handler without making the argument tuple (unpickler.cc): results,
+// memo entries and errors are those of the tuple made and called.
+TEST(UnpicklerRegistryTest, CallsWithoutTheArgumentTupleActAsWithIt) {
+  GlobalRegistry registry = TorchGlobals();
+  GlobalHandler swap;
+  swap.call = [](const CallContext& ctx, absl::Span<const Value> args) -> absl::StatusOr<Value> {
+    absl::Status s = ctx.ExpectArgCount(args, 2, 2);
+    if (!s.ok()) return s;
+    return Value::NewList({args[1], args[0]});
+  };
+  registry.Register("mypkg", "swap", swap);
+  UnpicklerOptions o;
+  o.globals = &registry;
+  EXPECT_EQ(ReprOf(P("cmypkg\nswap\n(K\x01K\x02tR."), o), "[2, 1]");
+  EXPECT_EQ(ReprOf(P("cmypkg\nswap\n(K\x01K\x02tq\x00R."), o), "[2, 1]");
+  EXPECT_EQ(ReprOf(P("cmypkg\nswap\n(K\x01K\x02tr\x00\x00\x00\x00R."), o), "[2, 1]");
+  // The tuple is read back from the memo: it is made.
+  EXPECT_EQ(ReprOf(P("(cmypkg\nswap\n(K\x01K\x02tq\x00Rh\x00l."), o), "[[2, 1], (1, 2)]");
+  // Errors at each opcode's offset: REDUCE's, after a PUT too.
+  EXPECT_THAT(Unpickle(P("cmypkg\nswap\n(K\x01tR."), o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "REDUCE at offset 16: mypkg.swap() takes 2 arguments (1 given)"));
+  EXPECT_THAT(Unpickle(P("cmypkg\nswap\n(K\x01tq\x05R."), o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "REDUCE at offset 18: mypkg.swap() takes 2 arguments (1 given)"));
+  EXPECT_THAT(Unpickle(P("cmypkg\nswap\n)R."), o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "REDUCE at offset 13: mypkg.swap() takes 2 arguments (0 given)"));
+  // The tuple's depth is checked at TUPLE.
+  UnpicklerOptions shallow = o;
+  shallow.max_nesting_depth = 1;
+  EXPECT_THAT(Unpickle(P("cmypkg\nswap\n(K\x01K\x02\x85tR."), shallow),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("TUPLE at offset 18: containers nested deeper than 1")));
+  // The global's own object with the shared empty tuple, kept inert.
+  UnpicklerOptions inert = KeepInert();
+  ASSERT_OK_AND_ASSIGN(Value thing, Unpickle(P("cmypkg\nThing\n)R."), inert));
+  ASSERT_TRUE(thing.is_object());
+  EXPECT_EQ(thing.object().args().Repr(), "()");
+  ASSERT_OK_AND_ASSIGN(Value two, Unpickle(P("cmypkg\nThing\n(K\x01K\x02tR."), inert));
+  EXPECT_EQ(two.object().args().Repr(), "(1, 2)");
+  // OrderedDict(), as torch.save writes it for every tensor.
+  EXPECT_EQ(ReprOf(P("ccollections\nOrderedDict\n)R.")), "OrderedDict()");
+}
+
 TEST(UnpicklerRegistryTest, EmptyRegistryRefusesEverything) {
   GlobalRegistry empty;
   UnpicklerOptions o;

@@ -293,7 +293,7 @@ class Unpickler::Impl {
   // `args` is the argument tuple (REDUCE, NEWOBJ) or null with `items`
   // holding the arguments (INST, OBJ); only an inert Object keeps them.
   absl::Status CallGlobal(const Value& callable, const Value* args,
-                          std::vector<Value> items,
+                          absl::Span<const Value> items,
                           uint32_t depth, Value::Object::Construction how,
                           Value kwargs);
   absl::Status Build();
@@ -330,19 +330,36 @@ class Unpickler::Impl {
   // PUT / BINPUT: the common case inline (a torch.save pickle puts eight
   // entries a tensor, and reads back one or two of them).
   absl::Status Memoize(uint64_t index) {
-    if (ABSL_PREDICT_TRUE(reads_known_ && index < memo_dense_set_.size() &&
-                          index < memo_reads_limit_ &&
-                          (index >= memo_reads_.size() || memo_reads_[index] == 0) &&
-                          memo_dense_set_[index] == 0 && memo_sparse_.empty() &&
-                          memo_count_ < options_.max_memo_entries && frame_size() != 0)) {
-      // A new entry no GET reads: counted, not kept.
-      PTSER_RETURN_IF_ERROR(Charge(unpickler_internal::kMemoEntryBytes));
-      ++memo_count_;
-      memo_dense_set_[index] = 2;
-      return absl::OkStatus();
+    if (ABSL_PREDICT_TRUE(PutIsCountedOnly(index) && frame_size() != 0)) {
+      return CountPut(index);
     }
     return MemoizeSlow(index);
   }
+  // A PUT of a new entry no GET reads: the entry is counted, not kept.
+  bool PutIsCountedOnly(uint64_t index) const {
+    return reads_known_ && index < memo_dense_set_.size() && index < memo_reads_limit_ &&
+           (index >= memo_reads_.size() || memo_reads_[index] == 0) &&
+           memo_dense_set_[index] == 0 && memo_sparse_.empty() &&
+           memo_count_ < options_.max_memo_entries;
+  }
+  absl::Status CountPut(uint64_t index) {
+    PTSER_RETURN_IF_ERROR(Charge(unpickler_internal::kMemoEntryBytes));
+    ++memo_count_;
+    memo_dense_set_[index] = 2;
+    return absl::OkStatus();
+  }
+  // TUPLE whose tuple would only be a call's arguments: "callable MARK ...
+  // TUPLE [PUT i] REDUCE" with entry i never read (torch.save's
+  // `_rebuild_tensor_v2(...)`, once a tensor).  The global's handler is then
+  // called on the stack's values without making the tuple; everything else
+  // the three opcodes do happens as it would have: the tuple's charge and
+  // depth check, the PUT's count, and errors reported at each opcode's
+  // offset.  Sets *done to false, having changed nothing, when the pickle
+  // does not read that way.
+  absl::Status CallWithoutTuple(size_t start, bool* done);
+  // The argument values CallWithoutTuple moves off the stack (kept for
+  // their capacity).
+  std::vector<Value> call_args_;
   absl::Status MemoizeSlow(uint64_t index);
   void ScanMemoReads();
   absl::Status MemoGet(uint64_t index);
