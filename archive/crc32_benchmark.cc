@@ -32,7 +32,7 @@ void BM_Crc32Ptser(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(buf.size()));
   state.SetLabel(std::string(Crc32BackendName()));
 }
-BENCHMARK(BM_Crc32Ptser)->Arg(4 << 10)->Arg(1 << 20)->Arg(64 << 20);
+BENCHMARK(BM_Crc32Ptser)->Arg(64)->Arg(256)->Arg(1 << 10)->Arg(4 << 10)->Arg(16 << 10)->Arg(1 << 20)->Arg(64 << 20);
 
 void BM_Crc32Zlib(benchmark::State& state) {
   auto buf = Buffer(static_cast<size_t>(state.range(0)));
@@ -41,7 +41,7 @@ void BM_Crc32Zlib(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(buf.size()));
 }
-BENCHMARK(BM_Crc32Zlib)->Arg(4 << 10)->Arg(1 << 20)->Arg(64 << 20);
+BENCHMARK(BM_Crc32Zlib)->Arg(64)->Arg(256)->Arg(1 << 10)->Arg(4 << 10)->Arg(16 << 10)->Arg(1 << 20)->Arg(64 << 20);
 
 }  // namespace
 }  // namespace ptser

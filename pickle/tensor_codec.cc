@@ -64,8 +64,8 @@ absl::StatusOr<Tensor> MakeTensor(const CallContext& ctx, const Value& storage,
   absl::StatusOr<Tensor> t =
       Tensor::Make(ts->storage, dtype.value_or(ts->dtype), off,
                    std::move(sizes), std::move(strides));
-  if (!t.ok()) return Wrap(ctx, t.status());
-  return t;
+  if (!t.ok()) t = Wrap(ctx, t.status());
+  return t;  // one object returned: not moved again
 }
 
 // ---- the flags (conj, neg): a new flag is one line in each ----------------
@@ -176,9 +176,12 @@ absl::StatusOr<Value> RebuildTensor(const CallContext& ctx, Args args) {
 //                    backward_hooks, metadata=None)
 absl::StatusOr<Value> RebuildTensorV2(const CallContext& ctx, Args args) {
   PTSER_RETURN_IF_ERROR(ctx.ExpectArgCount(args, 6, 7));
-  PTSER_ASSIGN_OR_RETURN(
-      Tensor t, MakeTensor(ctx, args[0], args[1], args[2], args[3],
-                           std::nullopt));
+  // Once a tensor of a torch.save file: the tensor is moved once, into the
+  // Value's shared object.
+  absl::StatusOr<Tensor> made =
+      MakeTensor(ctx, args[0], args[1], args[2], args[3], std::nullopt);
+  if (!made.ok()) return made.status();
+  Tensor& t = *made;
   PTSER_RETURN_IF_ERROR(RefuseQuantized(ctx, t));
   PTSER_ASSIGN_OR_RETURN(bool rg, GetBool(ctx, args[4], "requires_grad"));
   t.set_requires_grad(rg);

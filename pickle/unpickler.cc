@@ -110,10 +110,14 @@ absl::Status Unpickler::Impl::Step(bool* stop, Value* result) {
     case op::kBinPut:
     case op::kLongBinPut:
       return Put();
-    case op::kBinGet:
+    case op::kBinGet: {
+      uint64_t index = 0;
+      PTSER_RETURN_IF_ERROR(ReadLE(1, &index));
+      return MemoGet(index);
+    }
     case op::kLongBinGet: {
       uint64_t index = 0;
-      PTSER_RETURN_IF_ERROR(ReadLE(op_ == op::kBinGet ? 1 : 4, &index));
+      PTSER_RETURN_IF_ERROR(ReadLE(4, &index));
       return MemoGet(index);
     }
     case op::kReduce:

@@ -145,7 +145,10 @@ Value Value::Bytes(std::string bytes) {
 Value Value::ByteArray(std::string bytes) {
   return Value(Kind::kByteArray, std::make_shared<std::string>(std::move(bytes)));
 }
-Value Value::FromTensor(Tensor tensor) {
+Value Value::FromTensor(const Tensor& tensor) {
+  return Value(Kind::kTensor, std::make_shared<Tensor>(tensor));
+}
+Value Value::FromTensor(Tensor&& tensor) {
   return Value(Kind::kTensor, std::make_shared<Tensor>(std::move(tensor)));
 }
 Value Value::FromStorage(TypedStorage storage) {

@@ -289,7 +289,8 @@ class Value {
   static Value Str(std::string utf8);
   static Value Bytes(std::string bytes);
   static Value ByteArray(std::string bytes);
-  static Value FromTensor(Tensor tensor);
+  static Value FromTensor(const Tensor& tensor);
+  static Value FromTensor(Tensor&& tensor);  // moved once, into its shared object
   static Value FromStorage(TypedStorage storage);
   static Value NewList(std::vector<Value> items = {});
   static Value NewTuple(std::vector<Value> items = {});

@@ -379,7 +379,11 @@ class Unpickler::Impl {
   // BINPUT / LONG_BINPUT (op_ read, pos_ after it).
   absl::Status Put() {
     uint64_t index = 0;
-    PTSER_RETURN_IF_ERROR(ReadLE(op_ == pickle_op::kBinPut ? 1 : 4, &index));
+    if (op_ == pickle_op::kBinPut) {
+      PTSER_RETURN_IF_ERROR(ReadLE(1, &index));  // each width a constant: one load
+    } else {
+      PTSER_RETURN_IF_ERROR(ReadLE(4, &index));
+    }
     return Memoize(index);
   }
   // The PUT that picklers write after most values, run straight after the
