@@ -81,6 +81,63 @@ absl::Status Unpickler::Impl::MemoizeSlow(uint64_t index) {
 // that only decodes argument lengths.  Anything it cannot follow (unknown
 // opcodes, truncation, huge indices) leaves reads_known_ false, and every
 // entry is kept; the real pass then reports the error.
+namespace {
+
+// What ScanMemoReads() does with each opcode: up to kScanFixedMax, skip that
+// many argument bytes; otherwise one of the kinds below.
+constexpr uint8_t kScanFixedMax = 8;
+constexpr uint8_t kScanStop = 20;      // STOP: every read was seen
+constexpr uint8_t kScanLine = 21;      // one '\n'-ended argument
+constexpr uint8_t kScanTwoLines = 22;  // GLOBAL, INST
+constexpr uint8_t kScanGetText = 23;   // GET
+constexpr uint8_t kScanGet1 = 24;      // BINGET
+constexpr uint8_t kScanGet4 = 25;      // LONG_BINGET
+constexpr uint8_t kScanBytes1 = 26;    // a 1-byte length, then that many bytes
+constexpr uint8_t kScanBytes4 = 27;
+constexpr uint8_t kScanBytes8 = 28;
+constexpr uint8_t kScanUnknown = 255;
+
+struct ScanKinds {
+  uint8_t kind[256];
+  constexpr ScanKinds() : kind() {
+    for (uint8_t& k : kind) k = kScanUnknown;
+    for (uint8_t c : {op::kMark, op::kPop, op::kPopMark, op::kDup, op::kNone, op::kNewTrue,
+                      op::kNewFalse, op::kBinPersId, op::kReduce, op::kAppend, op::kBuild,
+                      op::kDict, op::kEmptyDict, op::kAppends, op::kList, op::kEmptyList,
+                      op::kObj, op::kSetItem, op::kTuple, op::kEmptyTuple, op::kSetItems,
+                      op::kNewObj, op::kTuple1, op::kTuple2, op::kTuple3, op::kEmptySet,
+                      op::kAddItems, op::kFrozenSet, op::kNewObjEx, op::kStackGlobal,
+                      op::kMemoize, op::kNextBuffer, op::kReadOnlyBuffer}) {
+      kind[c] = 0;
+    }
+    for (uint8_t c : {op::kBinInt1, op::kBinPut, op::kProto, op::kExt1}) kind[c] = 1;
+    for (uint8_t c : {op::kBinInt2, op::kExt2}) kind[c] = 2;
+    for (uint8_t c : {op::kBinInt, op::kLongBinPut, op::kExt4}) kind[c] = 4;
+    for (uint8_t c : {op::kFrame, op::kBinFloat}) kind[c] = 8;
+    kind[op::kStop] = kScanStop;
+    for (uint8_t c : {op::kFloat, op::kInt, op::kLong, op::kPersId, op::kString, op::kUnicode,
+                      op::kPut}) {
+      kind[c] = kScanLine;
+    }
+    kind[op::kGlobal] = kScanTwoLines;
+    kind[op::kInst] = kScanTwoLines;
+    kind[op::kGet] = kScanGetText;
+    kind[op::kBinGet] = kScanGet1;
+    kind[op::kLongBinGet] = kScanGet4;
+    for (uint8_t c : {op::kShortBinString, op::kShortBinUnicode, op::kShortBinBytes, op::kLong1}) {
+      kind[c] = kScanBytes1;
+    }
+    for (uint8_t c : {op::kBinString, op::kBinUnicode, op::kBinBytes, op::kLong4}) {
+      kind[c] = kScanBytes4;
+    }
+    for (uint8_t c : {op::kBinUnicode8, op::kBinBytes8, op::kByteArray8}) kind[c] = kScanBytes8;
+  }
+};
+constexpr ScanKinds kScanKindTable;
+constexpr const uint8_t* kScanKinds = kScanKindTable.kind;
+
+}  // namespace
+
 void Unpickler::Impl::ScanMemoReads() {
   reads_known_ = false;
   memo_reads_.clear();
@@ -117,27 +174,25 @@ void Unpickler::Impl::ScanMemoReads() {
   };
   while (p < end) {
     const uint8_t code = begin[p++];
+    const uint8_t kind = kScanKinds[code];
+    // Most opcodes have a fixed argument length: one compare, no switch.
+    if (ABSL_PREDICT_TRUE(kind <= kScanFixedMax)) {
+      if (kind > end - p) return;
+      p += kind;
+      continue;
+    }
     uint64_t n = 0;
-    switch (code) {
-      case op::kStop:
+    switch (kind) {
+      case kScanStop:
         reads_known_ = true;
         return;
-      case op::kMark: case op::kPop: case op::kPopMark: case op::kDup:
-      case op::kNone: case op::kNewTrue: case op::kNewFalse:
-      case op::kBinPersId: case op::kReduce: case op::kAppend: case op::kBuild:
-      case op::kDict: case op::kEmptyDict: case op::kAppends: case op::kList:
-      case op::kEmptyList: case op::kObj: case op::kSetItem: case op::kTuple:
-      case op::kEmptyTuple: case op::kSetItems: case op::kNewObj:
-      case op::kTuple1: case op::kTuple2: case op::kTuple3: case op::kEmptySet:
-      case op::kAddItems: case op::kFrozenSet: case op::kNewObjEx:
-      case op::kStackGlobal: case op::kMemoize: case op::kNextBuffer:
-      case op::kReadOnlyBuffer:
-        break;
-      case op::kFloat: case op::kInt: case op::kLong: case op::kPersId:
-      case op::kString: case op::kUnicode: case op::kPut:
+      case kScanLine:
         if (!line(nullptr)) return;
         break;
-      case op::kGet: {
+      case kScanTwoLines:
+        if (!line(nullptr) || !line(nullptr)) return;
+        break;
+      case kScanGetText: {
         absl::string_view text;
         int64_t index = 0;
         if (!line(&text) || !absl::SimpleAtoi(text, &index) || index < 0 ||
@@ -146,42 +201,25 @@ void Unpickler::Impl::ScanMemoReads() {
         }
         break;
       }
-      case op::kGlobal: case op::kInst:
-        if (!line(nullptr) || !line(nullptr)) return;
-        break;
-      case op::kBinInt1: case op::kBinPut: case op::kProto: case op::kExt1:
-        if (!le(1, &n)) return;
-        break;
-      case op::kBinGet:
+      case kScanGet1:
         if (!le(1, &n) || !read(n)) return;
         break;
-      case op::kBinInt2: case op::kExt2:
-        if (!le(2, &n)) return;
-        break;
-      case op::kBinInt: case op::kLongBinPut: case op::kExt4:
-        if (!le(4, &n)) return;
-        break;
-      case op::kLongBinGet:
+      case kScanGet4:
         if (!le(4, &n) || !read(n)) return;
         break;
-      case op::kFrame: case op::kBinFloat:
-        if (!le(8, &n)) return;
-        break;
-      case op::kShortBinString: case op::kShortBinUnicode:
-      case op::kShortBinBytes: case op::kLong1:
+      case kScanBytes1:
         if (!le(1, &n) || n > end - p) return;
         p += n;
         break;
-      case op::kBinString: case op::kBinUnicode: case op::kBinBytes:
-      case op::kLong4:
+      case kScanBytes4:
         if (!le(4, &n) || n > end - p) return;
         p += n;
         break;
-      case op::kBinUnicode8: case op::kBinBytes8: case op::kByteArray8:
+      case kScanBytes8:
         if (!le(8, &n) || n > end - p) return;
         p += n;
         break;
-      default:
+      default:  // an opcode this pass does not know
         return;
     }
   }
