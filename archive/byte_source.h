@@ -12,6 +12,12 @@
 //                          ByteSource::MapFile("model.pt"));
 //   PTSER_ASSIGN_OR_RETURN(Storage s, src->StorageAt(320, 12));  // no copy
 //
+// Threads: the const methods (ReadAt, StorageAt, memory, size, name) may be
+// called from several threads at once, and a subclass must allow it: a load
+// checks records on a second thread (ZipReader::CheckAhead) and stages device
+// copies on several (device_stage.h).  pread(2), a map and a buffer need no
+// lock.
+//
 // Lifetime: a Storage from a memory map keeps the map alive by itself; the
 // ByteSource may be destroyed first.  Maps are private (MAP_PRIVATE, readable
 // and writable): writing through a tensor never changes the file, as in

@@ -134,10 +134,20 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     records.emplace(archive->zip(), archive->prefix());
   };
   std::thread preparer;
+  // Set when the thread could not finish (out of memory): the work is then
+  // redone on this thread, where a failure reaches the caller as usual.
+  bool prepare_failed = false;
   if (archive->zip().entries().size() >= kRecordsForSecondThread &&
       std::thread::hardware_concurrency() > 1) {
     try {
-      preparer = std::thread(prepare_records);
+      preparer = std::thread([&prepare_records, &records, &prepare_failed] {
+        try {
+          prepare_records();
+        } catch (...) {  // an exception must not end the process from here
+          records.reset();
+          prepare_failed = true;
+        }
+      });
     } catch (const std::system_error&) {
       // No thread: done below, before the pickle runs.
     }
@@ -151,6 +161,14 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     }
     ~Joiner() { Join(); }
   } joiner{&preparer};
+  // Joins, and redoes here what the thread could not do.
+  const auto prepared = [&joiner, &prepare_failed, &prepare_records] {
+    joiner.Join();
+    if (prepare_failed) {
+      prepare_failed = false;
+      prepare_records();
+    }
+  };
   // One storage per key, however many tensors name it; a key is read from
   // its record when the pickle first names it.  torch.save's keys are
   // numbers below the entry count.
@@ -168,7 +186,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       return absl::InvalidArgumentError(
           "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
     }
-    joiner.Join();  // a test and a branch once joined
+    prepared();  // a few tests and branches once joined
     // This runs once per tensor (100,000 times for 100,000 small tensors):
     // a key named before costs a parse and a compare.
     PTSER_ASSIGN_OR_RETURN(

@@ -3,8 +3,11 @@
 // tools/bench/ptser_bench — the ptser half of tools/bench/side_by_side.py,
 // and the machine's limits measured by the same process:
 //
-//   ptser_bench load FILE RUNS [--mmap] [--no-crc] [--separate]   Load, RUNS times
-//     (--separate: LoadOptions::one_buffer = false)
+//   ptser_bench load FILE RUNS [--mmap] [--no-crc] [--separate] [--no-free]
+//                                                    Load, RUNS times
+//     (--separate: LoadOptions::one_buffer = false; --no-free: report and exit
+//     after the first load, without freeing what it made, so that a profiler
+//     such as `valgrind --tool=callgrind` counts the load alone)
 //   ptser_bench save FILE OUT RUNS [--durable]       Load once, Save RUNS times
 //   ptser_bench limits FILE RUNS                     read(), memcpy, mmap+touch,
 //                                                    write (cold, warm), write+fsync
@@ -67,11 +70,12 @@ bool HasFlag(int argc, char** argv, const char* flag) {
 }
 
 int Load(int argc, char** argv) {
-  if (argc < 4) Die("usage: load FILE RUNS [--mmap] [--no-crc] [--separate]");
+  if (argc < 4) Die("usage: load FILE RUNS [--mmap] [--no-crc] [--separate] [--no-free]");
   ptser::LoadOptions options;
   options.mmap = HasFlag(argc, argv, "--mmap");
   options.verify_crc32 = !HasFlag(argc, argv, "--no-crc");
   options.one_buffer = !HasFlag(argc, argv, "--separate");
+  const bool no_free = HasFlag(argc, argv, "--no-free");
   std::vector<double> ms;
   for (int r = 0, n = std::atoi(argv[3]); r < n; ++r) {
     auto t0 = Clock::now();
@@ -79,6 +83,11 @@ int Load(int argc, char** argv) {
     auto t1 = Clock::now();
     if (!v.ok()) Die(std::string(v.status().message()));
     ms.push_back(Ms(t0, t1));
+    if (no_free) {
+      Report(options.mmap ? "ptser_load_mmap" : "ptser_load", ms);
+      std::fflush(stdout);
+      _exit(0);  // the loaded value is left as it is
+    }
   }
   Report(options.mmap ? "ptser_load_mmap" : "ptser_load", ms);
   return 0;
