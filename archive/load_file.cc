@@ -6,8 +6,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,6 +22,7 @@
 #include "archive/load_device.h"
 #include "archive/safetensors.h"
 #include "base/endian.h"
+#include "base/side_thread.h"
 #include "base/status_macros.h"
 #include "pickle/tensor_codec.h"
 #include "tensor/scalar_type.h"
@@ -133,42 +132,10 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
     archive->mutable_zip().CheckAhead(archive->prefix() + "/data/", kCheckAheadMaxRecordBytes);
     records.emplace(archive->zip(), archive->prefix());
   };
-  std::thread preparer;
-  // Set when the thread could not finish (out of memory): the work is then
-  // redone on this thread, where a failure reaches the caller as usual.
-  bool prepare_failed = false;
-  if (archive->zip().entries().size() >= kRecordsForSecondThread &&
-      std::thread::hardware_concurrency() > 1) {
-    try {
-      preparer = std::thread([&prepare_records, &records, &prepare_failed] {
-        try {
-          prepare_records();
-        } catch (...) {  // an exception must not end the process from here
-          records.reset();
-          prepare_failed = true;
-        }
-      });
-    } catch (const std::system_error&) {
-      // No thread: done below, before the pickle runs.
-    }
-  }
-  if (!preparer.joinable()) prepare_records();
-  // Joined before anything it uses goes, on every return path.
-  struct Joiner {
-    std::thread* thread;
-    void Join() {
-      if (thread->joinable()) thread->join();
-    }
-    ~Joiner() { Join(); }
-  } joiner{&preparer};
-  // Joins, and redoes here what the thread could not do.
-  const auto prepared = [&joiner, &prepare_failed, &prepare_records] {
-    joiner.Join();
-    if (prepare_failed) {
-      prepare_failed = false;
-      prepare_records();
-    }
-  };
+  // Started here; the first storage the pickle names joins it (and gets
+  // here whatever it threw); it is joined on every way out.
+  SideThread preparer(prepare_records,
+                      archive->zip().entries().size() >= kRecordsForSecondThread);
   // One storage per key, however many tensors name it; a key is read from
   // its record when the pickle first names it.  torch.save's keys are
   // numbers below the entry count.
@@ -186,7 +153,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
       return absl::InvalidArgumentError(
           "storage views (a 6th persistent id element) belong to the legacy format, not a zip archive");
     }
-    prepared();  // a few tests and branches once joined
+    preparer.Join();  // a test and a branch once joined
     // This runs once per tensor (100,000 times for 100,000 small tensors):
     // a key named before costs a parse and a compare.
     PTSER_ASSIGN_OR_RETURN(

@@ -2,8 +2,7 @@
 #include "archive/zip_writer.h"
 
 #include <algorithm>
-#include <system_error>
-#include <thread>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "archive/crc32.h"
 #include "archive/zip_format.h"
 #include "base/endian.h"
+#include "base/side_thread.h"
 #include "base/status_macros.h"
 
 namespace ptser {
@@ -138,29 +138,13 @@ absl::Status ZipWriter::WriteRecordPieces(
   const auto compute_crc = [&pieces, &crc] {
     for (absl::string_view p : pieces) crc = Crc32(crc, p.data(), p.size());
   };
-  std::thread crc_thread;
-  if (options_.compute_crc32) {
-    if (size >= kCrcBesideWriteBytes && std::thread::hardware_concurrency() > 1) {
-      try {
-        crc_thread = std::thread(compute_crc);
-      } catch (const std::system_error&) {
-        // No thread: computed here.
-      }
-    }
-    if (!crc_thread.joinable()) compute_crc();
-  }
-  struct Joiner {
-    std::thread* thread;
-    void Join() {
-      if (thread->joinable()) thread->join();
-    }
-    ~Joiner() { Join(); }
-  } joiner{&crc_thread};
+  std::optional<SideThread> crc_pass;
+  if (options_.compute_crc32) crc_pass.emplace(compute_crc, size >= kCrcBesideWriteBytes);
   PTSER_RETURN_IF_ERROR(Write(header.data(), header.size()));
   for (absl::string_view p : pieces) {
     if (!p.empty()) PTSER_RETURN_IF_ERROR(Write(p.data(), p.size()));
   }
-  joiner.Join();
+  if (crc_pass.has_value()) crc_pass->Join();
   if (size > 0) {
     // 4.3.9 data descriptor, 8-byte sizes when either value is large.
     std::string descriptor;

@@ -147,13 +147,7 @@ absl::Status Unpickler::Impl::CallWithoutTuple(size_t start, bool* done) {
   if (p >= data_.size() || data_[p] != op::kReduce) return absl::OkStatus();
   *done = true;
   // TUPLE: the depth and charge of the tuple it would have made.
-  uint32_t max_depth = 0;
-  for (size_t i = start; i < stack_.size(); ++i) max_depth = std::max(max_depth, stack_[i].depth);
-  const uint32_t depth = max_depth + 1;
-  PTSER_RETURN_IF_ERROR(CheckDepth(depth));
-  const size_t n = stack_.size() - start;
-  PTSER_RETURN_IF_ERROR(
-      Charge(unpickler_internal::kTupleBytes + n * unpickler_internal::kSlotBytes));
+  PTSER_ASSIGN_OR_RETURN(const uint32_t depth, AccountTupleFrom(start));
   // PUT: counted.
   if (put_op != 0) {
     op_offset_ = put_at;

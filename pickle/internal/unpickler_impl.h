@@ -264,8 +264,9 @@ class Unpickler::Impl {
   }
 
   // ---- values -------------------------------------------------------------
-  // Replaces stack_[start...] by a tuple of those values.
-  absl::Status PushTupleFrom(size_t start) {
+  // TUPLE's accounting for a tuple of stack_[start...], made or not: its
+  // nesting depth, checked and returned, and its bytes, charged.
+  absl::StatusOr<uint32_t> AccountTupleFrom(size_t start) {
     uint32_t max_depth = 0;
     for (size_t i = start; i < stack_.size(); ++i) max_depth = std::max(max_depth, stack_[i].depth);
     const uint32_t depth = max_depth + 1;
@@ -273,6 +274,12 @@ class Unpickler::Impl {
     const size_t n = stack_.size() - start;
     PTSER_RETURN_IF_ERROR(
         Charge(unpickler_internal::kTupleBytes + n * unpickler_internal::kSlotBytes));
+    return depth;
+  }
+  // Replaces stack_[start...] by a tuple of those values.
+  absl::Status PushTupleFrom(size_t start) {
+    PTSER_ASSIGN_OR_RETURN(const uint32_t depth, AccountTupleFrom(start));
+    const size_t n = stack_.size() - start;
     Slot* first = stack_.data() + start;
     Value tuple = Value::MakeTuple(n, [first](size_t i) -> Value&& { return std::move(first[i].value); });
     stack_.resize(start);
