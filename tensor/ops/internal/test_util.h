@@ -28,13 +28,12 @@
 namespace ptser {
 namespace testing_util {
 
-// A contiguous tensor holding `values` with shape `sizes` (1-D when
-// omitted; {} for a 0-dim tensor pass sizes = std::vector<int64_t>{}).
+// A contiguous tensor holding `values` with shape `shape` (1-D when
+// omitted; for a 0-dim tensor pass std::vector<int64_t>{}).  Two overloads,
+// not an optional shape: GCC 12's -Wmaybe-uninitialized misreads an
+// optional<vector> temporary once the callee is inlined (under UBSan).
 template <typename T>
-Tensor T_(const std::vector<T>& values,
-          std::optional<std::vector<int64_t>> sizes = std::nullopt) {
-  const std::vector<int64_t> shape =
-      sizes.value_or(std::vector<int64_t>{static_cast<int64_t>(values.size())});
+Tensor T_(const std::vector<T>& values, const std::vector<int64_t>& shape) {
   absl::StatusOr<Tensor> t;
   if constexpr (std::is_same_v<T, bool>) {
     std::unique_ptr<bool[]> copy(new bool[values.size() + 1]);
@@ -49,6 +48,10 @@ Tensor T_(const std::vector<T>& values,
     return Tensor();
   }
   return *std::move(t);
+}
+template <typename T>
+Tensor T_(const std::vector<T>& values) {
+  return T_<T>(values, std::vector<int64_t>{static_cast<int64_t>(values.size())});
 }
 
 // A 1-D bool tensor whose storage holds `bytes` as they are, as
