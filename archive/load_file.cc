@@ -51,48 +51,34 @@ absl::Status CheckNoHook(const LoadOptions& options) {
 // "<prefix>/data/0", "<prefix>/data/1", ... and writes them sorted as
 // strings (0, 1, 10, 100, ...), so the pickle asks for them in another order
 // than the archive's.  One pass over the entries maps each decimal key below
-// the entry count to its entry, with what a load needs of it: the pickle then
-// reads this table in its own order, almost sequentially, and touches
-// neither the entries nor the file for a record ZipReader::CheckAhead passed
-// (a checkpoint of 100,000 tensors: the entries and the checks are megabytes
-// the CRC pass has pushed out of the caches by then).
+// the entry count to its entry; Find() then costs a parse and a compare.
 class StorageRecords {
  public:
-  struct Record {
-    const ZipEntry* entry = nullptr;  // null: no such record
-    uint64_t size = 0;                // its uncompressed size
-    uint64_t checked_data = 0;        // ZipReader::CheckedData(), or 0
-  };
-
-  StorageRecords(const ZipReader& zip, const std::string& prefix)
-      : by_number_(zip.entries().size()) {
-    const std::vector<ZipEntry>& entries = zip.entries();
+  StorageRecords(const std::vector<ZipEntry>& entries, const std::string& prefix)
+      : entries_(entries), by_number_(entries.size(), kNone) {
     for (size_t i = 0; i < entries.size(); ++i) {
       absl::string_view name = entries[i].name;
       if (!absl::StartsWith(name, prefix)) continue;
       name.remove_prefix(prefix.size());
       if (!absl::ConsumePrefix(&name, "/data/")) continue;
       const std::optional<size_t> n = CanonicalNumber(name);
-      if (n.has_value() && *n < by_number_.size()) {
-        by_number_[*n] = Record{&entries[i], entries[i].uncompressed_size,
-                                zip.CheckedData(entries[i])};
-      }
+      if (n.has_value() && *n < by_number_.size()) by_number_[*n] = static_cast<uint32_t>(i);
     }
   }
 
-  // The record "<prefix>/data/<key>" when `key` is a canonical decimal
-  // number the pass above saw; null otherwise (the caller then looks up the
-  // name).
-  const Record* Find(absl::string_view key) const {
+  // The entry "<prefix>/data/<key>" when `key` is a canonical decimal number
+  // the pass above saw; null otherwise (the caller then looks up the name).
+  const ZipEntry* Find(absl::string_view key) const {
     const std::optional<size_t> n = CanonicalNumber(key);
-    if (!n.has_value() || *n >= by_number_.size() || by_number_[*n].entry == nullptr) {
-      return nullptr;
-    }
-    return &by_number_[*n];
+    if (!n.has_value() || *n >= by_number_.size() || by_number_[*n] == kNone) return nullptr;
+    return &entries_[by_number_[*n]];
   }
 
  private:
-  std::vector<Record> by_number_;
+  static constexpr uint32_t kNone = ~uint32_t{0};
+
+  const std::vector<ZipEntry>& entries_;
+  std::vector<uint32_t> by_number_;
 };
 
 // Records up to this size are checked ahead: for them the jumps between
@@ -130,7 +116,7 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
   std::optional<StorageRecords> records;
   const auto prepare_records = [&archive, &records] {
     archive->mutable_zip().CheckAhead(archive->prefix() + "/data/", kCheckAheadMaxRecordBytes);
-    records.emplace(archive->zip(), archive->prefix());
+    records.emplace(archive->zip().entries(), archive->prefix());
   };
   // Started here; the first storage the pickle names joins it (and gets
   // here whatever it threw); it is joined on every way out.
@@ -161,9 +147,8 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
         table.Declare(id.key, id.dtype, id.untyped, id.numel, id.location));
     if (!declared.is_new) return Value::FromStorage(table.Get(declared.slot).typed);
     // Decimal keys are found by number, others by name.
-    StorageRecords::Record found_by_name;
-    const StorageRecords::Record* record_info = records->Find(id.key);
-    if (record_info == nullptr) {
+    const ZipEntry* entry = records->Find(id.key);
+    if (entry == nullptr) {
       full_name.assign(archive->prefix());
       full_name += "/data/";
       full_name.append(id.key.data(), id.key.size());
@@ -172,16 +157,13 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
         return absl::DataLossError(absl::StrCat("missing storage record 'data/", id.key,
                                                 "' in '", source->name(), "'"));
       }
-      found_by_name = StorageRecords::Record{*found, (*found)->uncompressed_size,
-                                             archive->zip().CheckedData(**found)};
-      record_info = &found_by_name;
+      entry = *found;
     }
-    if (record_info->size < id.nbytes) {
+    if (entry->uncompressed_size < id.nbytes) {
       return absl::DataLossError(absl::StrCat(
-          "record 'data/", id.key, "' holds ", record_info->size, " bytes but its storage of ",
+          "record 'data/", id.key, "' holds ", entry->uncompressed_size, " bytes but its storage of ",
           id.numel, " ", DtypeName(id.dtype), " elements needs ", id.nbytes));
     }
-    const ZipEntry* entry = record_info->entry;
     if (!options.on_zip_storage) {
       PTSER_ASSIGN_OR_RETURN(std::optional<load_internal::StagingTarget> target,
                              load_internal::FindStagingTarget(id.location, options));
@@ -195,12 +177,8 @@ absl::StatusOr<Value> LoadZip(std::shared_ptr<const ByteSource> source, const Lo
         return Value::FromStorage(table.Get(declared.slot).typed);
       }
     }
-    // A record checked ahead is borrowed from the file as it is (what
-    // ZipReader::Read would do, without touching its entry again).
-    PTSER_ASSIGN_OR_RETURN(Storage read,
-                           record_info->checked_data != 0
-                               ? source->StorageAt(record_info->checked_data, record_info->size)
-                               : archive->zip().Read(*entry));
+    // A record checked ahead is borrowed as it is (ZipReader::CheckAhead).
+    PTSER_ASSIGN_OR_RETURN(Storage read, archive->zip().Read(*entry));
     Storage bytes = read;  // `read` stays as read, before any trim, swap or move
     if (bytes.nbytes() > id.nbytes) {
       // Keep exactly the storage's bytes (the record may be longer).

@@ -137,10 +137,6 @@ class ZipReader {
   // It may run on one thread while others call Find(), Lookup-based
   // accessors and DataOffset(); not beside Read() or another CheckAhead().
   void CheckAhead(absl::string_view name_prefix, uint64_t max_record_bytes);
-  // The payload offset of `entry` (one of entries()) when CheckAhead()
-  // passed it, else 0.  Its bytes are then source().StorageAt(offset, its
-  // compressed size), which is what Read() returns for it.
-  uint64_t CheckedData(const ZipEntry& entry) const;
 
   // Read() into a std::string (small records: data.pkl, version, code).
   absl::StatusOr<std::string> ReadString(const ZipEntry& entry) const;
@@ -188,6 +184,9 @@ class ZipReader {
   // or 0 (never a payload offset: a local header comes first).  Empty until
   // CheckAhead() runs.
   std::vector<uint64_t> checked_data_;
+  // The payload offset of `entry` (one of entries()) when CheckAhead()
+  // passed it, else 0.
+  uint64_t CheckedData(const ZipEntry& entry) const;
 };
 
 }  // namespace ptser
