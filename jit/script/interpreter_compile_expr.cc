@@ -61,14 +61,19 @@ const char* BinaryOpName(BinaryOp op) {
 }  // namespace
 
 absl::StatusOr<NodePtr> Interpreter::Impl::CompileBinary(const Expr& e, Scope& scope) {
-  PTSER_ASSIGN_OR_RETURN(NodePtr a, CompileExpr(*e.elements[0], scope));
-  PTSER_ASSIGN_OR_RETURN(NodePtr b, CompileExpr(*e.elements[1], scope));
-  switch (e.binary_op) {
+  return CompileBinaryOf(e.loc, e.binary_op, *e.elements[0], *e.elements[1], scope);
+}
+
+absl::StatusOr<NodePtr> Interpreter::Impl::CompileBinaryOf(const SourceLocation& at, BinaryOp op,
+                                                           const Expr& lhs, const Expr& rhs,
+                                                           Scope& scope) {
+  PTSER_ASSIGN_OR_RETURN(NodePtr a, CompileExpr(lhs, scope));
+  PTSER_ASSIGN_OR_RETURN(NodePtr b, CompileExpr(rhs, scope));
+  switch (op) {
     case BinaryOp::kAnd:
     case BinaryOp::kOr: {
-      auto n = std::make_unique<Node>(e.binary_op == BinaryOp::kAnd ? Node::Kind::kAnd
-                                                                    : Node::Kind::kOr);
-      n->loc = &e.loc;
+      auto n = std::make_unique<Node>(op == BinaryOp::kAnd ? Node::Kind::kAnd : Node::Kind::kOr);
+      n->loc = &at;
       n->args.push_back(std::move(a));
       n->args.push_back(std::move(b));
       return n;
@@ -76,8 +81,8 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileBinary(const Expr& e, Scope& s
     case BinaryOp::kIs:
     case BinaryOp::kIsNot: {
       auto n = std::make_unique<Node>(Node::Kind::kIs);
-      n->loc = &e.loc;
-      n->negate = e.binary_op == BinaryOp::kIsNot;
+      n->loc = &at;
+      n->negate = op == BinaryOp::kIsNot;
       n->args.push_back(std::move(a));
       n->args.push_back(std::move(b));
       return n;
@@ -85,18 +90,18 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileBinary(const Expr& e, Scope& s
     default:
       break;
   }
-  const std::string name = BinaryOpName(e.binary_op);
-  PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, name, name));
-  if (e.binary_op == BinaryOp::kIn || e.binary_op == BinaryOp::kNotIn) {
+  const std::string name = BinaryOpName(op);
+  PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(at, name, name));
+  if (op == BinaryOp::kIn || op == BinaryOp::kNotIn) {
     n->args.push_back(std::move(b));  // __contains__(container, element)
     n->args.push_back(std::move(a));
   } else {
     n->args.push_back(std::move(a));
     n->args.push_back(std::move(b));
   }
-  if (e.binary_op == BinaryOp::kNotIn) {
+  if (op == BinaryOp::kNotIn) {
     auto neg = std::make_unique<Node>(Node::Kind::kNot);
-    neg->loc = &e.loc;
+    neg->loc = &at;
     neg->args.push_back(std::move(n));
     return neg;
   }
@@ -219,7 +224,7 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileBuiltinCall(const Expr& e,
   };
   auto it = kBuiltins->find(f);
   if (it != kBuiltins->end()) {
-    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, it->second, f));
+    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e.loc, it->second, f));
     PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
     return n;
   }
@@ -249,7 +254,7 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileCall(const Expr& e, Scope& sco
     return CompileBuiltinCall(e, parts[0], scope);
   } else if (chain && (parts[0] == "torch" || parts[0] == "math") && parts.size() == 2 &&
              parts[1] != "device") {
-    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, "aten::" + parts[1], absl::StrJoin(parts, ".")));
+    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e.loc, "aten::" + parts[1], absl::StrJoin(parts, ".")));
     PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
     PTSER_RETURN_IF_ERROR(CheckHistoricSignature(e, *n));
     return n;
@@ -262,11 +267,11 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileCall(const Expr& e, Scope& sco
       }
       return n;
     }
-    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, "aten::" + parts[1], absl::StrJoin(parts, ".")));
+    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e.loc, "aten::" + parts[1], absl::StrJoin(parts, ".")));
     PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
     return n;
   } else if (chain && parts[0] == "ops" && parts.size() == 3) {
-    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, parts[1] + "::" + parts[2],
+    PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e.loc, parts[1] + "::" + parts[2],
                                              absl::StrJoin(parts, ".")));
     PTSER_RETURN_IF_ERROR(CompileArgs(e, scope, n.get()));
     return n;
@@ -477,7 +482,7 @@ absl::StatusOr<NodePtr> Interpreter::Impl::CompileExpr(const Expr& e, Scope& sco
       }
       if (e.unary_op == UnaryOp::kPos) return a;
       const std::string name = e.unary_op == UnaryOp::kNeg ? "aten::neg" : "aten::bitwise_not";
-      PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e, name, name));
+      PTSER_ASSIGN_OR_RETURN(NodePtr n, MakeOp(e.loc, name, name));
       n->args.push_back(std::move(a));
       return n;
     }

@@ -337,21 +337,12 @@ absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileAugAssign(const Stmt& s, Scop
     return c;
   };
   // target op= value, as target = op(target, value) (the target is
-  // evaluated twice; printed code never writes this form).
+  // evaluated twice; printed code never writes this form).  Every node
+  // points at the statement's own location: nothing built here may be a
+  // temporary, since the compiled code outlives this call.
   auto c = make(K::kAssign);
-  Expr bin(Expr::Kind::kBinary);
-  bin.loc = s.loc;
-  bin.binary_op = s.aug_op;
-  // Borrow the subexpressions without owning them.
-  auto fake_target = std::unique_ptr<Expr>(const_cast<Expr*>(s.targets[0].get()));
-  auto fake_value = std::unique_ptr<Expr>(const_cast<Expr*>(s.value.get()));
-  bin.elements.push_back(std::move(fake_target));
-  bin.elements.push_back(std::move(fake_value));
-  absl::StatusOr<NodePtr> v = CompileBinary(bin, scope);
-  bin.elements[0].release();
-  bin.elements[1].release();
-  if (!v.ok()) return v.status();
-  c->value = *std::move(v);
+  PTSER_ASSIGN_OR_RETURN(c->value,
+                         CompileBinaryOf(s.loc, s.aug_op, *s.targets[0], *s.value, scope));
   PTSER_ASSIGN_OR_RETURN(Target target, CompileTarget(*s.targets[0], scope));
   c->targets.push_back(std::move(target));
   return c;
@@ -520,10 +511,11 @@ absl::StatusOr<CStmtPtr> Interpreter::Impl::CompileStmt(const Stmt& s, Scope& sc
   return CompileError(s.loc, "unknown statement");
 }
 
-absl::StatusOr<NodePtr> Interpreter::Impl::MakeOp(const Expr& at, const std::string& name,
+absl::StatusOr<NodePtr> Interpreter::Impl::MakeOp(const SourceLocation& at,
+                                                  const std::string& name,
                                                   const std::string& spelled) {
   auto n = std::make_unique<Node>(Node::Kind::kOp);
-  n->loc = &at.loc;
+  n->loc = &at;
   n->op = std::make_unique<OpSite>();
   n->op->name = name;
   n->op->spelled = spelled;
@@ -531,7 +523,7 @@ absl::StatusOr<NodePtr> Interpreter::Impl::MakeOp(const Expr& at, const std::str
   // Operators on values only the interpreter makes (CallOp handles them).
   const bool native = name == "aten::wait";
   if (n->op->overloads == nullptr && !native) {
-    return Locate(at.loc, absl::NotFoundError(absl::StrCat(
+    return Locate(at, absl::NotFoundError(absl::StrCat(
                               "unknown operator ", name, " (", spelled,
                               "): ptser does not implement it")));
   }

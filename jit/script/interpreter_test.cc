@@ -150,6 +150,28 @@ TEST(InterpreterTest, RaisedExceptionNamesMessageAndLocation) {
   EXPECT_THAT(std::string(v.status().message()), HasSubstr("code/__torch__.py:9:"));
 }
 
+// `x op= y` compiles to `x = op(x, y)` located at the statement; a failing
+// op names that line (fuzz finding: the node once pointed at a temporary).
+TEST(InterpreterTest, AugmentedAssignmentRunsAndLocatesItsErrors) {
+  const std::string code =
+      "  def forward(self: __torch__.M,\n"
+      "    x: int) -> int:\n"
+      "    y = x\n"
+      "    y += 2\n"
+      "    y *= 3\n"
+      "    if torch.gt(y, 100):\n"
+      "      y @= 2\n"
+      "    else:\n"
+      "      pass\n"
+      "    return y\n";
+  absl::StatusOr<Value> ok = RunForward(code, {Value::Int(1)});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->as_int(), 9);
+  absl::StatusOr<Value> v = RunForward(code, {Value::Int(50)});
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(std::string(v.status().message()), HasSubstr("code/__torch__.py:12:"));
+}
+
 TEST(InterpreterTest, UnknownOperatorIsALoadError) {
   const std::string code =
       "  def forward(self: __torch__.M,\n"

@@ -341,8 +341,14 @@ class Interpreter::Impl {
   absl::StatusOr<NodePtr> CompileBuiltinCall(const Expr& e, const std::string& f,
                                              Scope& scope);
   absl::Status CompileArgs(const Expr& call, Scope& scope, Node* node, size_t skip = 0);
-  absl::StatusOr<NodePtr> MakeOp(const Expr& at, const std::string& name, const std::string& spelled);
+  // `at` must outlive the compiled code (the node keeps its address for
+  // error messages): the location of a parsed Expr or Stmt, never a copy.
+  absl::StatusOr<NodePtr> MakeOp(const SourceLocation& at, const std::string& name,
+                                 const std::string& spelled);
   absl::StatusOr<NodePtr> CompileBinary(const Expr& e, Scope& scope);
+  // `lhs op rhs` located at `at` (an Expr's or, for `x op= y`, a Stmt's).
+  absl::StatusOr<NodePtr> CompileBinaryOf(const SourceLocation& at, BinaryOp op, const Expr& lhs,
+                                          const Expr& rhs, Scope& scope);
   // The calls an archive of this version could not have made: 1.13 refuses
   // them when loading (gelu's `approximate` before 10, linspace/logspace
   // without `steps` from 8/9 on).
