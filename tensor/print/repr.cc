@@ -558,8 +558,9 @@ std::string Repr(const Tensor& t, const PrintOptions& options) {
     if (t.dim() != 1) suffixes.push_back("size=" + SizeTuple(t.sizes()));
     if (dtype != ScalarType::kFloat) suffixes.push_back(dtype_suffix);
     tensor_str = "[]";
-  } else if (!readable) {
-    // PyTorch's meta-tensor form.
+  } else if (!readable || t.dim() > kMaxPrintedDims) {
+    // PyTorch's meta-tensor form (kMaxPrintedDims: where PyTorch's own
+    // repr fails with RecursionError).
     suffixes.push_back("size=" + SizeTuple(t.sizes()));
     if (dtype != ScalarType::kFloat) suffixes.push_back(dtype_suffix);
     tensor_str = "...";

@@ -63,6 +63,13 @@ struct PrintOptions {
   std::optional<bool> sci_mode;
 };
 
+// Nesting printed in full.  PyTorch's repr recurses once per dimension and
+// raises RecursionError past about 490 of them; ptser's formatter recurses
+// too, so a tensor with more dimensions than this (a file can hold one) is
+// printed in the meta form, `tensor(..., size=(1, 1, ...))`, instead of
+// running out of stack.
+inline constexpr int64_t kMaxPrintedDims = 1000;
+
 // repr(t) with PyTorch's default print options.
 std::string Repr(const Tensor& t);
 // repr(t) under torch.set_printoptions(**options).

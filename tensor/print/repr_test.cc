@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "base/status_macros.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -238,6 +239,21 @@ TEST(ReprStreamTest, UnreadableDeviceUsesTheMetaForm) {
   ASSERT_OK_AND_ASSIGN(Tensor e,
                        Tensor::Make(storage, ScalarType::kFloat, 0, {0}, {1}));
   EXPECT_EQ(Repr(e), "tensor([], device='cuda:0')");
+}
+
+TEST(ReprStreamTest, TooManyDimensionsUseTheMetaForm) {
+  // A file may hold a tensor of 100,000 dimensions (torch.save writes one);
+  // printing it must not recurse that deep.
+  ASSERT_OK_AND_ASSIGN(Tensor t, Zeros(std::vector<int64_t>(100000, 1), ScalarType::kInt));
+  const std::string r = Repr(t);
+  EXPECT_TRUE(absl::StartsWith(r, "tensor(...,\n       size=(1, 1, 1")) << r.substr(0, 80);
+  EXPECT_TRUE(absl::EndsWith(r, "1, 1),\n       dtype=torch.int32)"));
+  ASSERT_OK_AND_ASSIGN(Tensor edge,
+                       Zeros(std::vector<int64_t>(kMaxPrintedDims, 1), ScalarType::kInt));
+  // PyTorch 1.13 prints torch.zeros([1] * 300, dtype=torch.int32) in
+  // this form (and fails from about 490 dimensions on).
+  const std::string n = std::string(kMaxPrintedDims, '[') + "0" + std::string(kMaxPrintedDims, ']');
+  EXPECT_EQ(Repr(edge), "tensor(" + n + ",\n       dtype=torch.int32)");
 }
 
 TEST(ReprStreamTest, DtypesWithoutValues) {
