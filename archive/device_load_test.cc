@@ -68,6 +68,51 @@ TEST_F(FakeCuda, ZipCheckpointLandsOnTheDevice) {
   EXPECT_EQ(d.tensor().device(), Device("cuda", 1));
 }
 
+// A safetensors file records no device: its tensors are CPU tensors, and
+// map_location sends them on as storages saved on "cpu".
+TEST_F(FakeCuda, SafetensorsFollowsMapLocation) {
+  const std::string header = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                             R"("b":{"dtype":"I16","shape":[1],"data_offsets":[8,10]}})";
+  std::string file(8, '\0');
+  for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+  const float a[2] = {1.5f, -2.f};
+  const int16_t b = 7;
+  file += header;
+  file.append(reinterpret_cast<const char*>(a), sizeof(a));
+  file.append(reinterpret_cast<const char*>(&b), sizeof(b));
+  auto load = [&](const LoadOptions& options) {
+    return LoadFromSource(
+        std::shared_ptr<const ByteSource>(ByteSource::FromString(file, "m.safetensors")), options);
+  };
+  ASSERT_OK_AND_ASSIGN(Value plain, load({}));
+  EXPECT_TRUE(plain.dict().Find("a")->tensor().device().is_cpu());
+  EXPECT_EQ(copies_, 0);
+  LoadOptions to_cuda;
+  to_cuda.map_location = MapLocation::To("cuda:1");
+  ASSERT_OK_AND_ASSIGN(Value v, load(to_cuda));
+  ASSERT_EQ(v.dict().size(), 2u);
+  EXPECT_EQ(copies_, 2);
+  const Tensor& ta = v.dict().Find("a")->tensor();
+  EXPECT_EQ(ta.device(), Device("cuda", 1));
+  EXPECT_EQ(ta.dtype(), ScalarType::kFloat);
+  float back[2];
+  std::memcpy(back, ta.storage().data(), sizeof(back));  // the fake device is host memory
+  EXPECT_EQ(back[0], 1.5f);
+  EXPECT_EQ(back[1], -2.f);
+  EXPECT_EQ(v.dict().Find("b")->tensor().device(), Device("cuda", 1));
+  // A map_location function sees each storage with the tag "cpu".
+  std::vector<std::string> tags;
+  LoadOptions fn;
+  fn.map_location = MapLocation::Function(
+      [&](const Storage& s, const std::string& tag) -> absl::StatusOr<std::optional<Storage>> {
+        tags.push_back(tag);
+        return std::optional<Storage>(s);
+      });
+  ASSERT_OK_AND_ASSIGN(Value f, load(fn));
+  EXPECT_EQ(tags, (std::vector<std::string>{"cpu", "cpu"}));
+  EXPECT_TRUE(f.dict().Find("b")->tensor().device().is_cpu());
+}
+
 TEST_F(FakeCuda, LegacyCheckpointLandsOnTheDevice) {
   ASSERT_OK_AND_ASSIGN(Value v, LoadFixture("cuda_tagged_legacy.pt"));
   ASSERT_TRUE(v.is_tensor());

@@ -20,6 +20,7 @@
 #include "archive/torch_archive.h"
 #include "archive/legacy_format.h"
 #include "archive/load_device.h"
+#include "archive/restore_storage.h"
 #include "archive/safetensors.h"
 #include "base/endian.h"
 #include "base/side_thread.h"
@@ -475,6 +476,26 @@ absl::StatusOr<FileFormat> DetectFormat(const ByteSource& source) {
   return FileFormat::kUnknown;
 }
 
+namespace {
+
+// A safetensors file records no device: its tensors are read as CPU
+// tensors, each on its own storage, and go through map_location as storages
+// saved on "cpu" would (docs/formats/safetensors.md).
+absl::StatusOr<Value> RestoreSafetensors(Value sd, const LoadOptions& options) {
+  Value out = Value::NewOrderedDict();
+  for (const Value::Dict::Item& item : sd.dict().items()) {
+    const Tensor& t = item.value.tensor();
+    PTSER_ASSIGN_OR_RETURN(Storage placed,
+                           load_internal::RestoreStorage(t.storage(), "cpu", options));
+    PTSER_ASSIGN_OR_RETURN(Tensor moved, Tensor::Make(std::move(placed), t.dtype(),
+                                                      t.storage_offset(), t.sizes(), t.strides()));
+    PTSER_RETURN_IF_ERROR(out.dict().SetItem(item.key, Value::FromTensor(std::move(moved))));
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
                                      const LoadOptions& options) {
   if (source == nullptr) return absl::InvalidArgumentError("null ByteSource");
@@ -489,15 +510,9 @@ absl::StatusOr<Value> LoadFromSource(std::shared_ptr<const ByteSource> source,
     case FileFormat::kTar:
       return LoadTar(std::move(source), options);
     case FileFormat::kSafetensors: {
-      // Its tensors are CPU tensors with no location tag: map_location may
-      // keep them on the CPU, nothing else (yet).
-      const std::string target = options.map_location.TargetTag("cpu");
-      if (target != "cpu" || options.map_location.function()) {
-        return absl::UnimplementedError(absl::StrCat(
-            "'", source->name(), "' is a .safetensors file: its tensors load on the CPU; a "
-            "map_location to '", target, "' or a map_location function is not supported for it"));
-      }
-      return LoadSafetensors(std::move(source));
+      PTSER_ASSIGN_OR_RETURN(Value sd, LoadSafetensors(std::move(source)));
+      if (options.map_location.is_identity()) return sd;
+      return RestoreSafetensors(std::move(sd), options);
     }
     case FileFormat::kUnknown:
       break;

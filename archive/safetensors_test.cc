@@ -137,14 +137,22 @@ TEST(SafetensorsTest, PtserLoadDetectsIt) {
     ASSERT_TRUE(v.is_dict());
     EXPECT_EQ(v.dict().size(), 1u);
   }
-  // A map_location to a device is refused for it, saying so.
+  // map_location applies as to storages saved on "cpu": to a device this
+  // program has no support for, refused as for any checkpoint (a registered
+  // device: archive/device_load_test.cc), and to the CPU a no-op.
   LoadOptions to_cuda;
   to_cuda.map_location = MapLocation::To("cuda:0");
   EXPECT_THAT(LoadFromSource(std::shared_ptr<const ByteSource>(
                                  ByteSource::FromString(bytes, "model.safetensors")),
                              to_cuda)
                   .status(),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("map_location")));
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no 'cuda' device support")));
+  LoadOptions to_cpu;
+  to_cpu.map_location = MapLocation::To("cpu");
+  ASSERT_OK_AND_ASSIGN(Value on_cpu, LoadFromSource(std::shared_ptr<const ByteSource>(
+                                                        ByteSource::FromString(bytes, "m")),
+                                                    to_cpu));
+  EXPECT_TRUE(on_cpu.dict().items()[0].value.tensor().device().is_cpu());
   // Not JSON after a length that fits: unknown, as before.
   auto junk = std::shared_ptr<const ByteSource>(
       ByteSource::FromString(std::string("\x02\0\0\0\0\0\0\0xx"), "x"));

@@ -15,8 +15,8 @@
 //     }
 //   }
 //
-// Each shard is an ordinary torch.save file (zip or legacy) holding a dict
-// of some of the tensors.  LoadSharded reads the index, loads every shard
+// Each shard is an ordinary torch.save file (zip or legacy), or a
+// .safetensors file, holding a dict of some of the tensors.  LoadSharded reads the index, loads every shard
 // named in it exactly once (in the order of first mention, through the same
 // code as ptser::Load, so LoadOptions apply to each), checks that the shards
 // hold exactly what the index says, and merges them into one
@@ -33,8 +33,8 @@
 //                          ptser::LoadSharded("ckpt/pytorch_model.bin.index.json"));
 //   // ptser::Load routes any path ending in ".index.json" here too.
 //
-// Not supported: safetensors shards (`model.safetensors.index.json` names
-// `.safetensors` files, which ptser::Load does not read).
+// A `model.safetensors.index.json` names `.safetensors` shards; each loads
+// as ptser::Load reads any file, so the same code serves both.
 #ifndef PTSER_ARCHIVE_SHARDED_H_
 #define PTSER_ARCHIVE_SHARDED_H_
 

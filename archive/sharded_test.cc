@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "archive/byte_sink.h"
 #include "archive/load.h"
+#include "archive/safetensors.h"
 #include "archive/save.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -136,6 +138,27 @@ TEST_F(ShardedIndex, KeepsWeightMapOrderAndLoadsEachShardOnce) {
   // A metadata-less index loads too.
   ASSERT_OK_AND_ASSIGN(Value empty, LoadIndex(R"({"weight_map": {}})"));
   EXPECT_TRUE(empty.dict().empty());
+}
+
+// A `model.safetensors.index.json` names .safetensors shards, which load as
+// any file ptser::Load reads.
+TEST_F(ShardedIndex, SafetensorsShards) {
+  ASSERT_OK_AND_ASSIGN(Value bin, Load(absl::StrCat(dir_, "/", kShard2)));
+  StringSink sink;
+  ASSERT_OK(SaveSafetensors(bin, &sink));
+  WriteFile(absl::StrCat(dir_, "/model-00001-of-00001.safetensors"), sink.Release());
+  std::string map;
+  for (const std::string& key : Keys(bin)) {
+    absl::StrAppend(&map, map.empty() ? "" : ",", "\"", key,
+                    "\": \"model-00001-of-00001.safetensors\"");
+  }
+  ASSERT_OK_AND_ASSIGN(
+      Value sd, LoadIndex(absl::StrCat(R"({"weight_map": {)", map, "}}"),
+                          "model.safetensors.index.json"));
+  ASSERT_EQ(Keys(sd), Keys(bin));
+  for (const std::string& key : Keys(bin)) {
+    EXPECT_TRUE(ValuesEqual(*sd.dict().Find(key), *bin.dict().Find(key))) << key;
+  }
 }
 
 TEST_F(ShardedIndex, MalformedIndexesAreRefused) {
