@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "archive/byte_sink.h"
 #include "archive/load_options.h"
@@ -141,17 +142,21 @@ GlobalRegistry ScriptGlobals(const ClassTable* classes,
 // Unpickles `pickle_record` with storages from `<tensor_dir>/<key>`.
 absl::StatusOr<Value> UnpickleRecord(
     const TorchArchive& archive, absl::string_view pickle_record, absl::string_view tensor_dir,
-    const GlobalRegistry& globals, std::vector<std::pair<Storage, std::string>>* keys = nullptr) {
+    const GlobalRegistry& globals, double max_pickle_growth,
+    std::vector<std::pair<Storage, std::string>>* keys = nullptr) {
   const std::string& file = archive.zip().source().name();
   PTSER_ASSIGN_OR_RETURN(Storage pickle, archive.ReadRecord(pickle_record));
   // Every storage is restored on the CPU (torch.jit.load's map_location='cpu').
   LoadOptions options;
   options.map_location = MapLocation::To(Device::Cpu());
+  options.max_pickle_growth = max_pickle_growth;
+  const uint64_t file_size = archive.zip().source().size();
   // libtorch numbers its storages "0", "1", ...: found by number.
   load_internal::StorageTable table(options, std::string(tensor_dir),
                                     archive.zip().entries().size());
   UnpicklerOptions up;
   up.globals = &globals;
+  up.max_total_bytes = UnpicklerBudget(options, file_size);
   up.persistent_load = [&](const Value& pid, size_t) -> absl::StatusOr<Value> {
     PTSER_ASSIGN_OR_RETURN(StoragePersistentId id, ParseStoragePersistentId(pid));
     if (!id.view_metadata.is_none()) {
@@ -187,9 +192,12 @@ absl::StatusOr<Value> UnpickleRecord(
   absl::StatusOr<Value> value = Unpickle(
       absl::string_view(static_cast<const char*>(pickle.data()), pickle.nbytes()), up);
   if (!value.ok()) {
-    return absl::Status(value.status().code(), absl::StrCat("'", file, "' record '",
-                                                            pickle_record, "': ",
-                                                            value.status().message()));
+    const absl::Status explained = ExplainUnpicklerBudget(value.status(), options, file_size);
+    return absl::Status(
+        explained.code(),
+        absl::StrCat("'", file, "' record '", pickle_record, "': ",
+                     absl::StrReplaceAll(explained.message(),
+                                         {{"LoadOptions::", "LoadScriptOptions::"}})));
   }
   return value;
 }
@@ -482,6 +490,7 @@ absl::StatusOr<ScriptArchive> LoadScriptModuleFromSource(std::shared_ptr<const B
   const std::string file = source->name();
   ZipReader::Options zo;
   zo.verify_crc32 = options.verify_crc32;
+  zo.max_pickle_growth = options.max_pickle_growth;
   PTSER_ASSIGN_OR_RETURN(std::unique_ptr<TorchArchive> archive, TorchArchive::Open(source, zo));
   if (!archive->is_torchscript()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -548,7 +557,7 @@ absl::StatusOr<ScriptArchive> LoadScriptModuleFromSource(std::shared_ptr<const B
   const GlobalRegistry globals = ScriptGlobals(&classes, &out.type_tags);
   PTSER_ASSIGN_OR_RETURN(out.constants,
                          UnpickleRecord(*archive, "constants.pkl", "constants/", globals,
-                                        &out.constant_storage_keys));
+                                        options.max_pickle_growth, &out.constant_storage_keys));
   if (!out.constants.is_tuple()) {
     ReleaseValueGraph(out.constants);
     return absl::InvalidArgumentError(absl::StrCat("'", file, "' record 'constants.pkl' holds a ",
@@ -559,7 +568,8 @@ absl::StatusOr<ScriptArchive> LoadScriptModuleFromSource(std::shared_ptr<const B
     return absl::InvalidArgumentError(
         absl::StrCat("'", file, "' record 'constants.pkl' holds a reference cycle"));
   }
-  absl::StatusOr<Value> root = UnpickleRecord(*archive, "data.pkl", "data/", globals);
+  absl::StatusOr<Value> root =
+      UnpickleRecord(*archive, "data.pkl", "data/", globals, options.max_pickle_growth);
   if (!root.ok()) {
     GraphReleaser release{{out.constants}};
     return root.status();

@@ -81,6 +81,10 @@ struct LoadScriptOptions {
   size_t max_module_depth = 256;
   // Largest code, extra or other record read into memory.  Default: 256 MiB.
   uint64_t max_text_record_bytes = uint64_t{1} << 28;
+  // As LoadOptions::max_pickle_growth (archive/load_options.h): data.pkl and
+  // constants.pkl may each inflate to, and their values take, at most this
+  // many times the file's size (at least 64 MiB).  Default: 64.
+  double max_pickle_growth = 64;
 };
 
 struct SaveScriptOptions {

@@ -27,6 +27,7 @@ namespace ptser {
 namespace jit {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -55,7 +56,8 @@ std::vector<std::string> Keys(const std::vector<std::pair<std::string, Tensor>>&
 // Hostile and malformed archives: script_my.pt with records replaced.
 
 absl::StatusOr<ScriptArchive> LoadModified(
-    const std::function<void(std::map<std::string, std::string>*)>& edit) {
+    const std::function<void(std::map<std::string, std::string>*)>& edit,
+    const LoadScriptOptions& options = {}) {
   auto source = Memory(ReadFixture("script_my.pt"), "script_my.pt");
   PTSER_ASSIGN_OR_RETURN(auto archive, TorchArchive::Open(source));
   std::vector<std::string> order = archive->RecordNames();
@@ -76,13 +78,36 @@ absl::StatusOr<ScriptArchive> LoadModified(
     PTSER_RETURN_IF_ERROR(zip.WriteRecord(n, bytes.data(), bytes.size()));
   }
   PTSER_RETURN_IF_ERROR(zip.Finish());
-  return LoadScriptModuleFromSource(Memory(sink.Release(), "evil.pt"));
+  return LoadScriptModuleFromSource(Memory(sink.Release(), "evil.pt"), options);
 }
 
 std::string Str(const std::string& s) {
   std::string out = "X";
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((s.size() >> (8 * i)) & 0xff));
   return out + s;
+}
+
+// data.pkl's values are held to max_pickle_growth times the file's size (at
+// least 64 MiB), as a torch.save file's are: 600,000 empty lists from a
+// 600 KB pickle would take ~130 MB.
+TEST(ScriptArchiveHostile, PickleValuesAreHeldToTheGrowthBudget) {
+  std::string pkl = "\x80\x02](";
+  pkl.append(600000, ']');
+  pkl += "e.";
+  const auto edit = [&](std::map<std::string, std::string>* r) {
+    (*r)["data.pkl"] = pkl;
+  };
+  EXPECT_THAT(LoadModified(edit).status(),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       AllOf(HasSubstr("record 'data.pkl'"),
+                             HasSubstr("raise LoadScriptOptions::max_pickle_growth"))));
+  // With room to grow, the same pickle unpickles and is refused for what it
+  // holds instead.
+  LoadScriptOptions roomy;
+  roomy.max_pickle_growth = 1000;
+  absl::StatusOr<ScriptArchive> a = LoadModified(edit, roomy);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().code(), absl::StatusCode::kResourceExhausted) << a.status();
 }
 
 class FixtureTest : public ::testing::TestWithParam<const char*> {};

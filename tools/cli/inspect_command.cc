@@ -332,6 +332,13 @@ int Inspect(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                                                              : FormatName(*format);
   std::shared_ptr<const ByteSource> source(std::move(*src));
   if (*format == FileFormat::kZip && !pickle && IsTorchScriptFile(path)) {
+    if (keep_unknown) {
+      // Said, not silently dropped: a TorchScript pickle names only the
+      // archive's classes and torch.jit's helpers, anything else is refused
+      // as torch.jit.load refuses it.
+      err << "ptser inspect: --keep-unknown-globals does not apply to a TorchScript archive "
+             "(torch.jit.load allows no other global; `ptser verify` lists any it names)\n";
+    }
     return InspectScript(path, json, code, out, err);
   }
   // A zip's central directory is read here (a broken one is the error) and

@@ -117,6 +117,22 @@ TEST(InspectTest, TheTextReportCountsSharing) {
             std::string::npos);
 }
 
+// --keep-unknown-globals has no meaning for a TorchScript archive (its
+// pickles name only the archive's classes): inspect says so and goes on.
+TEST(InspectTest, KeepUnknownGlobalsOnATorchScriptArchiveIsSaidNotIgnored) {
+  const std::string path = "jit/testdata/attrs.pt";
+  std::ostringstream out, err;
+  ASSERT_EQ(Inspect({path, "--keep-unknown-globals"}, out, err), kOk) << err.str();
+  EXPECT_NE(out.str().find("TorchScript archive"), std::string::npos) << out.str();
+  EXPECT_NE(err.str().find("--keep-unknown-globals does not apply to a TorchScript archive"),
+            std::string::npos)
+      << err.str();
+  std::ostringstream out2, err2;
+  ASSERT_EQ(Inspect({path}, out2, err2), kOk) << err2.str();
+  EXPECT_EQ(err2.str(), "");
+  EXPECT_EQ(out2.str(), out.str());
+}
+
 TEST(InspectTest, AnErrorComesAlone) {
   const std::string path = ::testing::TempDir() + "/truncated.pt";
   {

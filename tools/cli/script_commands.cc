@@ -32,6 +32,13 @@ nlohmann::json TensorList(const std::vector<std::pair<std::string, Tensor>>& nam
   return list;
 }
 
+// --max-pickle-growth applies to a TorchScript archive's pickles too.
+jit::LoadScriptOptions ScriptOptions() {
+  jit::LoadScriptOptions options;
+  options.max_pickle_growth = ToolLoadOptions().max_pickle_growth;
+  return options;
+}
+
 }  // namespace
 
 bool IsTorchScriptFile(const std::string& path) {
@@ -43,7 +50,7 @@ bool IsTorchScriptFile(const std::string& path) {
 
 int InspectScript(const std::string& path, bool json, bool code, std::ostream& out,
                   std::ostream& err) {
-  absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(path);
+  absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(path, ScriptOptions());
   if (!loaded.ok()) return Fail(err, loaded.status());
   const jit::ScriptArchive& a = *loaded;
   if (code) {
@@ -193,7 +200,7 @@ int VerifyScript(const std::string& path, std::ostream& out, std::ostream& err,
     return kFinding;
   }
   if (load_when_clean) {
-    absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(path);
+    absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(path, ScriptOptions());
     if (!loaded.ok()) return Fail(err, loaded.status());
     out << "clean: ptser reads its module tree without running anything\n";
   }
@@ -201,13 +208,13 @@ int VerifyScript(const std::string& path, std::ostream& out, std::ostream& err,
 }
 
 absl::StatusOr<Value> ScriptStateDict(const std::string& path) {
-  PTSER_ASSIGN_OR_RETURN(jit::ScriptArchive a, jit::LoadScriptModule(path));
+  PTSER_ASSIGN_OR_RETURN(jit::ScriptArchive a, jit::LoadScriptModule(path, ScriptOptions()));
   return a.module->StateDict();
 }
 
 int ConvertScript(const std::string& in, const std::string& out_path, bool durable,
                   std::ostream& out, std::ostream& err) {
-  absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(in);
+  absl::StatusOr<jit::ScriptArchive> loaded = jit::LoadScriptModule(in, ScriptOptions());
   if (!loaded.ok()) return Fail(err, loaded.status());
   jit::SaveScriptOptions options;
   options.durable = durable;
