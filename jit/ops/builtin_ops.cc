@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -81,7 +82,18 @@ std::string KeyRepr(const Value& v) {
 
 // ------------------------------------------------------- comparisons ---
 
-bool ScriptEquals(const Value& a, const Value& b) {
+namespace {
+
+// Nesting ScriptEquals and ScriptLess follow before giving up, as
+// ValuesEqual does (pickle/value.h): a list may contain itself.
+constexpr int kMaxCompareDepth = 1000;
+
+// Pairs of lists/tuples already found equal in one comparison, so that a
+// value sharing its parts (`x = [x, x]` thirty times) compares in time
+// linear in its distinct parts rather than in its 2^30 paths.
+using EqualPairs = absl::flat_hash_set<std::pair<const void*, const void*>>;
+
+bool EqualsAt(const Value& a, const Value& b, int depth, EqualPairs* seen) {
   if ((IsNumber(a) || a.is_complex()) && (IsNumber(b) || b.is_complex())) {
     if (a.is_complex() || b.is_complex()) return AsComplex(a) == AsComplex(b);
     if (a.is_float() || b.is_float()) return AsDouble(a) == AsDouble(b);
@@ -99,11 +111,19 @@ bool ScriptEquals(const Value& a, const Value& b) {
       return TensorEqual(a.tensor(), b.tensor());
     case Value::Kind::kList:
     case Value::Kind::kTuple: {
+      // The same list or tuple on both sides is equal to itself (c10's
+      // container comparison checks identity first, as Python's does),
+      // which also ends comparing a list that contains itself.
+      if (a.IsSameObject(b)) return true;
+      if (depth >= kMaxCompareDepth) return false;
       absl::Span<const Value> x = a.sequence_items(), y = b.sequence_items();
       if (x.size() != y.size()) return false;
+      const std::pair<const void*, const void*> key(a.identity(), b.identity());
+      if (seen->contains(key)) return true;
       for (size_t i = 0; i < x.size(); ++i) {
-        if (!ScriptEquals(x[i], y[i])) return false;
+        if (!EqualsAt(x[i], y[i], depth + 1, seen)) return false;
       }
+      seen->insert(key);
       return true;
     }
     default:
@@ -111,24 +131,39 @@ bool ScriptEquals(const Value& a, const Value& b) {
   }
 }
 
-// `<` for sorting and min/max of lists: numbers, strings (bytewise),
-// bools, and tuples/lists lexicographically.
-absl::StatusOr<bool> ScriptLess(const Value& a, const Value& b) {
+absl::StatusOr<bool> LessAt(const Value& a, const Value& b, int depth, EqualPairs* seen) {
   if (IsNumber(a) && IsNumber(b)) {
     if (a.is_float() || b.is_float()) return AsDouble(a) < AsDouble(b);
     return AsInt(a) < AsInt(b);
   }
   if (a.is_str() && b.is_str()) return a.as_string() < b.as_string();
   if (a.is_sequence() && b.is_sequence()) {
+    if (depth >= kMaxCompareDepth) {
+      return RuntimeError("RecursionError: maximum recursion depth exceeded in comparison");
+    }
     absl::Span<const Value> x = a.sequence_items(), y = b.sequence_items();
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-      if (ScriptEquals(x[i], y[i])) continue;
-      return ScriptLess(x[i], y[i]);
+      if (EqualsAt(x[i], y[i], depth + 1, seen)) continue;
+      return LessAt(x[i], y[i], depth + 1, seen);
     }
     return x.size() < y.size();
   }
   return RuntimeError(absl::StrCat("'<' is not supported between instances of '", a.TypeName(),
                                    "' and '", b.TypeName(), "'"));
+}
+
+}  // namespace
+
+bool ScriptEquals(const Value& a, const Value& b) {
+  EqualPairs seen;
+  return EqualsAt(a, b, 0, &seen);
+}
+
+// `<` for sorting and min/max of lists: numbers, strings (bytewise),
+// bools, and tuples/lists lexicographically.
+absl::StatusOr<bool> ScriptLess(const Value& a, const Value& b) {
+  EqualPairs seen;
+  return LessAt(a, b, 0, &seen);
 }
 
 // ------------------------------------------------------------- lists ---
@@ -154,10 +189,18 @@ absl::StatusOr<std::vector<size_t>> SliceIndices(const Value& start_v, const Val
   };
   const int64_t start = clamp(start_v, true), stop = clamp(end_v, false);
   std::vector<size_t> out;
+  // Stepped without overflow: the next index is taken only while it stays
+  // short of `stop` (a step near INT64_MAX would wrap `i += step`).
   if (step > 0) {
-    for (int64_t i = start; i < stop; i += step) out.push_back(static_cast<size_t>(i));
+    for (int64_t i = start; i < stop; i += step) {
+      out.push_back(static_cast<size_t>(i));
+      if (step >= stop - i) break;
+    }
   } else {
-    for (int64_t i = start; i > stop; i += step) out.push_back(static_cast<size_t>(i));
+    for (int64_t i = start; i > stop; i += step) {
+      out.push_back(static_cast<size_t>(i));
+      if (step <= stop - i) break;
+    }
   }
   return out;
 }

@@ -325,9 +325,12 @@ absl::Status Interpreter::Impl::Assign(const Target& t, Value v, Frame& frame) {
     }
     case Target::Kind::kUnpack: {
       PTSER_ASSIGN_OR_RETURN(Value seq, Unpackable(v, t.elements.size()));
+      // Every item is taken before any is assigned, as Python does: a
+      // subscript or attribute target runs code that may shrink the list.
+      const absl::Span<const Value> items = seq.sequence_items();
+      absl::InlinedVector<Value, 4> taken(items.begin(), items.end());
       for (size_t i = 0; i < t.elements.size(); ++i) {
-        const Value& item = seq.is_tuple() ? seq.tuple()[i] : seq.list()[i];
-        PTSER_RETURN_IF_ERROR(Assign(t.elements[i], item, frame));
+        PTSER_RETURN_IF_ERROR(Assign(t.elements[i], std::move(taken[i]), frame));
       }
       return absl::OkStatus();
     }

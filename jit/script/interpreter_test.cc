@@ -172,6 +172,65 @@ TEST(InterpreterTest, AugmentedAssignmentRunsAndLocatesItsErrors) {
   EXPECT_THAT(std::string(v.status().message()), HasSubstr("code/__torch__.py:12:"));
 }
 
+// Unpacking takes every item before assigning any (as Python does), so a
+// target whose index expression empties the list cannot read freed items.
+TEST(InterpreterTest, UnpackingTakesTheItemsBeforeAssigning) {
+  const std::string code =
+      "  def forward(self: __torch__.M) -> Tuple[List[Tensor], Tensor, int]:\n"
+      "    l = [torch.ones([1]), torch.zeros([2])]\n"
+      "    a = [torch.ones([3])]\n"
+      "    a[(self).empty(l, )], b = l\n"
+      "    return (a, b, torch.len(l))\n"
+      "  def empty(self: __torch__.M,\n"
+      "    l: List[Tensor]) -> int:\n"
+      "    torch.clear(l)\n"
+      "    return 0\n";
+  absl::StatusOr<Value> v = RunForward(code, {});
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->tuple()[0].list()[0].tensor().sizes(), std::vector<int64_t>{1});
+  EXPECT_EQ(v->tuple()[1].tensor().sizes(), std::vector<int64_t>{2});
+  EXPECT_EQ(v->tuple()[2].as_int(), 0);
+}
+
+// Slices step without overflowing: a step near INT64_MAX takes one item.
+TEST(InterpreterTest, SlicesWithHugeSteps) {
+  const std::string code =
+      "  def forward(self: __torch__.M) -> Tuple[List[int], List[int], str, List[int]]:\n"
+      "    x = [1, 2, 3]\n"
+      "    return (x[1::9223372036854775807], x[-2::-9223372036854775807],\n"
+      "        \"abc\"[1::9223372036854775807],\n"
+      "        torch.slice(x, 1, None, 9223372036854775807))\n";
+  absl::StatusOr<Value> v = RunForward(code, {});
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->Repr(), "([2], [2], 'b', [2])");
+}
+
+// Sorting lists of a list that contains itself, or of lists that share
+// their parts thirty levels deep (2^30 paths), ends, and quickly; so does
+// str() of the latter.
+TEST(InterpreterTest, ComparisonsOfSelfContainingAndSharedLists) {
+  const std::string code =
+      "  def forward(self: __torch__.M) -> Tuple[int, int, int]:\n"
+      "    l = annotate(List[Any], [0])\n"
+      "    _0 = torch.append(l, l)\n"
+      "    x = annotate(List[Any], [])\n"
+      "    y = annotate(List[Any], [])\n"
+      "    for i in range(30):\n"
+      "      x = [x, x]\n"
+      "      y = [y, y]\n"
+      "    a = torch.sorted([l, l])\n"
+      "    b = torch.sorted([x, y, x])\n"
+      "    s = torch.str(x)\n"
+      "    return (torch.len(a), torch.len(b), torch.len(s))\n";
+  absl::StatusOr<Value> v = RunForward(code, {});
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->tuple()[0].as_int(), 2);
+  EXPECT_EQ(v->tuple()[1].as_int(), 3);
+  // str() stops after 64 MiB instead of printing 2^30 empty lists.
+  EXPECT_GE(v->tuple()[2].as_int(), int64_t{64} << 20);
+  EXPECT_LT(v->tuple()[2].as_int(), (int64_t{64} << 20) + 8192);
+}
+
 TEST(InterpreterTest, UnknownOperatorIsALoadError) {
   const std::string code =
       "  def forward(self: __torch__.M,\n"

@@ -201,7 +201,12 @@ absl::StatusOr<Value> Interpreter::Impl::SliceOf(const Value& obj, std::optional
     int64_t lo, hi;
     SliceBounds(size, start, stop, step, &lo, &hi);
     std::vector<Value> out;
-    for (int64_t i = lo; step > 0 ? i < hi : i > hi; i += step) out.push_back(at(i));
+    // The next index is taken only while it stays short of `hi`, so a step
+    // near INT64_MAX cannot wrap `i += step` (builtin_ops.cc's SliceIndices).
+    for (int64_t i = lo; step > 0 ? i < hi : i > hi; i += step) {
+      out.push_back(at(i));
+      if (step > 0 ? step >= hi - i : step <= hi - i) break;
+    }
     return out;
   };
   if (obj.is_tuple()) {

@@ -129,6 +129,10 @@ void AppendScriptStr(const Value& v, std::string* out, int depth) {
       out->push_back(tuple ? '(' : '[');
       for (size_t i = 0; i < items.size(); ++i) {
         if (i) out->append(", ");
+        if (out->size() >= kMaxScriptStrBytes) {  // the rest is left out
+          out->append("...");
+          break;
+        }
         AppendScriptStr(items[i], out, depth + 1);
       }
       if (tuple && items.size() == 1) out->push_back(',');
@@ -141,6 +145,10 @@ void AppendScriptStr(const Value& v, std::string* out, int depth) {
       for (const Value::Dict::Item& item : v.dict().items()) {
         if (!first) out->append(", ");
         first = false;
+        if (out->size() >= kMaxScriptStrBytes) {  // the rest is left out
+          out->append("...");
+          break;
+        }
         AppendScriptStr(item.key, out, depth + 1);
         out->append(": ");
         AppendScriptStr(item.value, out, depth + 1);

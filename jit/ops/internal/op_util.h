@@ -81,7 +81,11 @@ inline absl::StatusOr<Value> TensorResult(absl::StatusOr<Tensor> t) {
 
 // TorchScript's str() of a value (c10's IValue printing): strings bare,
 // lists "[1, 2]" with strings unquoted, dicts "{a: 1}", tuples "(1, a)",
-// None "None", devices "cpu", tensors as libtorch prints them.
+// None "None", devices "cpu", tensors as libtorch prints them.  Nesting
+// deeper than 1000 prints "...", and so does everything after the first
+// kMaxScriptStrBytes: a list that shares its parts (`x = [x, x]` thirty
+// times) would otherwise print 2^30 of them.
+inline constexpr size_t kMaxScriptStrBytes = size_t{64} << 20;
 std::string ScriptStr(const Value& v);
 
 }  // namespace ops_internal
