@@ -38,16 +38,19 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "tensor/cpp_type.h"
 #include "tensor/half.h"
 #include "tensor/scalar.h"
 #include "tensor/scalar_type.h"
+#include "tensor/storage.h"
 #include "tensor/tensor.h"
 
 namespace ptser {
@@ -109,18 +112,29 @@ absl::Status SetElement(const Tensor& t, absl::Span<const int64_t> index,
 template <typename T>
 absl::StatusOr<std::vector<T>> ToVector(const Tensor& t) {
   const size_t n = static_cast<size_t>(t.numel());
-  if constexpr (std::is_same_v<T, bool>) {
-    std::vector<uint8_t> bytes(n);
-    absl::Status status =
-        CopyToBuffer(t, ScalarType::kBool, bytes.data(), bytes.size());
-    if (!status.ok()) return status;
-    return std::vector<bool>(bytes.begin(), bytes.end());
-  } else {
-    std::vector<T> out(n);
-    absl::Status status =
-        CopyToBuffer(t, kScalarTypeOf<T>, out.data(), n * sizeof(T));
-    if (!status.ok()) return status;
-    return out;
+  // An expanded view may have far more elements than bytes behind it: the
+  // vector is held to what a storage of its size could take.
+  if (n > Storage::kMaxStorageBytes / sizeof(T)) {
+    return Storage::CheckAllocation(Storage::kMaxStorageBytes + 1);
+  }
+  if (absl::Status room = Storage::CheckAllocation(n * sizeof(T)); !room.ok()) return room;
+  try {
+    if constexpr (std::is_same_v<T, bool>) {
+      std::vector<uint8_t> bytes(n);
+      absl::Status status =
+          CopyToBuffer(t, ScalarType::kBool, bytes.data(), bytes.size());
+      if (!status.ok()) return status;
+      return std::vector<bool>(bytes.begin(), bytes.end());
+    } else {
+      std::vector<T> out(n);
+      absl::Status status =
+          CopyToBuffer(t, kScalarTypeOf<T>, out.data(), n * sizeof(T));
+      if (!status.ok()) return status;
+      return out;
+    }
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("out of memory copying ", n, " elements out of a tensor"));
   }
 }
 

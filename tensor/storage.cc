@@ -61,7 +61,7 @@ struct Storage::Impl {
 
 Storage::Storage() : impl_(std::make_shared<Impl>()) {}
 
-absl::StatusOr<Storage> Storage::Allocate(size_t nbytes) {
+absl::Status Storage::CheckAllocation(size_t nbytes) {
   if (nbytes > kMaxStorageBytes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("cannot allocate a storage of ", nbytes,
@@ -74,6 +74,11 @@ absl::StatusOr<Storage> Storage::Allocate(size_t nbytes) {
         t_live_what != nullptr ? " (" : "", t_live_what != nullptr ? t_live_what : "",
         t_live_what != nullptr ? ")" : ""));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Storage> Storage::Allocate(size_t nbytes) {
+  if (absl::Status room = CheckAllocation(nbytes); !room.ok()) return room;
   // calloc(0) may return null; keep a real (1-byte) block so data() of an
   // owned storage is never null.
   void* data = std::calloc(nbytes == 0 ? 1 : nbytes, 1);

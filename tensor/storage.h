@@ -56,6 +56,11 @@ class Storage {
   // Bytes of every owned CPU storage alive in the process.
   static uint64_t LiveBytes();
 
+  // What Allocate checks before allocating `nbytes`: kMaxStorageBytes and
+  // this thread's ScopedLiveBytesLimit (ResourceExhaustedError).  For other
+  // buffers sized by a tensor (ToVector) that must honour the same bounds.
+  static absl::Status CheckAllocation(size_t nbytes);
+
   // While one lives, Allocate on this thread refuses to take the process's
   // live bytes past `limit` (ResourceExhaustedError naming "the memory limit
   // of N bytes" and `what`): the TorchScript interpreter's bound on what

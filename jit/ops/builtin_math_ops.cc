@@ -167,13 +167,19 @@ void AddBinaryMath(Table& t) {
   t.Add("aten::factorial.int(int a) -> int", [](OpContext&, Args a) -> Result {
     const int64_t n = a[0].as_int();
     if (n < 0) return ValueError("factorial() not defined for negative values");
+    // Modulo 2^64, as c10 computes it; from 66 on the product has 64 factors
+    // of two and is 0, so the loop stops there.
     uint64_t r = 1;
-    for (int64_t i = 2; i <= n; ++i) r *= static_cast<uint64_t>(i);
+    for (int64_t i = 2; i <= std::min<int64_t>(n, 66); ++i) r *= static_cast<uint64_t>(i);
     return I(static_cast<int64_t>(r));
   });
   t.Add("aten::gcd.int(int a, int b) -> int", [](OpContext&, Args a) {
-    uint64_t x = static_cast<uint64_t>(std::llabs(a[0].as_int()));
-    uint64_t y = static_cast<uint64_t>(std::llabs(a[1].as_int()));
+    // |v| in uint64 (llabs(INT64_MIN) is undefined).
+    auto magnitude = [](int64_t v) {
+      return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+    };
+    uint64_t x = magnitude(a[0].as_int());
+    uint64_t y = magnitude(a[1].as_int());
     while (y) {
       const uint64_t r = x % y;
       x = y;
@@ -197,8 +203,15 @@ void AddBinaryMath(Table& t) {
   t.Add("aten::__range_length(int lo, int hi, int step) -> int", [](OpContext&, Args a) -> Result {
     const int64_t lo = a[0].as_int(), hi = a[1].as_int(), step = a[2].as_int();
     if (step == 0) return ValueError("range() arg 3 must not be zero");
-    if (step > 0 && lo < hi) return I(1 + (hi - 1 - lo) / step);
-    if (step < 0 && lo > hi) return I(1 + (lo - 1 - hi) / (0 - step));
+    // In uint64: hi - lo and -step may not fit int64.
+    if (step > 0 && lo < hi) {
+      const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) - 1;
+      return I(static_cast<int64_t>(1 + span / static_cast<uint64_t>(step)));
+    }
+    if (step < 0 && lo > hi) {
+      const uint64_t span = static_cast<uint64_t>(lo) - static_cast<uint64_t>(hi) - 1;
+      return I(static_cast<int64_t>(1 + span / (0 - static_cast<uint64_t>(step))));
+    }
     return I(0);
   });
   t.Add("aten::__derive_index(int index, int start, int step) -> int", [](OpContext&, Args a) {

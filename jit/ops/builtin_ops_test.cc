@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -640,6 +641,29 @@ TEST_F(BuiltinOpsTest, GradModeAndLimits) {
   EXPECT_THAT(Call("aten::ljust", {S("a"), I(5000)}), StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(Call("aten::device", {S("cpu")})->device(), Device::Cpu());
 }
+
+// Hostile integers are errors or wrapped results, never undefined behaviour,
+// a hang or an allocation past the limit (a review of the operators).
+TEST_F(BuiltinOpsTest, ExtremeIntegersAreHandled) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  // 66! and above are 0 modulo 2^64 (c10's wrapped product): no 10^18 loop.
+  EXPECT_EQ(Repr(Call("aten::factorial", {I(1000000000000000000)})), "0");
+  EXPECT_EQ(Repr(Call("aten::factorial", {I(20)})), "2432902008176640000");
+  // |INT64_MIN| computed in uint64.
+  EXPECT_EQ(Repr(Call("aten::gcd", {I(kMin), I(0)})), std::to_string(kMin));
+  EXPECT_EQ(Repr(Call("aten::gcd", {I(-12), I(18)})), "6");
+  // The span in uint64 (it wraps as c10's does, without overflowing).
+  EXPECT_EQ(Repr(Call("aten::__range_length", {I(kMin), I(kMax), I(kMax)})), "3");
+  EXPECT_EQ(Repr(Call("aten::__range_length", {I(kMax), I(kMin), I(kMin)})), "2");
+  // A tab of 2^62 columns is refused before it is appended.
+  EXPECT_THAT(Repr(Call("aten::expandtabs", {S("\t"), I(int64_t{1} << 62)})),
+              HasSubstr("max_alloc_bytes"));
+  // %d of a float out of int's range: INT_MIN, as the x86 cast gives.
+  EXPECT_EQ(Repr(Call("aten::percentFormat", {S("%d"), F(1e300)})), "'-2147483648'");
+  EXPECT_EQ(Repr(Call("aten::percentFormat", {S("%d"), F(-7.9)})), "'-7'");
+}
+
 
 }  // namespace
 }  // namespace jit

@@ -34,6 +34,14 @@ namespace builtin_internal {
 
 namespace {
 
+// `(int)x` as libtorch's format does it on x86: truncation, and INT_MIN
+// for NaN or a value out of int's range (where C++ leaves the cast
+// undefined).
+int64_t FloatToIntAsCpp(double x) {
+  if (!(x > -2147483649.0 && x < 2147483648.0)) return std::numeric_limits<int>::min();
+  return static_cast<int>(x);
+}
+
 bool IsPySpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
          c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f';
@@ -134,8 +142,7 @@ Result PercentFormat(Args a) {
                                            " requires a number for formatting, but got ",
                                            TagKind(arg)));
         }
-        absl::StrAppend(&out, arg.is_float() ? static_cast<int64_t>(static_cast<int>(arg.as_float()))
-                                             : AsInt(arg));
+        absl::StrAppend(&out, arg.is_float() ? FloatToIntAsCpp(arg.as_float()) : AsInt(arg));
         break;
       case 'e':
       case 'f': {
@@ -506,7 +513,7 @@ void AddStringPartition(Table& t) {
         [](OpContext&, Args a) { return B(AllChars(a[0].as_string(), ::isdigit)); });
   t.Add("aten::isnumeric(str self) -> bool",
         [](OpContext&, Args a) { return B(AllChars(a[0].as_string(), ::isdigit)); });
-  t.Add("aten::expandtabs(str self, int tabsize=8) -> str", [](OpContext&, Args a) {
+  t.Add("aten::expandtabs(str self, int tabsize=8) -> str", [](OpContext& ctx, Args a) -> Result {
     const int64_t tab = a[1].as_int();
     std::string out;
     int64_t column = 0;
@@ -514,6 +521,12 @@ void AddStringPartition(Table& t) {
       if (c == '\t') {
         if (tab > 0) {
           const int64_t n = tab - column % tab;
+          // Checked before it is appended (n may be near INT64_MAX).
+          const int64_t room = std::numeric_limits<int64_t>::max() - static_cast<int64_t>(out.size());
+          const absl::Status s = ctx.CheckAlloc(
+              n > room ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(out.size()) + n,
+              "expandtabs");
+          if (!s.ok()) return s;
           out.append(static_cast<size_t>(n), ' ');
           column += n;
         }

@@ -78,7 +78,22 @@ absl::StatusOr<Value> SelfMinMax(const Value& list, bool want_max) {
 }
 
 // Nested lists of a tensor's elements (Tensor.tolist()).
-absl::StatusOr<Value> ToList(const Tensor& t) {
+absl::StatusOr<Value> ToList(OpContext& ctx, const Tensor& t) {
+  // Checked before anything is made: one Value per element and one list per
+  // index of every dimension but the last (a zero-size inner dimension
+  // still makes every outer list), saturating.
+  const std::vector<int64_t>& dims = t.sizes();
+  const uint64_t kSaturated = uint64_t{1} << 62;
+  uint64_t values = static_cast<uint64_t>(t.numel()), outer = 1;
+  for (size_t k = 0; k + 1 < dims.size(); ++k) {
+    const uint64_t size = static_cast<uint64_t>(dims[k]);
+    outer = (size != 0 && outer > kSaturated / size) ? kSaturated : outer * size;
+    values = std::min(kSaturated, values + outer);
+  }
+  const uint64_t bytes =
+      values > kSaturated / sizeof(Value) ? kSaturated : values * sizeof(Value);
+  const absl::Status room = ctx.CheckAlloc(static_cast<int64_t>(bytes), "tolist");
+  if (!room.ok()) return room;
   absl::StatusOr<Tensor> c = Contiguous(t);
   if (!c.ok()) return c.status();
   const bool is_bool = t.dtype() == ScalarType::kBool;
@@ -199,9 +214,9 @@ void AddPrimTensorOps(std::vector<OpDef>& ops) {
   add("prim::type(Device self) -> str", [](OpContext&, Args a) -> absl::StatusOr<Value> {
     return Value::Str(a[0].device().type());
   });
-  add("prim::tolist(...) -> ...", [](OpContext&, Args a) -> absl::StatusOr<Value> {
+  add("prim::tolist(...) -> ...", [](OpContext& ctx, Args a) -> absl::StatusOr<Value> {
     if (a.empty() || !a[0].is_tensor()) return RuntimeError("prim::tolist expects a Tensor");
-    return ToList(a[0].tensor());
+    return ToList(ctx, a[0].tensor());
   });
 }
 
@@ -301,7 +316,10 @@ void AddPrimControlOps(std::vector<OpDef>& ops) {
       [](OpContext&, Args a) -> absl::StatusOr<Value> { return a[0].as_bool() ? a[1] : a[2]; });
   add("prim::rangelist(int n) -> int[]", [](OpContext& ctx, Args a) -> absl::StatusOr<Value> {
     const int64_t n = std::max<int64_t>(0, a[0].as_int());
-    absl::Status s = ctx.CheckAlloc(n * static_cast<int64_t>(sizeof(Value)), "prim::rangelist");
+    // n * sizeof(Value) could wrap: bounded first.
+    const int64_t bytes = n > (int64_t{1} << 40) ? int64_t{1} << 62
+                                                 : n * static_cast<int64_t>(sizeof(Value));
+    absl::Status s = ctx.CheckAlloc(bytes, "prim::rangelist");
     if (!s.ok()) return s;
     std::vector<Value> items;
     items.reserve(static_cast<size_t>(n));

@@ -5,6 +5,7 @@
 
 #include "jit/ops/prim_ops.h"
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "jit/ops/registry.h"
 #include "tensor/cast.h"
 #include "tensor/factories.h"
+#include "tensor/views.h"
 
 namespace ptser {
 namespace jit {
@@ -144,6 +146,24 @@ TEST_F(PrimOpsTest, Misc) {
                 .status());
   EXPECT_EQ(out.str(), "hello\n\"q\" 5 3.\n");
 }
+
+// tolist and rangelist are held to max_alloc_bytes before they build
+// anything: an expanded view of 2^40 elements, or 2^62 empty lists.
+TEST_F(PrimOpsTest, HugeListsAreRefusedBeforeTheyAreMade) {
+  absl::StatusOr<Tensor> one = Zeros({1}, ScalarType::kFloat);
+  ASSERT_TRUE(one.ok());
+  absl::StatusOr<Tensor> wide = Expand(*one, {int64_t{1} << 40});
+  ASSERT_TRUE(wide.ok()) << wide.status();
+  EXPECT_THAT(Call("prim::tolist", {Value::FromTensor(*wide)}).status().message(),
+              HasSubstr("max_alloc_bytes"));
+  absl::StatusOr<Tensor> hollow = Zeros({int64_t{1} << 62, 0}, ScalarType::kFloat);
+  ASSERT_TRUE(hollow.ok()) << hollow.status();
+  EXPECT_THAT(Call("prim::tolist", {Value::FromTensor(*hollow)}).status().message(),
+              HasSubstr("max_alloc_bytes"));
+  EXPECT_THAT(Call("prim::rangelist", {Value::Int(int64_t{1} << 62)}).status().message(),
+              HasSubstr("max_alloc_bytes"));
+}
+
 
 }  // namespace
 }  // namespace jit

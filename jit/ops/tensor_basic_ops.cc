@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 #include "jit/ops/internal/op_util.h"
 #include "jit/ops/internal/tensor_basic_util.h"
 #include "tensor/cast.h"
@@ -86,16 +88,31 @@ absl::StatusOr<Tensor> Clamp(const Tensor& x, const Value& min, const Value& max
   return out;
 }
 
-ConvParams Conv2dParams(const Value& stride, const Value& padding, const Value& dilation,
-                        const Value& groups) {
+// An `int[n]` convolution argument: one value (repeated) or n of them,
+// else PyTorch's error (the schema's list length is not checked by type
+// matching).
+absl::StatusOr<std::vector<int64_t>> ConvArg(const Value& v, const char* name, size_t n) {
+  std::vector<int64_t> x = IntList(v);
+  if (x.size() == 1 && n > 1) x.resize(n, x[0]);
+  if (x.size() != n) {
+    return RuntimeError(absl::StrCat(
+        "expected ", name, " to be a single integer value or a list of ", n,
+        " values to match the convolution dimensions, but got ", name, "=[",
+        absl::StrJoin(x, ", "), "]"));
+  }
+  return x;
+}
+
+absl::StatusOr<ConvParams> Conv2dParams(const Value& stride, const Value& padding,
+                                        const Value& dilation, const Value& groups) {
   ConvParams p;
-  const std::vector<int64_t> s = IntList(stride), d = IntList(dilation);
-  p.stride = {s.at(0), s.size() > 1 ? s[1] : s[0]};
-  p.dilation = {d.at(0), d.size() > 1 ? d[1] : d[0]};
+  PTSER_ASSIGN_OR_RETURN(const std::vector<int64_t> s, ConvArg(stride, "stride", 2));
+  PTSER_ASSIGN_OR_RETURN(const std::vector<int64_t> d, ConvArg(dilation, "dilation", 2));
+  p.stride = {s[0], s[1]};
+  p.dilation = {d[0], d[1]};
   if (!padding.is_str()) {
-    const std::vector<int64_t> pad = IntList(padding);
-    const int64_t ph = pad.at(0), pw = pad.size() > 1 ? pad[1] : pad[0];
-    p.padding = {ph, ph, pw, pw};
+    PTSER_ASSIGN_OR_RETURN(const std::vector<int64_t> pad, ConvArg(padding, "padding", 2));
+    p.padding = {pad[0], pad[0], pad[1], pad[1]};
   }
   p.groups = groups.as_int();
   return p;
@@ -114,13 +131,22 @@ absl::Status StringPadding(const Value& padding, const Tensor& weight, int spati
   if (mode != "same") {
     return RuntimeError(absl::StrCat("Invalid padding string: '", mode, "'"));
   }
+  if (weight.dim() != spatial + 2) {
+    return RuntimeError(absl::StrCat("Expected ", spatial + 2,
+                                     "-dimensional weight for padding='same', but got weight of "
+                                     "size [", absl::StrJoin(weight.sizes(), ", "), "]"));
+  }
   for (int i = 0; i < spatial; ++i) {
     const int dim_index = spatial == 1 ? 1 : i;
     if (p->stride[dim_index] != 1) {
       return RuntimeError("padding='same' is not supported for strided convolutions");
     }
     const int64_t k = weight.sizes()[weight.dim() - spatial + i];
-    const int64_t total = p->dilation[dim_index] * (k - 1);
+    int64_t total = 0;
+    if (k < 1 || __builtin_mul_overflow(p->dilation[dim_index], k - 1, &total)) {
+      return RuntimeError(absl::StrCat("padding='same': dilation ", p->dilation[dim_index],
+                                       " times kernel size ", k, " - 1 is out of range"));
+    }
     const int64_t before = total / 2;
     if (spatial == 1 || i == 1) {
       p->padding[2] = before;
@@ -135,12 +161,13 @@ absl::Status StringPadding(const Value& padding, const Tensor& weight, int spati
 
 Result Conv1dOp(Args a) {
   ConvParams p;
-  const std::vector<int64_t> s = IntList(a[3]), d = IntList(a[5]);
-  p.stride = {1, s.at(0)};
-  p.dilation = {1, d.at(0)};
+  PTSER_ASSIGN_OR_RETURN(const std::vector<int64_t> s, ConvArg(a[3], "stride", 1));
+  PTSER_ASSIGN_OR_RETURN(const std::vector<int64_t> d, ConvArg(a[5], "dilation", 1));
+  p.stride = {1, s[0]};
+  p.dilation = {1, d[0]};
   if (!a[4].is_str()) {
-    const int64_t pad = IntList(a[4]).at(0);
-    p.padding = {0, 0, pad, pad};
+    PTSER_ASSIGN_OR_RETURN(const std::vector<int64_t> pad, ConvArg(a[4], "padding", 1));
+    p.padding = {0, 0, pad[0], pad[0]};
   }
   p.groups = a[6].as_int();
   absl::Status st = StringPadding(a[4], T(a[1]), 1, &p);
@@ -149,7 +176,7 @@ Result Conv1dOp(Args a) {
 }
 
 Result Conv2dOp(Args a) {
-  ConvParams p = Conv2dParams(a[3], a[4], a[5], a[6]);
+  PTSER_ASSIGN_OR_RETURN(ConvParams p, Conv2dParams(a[3], a[4], a[5], a[6]));
   absl::Status st = StringPadding(a[4], T(a[1]), 2, &p);
   if (!st.ok()) return st;
   return TensorResult(Conv2d(T(a[0]), T(a[1]), OptionalTensor(a[2]), p));
@@ -437,8 +464,10 @@ void AddConvolutionPooling(std::vector<OpDef>& ops) {
       [](OpContext&, Args a) { return Conv2dOp(a); });
   add("aten::conv_transpose2d.input(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] output_padding=0, int groups=1, int[2] dilation=1) -> Tensor",
       [](OpContext&, Args a) -> Result {
-        ConvParams p = Conv2dParams(a[3], a[4], a[7], a[6]);
-        p.output_padding = Pair(a[5]);
+        PTSER_ASSIGN_OR_RETURN(ConvParams p, Conv2dParams(a[3], a[4], a[7], a[6]));
+        PTSER_ASSIGN_OR_RETURN(const std::vector<int64_t> out_pad,
+                               ConvArg(a[5], "output_padding", 2));
+        p.output_padding = {out_pad[0], out_pad[1]};
         return TensorResult(ConvTranspose2d(T(a[0]), T(a[1]), OptionalTensor(a[2]), p));
       });
   add("aten::pad(Tensor self, int[] pad, str mode=\"constant\", float? value=None) -> Tensor",

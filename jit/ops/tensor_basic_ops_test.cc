@@ -7,6 +7,7 @@
 #include "jit/ops/tensor_basic_ops.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -341,6 +342,67 @@ TEST_F(TensorBasicOpsTest, ConvolutionAndPooling) {
             (std::vector<double>{2.5, 4.5, 10.5, 12.5}));
   EXPECT_EQ(Doubles(Ok("aten::adaptive_avg_pool2d", {img, Ints({1, 1})})), (std::vector<double>{7.5}));
 }
+
+// Hostile arguments to convolution, upsampling, chunk and round are errors
+// (or clamped), never an exception, an out-of-bounds read or a 2^62-piece
+// result (a review of the operators).
+TEST_F(TensorBasicOpsTest, HostileArgumentsAreErrors) {
+  auto zeros = [](std::vector<int64_t> shape) {
+    absl::StatusOr<Tensor> t = Zeros(shape, ScalarType::kFloat);
+    EXPECT_OK(t.status());
+    return Value::FromTensor(*t);
+  };
+  auto ones = [](std::vector<int64_t> shape) {
+    absl::StatusOr<Tensor> t = Ones(shape, ScalarType::kFloat);
+    EXPECT_OK(t.status());
+    return Value::FromTensor(*t);
+  };
+  auto ints = [](std::vector<int64_t> v) {
+    std::vector<Value> items;
+    for (int64_t x : v) items.push_back(Value::Int(x));
+    return Value::NewList(std::move(items));
+  };
+  // An empty stride list: PyTorch's message, not std::out_of_range.
+  EXPECT_THAT(Call("aten::conv2d", {zeros({1, 1, 3, 3}), zeros({1, 1, 1, 1}), Value(), ints({})})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("expected stride to be a single integer value or a list of 2")));
+  EXPECT_THAT(Call("aten::conv1d", {zeros({1, 1, 3}), zeros({1, 1, 1}), Value(), ints({1}),
+                                    ints({})})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected padding")));
+  // padding="same" with a weight of the wrong rank (once read before it).
+  EXPECT_THAT(Call("aten::conv2d", {zeros({1, 1, 3, 3}), zeros({2}), Value(), ints({1, 1}),
+                                    Value::Str("same")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("4-dimensional weight")));
+  // A dilation that overflows the kernel's extent.
+  EXPECT_THAT(Call("aten::conv2d", {zeros({1, 1, 3, 3}), zeros({1, 1, 3, 3}), Value(),
+                                    ints({1, 1}), ints({0, 0}),
+                                    ints({int64_t{1} << 62, int64_t{1} << 62})})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("overflow")));
+  // Scales that point past the input are clamped to its last row/column.
+  Value up = Ok("aten::upsample_bilinear2d",
+                {ones({1, 1, 2, 2}), ints({4, 4}), Value::Bool(false), Value::Float(0.001),
+                 Value::Float(0.001)});
+  EXPECT_EQ(Ok("aten::sum", {up}).Repr(), "tensor(16.)");
+  Value near = Ok("aten::upsample_nearest2d",
+                  {ones({1, 1, 2, 2}), ints({3, 3}), Value::Float(1e-30), Value::Float(1e-30)});
+  EXPECT_EQ(Ok("aten::sum", {near}).Repr(), "tensor(9.)");
+  // decimals = INT64_MIN negated as a float: 10^(2^63) is inf, and
+  // PyTorch 1.13 gives NaN for it too.
+  EXPECT_EQ(Ok("aten::round", {ones({2})}, {"decimals"},
+               {Value::Int(std::numeric_limits<int64_t>::min())})
+                .Repr(),
+            "tensor([nan, nan])");
+  // Pooling windows past ptser's bound.
+  EXPECT_THAT(Call("aten::max_pool2d", {zeros({1, 1, 1, 1}), ints({1, int64_t{1} << 40}),
+                                        ints({1, 1}), ints({0, int64_t{1} << 39})})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most")));
+}
+
 
 }  // namespace
 }  // namespace jit

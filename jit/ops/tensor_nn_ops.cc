@@ -195,10 +195,18 @@ absl::StatusOr<UpsampleSize> VecSize(const Tensor& input, const Value& output_si
   if (scales.size() != 2) {
     return absl::InvalidArgumentError("upsample: scale_factors must have 2 elements");
   }
-  return UpsampleSize{{static_cast<int64_t>(std::floor(input.sizes()[2] * scales[0])),
-                       static_cast<int64_t>(std::floor(input.sizes()[3] * scales[1]))},
-                      scales[0],
-                      scales[1]};
+  int64_t out[2];
+  for (int k = 0; k < 2; ++k) {
+    const double scaled = std::floor(static_cast<double>(input.sizes()[2 + k]) * scales[k]);
+    // Checked before the cast (undefined for inf, NaN or past int64).
+    if (!(scaled >= 0 && scaled < 9.2e18)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "upsample: scale factor ", scales[k], " gives no valid output size for an input of ",
+          input.sizes()[2 + k]));
+    }
+    out[k] = static_cast<int64_t>(scaled);
+  }
+  return UpsampleSize{{out[0], out[1]}, scales[0], scales[1]};
 }
 
 void UpsampleOps(OpTable& t) {

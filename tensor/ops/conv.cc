@@ -18,6 +18,7 @@
 #include "tensor/ops/internal/gemm.h"
 #include "tensor/ops/internal/parallel.h"
 #include "tensor/factories.h"
+#include "tensor/storage.h"
 #include "tensor/views.h"
 
 namespace ptser {
@@ -214,6 +215,32 @@ absl::Status CheckParams(const ConvParams& p) {
   return absl::OkStatus();
 }
 
+// Size arithmetic on caller-given sizes, strides, paddings and dilations
+// that reports overflow instead of wrapping (signed overflow is undefined).
+struct Checked {
+  bool overflow = false;
+  int64_t Mul(int64_t a, int64_t b) {
+    int64_t r = 0;
+    overflow |= __builtin_mul_overflow(a, b, &r);
+    return r;
+  }
+  int64_t Add(int64_t a, int64_t b) {
+    int64_t r = 0;
+    overflow |= __builtin_add_overflow(a, b, &r);
+    return r;
+  }
+  int64_t Sub(int64_t a, int64_t b) {
+    int64_t r = 0;
+    overflow |= __builtin_sub_overflow(a, b, &r);
+    return r;
+  }
+  absl::Status Status(const char* op) const {
+    if (!overflow) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat(op, ": the sizes, padding, stride and dilation overflow int64"));
+  }
+};
+
 // The batched 4-D view of a 3-D (unbatched) or 4-D input.
 absl::StatusOr<std::pair<Tensor, bool>> Batched(const Tensor& input, const char* op) {
   if (input.dim() == 3) {
@@ -286,16 +313,21 @@ absl::StatusOr<std::pair<Geometry, std::pair<Tensor, bool>>> Conv2dGeometry(
         "Given groups=", p.groups, ", expected weight to be divisible by ", p.groups,
         " at dimension 0, but got weight of size ", ShapeToString(weight.sizes()), " instead"));
   }
-  if (weight.sizes()[1] * p.groups != g.c) {
+  Checked c;
+  const int64_t want_c = c.Mul(weight.sizes()[1], p.groups);
+  PTSER_RETURN_IF_ERROR(c.Status("conv2d"));
+  if (want_c != g.c) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Given groups=", p.groups, ", weight of size ", ShapeToString(weight.sizes()), ", expected input",
-        ShapeToString(x4.sizes()), " to have ", weight.sizes()[1] * p.groups,
+        ShapeToString(x4.sizes()), " to have ", want_c,
         " channels, but got ", g.c, " channels instead"));
   }
   PTSER_RETURN_IF_ERROR(CheckBias(weight, bias, g.o));
-  const int64_t ph = g.h + p.padding[0] + p.padding[1];
-  const int64_t pw = g.w + p.padding[2] + p.padding[3];
-  const int64_t ekh = p.dilation[0] * (g.kh - 1) + 1, ekw = p.dilation[1] * (g.kw - 1) + 1;
+  const int64_t ph = c.Add(c.Add(g.h, p.padding[0]), p.padding[1]);
+  const int64_t pw = c.Add(c.Add(g.w, p.padding[2]), p.padding[3]);
+  const int64_t ekh = c.Add(c.Mul(p.dilation[0], g.kh - 1), 1);
+  const int64_t ekw = c.Add(c.Mul(p.dilation[1], g.kw - 1), 1);
+  PTSER_RETURN_IF_ERROR(c.Status("conv2d"));
   if (ph < ekh || pw < ekw) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Calculated padded input size per channel: (", ph, " x ", pw, "). Kernel size: (", ekh,
@@ -303,6 +335,15 @@ absl::StatusOr<std::pair<Geometry, std::pair<Tensor, bool>>> Conv2dGeometry(
   }
   g.oh = (ph - ekh) / p.stride[0] + 1;
   g.ow = (pw - ekw) / p.stride[1] + 1;
+  // The im2col buffer (input channels per group x kernel x output plane)
+  // is held to what a storage could take before the kernel makes it.
+  const int64_t col = c.Mul(c.Mul(c.Mul(g.c / p.groups, g.kh), g.kw), c.Mul(g.oh, g.ow));
+  PTSER_RETURN_IF_ERROR(c.Status("conv2d"));
+  if (col > static_cast<int64_t>(Storage::kMaxStorageBytes / sizeof(double))) {
+    return Storage::CheckAllocation(Storage::kMaxStorageBytes + 1);
+  }
+  PTSER_RETURN_IF_ERROR(
+      Storage::CheckAllocation(static_cast<size_t>(col) * ElementSize(input.dtype())));
   return std::make_pair(g, batched);
 }
 
@@ -464,13 +505,18 @@ absl::StatusOr<Tensor> ConvTranspose2d(const Tensor& input, const Tensor& weight
           "output padding must be smaller than either stride or dilation");
     }
   }
+  Checked c;
   Geometry g{x4.sizes()[0], x4.sizes()[1], x4.sizes()[2], x4.sizes()[3],
-             weight.sizes()[1] * p.groups, weight.sizes()[2], weight.sizes()[3], 0, 0};
+             c.Mul(weight.sizes()[1], p.groups), weight.sizes()[2], weight.sizes()[3], 0, 0};
+  PTSER_RETURN_IF_ERROR(c.Status("conv_transpose2d"));
   PTSER_RETURN_IF_ERROR(CheckBias(weight, bias, g.o));
-  g.oh = (g.h - 1) * p.stride[0] - 2 * p.padding[0] + p.dilation[0] * (g.kh - 1) +
-         p.output_padding[0] + 1;
-  g.ow = (g.w - 1) * p.stride[1] - 2 * p.padding[2] + p.dilation[1] * (g.kw - 1) +
-         p.output_padding[1] + 1;
+  g.oh = c.Add(c.Add(c.Sub(c.Mul(g.h - 1, p.stride[0]), c.Mul(2, p.padding[0])),
+                     c.Mul(p.dilation[0], g.kh - 1)),
+               c.Add(p.output_padding[0], 1));
+  g.ow = c.Add(c.Add(c.Sub(c.Mul(g.w - 1, p.stride[1]), c.Mul(2, p.padding[2])),
+                     c.Mul(p.dilation[1], g.kw - 1)),
+               c.Add(p.output_padding[1], 1));
+  PTSER_RETURN_IF_ERROR(c.Status("conv_transpose2d"));
   if (g.oh <= 0 || g.ow <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Given input size per channel: (", g.h, " x ", g.w, "). Calculated output size per "

@@ -68,6 +68,16 @@ absl::StatusOr<std::array<int64_t, 2>> PooledSize(const Prepared& p, const PoolP
       return absl::InvalidArgumentError(
           "kernel size, stride and dilation should be greater than zero");
     }
+    // ptser's bound (PyTorch has none): the kernels keep per-tap tables and
+    // visit every tap, and the size arithmetic below stays far from int64's
+    // range.
+    if (q.kernel[d] > kMaxPoolWindow || q.stride[d] > kMaxPoolWindow ||
+        q.dilation[d] > kMaxPoolWindow) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kernel size, stride and dilation must be at most ", kMaxPoolWindow,
+          " in ptser, got kernel_size=", q.kernel[d], ", stride=", q.stride[d],
+          " and dilation=", q.dilation[d]));
+    }
     if (q.padding[d] < 0) return absl::InvalidArgumentError("pad must be non-negative");
     const int64_t effective = check_half ? (q.kernel[d] - 1) * q.dilation[d] + 1 : q.kernel[d];
     if (q.padding[d] * 2 > effective) {
@@ -93,8 +103,8 @@ absl::StatusOr<std::array<int64_t, 2>> PooledSize(const Prepared& p, const PoolP
 }
 
 template <typename T, typename F>
-absl::StatusOr<Tensor> ForEachPlane(const Prepared& p, int64_t oh, int64_t ow, F f) {
-  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({p.n, p.c, oh, ow}, p.x.dtype()));
+absl::StatusOr<Tensor> ForEachPlaneInto(const Prepared& p, Tensor y, int64_t oh, int64_t ow,
+                                        F f) {
   const T* x = static_cast<const T*>(p.x.data());
   T* out = static_cast<T*>(y.mutable_data());
   for (int64_t plane = 0; plane < p.n * p.c; ++plane) {
@@ -102,6 +112,13 @@ absl::StatusOr<Tensor> ForEachPlane(const Prepared& p, int64_t oh, int64_t ow, F
   }
   if (p.unbatched) return Squeeze(y, 0);
   return y;
+}
+
+// The same into a new (N, C, oh, ow) output.
+template <typename T, typename F>
+absl::StatusOr<Tensor> ForEachPlane(const Prepared& p, int64_t oh, int64_t ow, F f) {
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({p.n, p.c, oh, ow}, p.x.dtype()));
+  return ForEachPlaneInto<T>(p, std::move(y), oh, ow, f);
 }
 
 // Max pooling of every plane into values and (when `indices`) the int64
@@ -177,7 +194,10 @@ void MaxPoolPlanes(const T* x, T* y, int64_t planes, int64_t h, int64_t w, int64
     jlo[static_cast<size_t>(t)] = lo;
     jhi[static_cast<size_t>(t)] = std::max(lo, hi);
   }
-  const int64_t work = std::max<int64_t>(1, oh * ow * q.kernel[0] * q.kernel[1]);
+  // Taps per plane, saturating (only a grain-size hint).
+  const double taps = static_cast<double>(oh) * static_cast<double>(ow) *
+                      static_cast<double>(q.kernel[0]) * static_cast<double>(q.kernel[1]);
+  const int64_t work = taps >= 200000.0 ? 200000 : std::max<int64_t>(1, static_cast<int64_t>(taps));
   ops_internal::ParallelFor(planes, std::max<int64_t>(1, 200000 / work), [&](int64_t p0, int64_t p1) {
     for (int64_t plane = p0; plane < p1; ++plane) {
       const T* in = x + plane * h * w;
@@ -509,14 +529,21 @@ absl::StatusOr<Tensor> UpsampleNearest2d(const Tensor& input, std::array<int64_t
     if (out == in) return i;
     if (out == 2 * in) return i >> 1;
     const float s = ScaleOf(in, out, false, scale);
-    return std::min(static_cast<int64_t>(std::floor(static_cast<float>(i) * s)), in - 1);
+    // A caller's scale may point past the input (or be inf/NaN): clamped
+    // before the cast, which would be undefined out of int64's range.
+    const float f = std::floor(static_cast<float>(i) * s);
+    if (!(f < static_cast<float>(in - 1))) return in - 1;
+    return f > 0 ? std::min(static_cast<int64_t>(f), in - 1) : 0;
   };
+  // The output first: it is the largest allocation, and the index tables
+  // (smaller than it) are made only once it exists.
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({p.n, p.c, oh, ow}, p.x.dtype()));
   std::vector<int64_t> rows(static_cast<size_t>(oh)), cols(static_cast<size_t>(ow));
   for (int64_t i = 0; i < oh; ++i) rows[i] = index(i, p.h, oh, scale_h);
   for (int64_t j = 0; j < ow; ++j) cols[j] = index(j, p.w, ow, scale_w);
   auto run = [&](auto* tag) -> absl::StatusOr<Tensor> {
     using T = std::remove_pointer_t<decltype(tag)>;
-    return ForEachPlane<T>(p, oh, ow, [&](const T* in, T* out) {
+    return ForEachPlaneInto<T>(p, y, oh, ow, [&](const T* in, T* out) {
       for (int64_t i = 0; i < oh; ++i) {
         const T* src = in + rows[i] * p.w;
         for (int64_t j = 0; j < ow; ++j) out[i * ow + j] = src[cols[j]];
@@ -543,19 +570,23 @@ absl::StatusOr<Tensor> UpsampleBilinear2d(const Tensor& input, std::array<int64_
     for (int64_t i = 0; i < out; ++i) {
       float src = align_corners ? s * static_cast<float>(i)
                                 : s * (static_cast<float>(i) + 0.5f) - 0.5f;
-      if (!align_corners && src < 0) src = 0;
-      const int64_t i0 = static_cast<int64_t>(src);
+      if (!(src >= 0)) src = 0;  // negative, or NaN from a caller's scale
+      // A caller's scale may point past the input: the last row/column.
+      if (src > static_cast<float>(in - 1)) src = static_cast<float>(in - 1);
+      const int64_t i0 = std::min(static_cast<int64_t>(src), in - 1);
       const int64_t i1 = i0 + (i0 < in - 1 ? 1 : 0);
       const float l1 = src - static_cast<float>(i0);
       t[static_cast<size_t>(i)] = Tap{i0, i1, 1.0f - l1, l1};
     }
     return t;
   };
+  // The output first (the largest allocation), then the tap tables.
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty({p.n, p.c, oh, ow}, p.x.dtype()));
   const std::vector<Tap> rows = taps(p.h, oh, scale_h);
   const std::vector<Tap> cols = taps(p.w, ow, scale_w);
   auto run = [&](auto* tag) -> absl::StatusOr<Tensor> {
     using T = std::remove_pointer_t<decltype(tag)>;
-    return ForEachPlane<T>(p, oh, ow, [&](const T* in, T* out) {
+    return ForEachPlaneInto<T>(p, y, oh, ow, [&](const T* in, T* out) {
       for (int64_t i = 0; i < oh; ++i) {
         const Tap& r = rows[i];
         const T* a = in + r.i0 * p.w;

@@ -37,6 +37,10 @@
 
 namespace ptser {
 
+// The largest kernel size, stride and dilation ptser's pooling takes in each
+// dimension (PyTorch sets none); larger is InvalidArgumentError.
+inline constexpr int64_t kMaxPoolWindow = int64_t{1} << 20;
+
 struct PoolParams {
   std::array<int64_t, 2> kernel = {1, 1};
   std::array<int64_t, 2> stride = {1, 1};  // PyTorch's default is the kernel size

@@ -227,6 +227,18 @@ absl::StatusOr<Tensor> Stack(absl::Span<const Tensor> tensors, int64_t dim) {
   return Cat(parts, d);
 }
 
+namespace {
+
+// Split, chunk and unbind return one Tensor per piece: a zero-size or
+// expanded dimension can ask for 2^62 of them without any data behind them.
+absl::Status CheckPieceCount(int64_t count, const char* op) {
+  if (count <= kMaxSplitPieces) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      op, ": ", count, " pieces; ptser returns at most ", kMaxSplitPieces));
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<Tensor>> SplitWithSizes(const Tensor& t,
                                                    absl::Span<const int64_t> sizes,
                                                    int64_t dim) {
@@ -240,6 +252,10 @@ absl::StatusOr<std::vector<Tensor>> SplitWithSizes(const Tensor& t,
           "split_with_sizes expects split_sizes have only non-negative entries, but got "
           "split_sizes=",
           ShapeToString(sizes)));
+    }
+    if (s > size - total) {  // would sum past the size (and never wraps)
+      total = size + 1;
+      break;
     }
     total += s;
   }
@@ -272,7 +288,9 @@ absl::StatusOr<std::vector<Tensor>> Split(const Tensor& t, int64_t split_size, i
         "split_size can only be 0 if dimension size is 0, but got dimension size of ", size));
   }
   const int64_t count =
-      split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+      split_size == 0 ? 1
+                      : std::max<int64_t>(size / split_size + (size % split_size != 0 ? 1 : 0), 1);
+  PTSER_RETURN_IF_ERROR(CheckPieceCount(count, "split"));
   std::vector<int64_t> sizes(static_cast<size_t>(count), split_size);
   sizes.back() = size - split_size * (count - 1);
   return SplitWithSizes(t, sizes, d);
@@ -286,8 +304,9 @@ absl::StatusOr<std::vector<Tensor>> Chunk(const Tensor& t, int64_t chunks, int64
   }
   PTSER_ASSIGN_OR_RETURN(const int64_t d, WrapDim(dim, t.dim()));
   const int64_t size = t.sizes()[d];
-  const int64_t split_size = (size + chunks - 1) / chunks;
+  const int64_t split_size = size / chunks + (size % chunks != 0 ? 1 : 0);
   if (split_size == 0 && size == 0) {
+    PTSER_RETURN_IF_ERROR(CheckPieceCount(chunks, "chunk"));
     std::vector<int64_t> sizes(static_cast<size_t>(chunks), 0);
     return SplitWithSizes(t, sizes, d);
   }
@@ -297,6 +316,7 @@ absl::StatusOr<std::vector<Tensor>> Chunk(const Tensor& t, int64_t chunks, int64
 absl::StatusOr<std::vector<Tensor>> Unbind(const Tensor& t, int64_t dim) {
   PTSER_RETURN_IF_ERROR(CheckSplitDim(t, "unbind"));
   PTSER_ASSIGN_OR_RETURN(const int64_t d, WrapDim(dim, t.dim()));
+  PTSER_RETURN_IF_ERROR(CheckPieceCount(t.sizes()[d], "unbind"));
   std::vector<Tensor> out;
   for (int64_t i = 0; i < t.sizes()[d]; ++i) {
     PTSER_ASSIGN_OR_RETURN(Tensor s, Select(t, d, i));
@@ -315,7 +335,12 @@ absl::StatusOr<Tensor> Repeat(const Tensor& t, absl::Span<const int64_t> repeats
   std::vector<int64_t> padded(static_cast<size_t>(n - t.dim()), 1);
   padded.insert(padded.end(), t.sizes().begin(), t.sizes().end());
   std::vector<int64_t> result(static_cast<size_t>(n));
-  for (int64_t k = 0; k < n; ++k) result[k] = padded[k] * repeats[k];
+  for (int64_t k = 0; k < n; ++k) {
+    // (A negative product is CheckedNumel's error, in PyTorch's words.)
+    if (__builtin_mul_overflow(padded[k], repeats[k], &result[k])) {
+      return absl::InvalidArgumentError("repeat: the result's size overflows int64");
+    }
+  }
   PTSER_RETURN_IF_ERROR(CheckedNumel(result).status());
   PTSER_RETURN_IF_ERROR(CheckReadable(t, "repeat"));
   PTSER_ASSIGN_OR_RETURN(Tensor in, PrepareInput(t, "repeat"));

@@ -57,6 +57,11 @@ absl::StatusOr<Tensor> Cat(absl::Span<const Tensor> tensors, int64_t dim = 0);
 // new dimension `dim` in [-rank-1, rank].
 absl::StatusOr<Tensor> Stack(absl::Span<const Tensor> tensors, int64_t dim = 0);
 
+// Most pieces Chunk, Split and Unbind return (ptser's bound: a zero-size or
+// expanded dimension could ask for 2^62 Tensors with no data behind them);
+// more is InvalidArgumentError.
+inline constexpr int64_t kMaxSplitPieces = int64_t{1} << 24;
+
 // t.chunk(chunks, dim): pieces of ceil(size / chunks) (the last smaller; so
 // possibly fewer than `chunks` pieces).
 absl::StatusOr<std::vector<Tensor>> Chunk(const Tensor& t, int64_t chunks, int64_t dim = 0);

@@ -5,6 +5,7 @@
 #include "tensor/ops/shape.h"
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,6 +19,7 @@ namespace ptser {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using testing_util::Scalar0;
 using testing_util::T_;
 using testing_util::Values;
@@ -108,6 +110,20 @@ TEST(SplitTest, Pieces) {
   EXPECT_THAT(Chunk(Scalar0<float>(1), 2),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "chunk expects at least a 1-dimensional tensor"));
+  // Huge counts: no int64 overflow in the size arithmetic, and no 2^62
+  // Tensors made for a dimension with nothing behind it.
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_THAT(Shapes(Split(five, kMax)), ElementsAre(Shape{5}));
+  EXPECT_THAT(Shapes(Chunk(five, kMax)), ElementsAre(Shape{1}, Shape{1}, Shape{1}, Shape{1},
+                                                     Shape{1}));
+  EXPECT_THAT(SplitWithSizes(five, {kMax, 3}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sum exactly to 5")));
+  EXPECT_THAT(Chunk(none, int64_t{1} << 62),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pieces")));
+  ASSERT_OK_AND_ASSIGN(Tensor hollow, Empty({int64_t{1} << 62, 0}));
+  EXPECT_THAT(Unbind(hollow), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pieces")));
+  EXPECT_THAT(Repeat(five, {int64_t{1} << 62}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("overflow")));
 }
 
 TEST(SplitTest, PiecesAreViews) {

@@ -60,7 +60,9 @@ I WrapNeg(I v) {
 template <typename M>
 M RoundDecimals(M x, int64_t decimals) {
   const bool neg = decimals < 0;
-  const M ten_pow = static_cast<M>(std::pow(M(10), static_cast<M>(neg ? -decimals : decimals)));
+  // Negated as a float (-INT64_MIN does not fit int64).
+  const M ten_pow = static_cast<M>(
+      std::pow(M(10), neg ? -static_cast<M>(decimals) : static_cast<M>(decimals)));
   return neg ? std::nearbyint(x / ten_pow) * ten_pow : std::nearbyint(x * ten_pow) / ten_pow;
 }
 
