@@ -194,6 +194,12 @@ void MaxPoolPlanes(const T* x, T* y, int64_t planes, int64_t h, int64_t w, int64
     jlo[static_cast<size_t>(t)] = lo;
     jhi[static_cast<size_t>(t)] = std::max(lo, hi);
   }
+  // The column taps that reach the input for some output column, ascending
+  // (a window far wider than the input, over its padding, has few).
+  std::vector<int64_t> live;
+  for (int64_t t = 0; t < q.kernel[1]; ++t) {
+    if (jlo[static_cast<size_t>(t)] < jhi[static_cast<size_t>(t)]) live.push_back(t);
+  }
   // Taps per plane, saturating (only a grain-size hint).
   const double taps = static_cast<double>(oh) * static_cast<double>(ow) *
                       static_cast<double>(q.kernel[0]) * static_cast<double>(q.kernel[1]);
@@ -204,11 +210,15 @@ void MaxPoolPlanes(const T* x, T* y, int64_t planes, int64_t h, int64_t w, int64
       for (int64_t i = 0; i < oh; ++i) {
         T* out = y + (plane * oh + i) * ow;
         std::fill(out, out + ow, -std::numeric_limits<T>::infinity());
-        for (int64_t kr = 0; kr < q.kernel[0]; ++kr) {
-          const int64_t yy = i * q.stride[0] - q.padding[0] + kr * q.dilation[0];
-          if (yy < 0 || yy >= h) continue;
+        // Only the window rows inside the input: [kr0, kr1).
+        const int64_t base = i * q.stride[0] - q.padding[0];
+        const int64_t kr0 = base >= 0 ? 0 : (-base + q.dilation[0] - 1) / q.dilation[0];
+        const int64_t kr1 =
+            base > h - 1 ? 0 : std::min(q.kernel[0], (h - 1 - base) / q.dilation[0] + 1);
+        for (int64_t kr = kr0; kr < kr1; ++kr) {
+          const int64_t yy = base + kr * q.dilation[0];
           const T* row = in + yy * w;
-          for (int64_t t = 0; t < q.kernel[1]; ++t) {
+          for (int64_t t : live) {
             MaxTap(out, row + t * dx - px, sx, jlo[static_cast<size_t>(t)],
                    jhi[static_cast<size_t>(t)]);
           }

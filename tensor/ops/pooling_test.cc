@@ -71,6 +71,30 @@ TEST(MaxPoolTest, IndicesCeilDilation) {
   EXPECT_EQ(Values<float>(v), Values<float>(r.values));
 }
 
+// A window far wider and taller than the input, over its padding, visits
+// only the taps that reach the input (it once looped over all 2^20 x 2^20
+// per output row); past kMaxPoolWindow it is refused.
+TEST(MaxPoolTest, HugeWindowsOverPadding) {
+  std::vector<float> column(1000);
+  for (int i = 0; i < 1000; ++i) column[i] = static_cast<float>(i);
+  const Tensor xf = T_(column, {1, 1, 1000, 1});
+  PoolParams q;
+  q.kernel = {kMaxPoolWindow, kMaxPoolWindow};
+  q.stride = {1, 1};
+  q.padding = {kMaxPoolWindow / 2, kMaxPoolWindow / 2};
+  ASSERT_OK_AND_ASSIGN(Tensor v, MaxPool2d(xf, q));
+  EXPECT_EQ(v.sizes(), (std::vector<int64_t>{1, 1, 1001, 2}));
+  // Every window covers the whole input: its maximum, 999.
+  const std::vector<float> values = Values<float>(v);
+  ASSERT_EQ(values.size(), 2002u);
+  EXPECT_EQ(values.front(), 999.f);
+  EXPECT_EQ(values.back(), 999.f);
+  q.kernel = {1, kMaxPoolWindow + 1};
+  q.padding = {0, 0};
+  EXPECT_THAT(MaxPool2d(xf, q), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         ::testing::HasSubstr("at most")));
+}
+
 TEST(MaxPoolTest, OneD) {
   // F.max_pool1d(x[0], 2, 2, 1, 1, True) -> (2, 5, 4)
   ASSERT_OK_AND_ASSIGN(Tensor x0, Select(X(), 0, 0));
