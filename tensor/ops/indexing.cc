@@ -225,6 +225,13 @@ absl::StatusOr<Tensor> IndexSelect(const Tensor& self, int64_t dim, const Tensor
   const size_t row = static_cast<size_t>(inner) * self.itemsize();
   const char* src = static_cast<const char*>(in.data());
   char* dst = static_cast<char*>(out.mutable_data());
+  if (self.dim() == 0) {
+    // A 0-dim self gives a 0-dim result, whatever the index's length:
+    // PyTorch 1.13 returns the element for any number of (zero) indices and
+    // 0 for none.  The output holds one element, never n.
+    if (n > 0) std::memcpy(dst, src, row);
+    return out;
+  }
   if (row > 0) {
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t k = 0; k < n; ++k) {

@@ -47,6 +47,15 @@ TEST(IndexSelectTest, RowsAndColumns) {
   EXPECT_THAT(IndexSelect(X(), 1, T_<float>({1})),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "index_select(): Expected dtype int32 or int64 for index"));
+  // A 0-dim self: a 0-dim result for any number of zero indices (PyTorch
+  // 1.13: tensor(7.) for three, tensor(0.) for none); it once wrote one
+  // element per index into a one-element output.
+  ASSERT_OK_AND_ASSIGN(Tensor three, IndexSelect(Scalar0<float>(7), 0, T_<int64_t>({0, 0, 0})));
+  EXPECT_EQ(three.dim(), 0);
+  EXPECT_THAT(Values<float>(three), ElementsAre(7));
+  ASSERT_OK_AND_ASSIGN(Tensor none, IndexSelect(Scalar0<float>(7), 0, T_<int64_t>({})));
+  EXPECT_EQ(none.dim(), 0);
+  EXPECT_THAT(Values<float>(none), ElementsAre(0));
 }
 
 TEST(GatherTest, AlongDim) {
