@@ -114,10 +114,7 @@ absl::StatusOr<std::vector<T>> ToVector(const Tensor& t) {
   const size_t n = static_cast<size_t>(t.numel());
   // An expanded view may have far more elements than bytes behind it: the
   // vector is held to what a storage of its size could take.
-  if (n > Storage::kMaxStorageBytes / sizeof(T)) {
-    return Storage::CheckAllocation(Storage::kMaxStorageBytes + 1);
-  }
-  if (absl::Status room = Storage::CheckAllocation(n * sizeof(T)); !room.ok()) return room;
+  if (absl::Status room = Storage::CheckAllocation(n, sizeof(T)); !room.ok()) return room;
   try {
     if constexpr (std::is_same_v<T, bool>) {
       std::vector<uint8_t> bytes(n);

@@ -77,6 +77,13 @@ absl::Status Storage::CheckAllocation(size_t nbytes) {
   return absl::OkStatus();
 }
 
+absl::Status Storage::CheckAllocation(uint64_t count, size_t elem_size) {
+  if (elem_size != 0 && count > kMaxStorageBytes / elem_size) {
+    return CheckAllocation(kMaxStorageBytes + 1);
+  }
+  return CheckAllocation(static_cast<size_t>(count * elem_size));
+}
+
 absl::StatusOr<Storage> Storage::Allocate(size_t nbytes) {
   if (absl::Status room = CheckAllocation(nbytes); !room.ok()) return room;
   // calloc(0) may return null; keep a real (1-byte) block so data() of an

@@ -60,6 +60,9 @@ class Storage {
   // this thread's ScopedLiveBytesLimit (ResourceExhaustedError).  For other
   // buffers sized by a tensor (ToVector) that must honour the same bounds.
   static absl::Status CheckAllocation(size_t nbytes);
+  // The same for `count` elements of `elem_size` bytes (the product
+  // checked for overflow first).
+  static absl::Status CheckAllocation(uint64_t count, size_t elem_size);
 
   // While one lives, Allocate on this thread refuses to take the process's
   // live bytes past `limit` (ResourceExhaustedError naming "the memory limit

@@ -339,11 +339,8 @@ absl::StatusOr<std::pair<Geometry, std::pair<Tensor, bool>>> Conv2dGeometry(
   // is held to what a storage could take before the kernel makes it.
   const int64_t col = c.Mul(c.Mul(c.Mul(g.c / p.groups, g.kh), g.kw), c.Mul(g.oh, g.ow));
   PTSER_RETURN_IF_ERROR(c.Status("conv2d"));
-  if (col > static_cast<int64_t>(Storage::kMaxStorageBytes / sizeof(double))) {
-    return Storage::CheckAllocation(Storage::kMaxStorageBytes + 1);
-  }
   PTSER_RETURN_IF_ERROR(
-      Storage::CheckAllocation(static_cast<size_t>(col) * ElementSize(input.dtype())));
+      Storage::CheckAllocation(static_cast<uint64_t>(col), ElementSize(input.dtype())));
   return std::make_pair(g, batched);
 }
 
@@ -581,7 +578,9 @@ absl::StatusOr<Tensor> ConstantPad(const Tensor& input, absl::Span<const int64_t
     const int64_t dim = input.dim() - 1 - d;  // pad[0..1] is the last dimension
     const int64_t in = input.sizes()[dim];
     const int64_t left = pad[2 * d], right = pad[2 * d + 1];
-    const int64_t out = in + left + right;
+    Checked c;
+    const int64_t out = c.Add(c.Add(in, left), right);
+    PTSER_RETURN_IF_ERROR(c.Status("constant_pad_nd"));
     if (out < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "The input size ", in, ", plus negative padding ", left, " and ", right,
@@ -650,13 +649,26 @@ absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, P
     if ((mode == PadMode::kReplicate || mode == PadMode::kCircular) && in == 0) {
       return absl::InvalidArgumentError("padding of an empty dimension");
     }
-    const int64_t out = in + left + right;
+    Checked c;
+    const int64_t out = c.Add(c.Add(in, left), right);
+    PTSER_RETURN_IF_ERROR(c.Status("pad"));
     if (out < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "The input size ", in, ", plus negative padding ", left, " and ", right,
           " resulted in a negative output size, which is invalid."));
     }
     out_sizes[dim] = out;
+  }
+  // The output first (it fails cleanly when too large), then the index
+  // tables, each held to the storage limits (the output may be empty while
+  // one padded dimension is huge).
+  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty(out_sizes, input.dtype()));
+  for (int64_t d = 0; d < nd; ++d) {
+    const int64_t dim = input.dim() - 1 - d;
+    const int64_t in = input.sizes()[dim];
+    const int64_t left = pad[2 * d];
+    const int64_t out = out_sizes[dim];
+    PTSER_RETURN_IF_ERROR(Storage::CheckAllocation(static_cast<uint64_t>(out), sizeof(int64_t)));
     std::vector<int64_t>& map = maps[d];
     map.resize(static_cast<size_t>(out));
     for (int64_t i = 0; i < out; ++i) {
@@ -681,7 +693,6 @@ absl::StatusOr<Tensor> Pad(const Tensor& input, absl::Span<const int64_t> pad, P
   }
   if (nd == 1) maps[1] = {0};
   PTSER_ASSIGN_OR_RETURN(Tensor x, Contiguous(input));
-  PTSER_ASSIGN_OR_RETURN(Tensor y, Empty(out_sizes, input.dtype()));
   const int64_t in_w = input.sizes()[input.dim() - 1];
   const int64_t in_h = nd == 2 ? input.sizes()[input.dim() - 2] : 1;
   const int64_t out_w = static_cast<int64_t>(maps[0].size());

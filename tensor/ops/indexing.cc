@@ -46,6 +46,10 @@ absl::StatusOr<std::vector<int64_t>> IndexValues(const Tensor& t) {
 // of `sizes`/`strides` in row-major order.
 std::vector<int64_t> ElementOffsets(absl::Span<const int64_t> sizes,
                                     absl::Span<const int64_t> strides) {
+  // None for an empty shape (its leading sizes may be huge: [2^40, 0]).
+  for (int64_t s : sizes) {
+    if (s == 0) return {};
+  }
   std::vector<int64_t> out = {0};
   for (size_t d = 0; d < sizes.size(); ++d) {
     std::vector<int64_t> next;
@@ -124,7 +128,20 @@ absl::StatusOr<IndexPlan> PlanIndex(const Tensor& self,
       indexed_dims.back() - indexed_dims.front() + 1 == static_cast<int64_t>(indexed_dims.size());
   plan.batch_position = adjacent ? indexed_dims.front() : 0;
 
-  const int64_t nb = NumElements(plan.batch_shape);
+  // One offset per index position and per element of the other dims, held
+  // to the storage limits before they are made (an expanded index tensor,
+  // or a zero-size self, may have 2^62 of them with nothing behind them).
+  PTSER_ASSIGN_OR_RETURN(const int64_t nb, CheckedNumel(plan.batch_shape));
+  PTSER_RETURN_IF_ERROR(Storage::CheckAllocation(static_cast<uint64_t>(nb), sizeof(int64_t)));
+  {
+    std::vector<int64_t> rest;
+    for (int64_t d = 0; d < self.dim(); ++d) {
+      if (!per_dim[d]) rest.push_back(self.sizes()[d]);
+    }
+    PTSER_ASSIGN_OR_RETURN(const int64_t nrest, CheckedNumel(rest));
+    PTSER_RETURN_IF_ERROR(
+        Storage::CheckAllocation(static_cast<uint64_t>(nrest), sizeof(int64_t)));
+  }
   plan.base_offsets.assign(static_cast<size_t>(nb), 0);
   for (int64_t d : indexed_dims) {
     PTSER_ASSIGN_OR_RETURN(Tensor expanded, ExpandTo(*per_dim[d], plan.batch_shape));
@@ -219,6 +236,8 @@ absl::StatusOr<Tensor> IndexSelect(const Tensor& self, int64_t dim, const Tensor
   const int64_t n = static_cast<int64_t>(idx.size());
   if (self.dim() > 0) shape[d] = n;
   PTSER_ASSIGN_OR_RETURN(Tensor out, AllocateTensor(shape, self.dtype()));
+  // Nothing to copy (and the sizes around a zero may multiply past int64).
+  if (out.numel() == 0) return out;
   int64_t outer = 1, inner = 1;
   for (int64_t k = 0; k < d && k < self.dim(); ++k) outer *= self.sizes()[k];
   for (int64_t k = d + 1; k < self.dim(); ++k) inner *= self.sizes()[k];

@@ -153,6 +153,9 @@ absl::StatusOr<Tensor> BatchNorm(const Tensor& input, const std::optional<Tensor
   }
   PTSER_ASSIGN_OR_RETURN(Tensor x, Contiguous(input));
   PTSER_ASSIGN_OR_RETURN(Tensor y, AllocateTensor(input.sizes(), input.dtype()));
+  // An empty input gives an empty output; its per-(sample, channel) tables
+  // would be sized by n * c, which a zero-size tensor can make 2^62.
+  if (input.numel() == 0) return y;
   ForFloat(input.dtype(), [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const T* px = static_cast<const T*>(x.data());
@@ -330,6 +333,9 @@ absl::StatusOr<Tensor> GroupNorm(const Tensor& input, int64_t num_groups,
   const int64_t per_group = c / num_groups;
   PTSER_ASSIGN_OR_RETURN(Tensor x, Contiguous(input));
   PTSER_ASSIGN_OR_RETURN(Tensor y, AllocateTensor(input.sizes(), input.dtype()));
+  // An empty input gives an empty output; its per-(sample, channel) tables
+  // would be sized by n * c, which a zero-size tensor can make 2^62.
+  if (input.numel() == 0) return y;
   ForFloat(input.dtype(), [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const T* px = static_cast<const T*>(x.data());
@@ -382,6 +388,9 @@ absl::StatusOr<Tensor> InstanceNorm(const Tensor& input, const std::optional<Ten
   const int64_t s = n * c == 0 ? 0 : input.numel() / (n * c);
   PTSER_ASSIGN_OR_RETURN(Tensor x, Contiguous(input));
   PTSER_ASSIGN_OR_RETURN(Tensor y, AllocateTensor(input.sizes(), input.dtype()));
+  // An empty input gives an empty output; its per-(sample, channel) tables
+  // would be sized by n * c, which a zero-size tensor can make 2^62.
+  if (input.numel() == 0) return y;
   ForFloat(input.dtype(), [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const T* px = static_cast<const T*>(x.data());

@@ -32,6 +32,8 @@ absl::StatusOr<Tensor> Scan(const Tensor& self, int64_t dim, std::optional<Scala
   // The converted input, contiguous, written into `out` first; then the
   // scan runs in place over outer x n x inner.
   PTSER_RETURN_IF_ERROR(CopyConvertInto(out, in));
+  // Nothing to scan (and the sizes around a zero may multiply past int64).
+  if (out.numel() == 0) return out;
   int64_t outer = 1, inner = 1;
   const int64_t n = self.dim() == 0 ? 1 : self.sizes()[d];
   for (int64_t k = 0; k < d; ++k) outer *= self.sizes()[k];

@@ -55,6 +55,9 @@ absl::Status CheckSplitDim(const Tensor& t, const char* op) {
 void ZeroTriangle(const Tensor& t, int64_t diagonal, bool upper) {
   const int64_t rows = t.sizes()[t.dim() - 2];
   const int64_t cols = t.sizes()[t.dim() - 1];
+  // A diagonal beyond either side of the matrix acts as that side, and
+  // keeps i + diagonal + 1 inside int64.
+  diagonal = std::clamp<int64_t>(diagonal, -rows - 1, cols + 1);
   const int64_t matrices = rows * cols == 0 ? 0 : t.numel() / (rows * cols);
   const size_t item = t.itemsize();
   char* data = static_cast<char*>(t.mutable_data());

@@ -103,6 +103,9 @@ absl::StatusOr<Tensor> SoftmaxImpl(const Tensor& self, int64_t dim,
   PTSER_ASSIGN_OR_RETURN(in, ToDtype(in, t));
   PTSER_ASSIGN_OR_RETURN(in, Contiguous(in));
   PTSER_ASSIGN_OR_RETURN(Tensor out, AllocateTensor(self.sizes(), t));
+  // Nothing to normalize (and the sizes around a zero may multiply past
+  // int64, or size MiddleDim's scratch).
+  if (out.numel() == 0) return out;
   int64_t outer = 1, inner = 1;
   const int64_t n = self.dim() == 0 ? 1 : self.sizes()[d];
   for (int64_t k = 0; k < d; ++k) outer *= self.sizes()[k];

@@ -56,7 +56,8 @@ absl::StatusOr<SortResult> SortRows(const Tensor& self, int64_t dim, bool descen
         const T* in = static_cast<const T*>(r.rows.data());
         T* v = static_cast<T*>(values.mutable_data());
         int64_t* ix = static_cast<int64_t*>(indices.mutable_data());
-        std::vector<int64_t> order(static_cast<size_t>(n));
+        // No rows, no scratch (n may be huge over a zero-size tensor).
+        std::vector<int64_t> order(static_cast<size_t>(r.outer == 0 ? 0 : n));
         for (int64_t o = 0; o < r.outer; ++o) {
           const T* row = in + o * n;
           std::iota(order.begin(), order.end(), 0);

@@ -28,7 +28,8 @@ constexpr uint32_t kFloatGroups = kFloatingTypes | kReducedFloatingTypes;
 template <typename F>
 absl::StatusOr<Tensor> ReduceFloatRows(const ReduceRows& r, absl::string_view op, F f) {
   PTSER_ASSIGN_OR_RETURN(Tensor out, AllocateTensor(r.out_shape, r.rows.dtype()));
-  std::vector<double> row(static_cast<size_t>(r.inner));
+  // No rows, no scratch (r.inner may be huge over a zero-size tensor).
+  std::vector<double> row(static_cast<size_t>(r.outer == 0 ? 0 : r.inner));
   PTSER_RETURN_IF_ERROR(DispatchDtype<kFloatGroups>(r.rows.dtype(), op, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     const T* in = static_cast<const T*>(r.rows.data());
@@ -57,7 +58,9 @@ absl::StatusOr<Tensor> VarStd(const Tensor& self, absl::Span<const int64_t> dims
     mean /= static_cast<double>(n);
     double m2 = 0;
     for (int64_t k = 0; k < n; ++k) m2 += (x[k] - mean) * (x[k] - mean);
-    const double divisor = std::max<double>(0, static_cast<double>(n - correction));
+    // In double: n - correction may not fit int64 (correction = INT64_MIN).
+    const double divisor =
+        std::max<double>(0, static_cast<double>(n) - static_cast<double>(correction));
     const double var = m2 / divisor;
     return take_sqrt ? std::sqrt(var) : var;
   });

@@ -17,6 +17,15 @@
 namespace ptser {
 namespace ops_internal {
 
+namespace {
+
+absl::Status SizesOverflow(const Tensor& self, absl::string_view op) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      op, ": the sizes ", ShapeToString(self.sizes()), " overflow int64 when multiplied"));
+}
+
+}  // namespace
+
 absl::StatusOr<ReduceRows> PrepareRows(const Tensor& self, absl::Span<const int64_t> dims,
                                        bool keepdim, ScalarType dtype, absl::string_view op) {
   const int64_t rank = self.dim();
@@ -38,14 +47,19 @@ absl::StatusOr<ReduceRows> PrepareRows(const Tensor& self, absl::Span<const int6
       if (keepdim) out.out_shape.push_back(1);
     } else {
       out.out_shape.push_back(self.sizes()[d]);
-      out.outer *= self.sizes()[d];
+      // Checked: a zero elsewhere lets the kept sizes multiply past int64.
+      if (__builtin_mul_overflow(out.outer, self.sizes()[d], &out.outer)) {
+        return SizesOverflow(self, op);
+      }
       perm.push_back(d);
     }
   }
   for (int64_t d = 0; d < rank; ++d) {
     if (!reduced[d]) continue;
     perm.push_back(d);
-    out.inner *= self.sizes()[d];
+    if (__builtin_mul_overflow(out.inner, self.sizes()[d], &out.inner)) {
+      return SizesOverflow(self, op);
+    }
     if (self.sizes()[d] == 0 && !out.empty_dim) out.empty_dim = d;
   }
   PTSER_ASSIGN_OR_RETURN(Tensor in, PrepareInput(self, op));
