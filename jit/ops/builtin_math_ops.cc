@@ -204,15 +204,18 @@ void AddBinaryMath(Table& t) {
     const int64_t lo = a[0].as_int(), hi = a[1].as_int(), step = a[2].as_int();
     if (step == 0) return ValueError("range() arg 3 must not be zero");
     // In uint64: hi - lo and -step may not fit int64.
+    uint64_t length = 0;
     if (step > 0 && lo < hi) {
       const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) - 1;
-      return I(static_cast<int64_t>(1 + span / static_cast<uint64_t>(step)));
-    }
-    if (step < 0 && lo > hi) {
+      length = 1 + span / static_cast<uint64_t>(step);
+    } else if (step < 0 && lo > hi) {
       const uint64_t span = static_cast<uint64_t>(lo) - static_cast<uint64_t>(hi) - 1;
-      return I(static_cast<int64_t>(1 + span / (0 - static_cast<uint64_t>(step))));
+      length = 1 + span / (0 - static_cast<uint64_t>(step));
     }
-    return I(0);
+    if (length > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return RuntimeError("OverflowError: range() result has too many items");
+    }
+    return I(static_cast<int64_t>(length));
   });
   t.Add("aten::__derive_index(int index, int start, int step) -> int", [](OpContext&, Args a) {
     return I(WrapAdd(a[1].as_int(), WrapMul(a[0].as_int(), a[2].as_int())));

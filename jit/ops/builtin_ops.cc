@@ -111,10 +111,11 @@ bool EqualsAt(const Value& a, const Value& b, int depth, EqualPairs* seen) {
       return TensorEqual(a.tensor(), b.tensor());
     case Value::Kind::kList:
     case Value::Kind::kTuple: {
-      // The same list or tuple on both sides is equal to itself (c10's
-      // container comparison checks identity first, as Python's does),
-      // which also ends comparing a list that contains itself.
-      if (a.IsSameObject(b)) return true;
+      // The same list on both sides is equal to itself (c10's list
+      // comparison checks identity first, as Python's does), which also
+      // ends comparing a list that contains itself.  Nesting past
+      // kMaxCompareDepth compares unequal (as ValuesEqual's).
+      if (a.is_list() && a.IsSameObject(b)) return true;
       if (depth >= kMaxCompareDepth) return false;
       absl::Span<const Value> x = a.sequence_items(), y = b.sequence_items();
       if (x.size() != y.size()) return false;

@@ -103,26 +103,47 @@ ops_internal::ConvShape ShapeOf(const Geometry& g, const ConvParams& p) {
                                  p.groups};
 }
 
+// The im2col buffer, held to the storage limits (and an allocation failure
+// reported) before it is made: (input channels per group x kernel) x output
+// plane elements can be far more than the input, output and weight together.
 template <typename T>
-void Conv2dKernel(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
-                  const ConvParams& p) {
+absl::StatusOr<std::vector<T>> ColumnBuffer(int64_t k, int64_t plane) {
+  int64_t n = 0;
+  if (__builtin_mul_overflow(k, plane, &n)) {
+    return absl::InvalidArgumentError("conv2d: the im2col buffer's size overflows int64");
+  }
+  if (absl::Status room = Storage::CheckAllocation(static_cast<uint64_t>(n), sizeof(T));
+      !room.ok()) {
+    return room;
+  }
+  try {
+    return std::vector<T>(static_cast<size_t>(n));
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("out of memory allocating conv2d's im2col buffer of ", n, " elements"));
+  }
+}
+
+template <typename T>
+absl::Status Conv2dKernel(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
+                          const ConvParams& p) {
   if constexpr (std::is_same_v<T, float>) {
     // oneDNN when linked; a shape it refuses falls through to our kernels.
     if (ops_internal::DnnlAvailable() &&
         ops_internal::DnnlConv2d(x, wt, b, y, ShapeOf(g, p), {}).ok()) {
-      return;
+      return absl::OkStatus();
     }
   }
   const int64_t groups = p.groups, cg = g.c / groups, og = g.o / groups;
   if (cg == 1 && og == 1 && groups > 1) {
     DepthwiseConv2d(x, wt, b, y, g, p);
-    return;
+    return absl::OkStatus();
   }
   const int64_t k = cg * g.kh * g.kw, plane = g.oh * g.ow;
   const bool direct = g.kh == 1 && g.kw == 1 && p.stride[0] == 1 && p.stride[1] == 1 &&
                       p.padding[0] == 0 && p.padding[1] == 0 && p.padding[2] == 0 &&
                       p.padding[3] == 0;
-  std::vector<T> col(direct ? 0 : static_cast<size_t>(k * plane));
+  PTSER_ASSIGN_OR_RETURN(std::vector<T> col, ColumnBuffer<T>(k, direct ? 0 : plane));
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t grp = 0; grp < groups; ++grp) {
       const T* xin = x + (n * g.c + grp * cg) * g.h * g.w;
@@ -159,6 +180,7 @@ void Conv2dKernel(const T* x, const T* wt, const T* b, T* y, const Geometry& g,
                          /*accumulate=*/true);
     }
   }
+  return absl::OkStatus();
 }
 
 template <typename T>
@@ -335,12 +357,8 @@ absl::StatusOr<std::pair<Geometry, std::pair<Tensor, bool>>> Conv2dGeometry(
   }
   g.oh = (ph - ekh) / p.stride[0] + 1;
   g.ow = (pw - ekw) / p.stride[1] + 1;
-  // The im2col buffer (input channels per group x kernel x output plane)
-  // is held to what a storage could take before the kernel makes it.
-  const int64_t col = c.Mul(c.Mul(c.Mul(g.c / p.groups, g.kh), g.kw), c.Mul(g.oh, g.ow));
-  PTSER_RETURN_IF_ERROR(c.Status("conv2d"));
-  PTSER_RETURN_IF_ERROR(
-      Storage::CheckAllocation(static_cast<uint64_t>(col), ElementSize(input.dtype())));
+  // (The im2col buffer is checked where it is made, ColumnBuffer: only the
+  // paths that use one need its room.)
   return std::make_pair(g, batched);
 }
 
@@ -350,10 +368,14 @@ absl::StatusOr<Tensor> Conv2d(const Tensor& input, const Tensor& weight,
                               const std::optional<Tensor>& bias, const ConvParams& p) {
   PTSER_ASSIGN_OR_RETURN(auto geometry, Conv2dGeometry(input, weight, bias, p));
   const Geometry& g = geometry.first;
-  return RunKernel(geometry.second.first, weight, bias, g, geometry.second.second,
-                   [&p, &g](const auto* x, const auto* w, const auto* b, auto* y) {
-                     Conv2dKernel(x, w, b, y, g, p);
-                   });
+  absl::Status kernel = absl::OkStatus();
+  PTSER_ASSIGN_OR_RETURN(
+      Tensor y, RunKernel(geometry.second.first, weight, bias, g, geometry.second.second,
+                          [&p, &g, &kernel](const auto* x, const auto* w, const auto* b, auto* y) {
+                            kernel = Conv2dKernel(x, w, b, y, g, p);
+                          }));
+  PTSER_RETURN_IF_ERROR(kernel);
+  return y;
 }
 
 namespace {
@@ -406,6 +428,7 @@ absl::StatusOr<Tensor> Conv2dFused(const Tensor& input, const Tensor& weight,
     PTSER_ASSIGN_OR_RETURN(shift, Contiguous(*e.shift));
   }
   bool fused = false;
+  absl::Status kernel = absl::OkStatus();
   PTSER_ASSIGN_OR_RETURN(
       Tensor y,
       RunKernel(geometry.second.first, weight, bias, g, geometry.second.second,
@@ -425,8 +448,9 @@ absl::StatusOr<Tensor> Conv2dFused(const Tensor& input, const Tensor& weight,
                       if (fused) return;
                     }
                   }
-                  Conv2dKernel(x, w, b, out, g, p);
+                  kernel = Conv2dKernel(x, w, b, out, g, p);
                 }));
+  PTSER_RETURN_IF_ERROR(kernel);
   if (fused) return y;
   // The output is new and contiguous; (N, O, oH * oW) whether batched or not.
   auto run = [&](auto* tag) {

@@ -68,9 +68,9 @@ absl::StatusOr<std::array<int64_t, 2>> PooledSize(const Prepared& p, const PoolP
       return absl::InvalidArgumentError(
           "kernel size, stride and dilation should be greater than zero");
     }
-    // ptser's bound (PyTorch has none): the kernels keep per-tap tables and
-    // visit every tap, and the size arithmetic below stays far from int64's
-    // range.
+    // ptser's bound (PyTorch has none): the kernels keep per-tap tables;
+    // with the padding check below written as a division, the size
+    // arithmetic stays far from int64's range.
     if (q.kernel[d] > kMaxPoolWindow || q.stride[d] > kMaxPoolWindow ||
         q.dilation[d] > kMaxPoolWindow) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -80,7 +80,7 @@ absl::StatusOr<std::array<int64_t, 2>> PooledSize(const Prepared& p, const PoolP
     }
     if (q.padding[d] < 0) return absl::InvalidArgumentError("pad must be non-negative");
     const int64_t effective = check_half ? (q.kernel[d] - 1) * q.dilation[d] + 1 : q.kernel[d];
-    if (q.padding[d] * 2 > effective) {
+    if (q.padding[d] > effective / 2) {  // padding * 2 > effective, without overflow
       return absl::InvalidArgumentError(
           check_half
               ? absl::StrCat("pad should be at most half of effective kernel size, but got pad=",
@@ -542,7 +542,7 @@ absl::StatusOr<Tensor> UpsampleNearest2d(const Tensor& input, std::array<int64_t
     // A caller's scale may point past the input (or be inf/NaN): clamped
     // before the cast, which would be undefined out of int64's range.
     const float f = std::floor(static_cast<float>(i) * s);
-    if (!(f < static_cast<float>(in - 1))) return in - 1;
+    if (!(static_cast<double>(f) < static_cast<double>(in - 1))) return in - 1;
     return f > 0 ? std::min(static_cast<int64_t>(f), in - 1) : 0;
   };
   // The output first: it is the largest allocation, and the index tables
@@ -581,8 +581,10 @@ absl::StatusOr<Tensor> UpsampleBilinear2d(const Tensor& input, std::array<int64_
       float src = align_corners ? s * static_cast<float>(i)
                                 : s * (static_cast<float>(i) + 0.5f) - 0.5f;
       if (!(src >= 0)) src = 0;  // negative, or NaN from a caller's scale
-      // A caller's scale may point past the input: the last row/column.
-      if (src > static_cast<float>(in - 1)) src = static_cast<float>(in - 1);
+      // A caller's scale may point past the input: the last row/column
+      // (only past it: a valid scale's last taps, in [in - 1, in), keep
+      // their weights, as PyTorch computes them).
+      if (!(src < static_cast<float>(in))) src = static_cast<float>(in - 1);
       const int64_t i0 = std::min(static_cast<int64_t>(src), in - 1);
       const int64_t i1 = i0 + (i0 < in - 1 ? 1 : 0);
       const float l1 = src - static_cast<float>(i0);

@@ -55,9 +55,10 @@ absl::Status CheckSplitDim(const Tensor& t, const char* op) {
 void ZeroTriangle(const Tensor& t, int64_t diagonal, bool upper) {
   const int64_t rows = t.sizes()[t.dim() - 2];
   const int64_t cols = t.sizes()[t.dim() - 1];
+  if (t.numel() == 0) return;
   // A diagonal beyond either side of the matrix acts as that side, and
-  // keeps i + diagonal + 1 inside int64.
-  diagonal = std::clamp<int64_t>(diagonal, -rows - 1, cols + 1);
+  // keeps i + diagonal + 1 inside int64 (rows and cols are real sizes here).
+  diagonal = std::clamp<int64_t>(diagonal, -rows, cols);
   const int64_t matrices = rows * cols == 0 ? 0 : t.numel() / (rows * cols);
   const size_t item = t.itemsize();
   char* data = static_cast<char*>(t.mutable_data());
