@@ -90,9 +90,7 @@ absl::StatusOr<Value> ToList(OpContext& ctx, const Tensor& t) {
     outer = (size != 0 && outer > kSaturated / size) ? kSaturated : outer * size;
     values = std::min(kSaturated, values + outer);
   }
-  const uint64_t bytes =
-      values > kSaturated / sizeof(Value) ? kSaturated : values * sizeof(Value);
-  const absl::Status room = ctx.CheckAlloc(static_cast<int64_t>(bytes), "tolist");
+  const absl::Status room = ctx.CheckAllocItems(values, sizeof(Value), "tolist");
   if (!room.ok()) return room;
   absl::StatusOr<Tensor> c = Contiguous(t);
   if (!c.ok()) return c.status();
@@ -316,10 +314,8 @@ void AddPrimControlOps(std::vector<OpDef>& ops) {
       [](OpContext&, Args a) -> absl::StatusOr<Value> { return a[0].as_bool() ? a[1] : a[2]; });
   add("prim::rangelist(int n) -> int[]", [](OpContext& ctx, Args a) -> absl::StatusOr<Value> {
     const int64_t n = std::max<int64_t>(0, a[0].as_int());
-    // n * sizeof(Value) could wrap: bounded first.
-    const int64_t bytes = n > (int64_t{1} << 40) ? int64_t{1} << 62
-                                                 : n * static_cast<int64_t>(sizeof(Value));
-    absl::Status s = ctx.CheckAlloc(bytes, "prim::rangelist");
+    absl::Status s =
+        ctx.CheckAllocItems(static_cast<uint64_t>(n), sizeof(Value), "prim::rangelist");
     if (!s.ok()) return s;
     std::vector<Value> items;
     items.reserve(static_cast<size_t>(n));

@@ -637,6 +637,14 @@ absl::Status OpContext::CheckAlloc(int64_t bytes, absl::string_view what) const 
                    max_alloc_bytes, " bytes for one result (InterpreterOptions::max_alloc_bytes)"));
 }
 
+absl::Status OpContext::CheckAllocItems(uint64_t count, size_t item_bytes,
+                                        absl::string_view what) const {
+  constexpr uint64_t kSaturated = uint64_t{1} << 62;
+  const uint64_t bytes =
+      item_bytes != 0 && count > kSaturated / item_bytes ? kSaturated : count * item_bytes;
+  return CheckAlloc(static_cast<int64_t>(bytes), what);
+}
+
 // ------------------------------------------------------ OperatorRegistry ---
 
 absl::Status OperatorRegistry::Register(absl::string_view schema_text, OpFn fn) {

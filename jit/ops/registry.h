@@ -108,6 +108,9 @@ struct OpContext {
   // negative): "<what> would allocate N bytes, over the memory limit of M
   // bytes for one result (InterpreterOptions::max_alloc_bytes)".
   absl::Status CheckAlloc(int64_t bytes, absl::string_view what) const;
+  // The same for `count` items of `item_bytes` each, the product saturating
+  // rather than wrapping.
+  absl::Status CheckAllocItems(uint64_t count, size_t item_bytes, absl::string_view what) const;
 };
 
 using OpFn = std::function<absl::StatusOr<Value>(OpContext& ctx, absl::Span<Value> args)>;
